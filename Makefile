@@ -1,0 +1,55 @@
+# fedihub: `make run` starts a local node on SQLite, `make test` runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# parallel test processes (pytest-xdist); 2 suits a 2-core machine
+JOBS ?= 2
+
+.PHONY: run test lint fmt check migrate bench clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "fedihub needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.run-installed
+
+run: $(VENV)/.run-installed
+	@if [ ! -f data/fedihub.toml ]; then \
+		FEDIHUB_SCHEME=http $(BIN)/fedihub init --domain localhost:$(PORT) && \
+		$(BIN)/fedihub user create admin --email admin@localhost.localdomain --admin; \
+	fi
+	$(BIN)/fedihub migrate
+	$(BIN)/fedihub serve --host 127.0.0.1 --port $(PORT)
+
+test: $(VENV)/.test-installed
+	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
+
+migrate: $(VENV)/.run-installed
+	$(BIN)/fedihub migrate
+
+lint: $(VENV)/.test-installed
+	$(BIN)/pip install --quiet ruff mypy
+	$(BIN)/ruff check fedihub tests benchmarks
+	$(BIN)/ruff format --check fedihub tests benchmarks
+
+fmt: $(VENV)/.test-installed
+	$(BIN)/pip install --quiet ruff
+	$(BIN)/ruff format fedihub tests benchmarks
+	$(BIN)/ruff check --fix fedihub tests benchmarks
+
+check: lint test
+
+bench: $(VENV)/.test-installed
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m benchmarks.run_all --results bench-results.jsonl
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,10 @@
+"""fedihub: a federated ActivityPub community server for research institutions."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("fedihub")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0"
+
+__all__ = ["__version__"]

@@ -1,0 +1,3 @@
+from fedihub.cli import main
+
+raise SystemExit(main())

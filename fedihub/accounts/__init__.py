@@ -1,0 +1,1 @@
+"""Local users and their actors: registration, sign-in, profiles, keys, node settings."""

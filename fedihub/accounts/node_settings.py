@@ -1,0 +1,48 @@
+"""Settings an admin changes while the node runs, stored in the database (not in the TOML file)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from fedihub import models
+from fedihub.errors import Invalid
+
+
+class RegistrationMode(StrEnum):
+    OPEN = "open"
+    INVITE = "invite"  # an invitation code is needed
+    CLOSED = "closed"
+
+
+DEFAULTS: dict[str, Any] = {
+    "registration_mode": RegistrationMode.INVITE.value,
+    "authorized_fetch": False,
+    "node_name": "",
+    "node_description": "",
+    "contact_email": "",
+}
+
+
+async def get(key: str) -> Any:
+    if key not in DEFAULTS:
+        raise KeyError(key)
+    row = await models.NodeSetting.get_or_none(key=key)
+    return DEFAULTS[key] if row is None else row.value
+
+
+async def set_value(key: str, value: Any) -> None:
+    if key not in DEFAULTS:
+        raise Invalid(f"unknown setting {key!r}", field="key")
+    if key == "registration_mode":
+        try:
+            value = RegistrationMode(value).value
+        except ValueError:
+            raise Invalid("registration_mode must be open, invite or closed", field=key) from None
+    if isinstance(DEFAULTS[key], bool) and not isinstance(value, bool):
+        raise Invalid(f"{key} must be true or false", field=key)
+    await models.NodeSetting.update_or_create(defaults={"value": value}, key=key)
+
+
+async def registration_mode() -> RegistrationMode:
+    return RegistrationMode(await get("registration_mode"))

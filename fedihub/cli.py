@@ -1,0 +1,336 @@
+"""The `fedihub` command: parse arguments, call services, print. Errors become one plain line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from fedihub import config, db
+from fedihub.errors import ConfigError, FedihubError
+from fedihub.runtime import Runtime
+from fedihub.security import keys
+
+
+def _settings(args: argparse.Namespace, **extra: Any) -> config.Settings:
+    overrides = {
+        "data_dir": getattr(args, "data_dir", None),
+        "database_url": getattr(args, "database", None),
+        "config_file": getattr(args, "config", None),
+        **extra,
+    }
+    return config.load(overrides=overrides)
+
+
+def _require_domain(settings: config.Settings) -> None:
+    if not settings.domain:
+        raise ConfigError(
+            "no domain is configured: run `fedihub init --domain DOMAIN` or set FEDIHUB_DOMAIN"
+        )
+
+
+async def _with_runtime(
+    settings: config.Settings, body: Callable[[Runtime], Awaitable[int]]
+) -> int:
+    _require_domain(settings)
+    secrets = keys.load_node_secrets(settings.keys_dir)
+    async with db.database(settings):
+        pending = await db.pending_migrations(settings)
+        if pending:
+            raise ConfigError(f"the database needs {len(pending)} migration(s): run `fedihub migrate`")
+        return await body(Runtime.build(settings, secrets))
+
+
+# ---- init -------------------------------------------------------------------------------------
+
+
+async def _init(args: argparse.Namespace) -> int:
+    from fedihub.accounts import instance
+
+    settings = _settings(args, domain=args.domain, scheme=args.scheme, keys_dir=args.keys_dir)
+    _require_domain(settings)
+    marker = settings.data_dir / "fedihub.toml"
+    if (marker.exists() or keys.secrets_exist(settings.keys_dir)) and not args.force:
+        raise ConfigError(
+            f"a node is already initialised here ({marker if marker.exists() else settings.keys_dir}); "
+            "use --force to rewrite its configuration"
+        )
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    (settings.data_dir / "media").mkdir(exist_ok=True)
+    async with db.database(settings):
+        applied = await db.migrate(settings)
+        if keys.secrets_exist(settings.keys_dir):
+            # regenerating would orphan every sealed private key in the database
+            secrets = keys.load_node_secrets(settings.keys_dir)
+            print(f"kept the existing secrets in {settings.keys_dir}")
+        else:
+            secrets = keys.create_node_secrets(settings.keys_dir)
+            print(f"wrote the node's secrets to {settings.keys_dir} (mode 0600; back them up)")
+        rt = Runtime.build(settings, secrets)
+        await instance.ensure_instance_actor(rt)
+    values: dict[str, Any] = {"domain": settings.domain, "scheme": settings.scheme}
+    if args.database:
+        values["database_url"] = settings.database_url
+    if args.keys_dir:
+        values["keys_dir"] = str(Path(args.keys_dir).resolve())
+    config.write_toml(marker, values)
+    print(f"applied {len(applied)} migration(s)")
+    print(f"initialised {settings.base_url} in {settings.data_dir} (database: {_redact(settings.database_url)})")
+    return 0
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}" if ":" in creds else url
+    return url
+
+
+# ---- migrate ----------------------------------------------------------------------------------
+
+
+async def _migrate(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    async with db.database(settings):
+        applied = await db.migrate(settings)
+    if applied:
+        for name in applied:
+            print(f"applied {name}")
+    else:
+        print("the database is up to date")
+    return 0
+
+
+# ---- users ------------------------------------------------------------------------------------
+
+
+async def _user_create(args: argparse.Namespace) -> int:
+    from fedihub.accounts import users
+
+    async def body(rt: Runtime) -> int:
+        password = args.password or users.generate_password()
+        user = await users.create(
+            rt, args.username, args.email, password, admin=args.admin, allow_reserved=True
+        )
+        await user.fetch_related("actor")
+        print(f"created {'admin ' if user.is_admin else ''}user {user.actor.username} <{user.email}>")
+        if not args.password:
+            print(f"password (shown once): {password}")
+        return 0
+
+    return await _with_runtime(_settings(args), body)
+
+
+async def _user_list(args: argparse.Namespace) -> int:
+    from fedihub import models
+
+    async def body(rt: Runtime) -> int:
+        rows = await models.User.all().order_by("id").prefetch_related("actor")
+        print(f"{'username':<30} {'email':<40} {'admin':<6} {'disabled':<8}")
+        for user in rows:
+            flags = ("yes" if user.is_admin else "no", "yes" if user.disabled else "no")
+            print(f"{user.actor.username:<30} {user.email:<40} {flags[0]:<6} {flags[1]:<8}")
+        print(f"{len(rows)} user(s)")
+        return 0
+
+    return await _with_runtime(_settings(args), body)
+
+
+async def _user_disable(args: argparse.Namespace) -> int:
+    from fedihub.accounts import users
+
+    async def body(rt: Runtime) -> int:
+        await users.set_disabled(args.username, not args.enable)
+        print(f"{'enabled' if args.enable else 'disabled'} {args.username}")
+        return 0
+
+    return await _with_runtime(_settings(args), body)
+
+
+async def _invite(args: argparse.Namespace) -> int:
+    from fedihub.accounts import users
+
+    async def body(rt: Runtime) -> int:
+        invite = await users.create_invite(None, max_uses=args.uses)
+        print(invite.code)
+        return 0
+
+    return await _with_runtime(_settings(args), body)
+
+
+async def _setting(args: argparse.Namespace) -> int:
+    import json
+
+    from fedihub.accounts import node_settings
+
+    async def body(rt: Runtime) -> int:
+        if args.value is None:
+            print(json.dumps(await node_settings.get(args.key)))
+        else:
+            try:
+                value = json.loads(args.value)
+            except ValueError:
+                value = args.value
+            await node_settings.set_value(args.key, value)
+            print(f"{args.key} = {json.dumps(value)}")
+        return 0
+
+    return await _with_runtime(_settings(args), body)
+
+
+# ---- serve, worker, doctor ------------------------------------------------------------------
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from hypercorn.config import Config as HypercornConfig
+    from hypercorn.run import run
+
+    settings = _settings(args)
+    _require_domain(settings)
+    if settings.is_sqlite and args.workers > 1:
+        raise ConfigError(
+            "SQLite is served by one process: use PostgreSQL (FEDIHUB_DATABASE_URL) for --workers > 1"
+        )
+    keys.load_node_secrets(settings.keys_dir)  # fail here, plainly, not in every worker
+
+    async def check() -> None:
+        async with db.database(settings):
+            pending = await db.pending_migrations(settings)
+        if pending:
+            raise ConfigError(f"the database needs {len(pending)} migration(s): run `fedihub migrate`")
+
+    asyncio.run(check())
+    # worker processes read their settings from the environment, so pass the overrides on
+    os.environ["FEDIHUB_DATA_DIR"] = str(settings.data_dir)
+    os.environ["FEDIHUB_DATABASE_URL"] = settings.database_url
+    if settings.config_file:
+        os.environ["FEDIHUB_CONFIG"] = str(settings.config_file)
+    hc = HypercornConfig()
+    hc.application_path = "fedihub.asgi:create_from_environment()"
+    hc.bind = [f"{args.host}:{args.port}"]
+    hc.workers = 0 if args.workers == 1 else args.workers
+    hc.accesslog = "-" if args.access_log else None
+    hc.graceful_timeout = 10
+    print(f"serving {settings.base_url} on http://{args.host}:{args.port} "
+          f"({args.workers} process(es); background jobs {'in process' if settings.jobs_in_process else 'in `fedihub worker`'})",
+          flush=True)
+    return run(hc)
+
+
+async def _worker(args: argparse.Namespace) -> int:
+    from fedihub.jobs import runner
+
+    settings = _settings(args)
+
+    async def body(rt: Runtime) -> int:
+        print(f"worker {rt.worker_name} running with concurrency {args.concurrency or settings.worker_concurrency}", flush=True)
+        await runner.run_until_stopped(rt, concurrency=args.concurrency or settings.worker_concurrency)
+        return 0
+
+    return await _with_runtime(settings, body)
+
+
+async def _doctor(args: argparse.Namespace) -> int:
+    from fedihub import doctor
+
+    try:
+        settings = _settings(args)
+    except ConfigError as exc:
+        print(f"problem  configuration: {exc.public}")
+        return 1
+    report = await doctor.examine(settings)
+    for line in report.lines:
+        print(line)
+    print("all checks passed" if report.ok else f"{report.problems} problem(s) found")
+    return 0 if report.ok else 1
+
+
+# ---- parser -----------------------------------------------------------------------------------
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", help="node data directory (FEDIHUB_DATA_DIR; default ./data)")
+    parser.add_argument("--database", help="database URL (FEDIHUB_DATABASE_URL)")
+    parser.add_argument("--config", help="TOML configuration file (FEDIHUB_CONFIG)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fedihub", description="fedihub node administration")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init", help="create the data directory, database schema and keys")
+    _common(p)
+    p.add_argument("--domain", required=True, help="the node's public host name, e.g. social.example.edu")
+    p.add_argument("--scheme", choices=["https", "http"], help="https (default) or http for local work")
+    p.add_argument("--keys-dir", help="where to write the node's secrets (default ./keys)")
+    p.add_argument("--force", action="store_true", help="rewrite the configuration of an initialised node")
+    p.set_defaults(run=_init)
+
+    p = sub.add_parser("serve", help="serve the node over HTTP with Hypercorn")
+    _common(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1, help="web processes (PostgreSQL only for > 1)")
+    p.add_argument("--access-log", action="store_true", help="log every request to stdout")
+    p.set_defaults(run=_serve, sync=True)
+
+    p = sub.add_parser("worker", help="run background jobs (deliveries, inbox processing)")
+    _common(p)
+    p.add_argument("--concurrency", type=int, help="jobs run at once (default: worker_concurrency)")
+    p.set_defaults(run=_worker)
+
+    p = sub.add_parser("migrate", help="apply database migrations (idempotent)")
+    _common(p)
+    p.set_defaults(run=_migrate)
+
+    p = sub.add_parser("doctor", help="check configuration, database, keys and migrations")
+    _common(p)
+    p.set_defaults(run=_doctor)
+
+    user = sub.add_parser("user", help="manage local users").add_subparsers(dest="user_command", required=True)
+    p = user.add_parser("create", help="create a local user")
+    _common(p)
+    p.add_argument("username")
+    p.add_argument("--email", required=True)
+    p.add_argument("--password", help="default: generate one and print it once")
+    p.add_argument("--admin", action="store_true")
+    p.set_defaults(run=_user_create)
+    p = user.add_parser("list", help="list local users")
+    _common(p)
+    p.set_defaults(run=_user_list)
+    p = user.add_parser("disable", help="disable a user (they can no longer sign in)")
+    _common(p)
+    p.add_argument("username")
+    p.add_argument("--enable", action="store_true", help="enable the user again instead")
+    p.set_defaults(run=_user_disable)
+
+    p = sub.add_parser("invite", help="create an invitation code for registration")
+    _common(p)
+    p.add_argument("--uses", type=int, default=1, help="how many registrations it allows")
+    p.set_defaults(run=_invite)
+
+    p = sub.add_parser("setting", help="read or change a run-time setting (registration_mode, authorized_fetch...)")
+    _common(p)
+    p.add_argument("key")
+    p.add_argument("value", nargs="?", help="new value (JSON or plain text); omit to read")
+    p.set_defaults(run=_setting)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if getattr(args, "sync", False):
+            return int(args.run(args))
+        coro: Coroutine[Any, Any, int] = args.run(args)
+        return asyncio.run(coro)
+    except FedihubError as exc:
+        print(f"fedihub: {exc.public}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

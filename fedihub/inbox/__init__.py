@@ -1,0 +1,1 @@
+"""Receiving activities: verify, deduplicate by id, store, answer 202; then dispatch to services."""

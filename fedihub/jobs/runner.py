@@ -1,0 +1,71 @@
+"""The runner loop: claim due jobs up to a concurrency bound, run them, sleep when idle.
+
+Runs inside `fedihub worker`, or inside `fedihub serve` when the node is on SQLite (one process
+does everything). SIGTERM stops claiming, lets running jobs finish for a grace period, then hands
+the rest back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from fedihub.jobs import queue
+from fedihub.runtime import Runtime
+
+log = logging.getLogger(__name__)
+IDLE_POLL_S = 0.5
+GRACE_S = 10.0
+
+
+async def run(rt: Runtime, stop: asyncio.Event, *, concurrency: int) -> None:
+    queue._wakeup = asyncio.Event()
+    running: set[asyncio.Task[bool]] = set()
+    try:
+        while not stop.is_set():
+            free = concurrency - len(running)
+            batch = []
+            if free > 0:
+                try:
+                    batch = await queue.claim(rt, limit=free)
+                except Exception:  # database hiccup: log, back off, keep the worker alive
+                    log.exception("claiming jobs failed")
+                    await asyncio.sleep(IDLE_POLL_S * 4)
+                    continue
+            for job in batch:
+                task = asyncio.create_task(queue.run_job(rt, job))
+                running.add(task)
+                task.add_done_callback(running.discard)
+            if not batch:
+                queue._wakeup.clear()
+                waiters = [asyncio.create_task(queue._wakeup.wait()), asyncio.create_task(stop.wait())]
+                if running and free <= 0:
+                    waiters.append(asyncio.create_task(asyncio.wait(set(running), return_when=asyncio.FIRST_COMPLETED)))
+                _, pending = await asyncio.wait(waiters, timeout=IDLE_POLL_S, return_when=asyncio.FIRST_COMPLETED)
+                for w in pending:
+                    w.cancel()
+    finally:
+        if running:
+            _, unfinished = await asyncio.wait(set(running), timeout=GRACE_S)
+            for task in unfinished:
+                task.cancel()
+            with contextlib.suppress(Exception):
+                await asyncio.gather(*unfinished, return_exceptions=True)
+
+
+async def run_until_stopped(rt: Runtime, *, concurrency: int) -> None:
+    """The `fedihub worker` main loop: runs until SIGTERM or SIGINT."""
+    from fedihub import tasks
+
+    tasks.install(rt, run_jobs=False)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await tasks.start_resources(rt)
+    try:
+        await run(rt, stop, concurrency=concurrency)
+    finally:
+        await tasks.stop_resources(rt)

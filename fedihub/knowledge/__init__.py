@@ -1,0 +1,1 @@
+"""Knowledge posts: long-form articles (AS2 `Article`) with tags and attachments, searchable."""

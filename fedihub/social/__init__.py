@@ -1,0 +1,1 @@
+"""Notes, messages, follows, likes, boosts, timelines, notifications; visibility decides who sees what."""

@@ -1,0 +1,57 @@
+"""Wiring of per-process resources and job handlers, shared by `serve` and `worker`.
+
+Importing the services here (not in jobs/) keeps jobs/ free of job kinds, and lets both the web
+process and the worker process register the same handlers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from fedihub.runtime import Runtime
+
+_loaded = False
+
+
+def load() -> None:
+    """Import every module that registers a job handler."""
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+
+
+def install(rt: Runtime, *, run_jobs: bool) -> None:
+    """Add this process's start-up and shutdown hooks to the Runtime."""
+    load()
+    if run_jobs:
+        rt.startup_hooks.append(_start_runner)
+        rt.shutdown_hooks.append(_stop_runner)
+
+
+async def _start_runner(rt: Runtime) -> None:
+    from fedihub.jobs import runner
+
+    stop = asyncio.Event()
+    task = asyncio.create_task(runner.run(rt, stop, concurrency=rt.settings.worker_concurrency))
+    rt.resources["runner"] = (stop, task)
+
+
+async def _stop_runner(rt: Runtime) -> None:
+    stop, task = rt.resources.pop("runner", (None, None))
+    if stop is None:
+        return
+    stop.set()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def start_resources(rt: Runtime) -> None:
+    for hook in rt.startup_hooks:
+        await hook(rt)
+
+
+async def stop_resources(rt: Runtime) -> None:
+    for hook in reversed(rt.shutdown_hooks):
+        await hook(rt)
