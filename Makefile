@@ -6,7 +6,7 @@ PORT ?= 8000
 # parallel test processes (pytest-xdist); 2 suits a 2-core machine
 JOBS ?= 2
 
-.PHONY: run test lint fmt check migrate bench clean
+.PHONY: run test lint fmt check migrate makemigrations bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "fedihub needs Python 3.11 or newer"'
@@ -31,6 +31,10 @@ run: $(VENV)/.run-installed
 
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
+
+# after changing fedihub/models: write the next migration (then check it in)
+makemigrations: $(VENV)/.run-installed
+	$(BIN)/python -m tortoise -c fedihub.db.MAKEMIGRATIONS_CONFIG makemigrations --name $(NAME)
 
 migrate: $(VENV)/.run-installed
 	$(BIN)/fedihub migrate

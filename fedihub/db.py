@@ -115,3 +115,17 @@ async def migrate(settings: Settings) -> list[str]:
     if pending:
         await _executor(settings).migrate(None)
     return pending
+
+
+# for `make makemigrations NAME=...` (tortoise's own CLI compares the models with the migrations)
+MAKEMIGRATIONS_CONFIG: dict[str, Any] = {
+    "connections": {"default": "sqlite://:memory:"},
+    "apps": {
+        "models": {
+            "models": [MODELS_MODULE],
+            "default_connection": "default",
+            "migrations": MIGRATIONS_MODULE,
+        }
+    },
+    "use_tz": True,
+}

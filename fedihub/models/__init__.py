@@ -5,6 +5,8 @@ Imports nothing of fedihub but `ids`. One module per aggregate; this package's f
 
 from fedihub.models.actors import Actor, Block, Follow, FollowState, InviteCode, NodeSetting, User
 from fedihub.models.jobs import Host, Job, JobState, OutboxActivity
+from fedihub.models.media import Bookmark, Marker, MediaAttachment, Mute
+from fedihub.models.oauth import OAuthApp, OAuthCode, OAuthToken
 from fedihub.models.statuses import (
     Favourite,
     Mention,
@@ -18,6 +20,7 @@ from fedihub.models.statuses import (
 __all__ = [
     "Actor",
     "Block",
+    "Bookmark",
     "Favourite",
     "Follow",
     "FollowState",
@@ -25,9 +28,15 @@ __all__ = [
     "InviteCode",
     "Job",
     "JobState",
+    "Marker",
+    "MediaAttachment",
     "Mention",
+    "Mute",
     "NodeSetting",
     "Notification",
+    "OAuthApp",
+    "OAuthCode",
+    "OAuthToken",
     "OutboxActivity",
     "Status",
     "StatusEdit",

@@ -53,6 +53,8 @@ class Status(Model):
     deleted_at = fields.DatetimeField(null=True)
     # the remote document as received: object types we do not render keep all their fields
     document: fields.Field[dict[str, object] | None] = fields.JSONField(null=True)
+    # Mastodon's Idempotency-Key header: one status per (author, key)
+    idempotency_key = fields.CharField(max_length=128, null=True)
     replies_count = fields.IntField(default=0)
     reblogs_count = fields.IntField(default=0)
     favourites_count = fields.IntField(default=0)
@@ -64,6 +66,7 @@ class Status(Model):
     class Meta:
         table = "statuses"
         indexes = (("actor_id", "id"), ("local", "visibility", "id"), ("reblog_of_id", "actor_id"))
+        unique_together = (("actor", "idempotency_key"),)
 
 
 class StatusEdit(Model):
