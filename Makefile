@@ -35,6 +35,8 @@ test: $(VENV)/.test-installed
 # after changing fedihub/models: write the next migration (then check it in)
 makemigrations: $(VENV)/.run-installed
 	$(BIN)/python -m tortoise -c fedihub.db.MAKEMIGRATIONS_CONFIG makemigrations --name $(NAME)
+	@# tortoise's writer drops generated=False from our snowflake primary keys; put it back
+	sed -i 's/fields.BigIntField(primary_key=True, default=new_id/fields.BigIntField(primary_key=True, generated=False, default=new_id/' fedihub/migrations/0*.py
 
 migrate: $(VENV)/.run-installed
 	$(BIN)/fedihub migrate

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='Actor',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
                 ('uri', fields.CharField(unique=True, max_length=768)),
                 ('actor_type', fields.CharField(default='Person', max_length=32)),
                 ('username', fields.CharField(max_length=255)),
@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='Block',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
                 ('actor', fields.ForeignKeyField('models.Actor', source_field='actor_id', db_constraint=True, to_field='id', related_name='blocks_made', on_delete=OnDelete.CASCADE)),
                 ('target', fields.ForeignKeyField('models.Actor', source_field='target_id', db_constraint=True, to_field='id', related_name='blocks_received', on_delete=OnDelete.CASCADE)),
                 ('uri', fields.CharField(null=True, unique=True, max_length=768)),
@@ -68,7 +68,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='Bookmark',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
                 ('actor_id', fields.BigIntField()),
                 ('status_id', fields.BigIntField()),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
@@ -79,7 +79,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='Follow',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
                 ('follower', fields.ForeignKeyField('models.Actor', source_field='follower_id', db_constraint=True, to_field='id', related_name='following_rel', on_delete=OnDelete.CASCADE)),
                 ('target', fields.ForeignKeyField('models.Actor', source_field='target_id', db_constraint=True, to_field='id', related_name='followers_rel', on_delete=OnDelete.CASCADE)),
                 ('state', fields.CharEnumField(default=FollowState.PENDING, description='PENDING: pending\nACCEPTED: accepted', enum_type=FollowState, max_length=16)),
@@ -106,7 +106,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='Job',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
                 ('kind', fields.CharField(max_length=32)),
                 ('payload', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('dedupe_key', fields.CharField(null=True, unique=True, max_length=900)),
@@ -126,7 +126,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='Marker',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
                 ('actor_id', fields.BigIntField()),
                 ('timeline', fields.CharField(max_length=32)),
                 ('last_read_id', fields.BigIntField()),
@@ -139,7 +139,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='MediaAttachment',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
                 ('actor_id', fields.BigIntField(db_index=True)),
                 ('status_id', fields.BigIntField(null=True, db_index=True)),
                 ('kind', fields.CharField(default='image', max_length=16)),
@@ -159,7 +159,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='Mute',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
                 ('actor_id', fields.BigIntField()),
                 ('target_id', fields.BigIntField()),
                 ('notifications', fields.BooleanField(default=True)),
@@ -181,7 +181,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='OAuthApp',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
                 ('name', fields.CharField(max_length=255)),
                 ('website', fields.CharField(null=True, max_length=768)),
                 ('redirect_uris', fields.TextField(unique=False)),
@@ -196,7 +196,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='OAuthCode',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
                 ('code_hash', fields.CharField(unique=True, max_length=128)),
                 ('app', fields.ForeignKeyField('models.OAuthApp', source_field='app_id', db_constraint=True, to_field='id', related_name='codes', on_delete=OnDelete.CASCADE)),
                 ('user_id', fields.BigIntField()),
@@ -213,7 +213,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='OAuthToken',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
                 ('token_hash', fields.CharField(unique=True, max_length=128)),
                 ('app', fields.ForeignKeyField('models.OAuthApp', source_field='app_id', db_constraint=True, to_field='id', related_name='tokens', on_delete=OnDelete.CASCADE)),
                 ('user_id', fields.BigIntField(null=True)),
@@ -228,7 +228,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='OutboxActivity',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
                 ('uri', fields.CharField(unique=True, max_length=768)),
                 ('actor_id', fields.BigIntField()),
                 ('body', fields.TextField(unique=False)),
@@ -240,7 +240,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='Status',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
                 ('uri', fields.CharField(unique=True, max_length=768)),
                 ('url', fields.CharField(null=True, max_length=768)),
                 ('actor', fields.ForeignKeyField('models.Actor', source_field='actor_id', db_constraint=True, to_field='id', related_name='statuses', on_delete=OnDelete.CASCADE)),
@@ -273,7 +273,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='Favourite',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
                 ('actor', fields.ForeignKeyField('models.Actor', source_field='actor_id', db_constraint=True, to_field='id', related_name='favourites', on_delete=OnDelete.CASCADE)),
                 ('status', fields.ForeignKeyField('models.Status', source_field='status_id', db_constraint=True, to_field='id', related_name='favourited_by', on_delete=OnDelete.CASCADE)),
                 ('uri', fields.CharField(null=True, unique=True, max_length=768)),
@@ -285,7 +285,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='Mention',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
                 ('status', fields.ForeignKeyField('models.Status', source_field='status_id', db_constraint=True, to_field='id', related_name='mentions', on_delete=OnDelete.CASCADE)),
                 ('actor', fields.ForeignKeyField('models.Actor', source_field='actor_id', db_constraint=True, to_field='id', related_name='mentioned_in', on_delete=OnDelete.CASCADE)),
             ],
@@ -295,7 +295,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='Notification',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
                 ('recipient', fields.ForeignKeyField('models.Actor', source_field='recipient_id', db_constraint=True, to_field='id', related_name='notifications', on_delete=OnDelete.CASCADE)),
                 ('kind', fields.CharField(max_length=32)),
                 ('from_actor', fields.ForeignKeyField('models.Actor', source_field='from_actor_id', db_constraint=True, to_field='id', related_name='notifications_caused', on_delete=OnDelete.CASCADE)),
@@ -308,7 +308,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='StatusEdit',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
                 ('status', fields.ForeignKeyField('models.Status', source_field='status_id', db_constraint=True, to_field='id', related_name='edits', on_delete=OnDelete.CASCADE)),
                 ('content', fields.TextField(default='', unique=False)),
                 ('summary', fields.TextField(default='', unique=False)),
@@ -321,7 +321,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='StatusTag',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
                 ('status', fields.ForeignKeyField('models.Status', source_field='status_id', db_constraint=True, to_field='id', related_name='tags', on_delete=OnDelete.CASCADE)),
                 ('name', fields.CharField(max_length=255)),
             ],
@@ -331,7 +331,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='User',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
                 ('actor', fields.OneToOneField('models.Actor', source_field='actor_id', db_constraint=True, to_field='id', related_name='user', on_delete=OnDelete.CASCADE)),
                 ('username_key', fields.CharField(unique=True, max_length=64)),
                 ('email', fields.CharField(unique=True, max_length=320)),
@@ -350,7 +350,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='InviteCode',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
                 ('code', fields.CharField(unique=True, max_length=64)),
                 ('created_by', fields.ForeignKeyField('models.User', source_field='created_by_id', null=True, db_constraint=True, to_field='id', related_name='invites', on_delete=OnDelete.SET_NULL)),
                 ('max_uses', fields.IntField(null=True)),
