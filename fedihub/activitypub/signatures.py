@@ -1,0 +1,483 @@
+"""HTTP signatures: draft-cavage-12 (what Mastodon sends) and RFC 9421, plus body digests.
+
+Protocol only: imports nothing of fedihub but `errors`. Keys are `cryptography` objects (signing)
+or PEM strings (verifying); fetching and caching keys is the caller's business. The flow for an
+incoming request is `parse` → `require_components` → `check_date` → `check_digest` → `verify`.
+
+Signing follows Mastodon (app/lib/request.rb): rsa-sha256 over every header it sets except
+User-Agent/Accept-Encoding, i.e. "(request-target) host date" (+ accept) for GET and
+"(request-target) host date digest" (+ content-type) for POST. Structured-field parsing for
+RFC 9421 lives in `_sfv`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import re
+import time
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Literal
+from urllib.parse import parse_qsl, quote, urlsplit
+
+import httpx
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+
+from fedihub.activitypub import _sfv
+from fedihub.errors import BadSignature, StaleSignature
+
+REQUEST_TARGET = "(request-target)"
+CAVAGE_ALGORITHMS = frozenset({"rsa-sha256", "hs2019"})
+RFC9421_ALGORITHMS = frozenset({"rsa-v1_5-sha256", "rsa-pss-sha512", "ed25519"})
+_DERIVED = frozenset(
+    {"@method", "@target-uri", "@authority", "@scheme", "@request-target", "@path", "@query"}
+)
+_CAVAGE_PARAM = re.compile(r'\s*([A-Za-z]+)\s*=\s*(?:"([^"]*)"|(\d+))\s*(?:,|$)')
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    scheme: Literal["cavage", "rfc9421"]
+    key_id: str
+    algorithm: str  # "" when the sender named none (the key decides)
+    components: tuple[str, ...]  # lower-case names: "(request-target)", "host", "@method" …
+    base: str  # the exact string the signature covers
+    signature: bytes
+    created: int | None = None
+    expires: int | None = None
+
+
+# ---- digests ---------------------------------------------------------------------------------
+
+
+def digest_header(body: bytes) -> str:
+    return "SHA-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode("ascii")
+
+
+def content_digest_header(body: bytes) -> str:
+    return "sha-256=:" + base64.b64encode(hashlib.sha256(body).digest()).decode("ascii") + ":"
+
+
+def _lower(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k.lower(): v for k, v in headers.items()}
+
+
+def check_digest(headers: Mapping[str, str], body: bytes) -> None:
+    """Raise BadSignature unless a Content-Digest or Digest header matches the body."""
+    h = _lower(headers)
+    expected: list[tuple[str, bytes]] = []
+    if "content-digest" in h:
+        try:
+            members = _sfv.parse_dictionary(h["content-digest"])
+        except ValueError as exc:
+            raise BadSignature(f"malformed Content-Digest: {exc}") from None
+        for alg, (value, _params) in members.items():
+            if isinstance(value, bytes):
+                expected.append((alg.lower(), value))
+    elif "digest" in h:
+        for part in h["digest"].split(","):
+            alg, _, value = part.strip().partition("=")
+            try:
+                expected.append((alg.lower(), base64.b64decode(value, validate=True)))
+            except binascii.Error:
+                raise BadSignature("malformed Digest header") from None
+    checked = False
+    for alg, value in expected:
+        if alg in ("sha-256", "sha-512"):
+            actual = hashlib.new(alg.replace("-", ""), body).digest()
+            if not hmac.compare_digest(actual, value):
+                raise BadSignature("digest does not match the body")
+            checked = True
+    if not checked:
+        raise BadSignature("no digest" if not expected else "no supported digest algorithm")
+
+
+# ---- signing ---------------------------------------------------------------------------------
+
+
+def _host(url: str) -> str:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    return host if parts.port in (None, default) else f"{host}:{parts.port}"
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _sign_bytes(private_key: rsa.RSAPrivateKey, data: bytes) -> bytes:
+    return private_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+
+
+def sign_cavage(
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    body: bytes | None,
+    key_id: str,
+    private_key: rsa.RSAPrivateKey,
+) -> dict[str, str]:
+    """The headers to add (Date, Host, Digest for bodies, Signature), signed as Mastodon does."""
+    h = _lower(headers)
+    added: dict[str, str] = {}
+    if "date" not in h:
+        added["Date"] = h["date"] = format_datetime(datetime.now(UTC), usegmt=True)
+    if "host" not in h:
+        added["Host"] = h["host"] = _host(url)
+    names = [REQUEST_TARGET, "host", "date"]
+    if body is not None:
+        added["Digest"] = h["digest"] = digest_header(body)
+        names.append("digest")
+    # Mastodon also covers the Accept of its fetches and the Content-Type of its deliveries.
+    names += [n for n in ("accept", "content-type") if n in h]
+    h[REQUEST_TARGET] = f"{method.lower()} {_path(url)}"
+    base = "\n".join(f"{n}: {h[n]}" for n in names)
+    signature = base64.b64encode(_sign_bytes(private_key, base.encode("utf-8"))).decode("ascii")
+    added["Signature"] = (
+        f'keyId="{key_id}",algorithm="rsa-sha256",headers="{" ".join(names)}",'
+        f'signature="{signature}"'
+    )
+    return added
+
+
+def sign_rfc9421(
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    body: bytes | None,
+    key_id: str,
+    private_key: rsa.RSAPrivateKey,
+) -> dict[str, str]:
+    """The headers to add (Content-Digest for bodies, Signature-Input, Signature) per RFC 9421."""
+    h = _lower(headers)
+    added: dict[str, str] = {}
+    components = ["@method", "@target-uri"]
+    if body is not None:
+        added["Content-Digest"] = h["content-digest"] = content_digest_header(body)
+        components.append("content-digest")
+    params: dict[str, _sfv.Bare] = {
+        "created": int(time.time()),
+        "keyid": key_id,
+        "alg": "rsa-v1_5-sha256",
+    }
+    inner = _sfv.serialize_inner_list([(c, {}) for c in components], params)
+    lines = [f'"@method": {method.upper()}', f'"@target-uri": {url}']
+    if body is not None:
+        lines.append(f'"content-digest": {h["content-digest"]}')
+    lines.append(f'"@signature-params": {inner}')
+    signature = _sign_bytes(private_key, "\n".join(lines).encode("utf-8"))
+    added["Signature-Input"] = f"sig1={inner}"
+    added["Signature"] = f"sig1=:{base64.b64encode(signature).decode('ascii')}:"
+    return added
+
+
+# ---- parsing ---------------------------------------------------------------------------------
+
+
+def parse(
+    method: str,
+    path_with_query: str,
+    headers: Mapping[str, str],
+    *,
+    scheme: str = "https",
+    authority: str | None = None,
+) -> SignedRequest:
+    """Read the signature of an incoming request and rebuild the string it must cover.
+
+    RFC 9421 needs the full target URI: `authority` defaults to the Host header, `scheme` to https
+    (the node sits behind TLS; pass the real one when it does not).
+    """
+    h = _lower(headers)
+    if "signature-input" in h:
+        if "signature" not in h:
+            raise BadSignature("Signature-Input without a Signature header")
+        return _parse_rfc9421(method, path_with_query, h, scheme, authority)
+    raw = h.get("signature")
+    if raw is None:
+        auth = h.get("authorization", "")
+        if auth[:10].lower() == "signature ":
+            raw = auth[10:]
+    if raw is None:
+        raise BadSignature("no Signature header")
+    return _parse_cavage(method, path_with_query, h, raw)
+
+
+def _parse_cavage(method: str, path: str, h: dict[str, str], raw: str) -> SignedRequest:
+    params: dict[str, str] = {}
+    pos = 0
+    while pos < len(raw):
+        m = _CAVAGE_PARAM.match(raw, pos)
+        if m is None or m.end() == pos:
+            raise BadSignature("malformed Signature header")
+        name = m.group(1)
+        if name in params:
+            raise BadSignature(f"Signature header repeats {name}")
+        params[name] = m.group(2) if m.group(2) is not None else m.group(3)
+        pos = m.end()
+    for required in ("keyId", "signature"):
+        if not params.get(required):
+            raise BadSignature(f"Signature header has no {required}")
+    algorithm = params.get("algorithm", "").lower()
+    if algorithm and algorithm not in CAVAGE_ALGORITHMS:
+        raise BadSignature(f"unsupported signature algorithm {algorithm!r}")
+    names = params.get("headers", "date").lower().split()
+    if not names:
+        raise BadSignature("Signature header covers no headers")
+    created = _int_param(params, "created")
+    expires = _int_param(params, "expires")
+    lines = []
+    for name in names:
+        if name == REQUEST_TARGET:
+            value = f"{method.lower()} {path}"
+        elif name in ("(created)", "(expires)"):
+            number = created if name == "(created)" else expires
+            if number is None:
+                raise BadSignature(f"{name} is signed but has no parameter")
+            value = str(number)
+        elif name in h:
+            value = h[name].strip()
+        else:
+            raise BadSignature(f"signed header {name!r} is missing from the request")
+        lines.append(f"{name}: {value}")
+    return SignedRequest(
+        scheme="cavage",
+        key_id=params["keyId"],
+        algorithm=algorithm,
+        components=tuple(names),
+        base="\n".join(lines),
+        signature=_b64(params["signature"]),
+        created=created,
+        expires=expires,
+    )
+
+
+def _int_param(params: dict[str, str], name: str) -> int | None:
+    if name not in params:
+        return None
+    try:
+        return int(params[name])
+    except ValueError:
+        raise BadSignature(f"Signature parameter {name} is not a number") from None
+
+
+def _b64(value: str) -> bytes:
+    try:
+        return base64.b64decode("".join(value.split()), validate=True)
+    except binascii.Error:
+        raise BadSignature("signature is not valid base64") from None
+
+
+def _parse_rfc9421(
+    method: str, path: str, h: dict[str, str], scheme: str, authority: str | None
+) -> SignedRequest:
+    try:
+        inputs = _sfv.parse_dictionary(h["signature-input"])
+        signatures = _sfv.parse_dictionary(h["signature"])
+    except ValueError as exc:
+        raise BadSignature(f"malformed signature field: {exc}") from None
+    # A message may carry several signatures (a proxy's, say); take the first we can pair up.
+    label = next((name for name in inputs if name in signatures), None)
+    if label is None:
+        raise BadSignature("no Signature matches a Signature-Input label")
+    items, params = inputs[label]
+    sig_value = signatures[label][0]
+    if not isinstance(items, list) or not isinstance(sig_value, bytes):
+        raise BadSignature("signature fields have the wrong shape")
+    algorithm = str(params.get("alg", "")).lower()
+    if algorithm and algorithm not in RFC9421_ALGORITHMS:
+        raise BadSignature(f"unsupported signature algorithm {algorithm!r}")
+    key_id = params.get("keyid")
+    if not isinstance(key_id, str) or not key_id:
+        raise BadSignature("Signature-Input has no keyid")
+    authority = (authority or h.get("host", "")).lower()
+    if not authority:
+        raise BadSignature("no Host header to rebuild the target URI from")
+    target = _Target(method.upper(), scheme.lower(), authority, path)
+    lines, names = [], []
+    for name, comp_params in items:
+        if not isinstance(name, str):
+            raise BadSignature("a covered component is not a string")
+        name = name.lower()
+        lines.append(f"{_sfv.serialize_item(name, comp_params)}: {target.value(name, comp_params, h)}")
+        names.append(name)
+    lines.append(f'"@signature-params": {_sfv.serialize_inner_list(items, params)}')
+    created, expires = params.get("created"), params.get("expires")
+    return SignedRequest(
+        scheme="rfc9421",
+        key_id=key_id,
+        algorithm=algorithm,
+        components=tuple(names),
+        base="\n".join(lines),
+        signature=sig_value,
+        created=created if isinstance(created, int) else None,
+        expires=expires if isinstance(expires, int) else None,
+    )
+
+
+@dataclass(frozen=True)
+class _Target:
+    method: str
+    scheme: str
+    authority: str
+    path_with_query: str
+
+    def value(self, name: str, params: Mapping[str, _sfv.Bare], h: dict[str, str]) -> str:
+        path, _, query = self.path_with_query.partition("?")
+        if name == "@query-param":
+            return _query_param(query, params)
+        if params:
+            raise BadSignature(f"unsupported parameters on component {name!r}")
+        derived = {
+            "@method": self.method,
+            "@scheme": self.scheme,
+            "@authority": self.authority,
+            "@target-uri": f"{self.scheme}://{self.authority}{self.path_with_query}",
+            "@request-target": self.path_with_query,
+            "@path": path or "/",
+            "@query": "?" + query,
+        }
+        if name.startswith("@"):
+            if name not in derived:
+                raise BadSignature(f"unsupported derived component {name!r}")
+            return derived[name]
+        if name not in h:
+            raise BadSignature(f"signed header {name!r} is missing from the request")
+        return h[name].strip()
+
+
+def _query_param(query: str, params: Mapping[str, _sfv.Bare]) -> str:
+    wanted = params.get("name")
+    found = [v for k, v in parse_qsl(query, keep_blank_values=True) if k == wanted]
+    if len(found) != 1:
+        raise BadSignature(f"signed query parameter {wanted!r} is missing or repeated")
+    return quote(found[0], safe="")
+
+
+# ---- checks ----------------------------------------------------------------------------------
+
+
+def require_components(signed: SignedRequest, for_post: bool) -> None:
+    """Raise BadSignature naming what a signature leaves uncovered that we rely on."""
+    covered = set(signed.components)
+    missing = []
+    if signed.scheme == "cavage":
+        if REQUEST_TARGET not in covered:
+            missing.append(REQUEST_TARGET)
+        if "host" not in covered:
+            missing.append("host")
+        if "date" not in covered and "(created)" not in covered:
+            missing.append("date")
+        if for_post and "digest" not in covered:
+            missing.append("digest")
+    else:
+        if "@method" not in covered:
+            missing.append("@method")
+        if "@target-uri" not in covered and not (
+            "@authority" in covered and ("@path" in covered or "@request-target" in covered)
+        ):
+            missing.append("@target-uri")
+        if signed.created is None:
+            missing.append("created")
+        if for_post and "content-digest" not in covered:
+            missing.append("content-digest")
+    if missing:
+        raise BadSignature("signature does not cover " + ", ".join(missing))
+
+
+def check_date(
+    headers: Mapping[str, str],
+    now: float,
+    window_s: int = 3600,
+    *,
+    signed: SignedRequest | None = None,
+) -> None:
+    """Date (and the signature's created/expires, when given) within window_s of now."""
+    h = _lower(headers)
+    stamps: list[float] = []
+    if signed is not None and signed.created is not None:
+        stamps.append(signed.created)
+    if "date" in h:
+        try:
+            stamps.append(parsedate_to_datetime(h["date"]).timestamp())
+        except (TypeError, ValueError):
+            raise BadSignature("malformed Date header") from None
+    if not stamps:
+        raise BadSignature("no Date header")
+    if any(abs(now - stamp) > window_s for stamp in stamps):
+        raise StaleSignature()
+    if signed is not None and signed.expires is not None and signed.expires < now:
+        raise StaleSignature("signature has expired")
+
+
+def _load_public(public_key_pem: str) -> rsa.RSAPublicKey | ed25519.Ed25519PublicKey:
+    try:
+        key = serialization.load_pem_public_key(public_key_pem.encode("ascii"))
+    except (ValueError, UnsupportedAlgorithm, UnicodeEncodeError):
+        raise BadSignature("the actor's public key cannot be read") from None
+    if not isinstance(key, rsa.RSAPublicKey | ed25519.Ed25519PublicKey):
+        raise BadSignature("the actor's key is neither RSA nor Ed25519")
+    return key
+
+
+def verify(signed: SignedRequest, public_key_pem: str) -> None:
+    """Raise BadSignature unless the signature over `signed.base` was made by this key."""
+    key = _load_public(public_key_pem)
+    data = signed.base.encode("utf-8")
+    try:
+        if isinstance(key, ed25519.Ed25519PublicKey):
+            if signed.algorithm not in ("", "hs2019", "ed25519"):
+                raise BadSignature(f"algorithm {signed.algorithm} does not fit an Ed25519 key")
+            key.verify(signed.signature, data)
+        elif signed.algorithm == "rsa-pss-sha512":
+            pss = padding.PSS(mgf=padding.MGF1(hashes.SHA512()), salt_length=64)
+            key.verify(signed.signature, data, pss, hashes.SHA512())
+        elif signed.algorithm == "ed25519":
+            raise BadSignature("algorithm ed25519 does not fit an RSA key")
+        else:
+            key.verify(signed.signature, data, padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature:
+        raise BadSignature("signature does not verify with the actor's key") from None
+
+
+# ---- outgoing requests -------------------------------------------------------------------------
+
+
+class SignatureAuth(httpx.Auth):
+    """Signs each outgoing request (GET and POST) as `key_id`; scheme "cavage" or "rfc9421"."""
+
+    requires_request_body = True
+
+    def __init__(
+        self, key_id: str, private_key: rsa.RSAPrivateKey | str, scheme: str = "cavage"
+    ) -> None:
+        if isinstance(private_key, str):
+            loaded = serialization.load_pem_private_key(private_key.encode("ascii"), None)
+            if not isinstance(loaded, rsa.RSAPrivateKey):
+                raise ValueError("SignatureAuth needs an RSA private key")
+            private_key = loaded
+        if scheme not in ("cavage", "rfc9421"):
+            raise ValueError(f"unknown signature scheme {scheme!r}")
+        self.key_id = key_id
+        self.private_key = private_key
+        self.scheme = scheme
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        body = request.content if request.method not in ("GET", "HEAD") else None
+        sign = sign_cavage if self.scheme == "cavage" else sign_rfc9421
+        added = sign(
+            request.method, str(request.url), dict(request.headers), body,
+            self.key_id, self.private_key,
+        )
+        request.headers.update(added)
+        yield request
