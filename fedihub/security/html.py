@@ -1,0 +1,135 @@
+"""THE one HTML sanitiser (nh3 / Ammonia), plain-text extraction, and text-to-HTML for local posts.
+
+Every piece of HTML that reaches a page or an API response, local or remote, passes `sanitize`.
+The allowlist is Mastodon's (lib/sanitize_ext/sanitize_config.rb, MASTODON_STRICT) so statuses
+look the same here as there: its elements, `lang` everywhere, microformats and a few semantic
+classes, `translate="no"`, links only to its protocols and always opened with
+rel="nofollow noopener noreferrer" target="_blank". Like Mastodon, headings become
+<p><strong>…</strong></p>; other unknown elements are unwrapped (their text stays), while
+script, style and template go with their content. Imports nothing of fedihub.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+
+import nh3
+
+LINK_REL = "nofollow noopener noreferrer"
+LINK_PROTOCOLS = frozenset(
+    {"http", "https", "dat", "dweb", "ipfs", "ipns", "ssb", "gopher", "xmpp", "magnet", "gemini"}
+)
+ELEMENTS = frozenset(
+    {"p", "br", "span", "a", "del", "s", "pre", "blockquote", "code", "b", "strong", "u", "i",
+     "em", "ul", "ol", "li", "ruby", "rt", "rp"}
+)
+_ATTRIBUTES = {
+    "*": {"lang"},
+    "a": {"href", "class", "translate"},
+    "span": {"class", "translate"},
+    "ol": {"start", "reversed"},
+    "li": {"value"},
+    "p": {"class"},
+}
+# Mastodon's ALLOWED_CLASS_TRANSFORMER: microformats, mention/hashtag, link-shortening helpers.
+_CLASS_OK = re.compile(r"^(?:(?:h|p|u|dt|e)-.+|mention|hashtag|ellipsis|invisible|quote-inline)$")
+_HEADING_OPEN = re.compile(r"<h[1-6](?=[\s/>])[^>]*>", re.IGNORECASE)
+_HEADING_CLOSE = re.compile(r"</h[1-6]\s*>", re.IGNORECASE)
+_MATH = re.compile(r"<math\b([^>]*)>(.*?)</math\s*>", re.IGNORECASE | re.DOTALL)
+_ANNOTATION = re.compile(
+    r"<annotation\b[^>]*\bencoding\s*=\s*[\"']?(application/x-tex|text/plain)[\"']?[^>]*>(.*?)</annotation",
+    re.IGNORECASE | re.DOTALL,
+)
+_BLOCK_MATH = re.compile(r"\bdisplay\s*=\s*[\"']?block", re.IGNORECASE)
+
+
+def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
+    if attribute == "class":
+        kept = [c for c in value.split() if _CLASS_OK.match(c)]
+        return " ".join(kept) or None
+    if attribute == "translate":
+        return value if value == "no" else None
+    if attribute in ("start", "value"):
+        return value if value.lstrip("-").isdigit() else None
+    return value
+
+
+_CLEANER = nh3.Cleaner(
+    tags=set(ELEMENTS),
+    clean_content_tags={"script", "style", "template"},
+    attributes={k: set(v) for k, v in _ATTRIBUTES.items()},
+    attribute_filter=_attribute_filter,
+    link_rel=LINK_REL,
+    set_tag_attribute_values={"a": {"target": "_blank"}},
+    url_schemes=set(LINK_PROTOCOLS),
+    # Mastodon turns relative links into text: they would point into our own site.
+    url_relative="deny",
+    strip_comments=True,
+)
+
+
+def _math_to_text(m: re.Match[str]) -> str:
+    # FEP-dc88 (as Mastodon's MATH_TRANSFORMER): MathML shows as its TeX or plain-text annotation;
+    # without one, Ammonia drops the foreign element.
+    found = {enc.lower(): text for enc, text in _ANNOTATION.findall(m.group(2))}
+    if "application/x-tex" in found:
+        fence = "$$" if _BLOCK_MATH.search(m.group(1)) else "$"
+        return _html.escape(fence + _html.unescape(found["application/x-tex"]) + fence, quote=False)
+    if "text/plain" in found:
+        return _html.escape(_html.unescape(found["text/plain"]), quote=False)
+    return m.group()
+
+
+def sanitize(html: str, *, max_length: int = 100_000) -> str:
+    """Safe HTML for display. Input past max_length characters is cut first (the sanitiser then
+    closes whatever the cut left open), which bounds the work a hostile peer can cause."""
+    if len(html) > max_length:
+        html = html[:max_length]
+    html = _MATH.sub(_math_to_text, html)
+    html = _HEADING_CLOSE.sub("</strong></p>", _HEADING_OPEN.sub("<p><strong>", html))
+    return _CLEANER.clean(html)
+
+
+_TEXT_CLEANER = nh3.Cleaner(tags=set(), clean_content_tags={"script", "style", "template"})
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_BLOCK_END = re.compile(r"</(?:p|h[1-6]|blockquote|pre|li|ul|ol|div)\s*>", re.IGNORECASE)
+_BLANKS = re.compile(r"\n{3,}")
+
+
+def to_plain_text(html: str) -> str:
+    """The text of an HTML fragment for search and notifications: tags gone, entities decoded,
+    a newline per <br> and a blank line between paragraphs."""
+    html = _BLOCK_END.sub("\n\n", _BREAK.sub("\n", html))
+    text = _html.unescape(_TEXT_CLEANER.clean(html))
+    return _BLANKS.sub("\n\n", text).strip()
+
+
+_URL = re.compile(r"https?://[^\s<>\"'\x00-\x1f]+", re.IGNORECASE)
+_TRAILING = ".,;:!?'\")]}"
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+
+
+def _linkify(text: str) -> str:
+    out, pos = [], 0
+    for m in _URL.finditer(text):
+        url = m.group().rstrip(_TRAILING)
+        # Keep a closing parenthesis that belongs to the URL, as in Wikipedia links.
+        while url.count("(") > url.count(")") and text[m.start() + len(url) : m.end()][:1] == ")":
+            url += ")"
+        out.append(_html.escape(text[pos : m.start()], quote=False))
+        href = _html.escape(url, quote=True)
+        out.append(f'<a href="{href}" rel="{LINK_REL}" target="_blank">{href}</a>')
+        pos = m.start() + len(url)
+    out.append(_html.escape(text[pos:], quote=False))
+    return "".join(out)
+
+
+def text_to_html(text: str) -> str:
+    """HTML for plain text a local user typed: escaped, <p> per blank-line-separated paragraph,
+    <br> per single newline, http(s) URLs turned into links."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        return ""
+    paragraphs = _PARAGRAPH_BREAK.split(text)
+    return "".join("<p>" + _linkify(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
