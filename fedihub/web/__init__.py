@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from quart import Quart
 
-from fedihub.web import health, pages
+from fedihub.web import auth, federation, health, inbox, media, pages, settings_pages, wellknown
 
 
 def register_blueprints(app: Quart) -> None:
     app.register_blueprint(health.blueprint)
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(wellknown.blueprint)
+    app.register_blueprint(federation.blueprint)
+    app.register_blueprint(inbox.blueprint)
+    auth.register(app)
+    settings_pages.register(app)
+    media.register(app)

@@ -1,0 +1,164 @@
+"""Sign-up, sign-in and sign-out pages, and what every page's template gets (viewer, `_`, CSRF token).
+
+Failed sign-ins are throttled per IP and per account (10 in 5 minutes). Redirects after sign-in go
+only to local paths, never off-site.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from quart import Blueprint, Quart, Response, g, redirect, render_template, request
+
+from fedihub import models
+from fedihub.accounts import registration, users
+from fedihub.accounts.node_settings import RegistrationMode
+from fedihub.errors import Conflict, Forbidden, Invalid, Unauthorized
+from fedihub.security import ratelimit
+from fedihub.web import i18n, session
+from fedihub.web.common import runtime
+
+blueprint = Blueprint("auth", __name__, url_prefix="/auth")
+
+FAILED_SIGNIN_LIMIT = 10
+FAILED_SIGNIN_WINDOW_S = 300.0
+_VIEWER = "fedihub_viewer"
+_LIMITER = "ratelimit"
+
+Page = tuple[str, int]
+
+
+def register(app: Quart) -> None:
+    app.register_blueprint(blueprint)
+    app.add_template_global(session.csrf_token, "csrf_token")
+    app.context_processor(_template_context)
+
+
+async def viewer() -> models.User | None:
+    """The signed-in user of this request, looked up once per request."""
+    if _VIEWER not in g:
+        setattr(g, _VIEWER, await session.current_user())
+    user: models.User | None = getattr(g, _VIEWER)
+    return user
+
+
+async def page_locale() -> str:
+    return i18n.negotiate(await viewer())
+
+
+async def _template_context() -> dict[str, Any]:
+    try:
+        user = await viewer()
+    except Exception:  # an error page must render even when the database is down: show it anonymous
+        user = None
+    locale = i18n.negotiate(user)
+    return {"viewer": user, "lang": locale, "_": i18n.translator(locale)}
+
+
+def limiter() -> ratelimit.Limiter:
+    """This app's limiter (in-process now; the Runtime may hold a shared one later)."""
+    resources = runtime().resources
+    if _LIMITER not in resources:
+        resources[_LIMITER] = ratelimit.MemoryLimiter()
+    found: ratelimit.Limiter = resources[_LIMITER]
+    return found
+
+
+def safe_next(value: str | None) -> str:
+    """A local path to go to after sign-in; anything else (other sites, //host, schemes) becomes /."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    if any(ord(ch) < 32 for ch in value):
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return value
+
+
+# ---- sign-up ----------------------------------------------------------------------------------
+
+
+async def _sign_up_page(mode: RegistrationMode, form: dict[str, str], error: str | None, status: int) -> Page:
+    page = await render_template("auth/sign_up.html", mode=mode.value, form=form, error=error)
+    return page, status
+
+
+@blueprint.get("/sign_up")
+async def sign_up_form() -> Page:
+    mode = await registration.mode()
+    return await _sign_up_page(mode, {"invite_code": request.args.get("invite", "")}, None, 200)
+
+
+@blueprint.post("/sign_up")
+async def sign_up() -> Page | Response:
+    await session.require_csrf()
+    mode = await registration.mode()
+    if mode is RegistrationMode.CLOSED:
+        return await _sign_up_page(mode, {}, None, 403)
+    form = await request.form
+    # what the user typed comes back on error, except the passwords
+    kept = {name: form.get(name, "") for name in ("username", "email", "invite_code")}
+    locale = await page_locale()
+    try:
+        user = await registration.register(
+            runtime(),
+            username=kept["username"],
+            email=kept["email"],
+            password=form.get("password", ""),
+            password_confirmation=form.get("password_confirmation", ""),
+            invite_code=kept["invite_code"],
+            locale=locale,
+        )
+    except registration.RegistrationClosed:
+        return await _sign_up_page(RegistrationMode.CLOSED, {}, None, 403)
+    except (Invalid, Conflict) as exc:
+        # a taken name is a validation failure of the form, as Mastodon answers it
+        return await _sign_up_page(mode, kept, i18n.error_text(exc, locale), 422)
+    session.login_user(user)
+    return redirect("/")
+
+
+# ---- sign-in and sign-out ---------------------------------------------------------------------
+
+
+async def _sign_in_page(login: str, next_path: str, error: str | None, status: int) -> Page:
+    page = await render_template("auth/sign_in.html", login=login, next=next_path, error=error)
+    return page, status
+
+
+@blueprint.get("/sign_in")
+async def sign_in_form() -> Page:
+    return await _sign_in_page("", safe_next(request.args.get("next")), None, 200)
+
+
+@blueprint.post("/sign_in")
+async def sign_in() -> Page | Response:
+    await session.require_csrf()
+    form = await request.form
+    login = form.get("login", "").strip()
+    next_path = safe_next(form.get("next") or request.args.get("next"))
+    locale = await page_locale()
+    keys = (f"signin:ip:{request.remote_addr}", f"signin:account:{login.lower().lstrip('@')}")
+    limits = limiter()
+    for key in keys:
+        if await limits.exceeded(key, FAILED_SIGNIN_LIMIT, FAILED_SIGNIN_WINDOW_S):
+            return await _sign_in_page(login, next_path, i18n.translate("signin.throttled", locale), 429)
+    try:
+        user = await users.authenticate(login, form.get("password", ""))
+    except Unauthorized:
+        for key in keys:
+            await limits.hit(key, FAILED_SIGNIN_LIMIT, FAILED_SIGNIN_WINDOW_S)
+        return await _sign_in_page(login, next_path, i18n.translate("signin.invalid", locale), 401)
+    except Forbidden:
+        return await _sign_in_page(login, next_path, i18n.translate("signin.disabled", locale), 403)
+    session.login_user(user)
+    return redirect(next_path)
+
+
+@blueprint.post("/sign_out")
+async def sign_out() -> Response:
+    await session.require_csrf()
+    session.logout_user()
+    return redirect("/")

@@ -1,0 +1,134 @@
+"""The signed-in user's settings pages: profile (with avatar) and password.
+
+Validation lives in accounts/profiles.py; this module reads the form, calls it, and re-renders the
+form with the user's input and a message when it refuses.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from quart import Blueprint, Quart, Response, redirect, render_template, request
+
+from fedihub import models
+from fedihub.accounts import profiles
+from fedihub.errors import Invalid, PayloadTooLarge
+from fedihub.web import i18n, session
+from fedihub.web.auth import page_locale, viewer
+from fedihub.web.common import runtime
+
+blueprint = Blueprint("settings_pages", __name__, url_prefix="/settings")
+
+Page = tuple[str, int]
+
+
+def register(app: Quart) -> None:
+    app.register_blueprint(blueprint)
+
+
+def _to_sign_in() -> Response:
+    return redirect(f"/auth/sign_in?next={quote(request.path)}")
+
+
+def _profile_form(user: models.User) -> dict[str, object]:
+    actor = user.actor
+    links = [(link.get("name", ""), link.get("value", "")) for link in actor.links]
+    return {
+        "display_name": actor.display_name,
+        "bio": profiles.html_to_bio(actor.summary),
+        "affiliation": actor.affiliation,
+        "research_areas": ", ".join(actor.research_areas),
+        "links": links + [("", "")] * (profiles.MAX_LINKS - len(links)),
+        "locale": user.locale,
+        "icon_url": actor.icon_url,
+    }
+
+
+async def _profile_page(form: dict[str, object], error: str | None, status: int) -> Page:
+    page = await render_template(
+        "settings/profile.html",
+        form=form,
+        error=error,
+        saved=request.args.get("saved") == "1" and error is None,
+        locales=i18n.LOCALES,
+    )
+    return page, status
+
+
+@blueprint.get("/profile")
+async def profile_form() -> Page | Response:
+    user = await viewer()
+    if user is None:
+        return _to_sign_in()
+    return await _profile_page(_profile_form(user), None, 200)
+
+
+@blueprint.post("/profile")
+async def profile_save() -> Page | Response:
+    user = await viewer()
+    if user is None:
+        return _to_sign_in()
+    await session.require_csrf()
+    form = await request.form
+    files = await request.files
+    links = tuple(
+        (form.get(f"link_name_{i}", ""), form.get(f"link_url_{i}", ""))
+        for i in range(profiles.MAX_LINKS)
+    )
+    data = profiles.ProfileInput(
+        display_name=form.get("display_name", ""),
+        bio=form.get("bio", ""),
+        affiliation=form.get("affiliation", ""),
+        research_areas=form.get("research_areas", ""),
+        links=links,
+        locale=form.get("locale") or None,
+    )
+    upload = files.get("avatar")
+    avatar = upload.read() if upload is not None and upload.filename else None
+    try:
+        await profiles.update(runtime(), user, data, avatar)
+    except (Invalid, PayloadTooLarge) as exc:
+        kept: dict[str, object] = {
+            "display_name": data.display_name,
+            "bio": data.bio,
+            "affiliation": data.affiliation,
+            "research_areas": data.research_areas,
+            "links": list(links),
+            "locale": data.locale or user.locale,
+            "icon_url": user.actor.icon_url,
+        }
+        return await _profile_page(kept, i18n.error_text(exc, await page_locale()), exc.status)
+    return redirect("/settings/profile?saved=1")
+
+
+async def _password_page(error: str | None, status: int) -> Page:
+    changed = request.args.get("changed") == "1" and error is None
+    return await render_template("settings/password.html", error=error, changed=changed), status
+
+
+@blueprint.get("/password")
+async def password_form() -> Page | Response:
+    if await viewer() is None:
+        return _to_sign_in()
+    return await _password_page(None, 200)
+
+
+@blueprint.post("/password")
+async def password_change() -> Page | Response:
+    user = await viewer()
+    if user is None:
+        return _to_sign_in()
+    await session.require_csrf()
+    form = await request.form
+    try:
+        await profiles.change_password(
+            user,
+            form.get("current_password", ""),
+            form.get("new_password", ""),
+            form.get("new_password_confirmation", ""),
+        )
+    except Invalid as exc:
+        return await _password_page(i18n.error_text(exc, await page_locale()), 422)
+    # the epoch bump ended every session, this one too: sign this one in again with the new epoch
+    session.login_user(user)
+    return redirect("/settings/password?changed=1")

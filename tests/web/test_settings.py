@@ -1,0 +1,195 @@
+"""Settings pages: the profile form saves and shows, avatars are checked, password change ends sessions."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import struct
+import zlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from pagekit import PASSWORD, make_user, page_token, sign_in
+from werkzeug.datastructures import FileStorage
+
+from fedihub import config, db, models
+from fedihub.app import create_app
+from fedihub.security import keys
+
+AVATAR_LIMIT = 50_000
+
+
+def tiny_png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.fixture
+async def app(settings: config.Settings, node_secrets: keys.NodeSecrets) -> AsyncIterator[Any]:
+    # a small media limit, so "too large" needs no 16 MB upload
+    small = dataclasses.replace(settings, max_media_bytes=AVATAR_LIMIT)
+    small.data_dir.mkdir(parents=True, exist_ok=True)
+    async with db.database(small):
+        await db.migrate(small)
+    application = create_app(small, secrets=node_secrets)
+    async with application.test_app():
+        yield application
+
+
+@pytest.fixture
+async def ada(app: Any, client: Any) -> models.User:
+    user = await make_user(app, "ada")
+    assert (await sign_in(client, "ada")).status_code == 302
+    return user
+
+
+def _profile(token: str, **extra: str) -> dict[str, str]:
+    form = {
+        "csrf_token": token,
+        "display_name": "Ada Lovelace",
+        "bio": "Analyst of engines.\n\nLikes <b>notes</b> & tables.",
+        "affiliation": "Analytical Society",
+        "research_areas": "Mathematics, #computing ,  machine   translation, mathematics",
+        "link_name_0": "Homepage",
+        "link_url_0": "https://ada.example/",
+        "locale": "en",
+    }
+    form.update(extra)
+    return form
+
+
+async def test_profile_edit_persists_and_shows(client: Any, ada: models.User) -> None:
+    token = await page_token(client, "/settings/profile")
+    response = await client.post("/settings/profile", form=_profile(token))
+    assert response.status_code == 302
+    actor = await models.Actor.get(id=ada.actor_id)
+    assert actor.display_name == "Ada Lovelace"
+    assert actor.summary == "<p>Analyst of engines.</p><p>Likes &lt;b&gt;notes&lt;/b&gt; &amp; tables.</p>"
+    assert actor.affiliation == "Analytical Society"
+    assert actor.research_areas == ["Mathematics", "computing", "machine translation"]
+    assert actor.links == [{"name": "Homepage", "value": "https://ada.example/"}]
+    page = await (await client.get(response.headers["Location"])).get_data(as_text=True)
+    assert "Saved." in page
+    assert 'value="Ada Lovelace"' in page
+    assert "Likes &lt;b&gt;notes&lt;/b&gt; &amp; tables." in page  # the raw text, escaped once
+    assert 'value="Mathematics, computing, machine translation"' in page
+    assert 'value="https://ada.example/"' in page
+
+
+async def test_profile_refuses_bad_input_and_keeps_it(client: Any, ada: models.User) -> None:
+    token = await page_token(client, "/settings/profile")
+    cases = [
+        ({"research_areas": ", ".join(f"area{i}" for i in range(21))}, "Research areas: at most 20"),
+        ({"research_areas": "x" * 51}, "longer than 50 characters"),
+        ({"link_url_0": "javascript:alert(1)"}, "Links: "),
+        ({"link_name_0": ""}, "each link needs both a name and a URL"),
+        ({"display_name": "n" * 101}, "Display name: "),
+    ]
+    for change, message in cases:
+        response = await client.post("/settings/profile", form=_profile(token, **change))
+        html = await response.get_data(as_text=True)
+        assert response.status_code == 422, change
+        assert message in html, change
+        assert 'value="Analytical Society"' in html
+    actor = await models.Actor.get(id=ada.actor_id)
+    assert actor.affiliation == "" and actor.research_areas == []
+
+
+async def test_avatar_upload_is_stored_and_served(client: Any, ada: models.User, app: Any) -> None:
+    token = await page_token(client, "/settings/profile")
+    image = tiny_png()
+    response = await client.post(
+        "/settings/profile",
+        form=_profile(token),
+        files={"avatar": FileStorage(io.BytesIO(image), filename="me.txt", content_type="text/plain")},
+    )
+    assert response.status_code == 302
+    actor = await models.Actor.get(id=ada.actor_id)
+    assert actor.icon_url and actor.icon_url.startswith("https://fedihub.test/media/avatars/")
+    assert actor.icon_url.endswith(".png")
+    served = await client.get(actor.icon_url.removeprefix("https://fedihub.test"))
+    assert served.status_code == 200
+    assert served.headers["Content-Type"] == "image/png"
+    assert served.headers["X-Content-Type-Options"] == "nosniff"
+    assert await served.get_data() == image
+
+
+async def test_avatar_of_wrong_type_or_too_large_is_refused(client: Any, ada: models.User) -> None:
+    token = await page_token(client, "/settings/profile")
+    wrong = await client.post(
+        "/settings/profile",
+        form=_profile(token),
+        files={"avatar": FileStorage(io.BytesIO(b"<svg onload=alert(1)>"), filename="a.png")},
+    )
+    assert wrong.status_code == 422
+    assert "PNG, JPEG, GIF or WebP" in await wrong.get_data(as_text=True)
+    big = tiny_png() + b"\x00" * AVATAR_LIMIT
+    large = await client.post(
+        "/settings/profile",
+        form=_profile(token),
+        files={"avatar": FileStorage(io.BytesIO(big), filename="a.png", content_type="image/png")},
+    )
+    assert large.status_code in (413, 422)
+    assert "larger than" in await large.get_data(as_text=True)
+    actor = await models.Actor.get(id=ada.actor_id)
+    assert actor.icon_url is None and actor.display_name == "ada"  # nothing saved
+
+
+async def test_media_paths_cannot_leave_the_media_folder(client: Any, app: Any) -> None:
+    for path in ("/media/../fedihub.sqlite3", "/media/%2e%2e/fedihub.sqlite3", "/media/avatars/none.png"):
+        response = await client.get(path)
+        assert response.status_code == 404, path
+
+
+async def test_password_change_ends_other_sessions_but_not_this_one(
+    client: Any, ada: models.User, app: Any
+) -> None:
+    laptop = app.test_client()
+    assert (await sign_in(laptop, "ada")).status_code == 302
+    token = await page_token(client, "/settings/password")
+    new = "a much longer new secret"
+    wrong = await client.post(
+        "/settings/password",
+        form={"csrf_token": token, "current_password": "nope nope nope", "new_password": new,
+              "new_password_confirmation": new},
+    )
+    assert wrong.status_code == 422
+    assert "Current password: the current password is wrong" in await wrong.get_data(as_text=True)
+    response = await client.post(
+        "/settings/password",
+        form={"csrf_token": token, "current_password": PASSWORD, "new_password": new,
+              "new_password_confirmation": new},
+    )
+    assert response.status_code == 302
+    assert (await client.get("/settings/password?changed=1")).status_code == 200
+    assert (await laptop.get("/settings/profile")).status_code == 302  # signed out
+    assert (await sign_in(app.test_client(), "ada", new)).status_code == 302
+    assert (await sign_in(app.test_client(), "ada", PASSWORD)).status_code == 401
+
+
+async def test_profile_post_without_csrf_changes_nothing(client: Any, ada: models.User) -> None:
+    await page_token(client, "/settings/profile")
+    form = _profile("forged")
+    response = await client.post("/settings/profile", form=form)
+    assert response.status_code == 403
+    actor = await models.Actor.get(id=ada.actor_id)
+    assert actor.display_name == "ada"
+
+
+async def test_user_locale_chooses_chinese_settings_pages(client: Any, ada: models.User) -> None:
+    token = await page_token(client, "/settings/profile")
+    response = await client.post("/settings/profile", form=_profile(token, locale="zh"))
+    assert response.status_code == 302
+    html = await (await client.get("/settings/profile")).get_data(as_text=True)
+    assert '<html lang="zh">' in html and "编辑个人资料" in html and "退出" in html
+    html = await (await client.get("/settings/password")).get_data(as_text=True)
+    assert "修改密码" in html
