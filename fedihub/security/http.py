@@ -1,0 +1,226 @@
+"""The process's outbound HTTP client: pooled, SSRF-guarded, bounded per host, size-limited reads.
+
+`build_client` is called once per process (app lifespan or worker start) and the client is kept
+on the Runtime. Layers, outermost first:
+
+    httpx.AsyncClient        timeouts, User-Agent, redirects (max 5, each hop re-enters below)
+    _HostLimitTransport      at most max_per_host requests in flight to one host
+    ssrf.GuardedTransport    http(s) only; every resolved address public (unless allow_private)
+    httpx.AsyncHTTPTransport max_connections in the pool; ssrf.GuardedBackend checks again at
+                             connect time and connects to the address it checked
+
+Imports nothing of fedihub but `errors` and `security.ssrf`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import ssl
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpcore
+import httpx
+
+from fedihub.errors import (
+    PayloadTooLarge,
+    RemoteError,
+    RemoteGone,
+    RemoteNotFound,
+    RemoteUnavailable,
+)
+from fedihub.security import ssrf
+
+AP_ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+MAX_REDIRECTS = 5
+MAX_JSON_DEPTH = 32
+
+
+def ssl_context() -> ssl.SSLContext:
+    """certifi's roots, or SSL_CERT_FILE / SSL_CERT_DIR when set (httpx's trust_env rule)."""
+    return httpx.create_ssl_context(verify=True, trust_env=True)
+
+
+class _Slot:
+    def __init__(self, size: int) -> None:
+        self.semaphore = asyncio.Semaphore(size)
+        self.users = 0
+
+
+class _ReleasingStream(httpx.AsyncByteStream):
+    """Holds the host's slot until the body is read or the response closed."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, release: Any) -> None:
+        self._stream = stream
+        self._release = release
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self._stream.aclose()
+        finally:
+            self._release()
+
+
+class _HostLimitTransport(httpx.AsyncBaseTransport):
+    """At most `per_host` requests in flight to one host; slots are dropped when idle."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, per_host: int) -> None:
+        self.inner = inner
+        self.per_host = per_host
+        self._slots: dict[str, _Slot] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        slot = self._slots.get(host)
+        if slot is None:
+            slot = self._slots[host] = _Slot(self.per_host)
+        slot.users += 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                slot.semaphore.release()
+                slot.users -= 1
+                if slot.users == 0 and self._slots.get(host) is slot:
+                    del self._slots[host]
+
+        try:
+            await slot.semaphore.acquire()
+        except BaseException:
+            slot.users -= 1
+            if slot.users == 0 and self._slots.get(host) is slot:
+                del self._slots[host]
+            raise
+        try:
+            response = await self.inner.handle_async_request(request)
+        except BaseException:
+            release()
+            raise
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        return httpx.Response(
+            status_code=response.status_code,
+            headers=response.headers,
+            stream=_ReleasingStream(response.stream, release),
+            extensions=response.extensions,
+        )
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def network_transport(
+    *, allow_private: bool, max_connections: int, resolver: ssrf.Resolver = ssrf.system_resolver
+) -> httpx.AsyncHTTPTransport:
+    """httpx's pooled transport; when private addresses are refused, its sockets are opened by
+    ssrf.GuardedBackend. httpx 0.28 takes no network backend argument, so the pool is rebuilt
+    with the same settings (tests/unit/security/test_http.py fails if httpx changes this)."""
+    limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+    context = ssl_context()
+    transport = httpx.AsyncHTTPTransport(verify=context, limits=limits, trust_env=True)
+    if not allow_private:
+        transport._pool = httpcore.AsyncConnectionPool(
+            ssl_context=context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=ssrf.GuardedBackend(resolver),
+        )
+    return transport
+
+
+def build_client(
+    *,
+    allow_private: bool,
+    max_connections: int,
+    max_per_host: int,
+    timeout: float,
+    user_agent: str,
+    inner: httpx.AsyncBaseTransport | None = None,
+    resolver: ssrf.Resolver = ssrf.system_resolver,
+) -> httpx.AsyncClient:
+    """The one outbound client of a process. `inner` replaces the network transport (tests)."""
+    if inner is None:
+        inner = network_transport(
+            allow_private=allow_private, max_connections=max_connections, resolver=resolver
+        )
+    guarded = ssrf.GuardedTransport(inner, allow_private, resolver=resolver)
+    return httpx.AsyncClient(
+        transport=_HostLimitTransport(guarded, max_per_host),
+        timeout=httpx.Timeout(timeout),
+        follow_redirects=True,
+        max_redirects=MAX_REDIRECTS,
+        headers={"User-Agent": user_agent},
+        # With an explicit transport httpx ignores proxy variables, which would bypass the guard.
+        trust_env=True,
+    )
+
+
+async def read_limited(response: httpx.Response, max_bytes: int) -> bytes:
+    """The (decoded) body, read as a stream; PayloadTooLarge as soon as it passes max_bytes."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        await response.aclose()
+        raise PayloadTooLarge(f"response of {declared} bytes exceeds {max_bytes}")
+    chunks, size = [], 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            await response.aclose()
+            raise PayloadTooLarge(f"response exceeds {max_bytes} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+async def fetch_json(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    auth: httpx.Auth | None = None,
+    max_bytes: int = 1_000_000,
+    accept: str = AP_ACCEPT,
+) -> dict[str, Any]:
+    """GET url as ActivityStreams JSON; peer failures become the RemoteError family."""
+    extra: dict[str, Any] = {"auth": auth} if auth is not None else {}
+    try:
+        async with client.stream("GET", url, headers={"Accept": accept}, **extra) as response:
+            status = response.status_code
+            if status == 404:
+                raise RemoteNotFound(f"{url} answered 404")
+            if status == 410:
+                raise RemoteGone(f"{url} answered 410")
+            if status >= 500 or status == 429:
+                raise RemoteUnavailable(f"{url} answered {status}")
+            if status >= 300:
+                raise RemoteError(f"{url} answered {status}")
+            body = await read_limited(response, max_bytes)
+    except httpx.TooManyRedirects:
+        raise RemoteError(f"{url} redirects more than {MAX_REDIRECTS} times") from None
+    except (httpx.TimeoutException, httpx.TransportError) as exc:
+        raise RemoteUnavailable(f"{url}: {type(exc).__name__}") from None
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):
+        raise RemoteError(f"{url} did not answer JSON") from None
+    if not isinstance(document, dict):
+        raise RemoteError(f"{url} answered JSON that is not an object")
+    if _depth(document) > MAX_JSON_DEPTH:
+        raise RemoteError(f"{url} answered JSON nested deeper than {MAX_JSON_DEPTH}")
+    return document
