@@ -6,14 +6,15 @@ incoming request is `parse` → `require_components` → `check_date` → `check
 
 Signing follows Mastodon (app/lib/request.rb): rsa-sha256 over every header it sets except
 User-Agent/Accept-Encoding, i.e. "(request-target) host date" (+ accept) for GET and
-"(request-target) host date digest" (+ content-type) for POST. Structured-field parsing for
-RFC 9421 lives in `_sfv`.
+"(request-target) host date digest" (+ content-type) for POST. RFC 9421 signature bases are
+built in `_rfc9421`, its structured fields parsed in `_sfv`.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import re
@@ -23,22 +24,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Literal
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
-from fedihub.activitypub import _sfv
+from fedihub.activitypub import _rfc9421, _sfv
 from fedihub.errors import BadSignature, StaleSignature
 
 REQUEST_TARGET = "(request-target)"
 CAVAGE_ALGORITHMS = frozenset({"rsa-sha256", "hs2019"})
 RFC9421_ALGORITHMS = frozenset({"rsa-v1_5-sha256", "rsa-pss-sha512", "ed25519"})
-_DERIVED = frozenset(
-    {"@method", "@target-uri", "@authority", "@scheme", "@request-target", "@path", "@query"}
-)
 _CAVAGE_PARAM = re.compile(r'\s*([A-Za-z]+)\s*=\s*(?:"([^"]*)"|(\d+))\s*(?:,|$)')
 
 
@@ -171,13 +169,11 @@ def sign_rfc9421(
         "keyid": key_id,
         "alg": "rsa-v1_5-sha256",
     }
-    inner = _sfv.serialize_inner_list([(c, {}) for c in components], params)
-    lines = [f'"@method": {method.upper()}', f'"@target-uri": {url}']
-    if body is not None:
-        lines.append(f'"content-digest": {h["content-digest"]}')
-    lines.append(f'"@signature-params": {inner}')
-    signature = _sign_bytes(private_key, "\n".join(lines).encode("utf-8"))
-    added["Signature-Input"] = f"sig1={inner}"
+    items: list[_sfv.Item] = [(c, {}) for c in components]
+    target = _rfc9421.Target(method.upper(), urlsplit(url).scheme, _host(url), _path(url))
+    base, _ = _rfc9421.signature_base(target, h, items, params)
+    signature = _sign_bytes(private_key, base.encode("utf-8"))
+    added["Signature-Input"] = f"sig1={_sfv.serialize_inner_list(items, params)}"
     added["Signature"] = f"sig1=:{base64.b64encode(signature).decode('ascii')}:"
     return added
 
@@ -303,65 +299,19 @@ def _parse_rfc9421(
     authority = (authority or h.get("host", "")).lower()
     if not authority:
         raise BadSignature("no Host header to rebuild the target URI from")
-    target = _Target(method.upper(), scheme.lower(), authority, path)
-    lines, names = [], []
-    for name, comp_params in items:
-        if not isinstance(name, str):
-            raise BadSignature("a covered component is not a string")
-        name = name.lower()
-        lines.append(f"{_sfv.serialize_item(name, comp_params)}: {target.value(name, comp_params, h)}")
-        names.append(name)
-    lines.append(f'"@signature-params": {_sfv.serialize_inner_list(items, params)}')
+    target = _rfc9421.Target(method.upper(), scheme.lower(), authority, path)
+    base, names = _rfc9421.signature_base(target, h, items, params)
     created, expires = params.get("created"), params.get("expires")
     return SignedRequest(
         scheme="rfc9421",
         key_id=key_id,
         algorithm=algorithm,
         components=tuple(names),
-        base="\n".join(lines),
+        base=base,
         signature=sig_value,
         created=created if isinstance(created, int) else None,
         expires=expires if isinstance(expires, int) else None,
     )
-
-
-@dataclass(frozen=True)
-class _Target:
-    method: str
-    scheme: str
-    authority: str
-    path_with_query: str
-
-    def value(self, name: str, params: Mapping[str, _sfv.Bare], h: dict[str, str]) -> str:
-        path, _, query = self.path_with_query.partition("?")
-        if name == "@query-param":
-            return _query_param(query, params)
-        if params:
-            raise BadSignature(f"unsupported parameters on component {name!r}")
-        derived = {
-            "@method": self.method,
-            "@scheme": self.scheme,
-            "@authority": self.authority,
-            "@target-uri": f"{self.scheme}://{self.authority}{self.path_with_query}",
-            "@request-target": self.path_with_query,
-            "@path": path or "/",
-            "@query": "?" + query,
-        }
-        if name.startswith("@"):
-            if name not in derived:
-                raise BadSignature(f"unsupported derived component {name!r}")
-            return derived[name]
-        if name not in h:
-            raise BadSignature(f"signed header {name!r} is missing from the request")
-        return h[name].strip()
-
-
-def _query_param(query: str, params: Mapping[str, _sfv.Bare]) -> str:
-    wanted = params.get("name")
-    found = [v for k, v in parse_qsl(query, keep_blank_values=True) if k == wanted]
-    if len(found) != 1:
-        raise BadSignature(f"signed query parameter {wanted!r} is missing or repeated")
-    return quote(found[0], safe="")
 
 
 # ---- checks ----------------------------------------------------------------------------------
@@ -420,7 +370,12 @@ def check_date(
         raise StaleSignature("signature has expired")
 
 
-def _load_public(public_key_pem: str) -> rsa.RSAPublicKey | ed25519.Ed25519PublicKey:
+PublicKey = rsa.RSAPublicKey | ed25519.Ed25519PublicKey
+
+
+@functools.lru_cache(maxsize=4096)
+def _load_public(public_key_pem: str) -> PublicKey:
+    # Cached by PEM text: peers sign with the same few keys, and parsing costs more than verifying.
     try:
         key = serialization.load_pem_public_key(public_key_pem.encode("ascii"))
     except (ValueError, UnsupportedAlgorithm, UnicodeEncodeError):
@@ -430,9 +385,10 @@ def _load_public(public_key_pem: str) -> rsa.RSAPublicKey | ed25519.Ed25519Publi
     return key
 
 
-def verify(signed: SignedRequest, public_key_pem: str) -> None:
-    """Raise BadSignature unless the signature over `signed.base` was made by this key."""
-    key = _load_public(public_key_pem)
+def verify(signed: SignedRequest, public_key_pem: str | PublicKey) -> None:
+    """Raise BadSignature unless the signature over `signed.base` was made by this key
+    (a PEM string, parsed once and cached, or a key object)."""
+    key = _load_public(public_key_pem) if isinstance(public_key_pem, str) else public_key_pem
     data = signed.base.encode("utf-8")
     try:
         if isinstance(key, ed25519.Ed25519PublicKey):

@@ -38,7 +38,8 @@ _HEADING_OPEN = re.compile(r"<h[1-6](?=[\s/>])[^>]*>", re.IGNORECASE)
 _HEADING_CLOSE = re.compile(r"</h[1-6]\s*>", re.IGNORECASE)
 _MATH = re.compile(r"<math\b([^>]*)>(.*?)</math\s*>", re.IGNORECASE | re.DOTALL)
 _ANNOTATION = re.compile(
-    r"<annotation\b[^>]*\bencoding\s*=\s*[\"']?(application/x-tex|text/plain)[\"']?[^>]*>(.*?)</annotation",
+    r"<annotation\b[^>]*\bencoding\s*=\s*[\"']?(application/x-tex|text/plain)[\"']?[^>]*>"
+    r"(.*?)</annotation",
     re.IGNORECASE | re.DOTALL,
 )
 _BLOCK_MATH = re.compile(r"\bdisplay\s*=\s*[\"']?block", re.IGNORECASE)

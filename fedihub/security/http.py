@@ -32,7 +32,10 @@ from fedihub.errors import (
 )
 from fedihub.security import ssrf
 
-AP_ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+AP_ACCEPT = (
+    "application/activity+json, "
+    'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+)
 MAX_REDIRECTS = 5
 MAX_JSON_DEPTH = 32
 
@@ -121,7 +124,9 @@ def network_transport(
     """httpx's pooled transport; when private addresses are refused, its sockets are opened by
     ssrf.GuardedBackend. httpx 0.28 takes no network backend argument, so the pool is rebuilt
     with the same settings (tests/unit/security/test_http.py fails if httpx changes this)."""
-    limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+    limits = httpx.Limits(
+        max_connections=max_connections, max_keepalive_connections=max_connections
+    )
     context = ssl_context()
     transport = httpx.AsyncHTTPTransport(verify=context, limits=limits, trust_env=True)
     if not allow_private:

@@ -48,7 +48,7 @@ _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 
 
 def is_public_address(ip: IPAddress) -> bool:
-    """True when ip is a globally routable unicast address (IPv4 embedded in IPv6 judged as IPv4)."""
+    """True when ip is globally routable unicast (IPv4 embedded in IPv6 is judged as IPv4)."""
     if isinstance(ip, ipaddress.IPv6Address):
         embedded = _embedded_v4(ip)
         if embedded is not None:
@@ -137,7 +137,9 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
     """A network backend that resolves, checks, and connects to the address it checked."""
 
     def __init__(
-        self, resolver: Resolver = system_resolver, inner: httpcore.AsyncNetworkBackend | None = None
+        self,
+        resolver: Resolver = system_resolver,
+        inner: httpcore.AsyncNetworkBackend | None = None,
     ) -> None:
         self.resolver = resolver
         self.inner = inner or httpcore.AnyIOBackend()

@@ -1,6 +1,6 @@
-"""Published test vectors: draft-cavage-http-signatures-12 Appendix C and RFC 9421 (sections 4.3, B.1, B.2).
+"""Published test keys: draft-cavage-http-signatures-12 Appendix C, RFC 9421 Appendix B.1.
 
-These keys are the specifications' public example keys, printed in the RFC/draft text for testing only.
+These are the specifications' public example keys, printed in their text for testing only.
 """
 
 CAVAGE_PUBLIC = """-----BEGIN PUBLIC KEY-----

@@ -21,7 +21,9 @@ class LoopbackServer:
         return f"http://127.0.0.1:{self.port}"
 
 
-async def _handle(server: LoopbackServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def _handle(
+    server: LoopbackServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
     try:
         head = await reader.readuntil(b"\r\n\r\n")
     except (asyncio.IncompleteReadError, asyncio.LimitOverrunError):
@@ -29,7 +31,8 @@ async def _handle(server: LoopbackServer, reader: asyncio.StreamReader, writer: 
         return
     lines = head.decode("latin-1").split("\r\n")
     method, target, _ = lines[0].split(" ", 2)
-    headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)}
+    fields = (ln.partition(":") for ln in lines[1:] if ln)
+    headers = {k.strip().lower(): v.strip() for k, _, v in fields}
     server.requests.append((f"{method} {target}", headers))
     status, extra, body, chunked = "200 OK", "", b"", False
     if target == "/actor":
@@ -42,14 +45,17 @@ async def _handle(server: LoopbackServer, reader: asyncio.StreamReader, writer: 
     else:
         status, body = "404 Not Found", b"{}"
     if chunked:
-        writer.write(f"HTTP/1.1 {status}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".encode())
+        writer.write(
+            f"HTTP/1.1 {status}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".encode()
+        )
         for i in range(0, len(body), 4096):
             part = body[i : i + 4096]
             writer.write(f"{len(part):x}\r\n".encode() + part + b"\r\n")
         writer.write(b"0\r\n\r\n")
     else:
         writer.write(
-            f"HTTP/1.1 {status}\r\n{extra}Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+            f"HTTP/1.1 {status}\r\n{extra}Content-Length: {len(body)}\r\n".encode()
+            + b"Connection: close\r\n\r\n"
             + body
         )
     try:

@@ -1,4 +1,4 @@
-"""The sanitiser keeps what Mastodon keeps and nothing that runs; text helpers round out the module."""
+"""The sanitiser keeps what Mastodon keeps and nothing that runs; plus the text helpers."""
 
 from __future__ import annotations
 
@@ -25,8 +25,9 @@ MISSKEY_STATUS = (
     "<br><span>$[tada 🎉]</span></p>"
 )
 AKKOMA_STATUS = (
-    '<span class="h-card"><a class="u-url mention" data-user="9x" href="https://ak.example/users/dan"'
-    ' rel="ugc">@<span>dan</span></a></span> <b>bold</b> <i>it</i> <code>x=1</code>'
+    '<span class="h-card"><a class="u-url mention" data-user="9x" '
+    'href="https://ak.example/users/dan" rel="ugc">@<span>dan</span></a></span> '
+    '<b>bold</b> <i>it</i> <code>x=1</code>'
 )
 
 
@@ -40,7 +41,8 @@ def _no_active_content(out: str) -> None:
 def test_mastodon_status_survives_unchanged_but_for_link_attributes() -> None:
     out = sanitize(MASTODON_STATUS)
     assert '<span class="h-card" translate="no">' in out
-    assert f'<a href="https://m.example/@bob" class="u-url mention" {REL}>@<span>bob</span></a>' in out
+    link = f'<a href="https://m.example/@bob" class="u-url mention" {REL}>@<span>bob</span></a>'
+    assert link in out
     assert '<span class="invisible">https://</span><span class="ellipsis">' in out
     assert 'class="mention hashtag"' in out
     assert "<p>second paragraph<br>new line</p>" in out
@@ -109,12 +111,16 @@ def test_headings_become_strong_paragraphs_as_mastodon_renders_them() -> None:
 
 
 def test_unsupported_elements_are_unwrapped_not_dropped() -> None:
-    out = sanitize("<div><section><table><tr><td>cell</td></tr></table><mark>hi</mark></section></div>")
+    out = sanitize(
+        "<div><section><table><tr><td>cell</td></tr></table><mark>hi</mark></section></div>"
+    )
     assert "cell" in out and "hi" in out and "<div" not in out and "<table" not in out
 
 
 def test_classes_are_limited_to_microformats_and_mastodon_semantics() -> None:
-    out = sanitize('<span class="h-card mention hashtag invisible ellipsis u-url evil btn">x</span>')
+    out = sanitize(
+        '<span class="h-card mention hashtag invisible ellipsis u-url evil btn">x</span>'
+    )
     assert out == '<span class="h-card mention hashtag invisible ellipsis u-url">x</span>'
     assert sanitize('<span class="evil">x</span>') == "<span>x</span>"
 
@@ -130,7 +136,9 @@ def test_mastodon_link_protocols_are_kept(scheme: str) -> None:
     assert f'href="{scheme}:' in sanitize(f'<a href="{scheme}://example/">x</a>')
 
 
-@pytest.mark.parametrize("href", ["ftp://e.example/", "/local/path", "mailto:a@b", "tel:123", "file:///etc"])
+@pytest.mark.parametrize(
+    "href", ["ftp://e.example/", "/local/path", "mailto:a@b", "tel:123", "file:///etc"]
+)
 def test_other_link_targets_lose_their_href(href: str) -> None:
     out = sanitize(f'<a href="{href}">x</a>')
     assert "href" not in out and ">x<" in out
@@ -166,7 +174,8 @@ def test_sanitize_is_idempotent_on_its_own_output() -> None:
 
 def test_plain_text_reads_like_the_post() -> None:
     assert to_plain_text(MASTODON_STATUS) == (
-        "Hi @bob, read https://news.example/a/very/long/path #fediverse\n\nsecond paragraph\nnew line"
+        "Hi @bob, read https://news.example/a/very/long/path #fediverse"
+        "\n\nsecond paragraph\nnew line"
     )
     assert to_plain_text("<p>a &amp; b &lt;3</p><script>x()</script>") == "a & b <3"
 
@@ -175,7 +184,8 @@ def test_text_to_html_escapes_and_makes_paragraphs_and_links() -> None:
     out = text_to_html("Hi <b>you</b> & all\nsee https://e.example/wiki/A_(b).\n\n\nbye")
     assert out == (
         "<p>Hi &lt;b&gt;you&lt;/b&gt; &amp; all<br>see "
-        f'<a href="https://e.example/wiki/A_(b)" rel="nofollow noopener noreferrer" target="_blank">'
+        '<a href="https://e.example/wiki/A_(b)" '
+        'rel="nofollow noopener noreferrer" target="_blank">'
         "https://e.example/wiki/A_(b)</a>.</p><p>bye</p>"
     )
     assert sanitize(out) == re.sub(r' rel="[^"]*" target="_blank"', f" {REL}", out)

@@ -33,7 +33,9 @@ def _client(allow_private: bool, **kwargs) -> httpx.AsyncClient:  # type: ignore
     return http.build_client(allow_private=allow_private, **(options | kwargs))
 
 
-async def test_client_fetches_from_loopback_when_private_is_allowed(loopback: LoopbackServer) -> None:
+async def test_client_fetches_from_loopback_when_private_is_allowed(
+    loopback: LoopbackServer,
+) -> None:
     async with _client(True) as client:
         doc = await http.fetch_json(client, loopback.url + "/actor")
     assert doc["type"] == "Person"
@@ -43,7 +45,9 @@ async def test_client_fetches_from_loopback_when_private_is_allowed(loopback: Lo
     assert headers["accept"] == http.AP_ACCEPT
 
 
-async def test_client_refuses_loopback_when_private_is_not_allowed(loopback: LoopbackServer) -> None:
+async def test_client_refuses_loopback_when_private_is_not_allowed(
+    loopback: LoopbackServer,
+) -> None:
     async with _client(False) as client:
         with pytest.raises(RemoteForbidden):
             await http.fetch_json(client, loopback.url + "/actor")
@@ -52,7 +56,9 @@ async def test_client_refuses_loopback_when_private_is_not_allowed(loopback: Loo
     assert loopback.requests == []
 
 
-async def test_redirect_to_loopback_is_refused_by_the_built_client(loopback: LoopbackServer) -> None:
+async def test_redirect_to_loopback_is_refused_by_the_built_client(
+    loopback: LoopbackServer,
+) -> None:
     def public_host(request: httpx.Request) -> httpx.Response:
         return httpx.Response(302, headers={"Location": loopback.url + "/actor"})
 
@@ -159,7 +165,9 @@ async def test_read_limited_refuses_a_declared_length_past_the_bound() -> None:
         (httpx.Response(200, text="[" * 100_000), RemoteError),
     ],
 )
-async def test_fetch_json_maps_peer_failures(response: httpx.Response, error: type[Exception]) -> None:
+async def test_fetch_json_maps_peer_failures(
+    response: httpx.Response, error: type[Exception]
+) -> None:
     async with _client(True, inner=httpx.MockTransport(lambda r: response)) as client:
         with pytest.raises(error) as caught:
             await http.fetch_json(client, "https://a.example/x")
@@ -214,13 +222,15 @@ async def test_fetch_json_passes_auth_and_accept() -> None:
         return httpx.Response(200, json={"id": "x"})
 
     async with _client(True, inner=httpx.MockTransport(handler)) as client:
-        await http.fetch_json(client, "https://a.example/x", auth=Marker(), accept="application/json")
+        await http.fetch_json(
+            client, "https://a.example/x", auth=Marker(), accept="application/json"
+        )
     assert seen[0].headers["signature"] == "marked"
     assert seen[0].headers["accept"] == "application/json"
 
 
 def test_network_transport_uses_the_guarded_backend() -> None:
-    # network_transport swaps httpx's pool to plug in the backend; this fails if httpx changes shape.
+    # network_transport swaps httpx's pool to plug in the backend; fails if httpx changes shape.
     guarded = http.network_transport(allow_private=False, max_connections=3)
     assert isinstance(guarded._pool._network_backend, ssrf.GuardedBackend)
     assert guarded._pool._max_connections == 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -45,7 +46,9 @@ def test_non_public_addresses_are_refused(address: str) -> None:
 
 
 async def test_a_host_with_any_private_address_is_refused() -> None:
-    resolve = fake_resolver({"mixed.example": ["93.184.216.34", "10.0.0.5"], "ok.example": ["8.8.8.8"]})
+    resolve = fake_resolver(
+        {"mixed.example": ["93.184.216.34", "10.0.0.5"], "ok.example": ["8.8.8.8"]}
+    )
     with pytest.raises(RemoteForbidden, match="10.0.0.5"):
         await ssrf.check_host("mixed.example", 443, resolve)
     assert await ssrf.check_host("ok.example", 443, resolve) == [ipaddress.ip_address("8.8.8.8")]
@@ -65,7 +68,11 @@ async def test_system_resolver_finds_loopback_for_localhost() -> None:
     assert addresses and all(a.is_loopback for a in addresses)
 
 
-def _client(handler, allow_private: bool, table: dict[str, list[str]]) -> httpx.AsyncClient:  # type: ignore[no-untyped-def]
+def _client(
+    handler: Callable[[httpx.Request], httpx.Response],
+    allow_private: bool,
+    table: dict[str, list[str]],
+) -> httpx.AsyncClient:
     guarded = ssrf.GuardedTransport(
         httpx.MockTransport(handler), allow_private, resolver=fake_resolver(table)
     )
@@ -85,7 +92,9 @@ async def test_private_hosts_are_refused_unless_allowed() -> None:
         assert (await client.get("https://intranet.example/admin")).text == "secret"
 
 
-@pytest.mark.parametrize("url", ["ftp://files.example/x", "file:///etc/passwd", "gopher://g.example/"])
+@pytest.mark.parametrize(
+    "url", ["ftp://files.example/x", "file:///etc/passwd", "gopher://g.example/"]
+)
 async def test_non_http_schemes_are_refused(url: str) -> None:
     transport = ssrf.GuardedTransport(httpx.MockTransport(lambda r: httpx.Response(200)), True)
     with pytest.raises(RemoteForbidden, match="scheme"):
