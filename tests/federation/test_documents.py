@@ -489,3 +489,22 @@ async def test_authorized_fetch_requires_signatures_except_for_the_instance_acto
     assert (await client.get("/@alice", headers={"Accept": "text/html"})).status_code == 200
     body = json.loads(await (await get_as(client, "/actor")).get_data(as_text=True))
     assert body["id"] == "https://fedihub.test/actor"
+
+
+async def test_remote_statuses_are_served_as_received(app: Any, remote_key: rsa.RSAPrivateKey) -> None:
+    rt = runtime_of(app)
+    remote = await make_remote("rita", remote_key)
+    received = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": "https://remote.example/objects/1",
+        "type": "Event",
+        "name": "Seminar",
+        "startTime": "2026-12-01T10:00:00Z",
+    }
+    status = await models.Status.create(
+        uri=received["id"], actor=remote, object_type="Event", document=received,
+        published=datetime.now(UTC),
+    )
+    assert await documents.note_document(rt, status) == received
+    embedded = await documents.note_document(rt, status, with_context=False)
+    assert "@context" not in embedded and embedded["startTime"] == "2026-12-01T10:00:00Z"
