@@ -20,6 +20,9 @@ from fedihub.app import create_app
 from fedihub.runtime import Runtime
 from fedihub.security import keys
 
+# bovine_peer / bovine_peers: a real bovine-herd server on loopback (tests/peers/fixtures.py)
+pytest_plugins = ["tests.peers.fixtures"]
+
 PG_ADMIN_URL = os.environ.get("FEDIHUB_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
 _pg_state: dict[str, Any] = {}
 

@@ -60,7 +60,7 @@ class BovineAccount:
 
 
 def jsonld_documents() -> dict[str, Any]:
-    """The JSON-LD contexts bovine would otherwise download, keyed by URL (tests/fixtures/jsonld)."""
+    """The contexts bovine would otherwise download, keyed by URL (tests/fixtures/jsonld/)."""
     index = json.loads((JSONLD_DIR / "index.json").read_text())
     return {
         url: json.loads((JSONLD_DIR / name).read_text())["@context"] for url, name in index.items()

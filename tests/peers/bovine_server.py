@@ -24,10 +24,6 @@ import logging
 import signal
 from pathlib import Path
 
-from hypercorn.asyncio import serve
-from hypercorn.config import Config
-from quart import Quart
-
 from bovine.activitystreams.activity_factory import ActivityFactory
 from bovine.crypto import generate_ed25519_private_key, private_key_to_did_key
 from bovine.types import Visibility
@@ -37,6 +33,9 @@ from bovine_process import handle_outbox_item, process_inbox_item, process_outbo
 from bovine_process.types import ProcessingItem
 from bovine_process.utils import ProcessorList
 from bovine_store import BovineAdminStore
+from hypercorn.asyncio import serve
+from hypercorn.config import Config
+from quart import Quart
 
 logger = logging.getLogger("bovine_server")
 

@@ -1,9 +1,9 @@
-"""Pytest fixtures that start bovine-herd peers; import them into a test module or conftest:
-
-    from tests.peers.fixtures import bovine_peer, bovine_peers  # noqa: F401
+"""Pytest fixtures that start bovine-herd peers, registered for every test by tests/conftest.py
+(`pytest_plugins`), so a test just asks for them by name:
 
 `bovine_peer` is a started BovinePeer with one actor, "alice", auto-accepting follows.
-`bovine_peers` is a factory for more: `peer = await bovine_peers(handles=("a", "b"), auto_accept=False)`.
+`bovine_peers` is a factory for more peers, each its own server on its own port:
+`peer = await bovine_peers(handles=("a", "b"), auto_accept=False)`.
 Both stop their servers at teardown and fail the test if bovine cached an empty JSON-LD context
 (then every signature from that actor would fail: add the context to tests/fixtures/jsonld/).
 They skip, with pip's reason, only when bovine-herd cannot be installed.

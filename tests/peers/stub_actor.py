@@ -156,7 +156,9 @@ class StubActor:
         }
         names = ["(request-target)", "host", "date"]
         if body is not None:
-            headers["digest"] = "SHA-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode()
+            headers["digest"] = (
+                "SHA-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode()
+            )
             headers["content-type"] = ACTIVITY_JSON
             names += ["digest", "content-type"]
         headers["signature"] = _sign(self.key, self.key_id, headers, names)
@@ -175,7 +177,9 @@ class StubActor:
 
     # -- verifying what arrives ---------------------------------------------------------------
 
-    async def _verify(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Delivery:
+    async def _verify(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> Delivery:
         doc = json.loads(body)
         if "signature" not in headers:
             return Delivery(path, headers, doc, None, False, "no Signature header")
@@ -183,9 +187,10 @@ class StubActor:
         key_id = sig.get("keyId")
         names = sig.get("headers", "date").split()
         algorithm, _, digest = headers.get("digest", "").partition("=")
-        if algorithm.lower() != "sha-256" or digest != base64.b64encode(
-            hashlib.sha256(body).digest()
-        ).decode():
+        if (
+            algorithm.lower() != "sha-256"
+            or digest != base64.b64encode(hashlib.sha256(body).digest()).decode()
+        ):
             return Delivery(path, headers, doc, key_id, False, "digest missing or wrong")
         response = await self.get(str(key_id).split("#")[0])
         if response.status_code != 200:

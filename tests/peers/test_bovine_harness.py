@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.peers.bovine import BovinePeer
-from tests.peers.fixtures import PeerFactory, bovine_peer, bovine_peers, free_port  # noqa: F401
+from tests.peers.fixtures import PeerFactory, free_port
 from tests.peers.stub_actor import ACTIVITY_JSON, AS_CONTEXT, StubActor
 
 pytestmark = pytest.mark.federation

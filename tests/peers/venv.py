@@ -46,11 +46,7 @@ def _wanted() -> str:
 
 def _is_ready(venv: Path) -> bool:
     marker = _marker(venv)
-    return (
-        marker.is_file()
-        and marker.read_text() == _wanted()
-        and python_path(venv).exists()
-    )
+    return marker.is_file() and marker.read_text() == _wanted() and python_path(venv).exists()
 
 
 def ensure() -> Path:
