@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
+
 from fedihub.config import Settings
 from fedihub.security.keys import NodeSecrets, PrivateKeyCache
 from fedihub.urls import NodeUrls
@@ -31,6 +33,12 @@ class Runtime:
     shutdown_hooks: list[Hook] = field(default_factory=list)
     # per-process resources opened by start-up hooks, by name
     resources: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """This process's one outbound HTTP client (opened by a start-up hook)."""
+        client: httpx.AsyncClient = self.resources["http"]
+        return client
 
     @classmethod
     def build(cls, settings: Settings, secrets: NodeSecrets) -> Runtime:

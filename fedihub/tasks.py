@@ -19,15 +19,40 @@ def load() -> None:
     global _loaded
     if _loaded:
         return
+    from fedihub.inbox import dispatch  # noqa: F401  registers "inbox"
+    from fedihub.outbox import delivery  # noqa: F401  registers "deliver"
+
     _loaded = True
 
 
 def install(rt: Runtime, *, run_jobs: bool) -> None:
     """Add this process's start-up and shutdown hooks to the Runtime."""
     load()
+    rt.startup_hooks.append(_open_http)
+    rt.shutdown_hooks.append(_close_http)
     if run_jobs:
         rt.startup_hooks.append(_start_runner)
         rt.shutdown_hooks.append(_stop_runner)
+
+
+async def _open_http(rt: Runtime) -> None:
+    from fedihub import __version__
+    from fedihub.security import http
+
+    settings = rt.settings
+    rt.resources["http"] = http.build_client(
+        allow_private=settings.allow_private_networks,
+        max_connections=settings.http_max_connections,
+        max_per_host=settings.http_max_per_host,
+        timeout=settings.http_timeout,
+        user_agent=f"fedihub/{__version__} (+{settings.base_url}/)",
+    )
+
+
+async def _close_http(rt: Runtime) -> None:
+    client = rt.resources.pop("http", None)
+    if client is not None:
+        await client.aclose()
 
 
 async def _start_runner(rt: Runtime) -> None:

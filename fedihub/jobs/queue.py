@@ -112,26 +112,25 @@ async def claim(rt: Runtime, limit: int = 1, kinds: list[str] | None = None) -> 
     conn = Tortoise.get_connection("default")
     now = now_ms()
     postgres = not rt.settings.is_sqlite
+    # parameters in the order they appear in the statement (SQLite's `?` are positional)
+    params: list[Any] = [rt.worker_name, now + LEASE_MS, now, now, *(kinds or []), limit]
+
+    def mark(i: int) -> str:
+        return f"${i}" if postgres else "?"
+
     kind_clause = ""
-    params: list[Any] = [now, now]
     if kinds:
-        marks = ", ".join(f"${i + 3}" if postgres else "?" for i in range(len(kinds)))
-        kind_clause = f" AND kind IN ({marks})"
-        params.extend(kinds)
+        kind_clause = f" AND kind IN ({', '.join(mark(5 + i) for i in range(len(kinds)))})"
     lock = " FOR UPDATE SKIP LOCKED" if postgres else ""
-    p = (lambda i: f"${i}") if postgres else (lambda i: "?")
-    n = len(params)
-    select = (
-        "SELECT id FROM jobs WHERE ((state = 'pending' AND run_at <= "
-        f"{p(1)}) OR (state = 'running' AND locked_until < {p(2)})){kind_clause} "
-        f"ORDER BY run_at LIMIT {p(n + 1)}{lock}"
-    )
     update = (
-        f"UPDATE jobs SET state = 'running', locked_by = {p(n + 2)}, locked_until = {p(n + 3)}, "
-        f"attempts = attempts + 1 WHERE id IN ({select}) RETURNING id"
+        f"UPDATE jobs SET state = 'running', locked_by = {mark(1)}, locked_until = {mark(2)}, "
+        "attempts = attempts + 1 WHERE id IN ("
+        f"SELECT id FROM jobs WHERE ((state = 'pending' AND run_at <= {mark(3)}) "
+        f"OR (state = 'running' AND locked_until < {mark(4)})){kind_clause} "
+        f"ORDER BY run_at LIMIT {mark(len(params))}{lock}) RETURNING id"
     )
-    params += [limit, rt.worker_name, now + LEASE_MS]
-    _, rows = await conn.execute_query(update, params)
+    # execute_query_dict: tortoise's execute_query drops RETURNING rows of an UPDATE on asyncpg
+    rows = await conn.execute_query_dict(update, params)
     ids = [row["id"] for row in rows]
     if not ids:
         return []

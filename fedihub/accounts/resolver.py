@@ -1,0 +1,180 @@
+"""Remote actors: resolve `user@domain` or a URL to an Actor row (WebFinger, then a signed fetch),
+cached with expiry; find the actor behind a signature's keyId.
+
+Every fetch is signed by the instance actor (peers in secure mode refuse unsigned GETs) and goes
+through the process's guarded HTTP client (SSRF rules, size bounds).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote, urldefrag
+
+from tortoise.exceptions import IntegrityError
+
+from fedihub import models
+from fedihub.activitypub import parse
+from fedihub.activitypub.signatures import SignatureAuth
+from fedihub.errors import BadRequest, Invalid, NotFound, RemoteError
+from fedihub.runtime import Runtime
+from fedihub.security import html, http
+
+ACTOR_TTL = timedelta(hours=24)
+HANDLE_RE = re.compile(r"^@?([^@\s/]+)@([a-z0-9.-]+(?::\d+)?)$", re.IGNORECASE)
+
+
+def signed_auth(rt: Runtime) -> SignatureAuth:
+    """Signs GETs as the instance actor."""
+    return SignatureAuth(rt.urls.instance_key_id, rt.secrets.instance_key)
+
+
+async def fetch_document(rt: Runtime, url: str) -> dict[str, Any]:
+    """A signed GET of an ActivityStreams document (bounded, SSRF-guarded)."""
+    return await http.fetch_json(
+        rt.http, url, auth=signed_auth(rt), max_bytes=rt.settings.max_inbox_body
+    )
+
+
+def is_local_uri(rt: Runtime, uri: str) -> bool:
+    return parse.host_of(uri) == rt.urls.domain
+
+
+def _fresh(actor: models.Actor) -> bool:
+    return actor.fetched_at is not None and datetime.now(UTC) - actor.fetched_at < ACTOR_TTL
+
+
+async def fetch_actor(rt: Runtime, uri: str, *, refresh: bool = False) -> models.Actor:
+    """The actor at `uri`, from the cache while fresh, else fetched and stored."""
+    uri = urldefrag(uri)[0]
+    existing = await models.Actor.get_or_none(uri=uri)
+    if existing is not None and (existing.domain is None or (_fresh(existing) and not refresh)):
+        return existing
+    if is_local_uri(rt, uri):
+        raise NotFound(f"no local actor at {uri}")
+    doc = await fetch_document(rt, uri)
+    return await store_actor(rt, doc, fetched_from=uri)
+
+
+async def store_actor(rt: Runtime, doc: dict[str, Any], *, fetched_from: str) -> models.Actor:
+    """Upsert a remote actor from a document fetched from `fetched_from` (same origin required)."""
+    parsed = parse.actor_doc(doc)
+    if parse.host_of(parsed.id) != parse.host_of(fetched_from):
+        raise RemoteError(f"actor document from {parse.host_of(fetched_from)} claims id {parsed.id}")
+    if is_local_uri(rt, parsed.id):
+        raise RemoteError("a remote document claims a local actor's id")
+    if parsed.public_key_id and parse.host_of(parsed.public_key_id) != parse.host_of(parsed.id):
+        raise RemoteError("actor's key is hosted on another origin")
+    values = {
+        "actor_type": parsed.type[:32],
+        "username": parsed.preferred_username,
+        "domain": parse.host_of(parsed.id),
+        "display_name": parsed.name,
+        "summary": html.sanitize(parsed.summary),
+        "url": parsed.url,
+        "inbox": parsed.inbox,
+        "outbox": parsed.outbox,
+        "shared_inbox": parsed.shared_inbox,
+        "followers_url": parsed.followers,
+        "following_url": parsed.following,
+        "featured_url": parsed.featured,
+        "icon_url": parsed.icon,
+        "header_url": parsed.image,
+        "public_key_id": parsed.public_key_id,
+        "public_key_pem": parsed.public_key_pem or "",
+        "manually_approves": parsed.manually_approves,
+        "discoverable": parsed.discoverable,
+        "document": parsed.raw,
+        "fetched_at": datetime.now(UTC),
+        "deleted_at": None,
+    }
+    for field_name in ("url", "inbox", "outbox", "shared_inbox", "followers_url", "following_url",
+                       "featured_url", "icon_url", "header_url", "public_key_id"):
+        value = values[field_name]
+        if isinstance(value, str) and len(value) > 768:
+            values[field_name] = None if field_name != "inbox" else value[:768]
+    try:
+        actor, _ = await models.Actor.update_or_create(defaults=values, uri=parsed.id)
+    except IntegrityError:  # a concurrent fetch stored it first
+        actor = await models.Actor.get(uri=parsed.id)
+        await actor.update_from_dict(values).save()
+    return actor
+
+
+def parse_handle(handle: str) -> tuple[str, str]:
+    match = HANDLE_RE.match(handle.strip().removeprefix("acct:"))
+    if not match:
+        raise Invalid(f"{handle!r} is not an address like user@example.org", field="acct")
+    return match.group(1), match.group(2).lower()
+
+
+async def resolve_account(rt: Runtime, handle: str) -> models.Actor:
+    """`user@domain`, `@user@domain`, `acct:user@domain` or an actor URL, to an Actor."""
+    handle = handle.strip()
+    if handle.startswith(("https://", "http://")):
+        return await fetch_actor(rt, handle)
+    username, domain = parse_handle(handle)
+    if domain == rt.urls.domain:
+        local = await models.Actor.filter(username__iexact=username, domain=None).first()
+        if local is None:
+            raise NotFound(f"no local account {username}")
+        return local
+    cached = await models.Actor.filter(username__iexact=username, domain=domain).first()
+    if cached is not None and _fresh(cached):
+        return cached
+    resource = quote(f"acct:{username}@{domain}", safe=":@")
+    url = f"{rt.settings.scheme}://{domain}/.well-known/webfinger?resource={resource}"
+    jrd = await http.fetch_json(rt.http, url, accept="application/jrd+json, application/json", max_bytes=100_000)
+    links = jrd.get("links")
+    href = None
+    for link in links if isinstance(links, list) else []:
+        if (
+            isinstance(link, dict)
+            and link.get("rel") == "self"
+            and isinstance(link.get("href"), str)
+            and ("activity+json" in str(link.get("type")) or "ld+json" in str(link.get("type")))
+        ):
+            href = link["href"]
+            break
+    if href is None:
+        raise NotFound(f"{username}@{domain} has no ActivityPub actor")
+    return await fetch_actor(rt, href, refresh=cached is not None)
+
+
+async def actor_for_key_id(rt: Runtime, key_id: str, *, refresh: bool = False) -> models.Actor:
+    """The actor whose `publicKey.id` is `key_id` (fetched if unknown, or when `refresh`)."""
+    if not refresh:
+        known = await models.Actor.filter(public_key_id=key_id).first()
+        if known is not None:
+            return known
+    if is_local_uri(rt, key_id):
+        local = await models.Actor.filter(public_key_id=key_id).first()
+        if local is None:
+            raise NotFound("unknown local key")
+        return local
+    doc = await fetch_document(rt, key_id)
+    if parse.type_of(doc) not in parse.ACTOR_TYPES_FOR_KEYS and isinstance(doc.get("owner"), str):
+        # a separate key document: its owner is the actor
+        owner = doc["owner"]
+        actor = await store_actor(rt, await fetch_document(rt, owner), fetched_from=owner)
+    else:
+        actor = await store_actor(rt, doc, fetched_from=urldefrag(key_id)[0])
+    if actor.public_key_id != key_id:
+        raise BadRequest("the key's owner does not publish this key")
+    return actor
+
+
+async def prefetch_actors(rt: Runtime, uris: list[str]) -> dict[str, models.Actor]:
+    """Fetch several actors at once (bounded), skipping those that fail."""
+    results: dict[str, models.Actor] = {}
+
+    async def one(uri: str) -> None:
+        try:
+            results[uri] = await fetch_actor(rt, uri)
+        except (RemoteError, NotFound, BadRequest):
+            pass
+
+    await asyncio.gather(*(one(u) for u in uris[:20]))
+    return results

@@ -1,0 +1,302 @@
+"""Untrusted ActivityPub JSON in, typed values out: the boundary where `dict[str, Any]` stops.
+
+Nothing here trusts an embedded object: it only reads shapes. Trust decisions (who may speak for
+what) belong to the inbox. Imports nothing of fedihub but errors and the vocabulary.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from fedihub.activitypub.vocabulary import PUBLIC, PUBLIC_ALIASES
+from fedihub.errors import BadRequest
+
+ACTOR_TYPES_FOR_KEYS = frozenset({"Person", "Group", "Organization", "Application", "Service"})
+MAX_LIST = 1000  # addressing lists, tags, attachments: more is abuse
+
+
+def loads_bounded(body: bytes, *, max_depth: int = 32) -> dict[str, Any]:
+    """Parse a JSON object, refusing nesting deeper than max_depth (a cheap DoS guard)."""
+    try:
+        value = json.loads(body)
+    except RecursionError:
+        raise BadRequest(f"JSON nested deeper than {max_depth} levels") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"body is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise BadRequest("body must be a JSON object")
+    # walk containers only, iteratively: cost grows with the document, not with its depth
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > max_depth:
+            raise BadRequest(f"JSON nested deeper than {max_depth} levels")
+        children = node.values() if isinstance(node, dict) else node
+        for child in children:
+            if isinstance(child, dict | list):
+                stack.append((child, depth + 1))
+    return value
+
+
+def first_str(value: Any) -> str | None:
+    """An id from a string, an object with an id, or the first of a list of those."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        inner = value.get("id") or value.get("href")
+        return inner if isinstance(inner, str) else None
+    if isinstance(value, list) and value:
+        return first_str(value[0])
+    return None
+
+
+def id_list(value: Any) -> list[str]:
+    """Addressing fields: a string, an object, or a list of either, as a list of ids."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for item in items[:MAX_LIST]:
+        ident = first_str(item)
+        if ident:
+            out.append(PUBLIC if ident in PUBLIC_ALIASES else ident)
+    return out
+
+
+def host_of(url: str | None) -> str:
+    """The authority (host[:port]) of a URL, lower-cased; '' when there is none."""
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    return (parts.netloc or "").lower()
+
+
+def type_of(doc: dict[str, Any]) -> str:
+    value = doc.get("type")
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str)), None)
+    return value if isinstance(value, str) else ""
+
+
+@dataclass(frozen=True)
+class Activity:
+    id: str
+    type: str
+    actor: str
+    object_id: str | None
+    object: dict[str, Any] | None  # embedded object, untrusted
+    target: str | None
+    to: list[str]
+    cc: list[str]
+    raw: dict[str, Any] = field(repr=False)
+
+    @property
+    def origin(self) -> str:
+        return host_of(self.id)
+
+
+def activity(doc: dict[str, Any]) -> Activity:
+    """Read an activity; raises BadRequest when it lacks an id, a type or an actor."""
+    ident = doc.get("id")
+    kind = type_of(doc)
+    actor = first_str(doc.get("actor"))
+    if not isinstance(ident, str) or not ident.startswith(("https://", "http://")):
+        raise BadRequest("activity has no id URL")
+    if not kind:
+        raise BadRequest("activity has no type")
+    if not actor:
+        raise BadRequest("activity has no actor")
+    obj = doc.get("object")
+    embedded = obj if isinstance(obj, dict) else None
+    return Activity(
+        id=ident,
+        type=kind,
+        actor=actor,
+        object_id=first_str(obj),
+        object=embedded,
+        target=first_str(doc.get("target")),
+        to=id_list(doc.get("to")),
+        cc=id_list(doc.get("cc")),
+        raw=doc,
+    )
+
+
+@dataclass(frozen=True)
+class Tag:
+    type: str
+    name: str
+    href: str | None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    type: str
+    url: str
+    media_type: str | None
+    name: str | None
+    blurhash: str | None
+    width: int | None
+    height: int | None
+
+
+@dataclass(frozen=True)
+class ObjectDoc:
+    id: str
+    type: str
+    attributed_to: str | None
+    content: str
+    summary: str
+    name: str | None
+    url: str | None
+    in_reply_to: str | None
+    published: str | None
+    updated: str | None
+    sensitive: bool
+    language: str | None
+    conversation: str | None
+    to: list[str]
+    cc: list[str]
+    tags: list[Tag]
+    attachments: list[Attachment]
+    raw: dict[str, Any] = field(repr=False)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _content(doc: dict[str, Any]) -> tuple[str, str | None]:
+    content = _text(doc.get("content"))
+    language = None
+    content_map = doc.get("contentMap")
+    if isinstance(content_map, dict) and content_map:
+        language, mapped = next(iter(content_map.items()))
+        if not content and isinstance(mapped, str):
+            content = mapped
+        language = language if isinstance(language, str) and len(language) <= 16 else None
+    return content, language
+
+
+def object_doc(doc: dict[str, Any]) -> ObjectDoc:
+    """Read any object (Note, Article, ...); raises BadRequest without an id or a type."""
+    ident = doc.get("id")
+    if not isinstance(ident, str) or not ident.startswith(("https://", "http://")):
+        raise BadRequest("object has no id URL")
+    kind = type_of(doc)
+    if not kind:
+        raise BadRequest("object has no type")
+    content, language = _content(doc)
+    tags = []
+    raw_tags = doc.get("tag")
+    for item in (raw_tags if isinstance(raw_tags, list) else [raw_tags] if raw_tags else [])[:MAX_LIST]:
+        if isinstance(item, dict):
+            tags.append(Tag(type=type_of(item), name=_text(item.get("name")), href=first_str(item.get("href"))))
+    attachments = []
+    raw_att = doc.get("attachment")
+    for item in (raw_att if isinstance(raw_att, list) else [raw_att] if raw_att else [])[:MAX_LIST]:
+        if isinstance(item, dict):
+            url = first_str(item.get("url"))
+            if url:
+                attachments.append(
+                    Attachment(
+                        type=type_of(item) or "Document",
+                        url=url,
+                        media_type=item.get("mediaType") if isinstance(item.get("mediaType"), str) else None,
+                        name=item.get("name") if isinstance(item.get("name"), str) else None,
+                        blurhash=item.get("blurhash") if isinstance(item.get("blurhash"), str) else None,
+                        width=item.get("width") if isinstance(item.get("width"), int) else None,
+                        height=item.get("height") if isinstance(item.get("height"), int) else None,
+                    )
+                )
+    url = doc.get("url")
+    return ObjectDoc(
+        id=ident,
+        type=kind,
+        attributed_to=first_str(doc.get("attributedTo")),
+        content=content,
+        summary=_text(doc.get("summary")),
+        name=doc.get("name") if isinstance(doc.get("name"), str) else None,
+        url=first_str(url) if not isinstance(url, str) else url,
+        in_reply_to=first_str(doc.get("inReplyTo")),
+        published=doc.get("published") if isinstance(doc.get("published"), str) else None,
+        updated=doc.get("updated") if isinstance(doc.get("updated"), str) else None,
+        sensitive=doc.get("sensitive") is True,
+        language=language,
+        conversation=first_str(doc.get("conversation") or doc.get("context")),
+        to=id_list(doc.get("to")),
+        cc=id_list(doc.get("cc")),
+        tags=tags,
+        attachments=attachments,
+        raw=doc,
+    )
+
+
+@dataclass(frozen=True)
+class ActorDoc:
+    id: str
+    type: str
+    preferred_username: str
+    name: str
+    summary: str
+    url: str | None
+    inbox: str
+    outbox: str | None
+    shared_inbox: str | None
+    followers: str | None
+    following: str | None
+    featured: str | None
+    icon: str | None
+    image: str | None
+    public_key_id: str | None
+    public_key_pem: str | None
+    manually_approves: bool
+    discoverable: bool
+    raw: dict[str, Any] = field(repr=False)
+
+
+def actor_doc(doc: dict[str, Any]) -> ActorDoc:
+    """Read an actor; raises BadRequest without an id, an inbox or a username."""
+    ident = doc.get("id")
+    if not isinstance(ident, str) or not ident.startswith(("https://", "http://")):
+        raise BadRequest("actor has no id URL")
+    inbox = first_str(doc.get("inbox"))
+    if not inbox:
+        raise BadRequest("actor has no inbox")
+    username = doc.get("preferredUsername")
+    if not isinstance(username, str) or not username:
+        raise BadRequest("actor has no preferredUsername")
+    key = doc.get("publicKey")
+    if isinstance(key, list):
+        key = next((k for k in key if isinstance(k, dict)), None)
+    key_id = key.get("id") if isinstance(key, dict) and isinstance(key.get("id"), str) else None
+    key_pem = key.get("publicKeyPem") if isinstance(key, dict) else None
+    endpoints = doc.get("endpoints")
+    shared = first_str(endpoints.get("sharedInbox")) if isinstance(endpoints, dict) else None
+    url = doc.get("url")
+    return ActorDoc(
+        id=ident,
+        type=type_of(doc) or "Person",
+        preferred_username=username[:255],
+        name=_text(doc.get("name"))[:255],
+        summary=_text(doc.get("summary")),
+        url=url if isinstance(url, str) else first_str(url),
+        inbox=inbox,
+        outbox=first_str(doc.get("outbox")),
+        shared_inbox=shared,
+        followers=first_str(doc.get("followers")),
+        following=first_str(doc.get("following")),
+        featured=first_str(doc.get("featured")),
+        icon=first_str(doc.get("icon")),
+        image=first_str(doc.get("image")),
+        public_key_id=key_id,
+        public_key_pem=key_pem if isinstance(key_pem, str) else None,
+        manually_approves=doc.get("manuallyApprovesFollowers") is True,
+        discoverable=doc.get("discoverable") is not False,
+        raw=doc,
+    )

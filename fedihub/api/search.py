@@ -1,0 +1,43 @@
+"""/api/v2/search: accounts, statuses and hashtags; `resolve=true` imports remote ones."""
+
+from __future__ import annotations
+
+from quart import Blueprint, Response, jsonify
+
+from fedihub.api.auth import optional_user
+from fedihub.api.common import params
+from fedihub.api.entities.account import accounts
+from fedihub.api.entities.status import statuses as status_entities
+from fedihub.social import search as search_service
+from fedihub.web.common import runtime
+
+blueprint = Blueprint("api_search", __name__)
+
+
+@blueprint.get("/api/v2/search")
+async def search() -> Response:
+    user = await optional_user()
+    viewer = user.actor if user else None
+    p = await params()
+    q = p.str("q", "") or ""
+    kind = p.str("type")
+    limit = p.int("limit", 20, low=1, high=40) or 20
+    offset = p.int("offset", 0, low=0) or 0
+    # anonymous searches never reach out to other servers (Mastodon's rule)
+    resolve = bool(p.bool("resolve", False)) and viewer is not None
+    rt = runtime()
+    found_accounts = (
+        await search_service.accounts(rt, viewer, q, resolve=resolve, limit=limit, offset=offset,
+                                      following=bool(p.bool("following", False)))
+        if kind in (None, "", "accounts") else []
+    )
+    found_statuses = (
+        await search_service.statuses(rt, viewer, q, resolve=resolve, limit=limit, offset=offset)
+        if kind in (None, "", "statuses") else []
+    )
+    tags = await search_service.hashtags(q, limit=limit) if kind in (None, "", "hashtags") else []
+    return jsonify({
+        "accounts": accounts(rt, found_accounts),
+        "statuses": await status_entities(rt, found_statuses, viewer),
+        "hashtags": [{"name": t, "url": rt.urls.tag(t), "history": [], "following": False} for t in tags],
+    })

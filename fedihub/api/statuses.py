@@ -1,0 +1,238 @@
+"""/api/v1/statuses: post, read, edit, delete, context, favourite, boost, bookmark, who did."""
+
+from __future__ import annotations
+
+from quart import Blueprint, Response, jsonify, request
+
+from fedihub import models
+from fedihub.api import pagination
+from fedihub.api.auth import current_actor, current_user, optional_user, require_scope
+from fedihub.api.common import invalid, not_found, params, parse_id
+from fedihub.api.entities.account import accounts
+from fedihub.api.entities.status import status as status_entity
+from fedihub.api.entities.status import statuses as status_entities
+from fedihub.errors import Invalid
+from fedihub.models import Visibility
+from fedihub.social import interactions, statuses, visibility
+from fedihub.web.common import runtime
+
+blueprint = Blueprint("api_statuses", __name__)
+P = "/api/v1/statuses"
+MAX_CONTEXT = 200
+
+
+async def visible_status(raw_id: str, viewer: models.Actor | None) -> models.Status:
+    status = await models.Status.get_or_none(id=parse_id(raw_id), deleted_at__isnull=True)
+    if status is None or not await visibility.can_see(viewer, status):
+        raise not_found()
+    return status
+
+
+def _visibility(value: str | None, default: Visibility) -> Visibility:
+    if not value:
+        return default
+    try:
+        return Visibility(value)
+    except ValueError:
+        raise invalid(f"visibility must be public, unlisted, private, direct or institution, not {value!r}", "visibility") from None
+
+
+@blueprint.post(P)
+@require_scope("write:statuses")
+async def create() -> Response:
+    p = await params()
+    if p.has("poll") or p.has("poll[options][]") or p.has("poll[options]"):
+        raise invalid("Polls are not supported on this server", "poll")
+    reply_to = p.str("in_reply_to_id")
+    user = current_user()
+    try:
+        status = await statuses.create(
+            runtime(),
+            user,
+            text_source=p.str("status", "") or "",
+            visibility_level=_visibility(p.str("visibility"), Visibility.PUBLIC),
+            spoiler_text=p.str("spoiler_text", "") or "",
+            sensitive=bool(p.bool("sensitive", False)),
+            language=p.str("language"),
+            in_reply_to_id=parse_id(reply_to) if reply_to else None,
+            media_ids=[parse_id(v) for v in p.list("media_ids")],
+            idempotency_key=(request.headers.get("Idempotency-Key") or None),
+        )
+    except Invalid as exc:
+        raise invalid(exc.public, exc.field) from None
+    return jsonify(await status_entity(runtime(), status, user.actor))
+
+
+@blueprint.get(f"{P}/<raw_id>")
+async def show(raw_id: str) -> Response:
+    user = await optional_user()
+    viewer = user.actor if user else None
+    status = await visible_status(raw_id, viewer)
+    return jsonify(await status_entity(runtime(), status, viewer))
+
+
+@blueprint.delete(f"{P}/<raw_id>")
+@require_scope("write:statuses")
+async def destroy(raw_id: str) -> Response:
+    user = current_user()
+    status = await statuses.delete(runtime(), user, parse_id(raw_id))
+    body = await status_entity(runtime(), status, user.actor)
+    body["text"] = status.source or ""  # Mastodon answers with the source, for "delete and redraft"
+    return jsonify(body)
+
+
+@blueprint.put(f"{P}/<raw_id>")
+@require_scope("write:statuses")
+async def edit(raw_id: str) -> Response:
+    p = await params()
+    user = current_user()
+    try:
+        status = await statuses.edit(
+            runtime(), user, parse_id(raw_id),
+            text_source=p.str("status", "") or "",
+            spoiler_text=p.str("spoiler_text", "") or "",
+            sensitive=bool(p.bool("sensitive", False)),
+            language=p.str("language"),
+        )
+    except Invalid as exc:
+        raise invalid(exc.public, exc.field) from None
+    return jsonify(await status_entity(runtime(), status, user.actor))
+
+
+@blueprint.get(f"{P}/<raw_id>/source")
+@require_scope("read:statuses")
+async def source(raw_id: str) -> Response:
+    status = await visible_status(raw_id, current_actor())
+    if status.actor_id != current_actor().id:
+        raise not_found()
+    return jsonify({"id": str(status.id), "text": status.source or "", "spoiler_text": status.summary})
+
+
+@blueprint.get(f"{P}/<raw_id>/history")
+async def history(raw_id: str) -> Response:
+    user = await optional_user()
+    status = await visible_status(raw_id, user.actor if user else None)
+    entity = await status_entity(runtime(), status, None)
+    edits = await models.StatusEdit.filter(status_id=status.id).order_by("created_at", "id")
+    if not edits:
+        edits = [models.StatusEdit(content=status.content, summary=status.summary, sensitive=status.sensitive,
+                                   created_at=status.published)]
+    return jsonify([
+        {"content": e.content, "spoiler_text": e.summary, "sensitive": e.sensitive, "created_at": entity["created_at"]
+         if e.created_at is None else _iso(e.created_at), "account": entity["account"], "poll": None,
+         "media_attachments": entity["media_attachments"], "emojis": []}
+        for e in edits
+    ])
+
+
+def _iso(value: object) -> str | None:
+    from fedihub.api.entities.common import iso
+
+    return iso(value)  # type: ignore[arg-type]
+
+
+@blueprint.get(f"{P}/<raw_id>/context")
+async def context(raw_id: str) -> Response:
+    user = await optional_user()
+    viewer = user.actor if user else None
+    status = await visible_status(raw_id, viewer)
+    ancestors: list[models.Status] = []
+    cursor = status
+    while cursor.in_reply_to_id and len(ancestors) < MAX_CONTEXT:
+        parent = await models.Status.get_or_none(id=cursor.in_reply_to_id, deleted_at__isnull=True)
+        if parent is None:
+            break
+        if await visibility.can_see(viewer, parent):
+            ancestors.append(parent)
+        cursor = parent
+    ancestors.reverse()
+    descendants: list[models.Status] = []
+    frontier = [status.id]
+    while frontier and len(descendants) < MAX_CONTEXT:
+        children = await models.Status.filter(in_reply_to_id__in=frontier, deleted_at__isnull=True).order_by("id")
+        frontier = []
+        for child in children:
+            if await visibility.can_see(viewer, child):
+                descendants.append(child)
+                frontier.append(child.id)
+    rt = runtime()
+    return jsonify({
+        "ancestors": await status_entities(rt, ancestors, viewer),
+        "descendants": await status_entities(rt, descendants[:MAX_CONTEXT], viewer),
+    })
+
+
+async def _answer(status: models.Status) -> Response:
+    return jsonify(await status_entity(runtime(), status, current_actor()))
+
+
+@blueprint.post(f"{P}/<raw_id>/favourite")
+@require_scope("write:favourites")
+async def favourite(raw_id: str) -> Response:
+    return await _answer(await interactions.favourite(runtime(), current_actor(), parse_id(raw_id)))
+
+
+@blueprint.post(f"{P}/<raw_id>/unfavourite")
+@require_scope("write:favourites")
+async def unfavourite(raw_id: str) -> Response:
+    return await _answer(await interactions.unfavourite(runtime(), current_actor(), parse_id(raw_id)))
+
+
+@blueprint.post(f"{P}/<raw_id>/reblog")
+@require_scope("write:statuses")
+async def reblog(raw_id: str) -> Response:
+    p = await params()
+    boost = await interactions.reblog(runtime(), current_actor(), parse_id(raw_id),
+                                      _visibility(p.str("visibility"), Visibility.PUBLIC))
+    return await _answer(boost)
+
+
+@blueprint.post(f"{P}/<raw_id>/unreblog")
+@require_scope("write:statuses")
+async def unreblog(raw_id: str) -> Response:
+    return await _answer(await interactions.unreblog(runtime(), current_actor(), parse_id(raw_id)))
+
+
+@blueprint.post(f"{P}/<raw_id>/bookmark")
+@require_scope("write:bookmarks")
+async def bookmark(raw_id: str) -> Response:
+    status = await visible_status(raw_id, current_actor())
+    await models.Bookmark.get_or_create(actor_id=current_actor().id, status_id=status.id)
+    return await _answer(status)
+
+
+@blueprint.post(f"{P}/<raw_id>/unbookmark")
+@require_scope("write:bookmarks")
+async def unbookmark(raw_id: str) -> Response:
+    status = await visible_status(raw_id, current_actor())
+    await models.Bookmark.filter(actor_id=current_actor().id, status_id=status.id).delete()
+    return await _answer(status)
+
+
+async def _who(raw_id: str, query_for: str) -> Response:
+    user = await optional_user()
+    status = await visible_status(raw_id, user.actor if user else None)
+    p = await params()
+    pg = pagination.page(p)
+    if query_for == "favourites":
+        rows = await pagination.fetch(models.Favourite.filter(status_id=status.id), pg)
+        ids = [r.actor_id for r in rows]
+    else:
+        rows = await pagination.fetch(models.Status.filter(reblog_of_id=status.id, deleted_at__isnull=True), pg)
+        ids = [r.actor_id for r in rows]
+    by_id = {a.id: a for a in await models.Actor.filter(id__in=ids)}
+    response = jsonify(accounts(runtime(), [by_id[i] for i in ids if i in by_id]))
+    link = pagination.link_header(rows[0].id if rows else None, rows[-1].id if rows else None)
+    if link:
+        response.headers["Link"] = link
+    return response
+
+
+@blueprint.get(f"{P}/<raw_id>/favourited_by")
+async def favourited_by(raw_id: str) -> Response:
+    return await _who(raw_id, "favourites")
+
+
+@blueprint.get(f"{P}/<raw_id>/reblogged_by")
+async def reblogged_by(raw_id: str) -> Response:
+    return await _who(raw_id, "reblogs")

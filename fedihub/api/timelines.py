@@ -1,0 +1,96 @@
+"""/api/v1/timelines (home, public, tag, direct), account statuses, bookmarks and favourites lists."""
+
+from __future__ import annotations
+
+from quart import Blueprint, Response, jsonify
+from tortoise.queryset import QuerySet
+
+from fedihub import models
+from fedihub.api import pagination
+from fedihub.api.auth import current_actor, optional_user, require_scope
+from fedihub.api.common import not_found, params, parse_id
+from fedihub.api.entities.status import statuses as status_entities
+from fedihub.social import timelines
+from fedihub.web.common import runtime
+
+blueprint = Blueprint("api_timelines", __name__)
+
+
+async def _page(query: QuerySet[models.Status], viewer: models.Actor | None, *, default: int = 20, maximum: int = 40) -> Response:
+    p = await params()
+    pg = pagination.page(p, default=default, maximum=maximum)
+    rows = await pagination.fetch(query, pg)
+    response = jsonify(await status_entities(runtime(), rows, viewer))
+    link = pagination.link_header(rows[0].id if rows else None, rows[-1].id if rows else None)
+    if link:
+        response.headers["Link"] = link
+    return response
+
+
+@blueprint.get("/api/v1/timelines/home")
+@require_scope("read:statuses")
+async def home() -> Response:
+    return await _page(timelines.home(current_actor()), current_actor())
+
+
+@blueprint.get("/api/v1/timelines/public")
+async def public() -> Response:
+    user = await optional_user()
+    p = await params()
+    viewer = user.actor if user else None
+    query = timelines.public(viewer, local=bool(p.bool("local", False)), remote=bool(p.bool("remote", False)))
+    if p.bool("only_media", False):
+        query = query.filter(id__in=models.MediaAttachment.filter(status_id__not_isnull=True).values("status_id"))
+    return await _page(query, viewer)
+
+
+@blueprint.get("/api/v1/timelines/tag/<name>")
+async def tag(name: str) -> Response:
+    user = await optional_user()
+    p = await params()
+    viewer = user.actor if user else None
+    return await _page(timelines.tag(viewer, name, local=bool(p.bool("local", False))), viewer)
+
+
+@blueprint.get("/api/v1/timelines/direct")
+@require_scope("read:statuses")
+async def direct() -> Response:
+    return await _page(timelines.direct(current_actor()), current_actor())
+
+
+@blueprint.get("/api/v1/accounts/<raw_id>/statuses")
+async def account_statuses(raw_id: str) -> Response:
+    user = await optional_user()
+    viewer = user.actor if user else None
+    author = await models.Actor.get_or_none(id=parse_id(raw_id), deleted_at=None)
+    if author is None:
+        raise not_found()
+    p = await params()
+    query = await timelines.account(viewer, author)
+    if p.bool("exclude_replies", False):
+        query = query.filter(in_reply_to_uri__isnull=True)
+    if p.bool("exclude_reblogs", False):
+        query = query.filter(reblog_of_id__isnull=True)
+    if p.bool("only_media", False):
+        query = query.filter(id__in=models.MediaAttachment.filter(status_id__not_isnull=True).values("status_id"))
+    if p.bool("pinned", False):
+        query = query.filter(id=-1)  # pinning is not offered yet: an empty list, as for no pins
+    if p.str("tagged"):
+        query = query.filter(id__in=models.StatusTag.filter(name=(p.str("tagged") or "").lower()).values("status_id"))
+    return await _page(query, viewer)
+
+
+@blueprint.get("/api/v1/favourites")
+@require_scope("read:favourites")
+async def favourites() -> Response:
+    viewer = current_actor()
+    ids = models.Favourite.filter(actor_id=viewer.id).values("status_id")
+    return await _page(models.Status.filter(id__in=ids, deleted_at__isnull=True), viewer)
+
+
+@blueprint.get("/api/v1/bookmarks")
+@require_scope("read:bookmarks")
+async def bookmarks() -> Response:
+    viewer = current_actor()
+    ids = models.Bookmark.filter(actor_id=viewer.id).values("status_id")
+    return await _page(models.Status.filter(id__in=ids, deleted_at__isnull=True), viewer)

@@ -1,0 +1,214 @@
+"""Acting on a received activity: a table of small handlers by activity type.
+
+Runs as the "inbox" job. The signature was checked on receipt; here the trust rules are applied
+per type: a created or updated object must belong to the signer's server and name the signer as
+its author; an announced object is fetched from its own origin; only the owner deletes; unknown
+types are dropped without error.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from fedihub import jobs, models
+from fedihub.accounts import resolver
+from fedihub.activitypub import parse
+from fedihub.activitypub.vocabulary import ACTOR_TYPES
+from fedihub.errors import BadRequest, FedihubError, Forbidden, RemoteError
+from fedihub.inbox.receive import INBOX_JOB
+from fedihub.runtime import Runtime
+from fedihub.social import blocks, follows, interactions, remote, statuses
+
+log = logging.getLogger(__name__)
+Handler = Callable[[Runtime, models.Actor, parse.Activity], Awaitable[None]]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(*kinds: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        for kind in kinds:
+            HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+@jobs.handler(INBOX_JOB)
+async def process(rt: Runtime, payload: dict[str, Any]) -> None:
+    doc = payload["activity"]
+    activity = parse.activity(doc)
+    signer = await models.Actor.get_or_none(id=payload["signer"])
+    if signer is None:
+        return
+    fn = HANDLERS.get(activity.type)
+    if fn is None:
+        return  # unknown types are accepted and ignored
+    try:
+        await fn(rt, signer, activity)
+    except (BadRequest, Forbidden) as exc:
+        # malformed or not allowed: retrying cannot change the answer
+        raise jobs.PermanentError(f"{activity.type} {activity.id}: {exc.public}") from None
+
+
+async def _local_actor(uri: str | None) -> models.Actor | None:
+    if not uri:
+        return None
+    return await models.Actor.get_or_none(uri=uri, domain=None)
+
+
+async def _local_status(uri: str | None) -> models.Status | None:
+    if not uri:
+        return None
+    return await models.Status.get_or_none(uri=uri, local=True, deleted_at__isnull=True)
+
+
+@handles("Follow")
+async def on_follow(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
+    target = await _local_actor(activity.object_id)
+    if target is None or target.actor_type == "Application":
+        return
+    await follows.receive_follow(rt, signer, target, activity.id)
+
+
+@handles("Accept", "Reject")
+async def on_accept_or_reject(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
+    inner = activity.object or {}
+    follow_uri = activity.object_id
+    follower_uri = parse.first_str(inner.get("actor")) if inner else None
+    row = await follows.find_outgoing(signer, follower_uri, follow_uri)
+    if row is None or row.target_id != signer.id:
+        return  # not a follow of ours, or not addressed to this signer
+    if activity.type == "Accept":
+        await follows.receive_accept(rt, signer, row)
+    else:
+        await follows.receive_reject(rt, signer, row)
+
+
+@handles("Undo")
+async def on_undo(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
+    inner = activity.object or {}
+    kind = parse.type_of(inner) if inner else ""
+    inner_actor = parse.first_str(inner.get("actor")) if inner else None
+    if inner_actor and inner_actor != signer.uri:
+        raise Forbidden("an actor can only undo its own activities")
+    inner_object = parse.first_str(inner.get("object")) if inner else None
+    uri = activity.object_id
+    if kind in ("Follow", ""):
+        await follows.receive_undo(rt, signer, inner_object if kind else None, uri)
+    if kind in ("Like", ""):
+        await interactions.receive_undo_like(signer, uri, inner_object)
+    if kind in ("Announce", ""):
+        await interactions.receive_undo_announce(signer, uri)
+    if kind in ("Block", ""):
+        await blocks.receive_undo_block(signer, uri, inner_object)
+
+
+async def _relevant(rt: Runtime, signer: models.Actor, obj: parse.ObjectDoc) -> bool:
+    """Mastodon stores a post only when someone here can see why it came."""
+    if await models.Follow.filter(target_id=signer.id, follower__domain__isnull=True).exists():
+        return True
+    audience = set(obj.to) | set(obj.cc) | {t.href for t in obj.tags if t.href}
+    if any(resolver.is_local_uri(rt, uri) for uri in audience):
+        return True
+    return bool(obj.in_reply_to and await models.Status.filter(uri=obj.in_reply_to).exists())
+
+
+async def _own_object(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> parse.ObjectDoc:
+    """The object of a Create/Update, trusted only when it is the signer's own; else fetched."""
+    embedded = activity.object
+    if embedded is not None:
+        obj = parse.object_doc(embedded)
+        if parse.host_of(obj.id) == signer.domain and obj.attributed_to == signer.uri:
+            return obj
+    if not activity.object_id:
+        raise BadRequest("activity has no object")
+    if parse.host_of(activity.object_id) != signer.domain:
+        raise Forbidden("an actor can only create or update objects on its own server")
+    obj = parse.object_doc(await resolver.fetch_document(rt, activity.object_id))
+    if obj.id != activity.object_id or obj.attributed_to != signer.uri:
+        raise Forbidden("the object is not attributed to the signing actor")
+    return obj
+
+
+@handles("Create")
+async def on_create(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
+    obj = await _own_object(rt, signer, activity)
+    if obj.type in ACTOR_TYPES or obj.type in HANDLERS:
+        return
+    if not await _relevant(rt, signer, obj):
+        return
+    if obj.in_reply_to and not await models.Status.filter(uri=obj.in_reply_to).exists():
+        try:
+            await remote.fetch_status(rt, obj.in_reply_to, remote.FetchBudget(left=6))
+        except (RemoteError, BadRequest):
+            pass
+    await statuses.store_remote(rt, signer, obj)
+
+
+@handles("Update")
+async def on_update(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
+    embedded = activity.object
+    if embedded is not None and parse.type_of(embedded) in ACTOR_TYPES:
+        if embedded.get("id") != signer.uri:
+            raise Forbidden("an actor can only update itself")
+        await resolver.store_actor(rt, embedded, fetched_from=signer.uri)
+        return
+    obj = await _own_object(rt, signer, activity)
+    if await models.Status.filter(uri=obj.id).exists():
+        await statuses.store_remote(rt, signer, obj, notify=False)
+
+
+@handles("Delete")
+async def on_delete(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
+    uri = activity.object_id
+    if not uri:
+        return
+    if uri == signer.uri:
+        await _delete_actor(signer)
+        return
+    if parse.host_of(uri) != signer.domain:
+        raise Forbidden("an actor can only delete objects on its own server")
+    await statuses.delete_remote(rt, signer, uri)
+
+
+async def _delete_actor(actor: models.Actor) -> None:
+    now = datetime.now(UTC)
+    await models.Follow.filter(follower_id=actor.id).delete()
+    await models.Follow.filter(target_id=actor.id).delete()
+    await models.Status.filter(actor_id=actor.id, deleted_at__isnull=True).update(deleted_at=now)
+    actor.deleted_at = now
+    await actor.save(update_fields=["deleted_at"])
+
+
+@handles("Like")
+async def on_like(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
+    status = await _local_status(activity.object_id)
+    if status is not None:
+        await interactions.receive_like(signer, status, activity.id)
+
+
+@handles("Announce")
+async def on_announce(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
+    if not activity.object_id:
+        return
+    local = await _local_status(activity.object_id)
+    followed = await models.Follow.filter(target_id=signer.id, follower__domain__isnull=True).exists()
+    if local is None and not followed:
+        return
+    try:
+        original = local or await remote.fetch_status(rt, activity.object_id, remote.FetchBudget(left=4))
+    except FedihubError as exc:
+        log.info("announce of %s dropped: %s", activity.object_id, exc.public)
+        return
+    published = statuses._parse_time(activity.raw.get("published") if isinstance(activity.raw.get("published"), str) else None)
+    await interactions.receive_announce(signer, original, activity.id, published or datetime.now(UTC))
+
+
+@handles("Block")
+async def on_block(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
+    target = await _local_actor(activity.object_id)
+    if target is not None:
+        await blocks.receive_block(signer, target, activity.id)

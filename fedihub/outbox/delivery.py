@@ -1,0 +1,92 @@
+"""Delivering one stored activity to one inbox: signed POST, outcome, back-off, failing hosts.
+
+A 2xx is done. A 410 (the inbox is gone) and other 4xx but 408/429 are permanent: retrying cannot
+help. 5xx, 408, 429, timeouts and refused connections are retried by the job runner with
+Mastodon's back-off over about two days. A host that has failed for a week with no success is
+marked unavailable and skipped until it answers again (a delivery succeeds, or it sends us a
+signed activity).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from fedihub import jobs, models
+from fedihub.activitypub import parse
+from fedihub.activitypub.signatures import SignatureAuth
+from fedihub.errors import RemoteForbidden
+from fedihub.jobs import PermanentError
+from fedihub.runtime import Runtime
+
+log = logging.getLogger(__name__)
+UNAVAILABLE_AFTER = timedelta(days=7)
+CONTENT_TYPE = 'application/activity+json'
+
+
+async def signer_auth(rt: Runtime, actor_id: int) -> SignatureAuth:
+    """The signing credentials of a local actor (the instance actor has its key in keys/)."""
+    user = await models.User.get_or_none(actor_id=actor_id).prefetch_related("actor")
+    if user is None:
+        return SignatureAuth(rt.urls.instance_key_id, rt.secrets.instance_key)
+    key = rt.private_keys.get(user.id, user.private_key_sealed)
+    return SignatureAuth(user.actor.public_key_id or rt.urls.key_id(user.actor.username), key)
+
+
+async def record_success(domain: str) -> None:
+    now = datetime.now(UTC)
+    updated = await models.Host.filter(domain=domain).update(
+        failure_count=0, first_failure_at=None, unavailable=False, last_success_at=now
+    )
+    if not updated:
+        await models.Host.get_or_create(domain=domain, defaults={"last_success_at": now})
+
+
+async def record_failure(domain: str) -> models.Host:
+    now = datetime.now(UTC)
+    host, _ = await models.Host.get_or_create(domain=domain)
+    host.failure_count += 1
+    host.first_failure_at = host.first_failure_at or now
+    host.last_failure_at = now
+    if now - host.first_failure_at >= UNAVAILABLE_AFTER:
+        host.unavailable = True
+    await host.save()
+    return host
+
+
+@jobs.handler("deliver")
+async def deliver(rt: Runtime, payload: dict[str, object]) -> None:
+    inbox = str(payload["inbox"])
+    domain = parse.host_of(inbox)
+    host = await models.Host.get_or_none(domain=domain)
+    if host is not None and host.unavailable:
+        raise PermanentError(f"{domain} is marked unavailable")
+    stored = await models.OutboxActivity.get_or_none(id=int(str(payload["activity"])))
+    if stored is None:
+        raise PermanentError("the activity to deliver no longer exists")
+    auth = await signer_auth(rt, stored.actor_id)
+    try:
+        response = await rt.http.post(
+            inbox,
+            content=stored.body.encode("utf-8"),
+            headers={"Content-Type": CONTENT_TYPE, "Accept": CONTENT_TYPE},
+            auth=auth,
+            follow_redirects=False,
+        )
+    except RemoteForbidden as exc:  # the address is not allowed: it will not become allowed
+        raise PermanentError(str(exc.public)) from None
+    except httpx.HTTPError as exc:
+        await record_failure(domain)
+        raise RuntimeError(f"delivery to {inbox} failed: {type(exc).__name__}: {exc}") from None
+    status = response.status_code
+    if 200 <= status < 300:
+        await record_success(domain)
+        return
+    if status >= 500 or status in (408, 429):
+        await record_failure(domain)
+        raise RuntimeError(f"{inbox} answered {status}")
+    # the server answered: it is up, but this delivery can never succeed
+    await record_success(domain)
+    raise PermanentError(f"{inbox} answered {status}")

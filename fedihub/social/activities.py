@@ -1,0 +1,95 @@
+"""The activities local actors send, built from domain rows (documents come from documents.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fedihub import models
+from fedihub.activitypub.vocabulary import AS_CONTEXT, PUBLIC
+from fedihub.runtime import Runtime
+from fedihub.social import documents
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _wrap(kind: str, ident: str, actor: models.Actor, obj: Any, **extra: Any) -> dict[str, Any]:
+    return {"@context": AS_CONTEXT, "id": ident, "type": kind, "actor": actor.uri, "object": obj, **extra}
+
+
+async def create(rt: Runtime, status: models.Status) -> dict[str, Any]:
+    note = await documents.note_document(rt, status)
+    activity = _wrap("Create", f"{status.uri}/activity", status.actor, note,
+                     to=note.get("to", []), cc=note.get("cc", []), published=note.get("published"))
+    activity["@context"] = note.get("@context", AS_CONTEXT)
+    note.pop("@context", None)
+    return activity
+
+
+async def update(rt: Runtime, status: models.Status) -> dict[str, Any]:
+    note = await documents.note_document(rt, status)
+    stamp = int((status.edited_at or datetime.now(UTC)).timestamp())
+    activity = _wrap("Update", f"{status.uri}#updates/{stamp}", status.actor, note,
+                     to=note.get("to", []), cc=note.get("cc", []))
+    activity["@context"] = note.get("@context", AS_CONTEXT)
+    note.pop("@context", None)
+    return activity
+
+
+async def delete(rt: Runtime, status: models.Status, to: list[str], cc: list[str]) -> dict[str, Any]:
+    # Mastodon sends the Tombstone embedded; some peers drop a bare id (shared/README traps)
+    tombstone = documents.tombstone_document(rt, status)
+    tombstone.pop("@context", None)
+    return _wrap("Delete", f"{status.uri}#delete", status.actor, tombstone, to=to, cc=cc)
+
+
+def follow(follower: models.Actor, target: models.Actor, follow_row: models.Follow) -> dict[str, Any]:
+    return _wrap("Follow", follow_row.uri or f"{follower.uri}#follows/{follow_row.id}", follower, target.uri)
+
+
+def accept_follow(target: models.Actor, follower: models.Actor, follow_row: models.Follow) -> dict[str, Any]:
+    inner = {"id": follow_row.uri, "type": "Follow", "actor": follower.uri, "object": target.uri}
+    return _wrap("Accept", f"{target.uri}#accepts/follows/{follow_row.id}", target, inner, to=[follower.uri])
+
+
+def reject_follow(target: models.Actor, follower: models.Actor, follow_row: models.Follow) -> dict[str, Any]:
+    inner = {"id": follow_row.uri, "type": "Follow", "actor": follower.uri, "object": target.uri}
+    return _wrap("Reject", f"{target.uri}#rejects/follows/{follow_row.id}", target, inner, to=[follower.uri])
+
+
+def undo(actor: models.Actor, inner: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    inner = {k: v for k, v in inner.items() if k != "@context"}
+    return _wrap("Undo", f"{inner['id']}/undo", actor, inner, **extra)
+
+
+def like(actor: models.Actor, status: models.Status, fav: models.Favourite) -> dict[str, Any]:
+    return _wrap("Like", fav.uri or f"{actor.uri}#likes/{fav.id}", actor, status.uri)
+
+
+def announce(rt: Runtime, actor: models.Actor, boost: models.Status, original: models.Status) -> dict[str, Any]:
+    followers = actor.followers_url or rt.urls.followers(actor.username)
+    return _wrap(
+        "Announce", boost.uri, actor, original.uri,
+        to=[PUBLIC], cc=[original.actor.uri, followers], published=_now(),
+    )
+
+
+def block(actor: models.Actor, target: models.Actor, row: models.Block) -> dict[str, Any]:
+    return _wrap("Block", row.uri or f"{actor.uri}#blocks/{row.id}", actor, target.uri)
+
+
+async def update_actor(rt: Runtime, actor: models.Actor) -> dict[str, Any]:
+    from fedihub.accounts import activities as actor_documents
+
+    doc = await actor_documents.actor_document(rt, actor)
+    context = doc.pop("@context", AS_CONTEXT)
+    activity = _wrap("Update", f"{actor.uri}#updates/{int(datetime.now(UTC).timestamp())}", actor, doc,
+                     to=[PUBLIC], cc=[actor.followers_url] if actor.followers_url else [])
+    activity["@context"] = context
+    return activity
+
+
+def delete_actor(actor: models.Actor) -> dict[str, Any]:
+    return _wrap("Delete", f"{actor.uri}#delete", actor, actor.uri, to=[PUBLIC])

@@ -1,0 +1,82 @@
+"""Search: accounts (local by prefix, remote by address, resolved on request), statuses (by URL,
+resolved on request, or by words among public local-visible statuses), hashtags."""
+
+from __future__ import annotations
+
+from tortoise.expressions import Q
+
+from fedihub import models
+from fedihub.errors import FedihubError
+from fedihub.models import FollowState, Visibility
+from fedihub.runtime import Runtime
+from fedihub.social import visibility
+
+
+async def accounts(
+    rt: Runtime, viewer: models.Actor | None, query: str, *, resolve: bool = False,
+    limit: int = 40, offset: int = 0, following: bool = False,
+) -> list[models.Actor]:
+    from fedihub.accounts import resolver
+
+    text = query.strip().removeprefix("acct:").lstrip("@")
+    if not text:
+        return []
+    if text.startswith(("https://", "http://")):
+        found = await models.Actor.filter(Q(uri=text) | Q(url=text), deleted_at=None).first()
+        if found is None and resolve:
+            try:
+                found = await resolver.fetch_actor(rt, text)
+            except FedihubError:
+                found = None
+        return [found] if found is not None and offset == 0 else []
+    if "@" in text:
+        username, _, domain = text.partition("@")
+        domain = domain.lower()
+        local = not domain or domain == rt.urls.domain
+        actor = await models.Actor.filter(username__iexact=username, domain=None if local else domain, deleted_at=None).first()
+        if actor is None and resolve and not local:
+            try:
+                actor = await resolver.resolve_account(rt, text)
+            except FedihubError:  # unknown, unreachable or refused: an empty result, as Mastodon
+                actor = None
+        return [actor] if actor is not None and offset == 0 else []
+    rows = models.Actor.filter(
+        Q(username__istartswith=text) | Q(display_name__istartswith=text),
+        deleted_at=None, actor_type__not="Application",
+    )
+    if following and viewer is not None:
+        rows = rows.filter(id__in=models.Follow.filter(follower_id=viewer.id, state=FollowState.ACCEPTED).values("target_id"))
+    return list(await rows.order_by("domain", "username").offset(offset).limit(limit))
+
+
+async def statuses(
+    rt: Runtime, viewer: models.Actor | None, query: str, *, resolve: bool = False, limit: int = 20, offset: int = 0
+) -> list[models.Status]:
+    from fedihub.social import remote
+
+    text = query.strip()
+    if text.startswith(("https://", "http://")):
+        found = await models.Status.filter(Q(uri=text) | Q(url=text), deleted_at__isnull=True).first()
+        if found is None and resolve and viewer is not None:
+            try:
+                found = await remote.fetch_status(rt, text, remote.FetchBudget(left=4))
+            except FedihubError:
+                found = None
+        if found is not None and await visibility.can_see(viewer, found) and offset == 0:
+            return [found]
+        return []
+    if viewer is None or len(text) < 2:
+        return []
+    rows = await models.Status.filter(
+        content__icontains=text, deleted_at__isnull=True, reblog_of_id__isnull=True,
+        visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED],
+    ).order_by("-id").offset(offset).limit(limit)
+    return list(rows)
+
+
+async def hashtags(query: str, *, limit: int = 20) -> list[str]:
+    text = query.strip().lstrip("#").lower()
+    if not text:
+        return []
+    names = await models.StatusTag.filter(name__startswith=text).distinct().order_by("name").limit(limit).values_list("name", flat=True)
+    return list(names)

@@ -1,0 +1,339 @@
+"""Statuses: local posting, editing and deletion, and remote objects stored from the inbox.
+
+Local posts are rendered from what the author typed (text.py), addressed by visibility.py and
+federated through the outbox in the same transaction that stores them: a post the API confirmed
+is always delivered eventually. Remote objects are stored whatever their type; the HTML is
+sanitised on the way in.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from fedihub import models
+from fedihub.activitypub import parse
+from fedihub.errors import Forbidden, Invalid, NotFound, RemoteError
+from fedihub.ids import new_id
+from fedihub.models import Visibility
+from fedihub.outbox import publish
+from fedihub.runtime import Runtime
+from fedihub.security import html
+from fedihub.social import activities, counters, notifications, text, visibility
+
+MAX_CHARACTERS = 5000
+MAX_MEDIA = 4
+
+
+async def _resolve_mentions(
+    rt: Runtime, raw: str
+) -> dict[tuple[str, str | None], models.Actor]:
+    from fedihub.accounts import resolver
+
+    found: dict[tuple[str, str | None], models.Actor] = {}
+    for username, domain in text.mentions(raw)[:20]:
+        actor: models.Actor | None
+        if domain is None or domain == rt.urls.domain:
+            actor = await models.Actor.filter(username__iexact=username, domain=None, actor_type="Person").first()
+        else:
+            try:
+                actor = await resolver.resolve_account(rt, f"{username}@{domain}")
+            except Exception:  # an unknown or unreachable account stays plain text, as on Mastodon
+                actor = None
+        if actor is not None and actor.deleted_at is None:
+            found[(username, domain)] = actor
+    return found
+
+
+async def recipients_of(status: models.Status, mentioned: list[models.Actor]) -> list[models.Actor]:
+    """Remote actors whose inboxes get a status: followers (unless direct) and mentioned actors."""
+    if not visibility.federates(status.visibility):
+        return []
+    out: dict[int, models.Actor] = {a.id: a for a in mentioned if a.domain is not None}
+    if status.visibility is not Visibility.DIRECT:
+        for actor in await publish.follower_actors(status.actor_id):
+            out.setdefault(actor.id, actor)
+        if status.in_reply_to_actor_id:
+            parent_author = await models.Actor.get_or_none(id=status.in_reply_to_actor_id)
+            if parent_author is not None and parent_author.domain is not None:
+                out.setdefault(parent_author.id, parent_author)
+    return list(out.values())
+
+
+async def create(
+    rt: Runtime,
+    author: models.User,
+    *,
+    text_source: str,
+    visibility_level: Visibility = Visibility.PUBLIC,
+    spoiler_text: str = "",
+    sensitive: bool = False,
+    language: str | None = None,
+    in_reply_to_id: int | None = None,
+    media_ids: list[int] | None = None,
+    idempotency_key: str | None = None,
+) -> models.Status:
+    """Post a status as `author`; returns it once it is stored and its deliveries are queued."""
+    actor = await models.Actor.get(id=author.actor_id)
+    media_ids = media_ids or []
+    if idempotency_key:
+        earlier = await models.Status.get_or_none(actor_id=actor.id, idempotency_key=idempotency_key)
+        if earlier is not None:
+            return earlier
+    if len(text_source) > MAX_CHARACTERS:
+        raise Invalid(f"Text character limit of {MAX_CHARACTERS} exceeded", field="status")
+    if not text_source.strip() and not media_ids:
+        raise Invalid("Text can't be blank", field="status")
+    if len(media_ids) > MAX_MEDIA:
+        raise Invalid(f"Too many media attachments (at most {MAX_MEDIA})", field="media_ids")
+    media = await models.MediaAttachment.filter(id__in=media_ids, actor_id=actor.id, status_id=None) if media_ids else []
+    if len(media) != len(set(media_ids)):
+        raise Invalid("a media attachment is unknown, not yours, or already attached", field="media_ids")
+    parent = None
+    if in_reply_to_id is not None:
+        parent = await models.Status.get_or_none(id=in_reply_to_id, deleted_at__isnull=True)
+        if parent is None or not await visibility.can_see(actor, parent):
+            raise NotFound("the status to reply to does not exist")
+    mentioned = await _resolve_mentions(rt, text_source)
+    content = text.render(text_source, {k: (a.url or a.uri) for k, a in mentioned.items()}, rt.urls.tag)
+    status_id = new_id()
+    uri = rt.urls.status(actor.username, status_id)
+    now = datetime.now(UTC)
+    async with in_transaction():
+        status = await models.Status.create(
+            id=status_id,
+            uri=uri,
+            url=rt.urls.status_page(actor.username, status_id),
+            actor=actor,
+            local=True,
+            object_type="Note",
+            visibility=visibility_level,
+            content=content,
+            source=text_source,
+            summary=spoiler_text[:1000],
+            sensitive=sensitive or bool(spoiler_text),
+            language=(language or None) and language[:16],
+            in_reply_to=parent,
+            in_reply_to_uri=parent.uri if parent else None,
+            in_reply_to_actor_id=parent.actor_id if parent else None,
+            conversation_uri=(parent.conversation_uri if parent and parent.conversation_uri else uri),
+            published=now,
+            idempotency_key=idempotency_key,
+        )
+        for mention_actor in {a.id: a for a in mentioned.values()}.values():
+            await models.Mention.create(status=status, actor=mention_actor)
+        for name in text.hashtags(text_source)[:30]:
+            await models.StatusTag.create(status=status, name=name)
+        for position, item in enumerate(media):
+            await models.MediaAttachment.filter(id=item.id).update(status_id=status.id, position=position)
+        status.actor = actor
+        recipients = await recipients_of(status, list(mentioned.values()))
+        if recipients:
+            await publish.publish(rt, actor, await activities.create(rt, status), recipients)
+    await counters.refresh_status_counts(actor.id)
+    if parent is not None:
+        await counters.refresh_interaction_counts(parent.id)
+    for mention_actor in {a.id: a for a in mentioned.values()}.values():
+        await notifications.notify(mention_actor, "mention", actor, status)
+    return status
+
+
+async def _own_status(author: models.User, status_id: int) -> models.Status:
+    status = await models.Status.get_or_none(id=status_id, deleted_at__isnull=True).prefetch_related("actor")
+    if status is None:
+        raise NotFound("Record not found")
+    if status.actor_id != author.actor_id:  # type: ignore[attr-defined]
+        raise Forbidden("This action is not allowed")
+    return status
+
+
+async def edit(
+    rt: Runtime,
+    author: models.User,
+    status_id: int,
+    *,
+    text_source: str,
+    spoiler_text: str = "",
+    sensitive: bool = False,
+    language: str | None = None,
+) -> models.Status:
+    """Edit a local status; the previous revision is kept as a StatusEdit (Mastodon's history)."""
+    status = await _own_status(author, status_id)
+    if status.reblog_of_id:
+        raise Invalid("a boost cannot be edited", field="id")
+    if len(text_source) > MAX_CHARACTERS:
+        raise Invalid(f"Text character limit of {MAX_CHARACTERS} exceeded", field="status")
+    if not text_source.strip():
+        raise Invalid("Text can't be blank", field="status")
+    mentioned = await _resolve_mentions(rt, text_source)
+    async with in_transaction():
+        if not await models.StatusEdit.filter(status_id=status.id).exists():
+            await models.StatusEdit.create(status=status, content=status.content, summary=status.summary,
+                                           sensitive=status.sensitive, created_at=status.published)
+        status.content = text.render(text_source, {k: (a.url or a.uri) for k, a in mentioned.items()}, rt.urls.tag)
+        status.source = text_source
+        status.summary = spoiler_text[:1000]
+        status.sensitive = sensitive or bool(spoiler_text)
+        status.language = (language or status.language)
+        status.edited_at = datetime.now(UTC)
+        await status.save()
+        await models.StatusEdit.create(status=status, content=status.content, summary=status.summary,
+                                       sensitive=status.sensitive, created_at=status.edited_at)
+        existing = set(await models.Mention.filter(status_id=status.id).values_list("actor_id", flat=True))
+        for mention_actor in mentioned.values():
+            if mention_actor.id not in existing:
+                await models.Mention.create(status=status, actor=mention_actor)
+        await models.StatusTag.filter(status_id=status.id).delete()
+        for name in text.hashtags(text_source)[:30]:
+            await models.StatusTag.create(status=status, name=name)
+        all_mentioned = await models.Actor.filter(mentioned_in__status_id=status.id)
+        recipients = await recipients_of(status, all_mentioned)
+        if recipients:
+            await publish.publish(rt, status.actor, await activities.update(rt, status), recipients)
+    return status
+
+
+async def delete(rt: Runtime, author: models.User, status_id: int) -> models.Status:
+    """Delete a local status (a Tombstone remains so its id answers 410); returns it as it was."""
+    status = await _own_status(author, status_id)
+    mentioned = await models.Actor.filter(mentioned_in__status_id=status.id)
+    recipients = await recipients_of(status, mentioned)
+    followers = status.actor.followers_url or rt.urls.followers(status.actor.username)
+    addressing = visibility.addressing(status.visibility, followers, [a.uri for a in mentioned])
+    async with in_transaction():
+        status.deleted_at = datetime.now(UTC)
+        await status.save(update_fields=["deleted_at"])
+        # boosts of it go with it
+        await models.Status.filter(reblog_of_id=status.id).update(deleted_at=status.deleted_at)
+        if recipients:
+            activity = await activities.delete(rt, status, addressing.to, addressing.cc)
+            await publish.publish(rt, status.actor, activity, recipients)
+    await counters.refresh_status_counts(status.actor_id)
+    if status.in_reply_to_id:
+        await counters.refresh_interaction_counts(status.in_reply_to_id)
+    return status
+
+
+# ---- remote objects, from the inbox -----------------------------------------------------------
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+async def store_remote(rt: Runtime, author: models.Actor, obj: parse.ObjectDoc, *, notify: bool = True) -> models.Status:
+    """Insert or update a remote object attributed to `author` (the caller checked the origin)."""
+    if parse.host_of(obj.id) != author.domain:
+        raise RemoteError("object id is not on its author's server")
+    followers = author.followers_url
+    level = visibility.visibility_from_addressing(obj.to, obj.cc, followers)
+    published = _parse_time(obj.published) or datetime.now(UTC)
+    now = datetime.now(UTC)
+    parent = await models.Status.get_or_none(uri=obj.in_reply_to) if obj.in_reply_to else None
+    values: dict[str, Any] = {
+        "url": (obj.url or obj.id)[:768],
+        "object_type": obj.type[:32],
+        "visibility": level,
+        "content": html.sanitize(obj.content),
+        "summary": html.to_plain_text(obj.summary)[:1000] if obj.summary else "",
+        "name": obj.name[:512] if obj.name else None,
+        "sensitive": obj.sensitive,
+        "language": obj.language,
+        "in_reply_to_uri": obj.in_reply_to[:768] if obj.in_reply_to else None,
+        "in_reply_to": parent,
+        "in_reply_to_actor_id": parent.actor_id if parent else None,
+        "conversation_uri": obj.conversation[:768] if obj.conversation else None,
+        "document": obj.raw,
+    }
+    existing = await models.Status.get_or_none(uri=obj.id)
+    if existing is not None:
+        if existing.actor_id != author.id:
+            raise Forbidden("only the author can update an object")
+        if existing.deleted_at is not None:
+            return existing
+        async with in_transaction():
+            await models.StatusEdit.get_or_create(
+                status=existing, created_at=existing.edited_at or existing.published,
+                defaults={"content": existing.content, "summary": existing.summary, "sensitive": existing.sensitive},
+            )
+            await existing.update_from_dict({**values, "edited_at": _parse_time(obj.updated) or now}).save()
+            await models.StatusEdit.create(status=existing, content=existing.content, summary=existing.summary,
+                                           sensitive=existing.sensitive, created_at=existing.edited_at)
+            await _store_tags(rt, existing, obj)
+        return existing
+    # ids sort by publication time, clamped to now so a peer cannot pin a post to the top
+    at_ms = int(min(published, now).timestamp() * 1000)
+    try:
+        async with in_transaction():
+            status = await models.Status.create(
+                id=new_id(at_ms), uri=obj.id, actor=author, local=False, published=published, **values
+            )
+            mentioned = await _store_tags(rt, status, obj)
+            await _store_media(status, obj)
+    except IntegrityError:  # the same object arrived twice at once
+        return await models.Status.get(uri=obj.id)
+    await counters.refresh_status_counts(author.id)
+    if parent is not None:
+        await counters.refresh_interaction_counts(parent.id)
+    if notify:
+        for actor in mentioned:
+            await notifications.notify(actor, "mention", author, status)
+    return status
+
+
+async def _store_tags(rt: Runtime, status: models.Status, obj: parse.ObjectDoc) -> list[models.Actor]:
+    """Mentions of local actors and hashtags from the object's tags; returns the local mentioned."""
+    local_mentioned: list[models.Actor] = []
+    hrefs = [t.href for t in obj.tags if t.type == "Mention" and t.href]
+    if hrefs:
+        for actor in await models.Actor.filter(uri__in=hrefs[:50]):
+            await models.Mention.get_or_create(status=status, actor=actor)
+            if actor.domain is None:
+                local_mentioned.append(actor)
+        # local actors are also matched by their profile URL, which some peers put in href
+        for actor in await models.Actor.filter(url__in=hrefs[:50], domain=None):
+            if actor not in local_mentioned:
+                await models.Mention.get_or_create(status=status, actor=actor)
+                local_mentioned.append(actor)
+    await models.StatusTag.filter(status_id=status.id).delete()
+    names = {t.name.lstrip("#").lower()[:255] for t in obj.tags if t.type == "Hashtag" and t.name.strip("#")}
+    for name in list(names)[:30]:
+        await models.StatusTag.create(status=status, name=name)
+    return local_mentioned
+
+
+async def _store_media(status: models.Status, obj: parse.ObjectDoc) -> None:
+    for position, item in enumerate(obj.attachments[:8]):
+        kind = (item.media_type or "").split("/", 1)[0]
+        await models.MediaAttachment.create(
+            actor_id=status.actor_id, status_id=status.id, remote_url=item.url[:768],
+            kind={"image": "image", "video": "video", "audio": "audio"}.get(kind, "unknown"),
+            content_type=(item.media_type or "application/octet-stream")[:128],
+            description=item.name, blurhash=item.blurhash, position=position,
+            meta={"width": item.width, "height": item.height} if item.width and item.height else {},
+        )
+
+
+async def delete_remote(rt: Runtime, author: models.Actor, uri: str) -> bool:
+    """A remote author deleted `uri`; only the author may. Returns whether something was deleted."""
+    status = await models.Status.get_or_none(uri=uri)
+    if status is None or status.deleted_at is not None:
+        return False
+    if status.actor_id != author.id:
+        raise Forbidden("only the author can delete an object")
+    now = datetime.now(UTC)
+    await models.Status.filter(id=status.id).update(deleted_at=now)
+    await models.Status.filter(reblog_of_id=status.id).update(deleted_at=now)
+    await counters.refresh_status_counts(author.id)
+    if status.in_reply_to_id:
+        await counters.refresh_interaction_counts(status.in_reply_to_id)
+    return True

@@ -1,0 +1,43 @@
+"""The inboxes: POST /inbox (shared) and POST /users/<name>/inbox. Verify, persist, 202."""
+
+from __future__ import annotations
+
+from quart import Blueprint, Response, jsonify, request
+
+from fedihub import models
+from fedihub.errors import NotFound
+from fedihub.inbox import receive
+from fedihub.web.common import runtime
+
+blueprint = Blueprint("inbox", __name__)
+
+
+async def _accept(owner: models.Actor | None) -> tuple[Response, int]:
+    rt = runtime()
+    length = request.content_length
+    if length is not None and length > rt.settings.max_inbox_body:
+        return jsonify({"error": "activity too large"}), 413
+    body = await request.get_data(cache=False)
+    path = request.full_path.rstrip("?") if request.query_string else request.path
+    receipt = await receive.receive(
+        rt, method=request.method, path=path, headers=dict(request.headers), body=body, inbox_owner=owner
+    )
+    return jsonify({"status": receipt.reason}), 202
+
+
+@blueprint.post("/inbox")
+async def shared_inbox() -> tuple[Response, int]:
+    return await _accept(None)
+
+
+@blueprint.post("/users/<username>/inbox")
+async def personal_inbox(username: str) -> tuple[Response, int]:
+    owner = await models.Actor.get_or_none(username__iexact=username, domain=None, user__disabled=False)
+    if owner is None:
+        raise NotFound("no such inbox")
+    return await _accept(owner)
+
+
+@blueprint.post("/actor/inbox")
+async def instance_inbox() -> tuple[Response, int]:
+    return await _accept(None)

@@ -1,0 +1,29 @@
+"""Fixtures for federation tests: pairs of real nodes on loopback, on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import create_pg_database, drop_pg_database
+from tests.federation.nodes import Node, free_port
+
+
+@pytest.fixture
+async def node_pair(backend: str, tmp_path: Path) -> AsyncIterator[tuple[Node, Node]]:
+    urls: list[str | None] = [None, None]
+    if backend == "postgres":
+        urls = [await create_pg_database(), await create_pg_database()]
+    nodes = (Node(tmp_path / "a", free_port(), urls[0]), Node(tmp_path / "b", free_port(), urls[1]))
+    try:
+        for node in nodes:
+            await node.start()
+        yield nodes
+    finally:
+        for node in nodes:
+            node.stop()
+        for url in urls:
+            if url:
+                await drop_pg_database(url)
