@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import signal
 from pathlib import Path
 
@@ -112,7 +113,18 @@ async def _serve(app: Quart, port: int) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    parent = os.getppid()
+
+    async def stop_when_orphaned() -> None:
+        # a test run that is killed outright cannot stop us: do not outlive it
+        while not stop.is_set():
+            if os.getppid() != parent:
+                stop.set()
+            await asyncio.sleep(1)
+
+    watcher = asyncio.create_task(stop_when_orphaned())
     await serve(app, config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
+    watcher.cancel()
 
 
 def main() -> None:
