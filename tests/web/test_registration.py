@@ -139,3 +139,26 @@ async def test_registration_page_in_chinese(client: Any) -> None:
     )
     assert refused.status_code == 422
     assert "确认密码：两次输入的密码不一致" in await refused.get_data(as_text=True)
+
+
+async def test_invite_used_up_during_creation_rolls_the_new_user_back(
+    client: Any, app: Any, monkeypatch: Any
+) -> None:
+    # Given an invite with one use left, when another registration takes that use while this one
+    # generates its keys, then this one fails as a whole: no user, no actor, the use not counted twice
+    await set_mode("invite")
+    invite = await users.create_invite(None, max_uses=1)
+    real_create = users.create
+
+    async def create_while_another_registers(*args: Any, **kwargs: Any) -> models.User:
+        user = await real_create(*args, **kwargs)
+        await models.InviteCode.filter(id=invite.id).update(uses=1)
+        return user
+
+    monkeypatch.setattr(users, "create", create_while_another_registers)
+    token = await page_token(client, "/auth/sign_up")
+    response = await client.post("/auth/sign_up", form=_form(token, invite_code=invite.code))
+    assert response.status_code == 422
+    assert "Invitation code: this invitation code is" in await response.get_data(as_text=True)
+    assert not await models.User.filter(username_key="grace").exists()
+    assert not await models.Actor.filter(username="grace").exists()
