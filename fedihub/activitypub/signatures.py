@@ -1,23 +1,21 @@
 """HTTP signatures: draft-cavage-12 (what Mastodon sends) and RFC 9421, plus body digests.
 
 Protocol only: imports nothing of fedihub but `errors`. Keys are `cryptography` objects (signing)
-or PEM strings (verifying); fetching and caching keys is the caller's business. The flow for an
-incoming request is `parse` → `require_components` → `check_date` → `check_digest` → `verify`.
+or PEM strings (verifying; parsed once and cached); fetching keys is the caller's business. The
+flow for an incoming request is `parse` → `require_components` → `check_date` → `check_digest`
+→ `verify`.
 
 Signing follows Mastodon (app/lib/request.rb): rsa-sha256 over every header it sets except
 User-Agent/Accept-Encoding, i.e. "(request-target) host date" (+ accept) for GET and
-"(request-target) host date digest" (+ content-type) for POST. RFC 9421 signature bases are
-built in `_rfc9421`, its structured fields parsed in `_sfv`.
-"""
+"(request-target) host date digest" (+ content-type) for POST. The pieces live beside this
+module: `_cavage` (Signature header and signing string), `_rfc9421` (signature bases), `_sfv`
+(structured fields), `digests` (Digest and Content-Digest)."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import functools
-import hashlib
-import hmac
-import re
 import time
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass
@@ -31,13 +29,27 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
-from fedihub.activitypub import _rfc9421, _sfv
+from fedihub.activitypub import _cavage, _rfc9421, _sfv
+from fedihub.activitypub.digests import check_digest, content_digest_header, digest_header
 from fedihub.errors import BadSignature, StaleSignature
 
-REQUEST_TARGET = "(request-target)"
+__all__ = [
+    "SignatureAuth",
+    "SignedRequest",
+    "check_date",
+    "check_digest",
+    "content_digest_header",
+    "digest_header",
+    "parse",
+    "require_components",
+    "sign_cavage",
+    "sign_rfc9421",
+    "verify",
+]
+
+REQUEST_TARGET = _cavage.REQUEST_TARGET
 CAVAGE_ALGORITHMS = frozenset({"rsa-sha256", "hs2019"})
 RFC9421_ALGORITHMS = frozenset({"rsa-v1_5-sha256", "rsa-pss-sha512", "ed25519"})
-_CAVAGE_PARAM = re.compile(r'\s*([A-Za-z]+)\s*=\s*(?:"([^"]*)"|(\d+))\s*(?:,|$)')
 
 
 @dataclass(frozen=True)
@@ -50,51 +62,13 @@ class SignedRequest:
     signature: bytes
     created: int | None = None
     expires: int | None = None
-
-
-# ---- digests ---------------------------------------------------------------------------------
-
-
-def digest_header(body: bytes) -> str:
-    return "SHA-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode("ascii")
-
-
-def content_digest_header(body: bytes) -> str:
-    return "sha-256=:" + base64.b64encode(hashlib.sha256(body).digest()).decode("ascii") + ":"
+    # Mastodon before 4.3 left the query out of (request-target); its verifier still accepts that
+    # (app/lib/signed_request.rb), so we try this base too when the request has a query.
+    fallback_base: str | None = None
 
 
 def _lower(headers: Mapping[str, str]) -> dict[str, str]:
     return {k.lower(): v for k, v in headers.items()}
-
-
-def check_digest(headers: Mapping[str, str], body: bytes) -> None:
-    """Raise BadSignature unless a Content-Digest or Digest header matches the body."""
-    h = _lower(headers)
-    expected: list[tuple[str, bytes]] = []
-    if "content-digest" in h:
-        try:
-            members = _sfv.parse_dictionary(h["content-digest"])
-        except ValueError as exc:
-            raise BadSignature(f"malformed Content-Digest: {exc}") from None
-        for alg, (value, _params) in members.items():
-            if isinstance(value, bytes):
-                expected.append((alg.lower(), value))
-    elif "digest" in h:
-        for part in h["digest"].split(","):
-            alg, _, value = part.strip().partition("=")
-            try:
-                expected.append((alg.lower(), base64.b64decode(value, validate=True)))
-            except binascii.Error:
-                raise BadSignature("malformed Digest header") from None
-    checked = False
-    for alg, value in expected:
-        if alg in ("sha-256", "sha-512"):
-            actual = hashlib.new(alg.replace("-", ""), body).digest()
-            if not hmac.compare_digest(actual, value):
-                raise BadSignature("digest does not match the body")
-            checked = True
-    if not checked:
-        raise BadSignature("no digest" if not expected else "no supported digest algorithm")
 
 
 # ---- signing ---------------------------------------------------------------------------------
@@ -210,61 +184,29 @@ def parse(
 
 
 def _parse_cavage(method: str, path: str, h: dict[str, str], raw: str) -> SignedRequest:
-    params: dict[str, str] = {}
-    pos = 0
-    while pos < len(raw):
-        m = _CAVAGE_PARAM.match(raw, pos)
-        if m is None or m.end() == pos:
-            raise BadSignature("malformed Signature header")
-        name = m.group(1)
-        if name in params:
-            raise BadSignature(f"Signature header repeats {name}")
-        params[name] = m.group(2) if m.group(2) is not None else m.group(3)
-        pos = m.end()
-    for required in ("keyId", "signature"):
-        if not params.get(required):
-            raise BadSignature(f"Signature header has no {required}")
+    params = _cavage.parse_params(raw)
     algorithm = params.get("algorithm", "").lower()
     if algorithm and algorithm not in CAVAGE_ALGORITHMS:
         raise BadSignature(f"unsupported signature algorithm {algorithm!r}")
-    names = params.get("headers", "date").lower().split()
+    # Mastodon's defaults: an absent algorithm means hs2019, which covers (created) by default.
+    default = "date" if algorithm == "rsa-sha256" else "(created)"
+    names = params.get("headers", default).lower().split()
     if not names:
         raise BadSignature("Signature header covers no headers")
-    created = _int_param(params, "created")
-    expires = _int_param(params, "expires")
-    lines = []
-    for name in names:
-        if name == REQUEST_TARGET:
-            value = f"{method.lower()} {path}"
-        elif name in ("(created)", "(expires)"):
-            number = created if name == "(created)" else expires
-            if number is None:
-                raise BadSignature(f"{name} is signed but has no parameter")
-            value = str(number)
-        elif name in h:
-            value = h[name].strip()
-        else:
-            raise BadSignature(f"signed header {name!r} is missing from the request")
-        lines.append(f"{name}: {value}")
+    created = _cavage.int_param(params, "created")
+    expires = _cavage.int_param(params, "expires")
+    base, fallback = _cavage.signing_string(names, method, path, h, created, expires)
     return SignedRequest(
         scheme="cavage",
         key_id=params["keyId"],
         algorithm=algorithm,
         components=tuple(names),
-        base="\n".join(lines),
+        base=base,
         signature=_b64(params["signature"]),
         created=created,
         expires=expires,
+        fallback_base=fallback,
     )
-
-
-def _int_param(params: dict[str, str], name: str) -> int | None:
-    if name not in params:
-        return None
-    try:
-        return int(params[name])
-    except ValueError:
-        raise BadSignature(f"Signature parameter {name} is not a number") from None
 
 
 def _b64(value: str) -> bytes:
@@ -389,21 +331,28 @@ def verify(signed: SignedRequest, public_key_pem: str | PublicKey) -> None:
     """Raise BadSignature unless the signature over `signed.base` was made by this key
     (a PEM string, parsed once and cached, or a key object)."""
     key = _load_public(public_key_pem) if isinstance(public_key_pem, str) else public_key_pem
-    data = signed.base.encode("utf-8")
-    try:
-        if isinstance(key, ed25519.Ed25519PublicKey):
-            if signed.algorithm not in ("", "hs2019", "ed25519"):
-                raise BadSignature(f"algorithm {signed.algorithm} does not fit an Ed25519 key")
-            key.verify(signed.signature, data)
-        elif signed.algorithm == "rsa-pss-sha512":
-            pss = padding.PSS(mgf=padding.MGF1(hashes.SHA512()), salt_length=64)
-            key.verify(signed.signature, data, pss, hashes.SHA512())
-        elif signed.algorithm == "ed25519":
-            raise BadSignature("algorithm ed25519 does not fit an RSA key")
-        else:
-            key.verify(signed.signature, data, padding.PKCS1v15(), hashes.SHA256())
-    except InvalidSignature:
-        raise BadSignature("signature does not verify with the actor's key") from None
+    bases = [signed.base] + ([signed.fallback_base] if signed.fallback_base else [])
+    for base in bases:
+        try:
+            _verify_one(key, signed.algorithm, signed.signature, base.encode("utf-8"))
+            return
+        except InvalidSignature:
+            pass
+    raise BadSignature("signature does not verify with the actor's key")
+
+
+def _verify_one(key: PublicKey, algorithm: str, signature: bytes, data: bytes) -> None:
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        if algorithm not in ("", "hs2019", "ed25519"):
+            raise BadSignature(f"algorithm {algorithm} does not fit an Ed25519 key")
+        key.verify(signature, data)
+    elif algorithm == "rsa-pss-sha512":
+        pss = padding.PSS(mgf=padding.MGF1(hashes.SHA512()), salt_length=64)
+        key.verify(signature, data, pss, hashes.SHA512())
+    elif algorithm == "ed25519":
+        raise BadSignature("algorithm ed25519 does not fit an RSA key")
+    else:
+        key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
 
 
 # ---- outgoing requests -------------------------------------------------------------------------

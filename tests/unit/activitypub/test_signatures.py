@@ -254,7 +254,8 @@ def test_unknown_algorithm_is_refused(scheme: str) -> None:
     [
         ({}, "no Signature header"),
         ({"Signature": "garbage"}, "malformed Signature header"),
-        ({"Signature": 'keyId="k",signature="aGk="'} | {"x": "1"}, None),
+        ({"Signature": 'keyId="k",signature="aGk="'}, r"\(created\) is signed but has no"),
+        ({"Signature": 'keyId="k",algorithm="rsa-sha256",signature="aGk="'}, None),
         ({"Signature": 'headers="date",signature="aGk="'}, "has no keyId"),
         ({"Signature": 'keyId="k",keyId="j",signature="aGk="'}, "repeats keyId"),
         ({"Signature": 'keyId="k",headers="",signature="aGk="'}, "covers no headers"),
@@ -455,3 +456,17 @@ def test_rfc9421_ed25519_vector_from_appendix_b_verifies() -> None:
 def test_date_format_helper_matches_http_dates() -> None:
     stamp = format_datetime(datetime(2014, 1, 5, 21, 31, 40, tzinfo=UTC), usegmt=True)
     assert stamp == CAVAGE_REQUEST["Date"]
+
+
+def test_signature_from_older_mastodon_without_the_query_verifies() -> None:
+    # Mastodon before 4.3 signed "(request-target): get /path" even when the URL had a query.
+    headers = signatures.sign_cavage(
+        "GET", "https://b.example/users/bob/outbox", {}, None, KEY_ID, KEY
+    )
+    signed = signatures.parse("GET", "/users/bob/outbox?page=true", headers)
+    assert "?page=true" in signed.base
+    signatures.verify(signed, PUBLIC)
+    # ... but only the query may be missing: another path still fails.
+    other = signatures.parse("GET", "/users/bob/followers?page=true", headers)
+    with pytest.raises(BadSignature, match="does not verify"):
+        signatures.verify(other, PUBLIC)
