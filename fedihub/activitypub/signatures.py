@@ -144,7 +144,9 @@ def sign_rfc9421(
         "alg": "rsa-v1_5-sha256",
     }
     items: list[_sfv.Item] = [(c, {}) for c in components]
-    target = _rfc9421.Target(method.upper(), urlsplit(url).scheme, _host(url), _path(url))
+    # The verifier rebuilds @target-uri from the Host header, so sign what it will see.
+    authority = h.get("host") or _host(url)
+    target = _rfc9421.Target(method.upper(), urlsplit(url).scheme, authority, _path(url))
     base, _ = _rfc9421.signature_base(target, h, items, params)
     signature = _sign_bytes(private_key, base.encode("utf-8"))
     added["Signature-Input"] = f"sig1={_sfv.serialize_inner_list(items, params)}"

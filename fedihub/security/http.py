@@ -162,8 +162,9 @@ def build_client(
         follow_redirects=True,
         max_redirects=MAX_REDIRECTS,
         headers={"User-Agent": user_agent},
-        # With an explicit transport httpx ignores proxy variables, which would bypass the guard.
-        trust_env=True,
+        # No proxy variables or .netrc: a proxy would connect on our behalf, past the guard. The
+        # CA bundle still follows SSL_CERT_FILE / SSL_CERT_DIR through ssl_context().
+        trust_env=False,
     )
 
 

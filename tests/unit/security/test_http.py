@@ -258,3 +258,13 @@ def test_ssl_cert_file_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
     subjects = [c["subject"] for c in http.ssl_context().get_ca_certs()]
     assert subjects == [((("commonName", "fedihub test root"),),)]
+
+
+async def test_proxy_variables_cannot_route_around_the_guard(
+    loopback: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:1")
+    monkeypatch.setenv("ALL_PROXY", "http://127.0.0.1:1")
+    async with _client(True) as client:
+        assert (await http.fetch_json(client, loopback.url + "/actor"))["type"] == "Person"
+    assert len(loopback.requests) == 1  # straight to the server, not via the (dead) proxy
