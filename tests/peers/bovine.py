@@ -39,6 +39,7 @@ JSONLD_DIR = HERE.parent / "fixtures" / "jsonld"
 JSONLD_CACHE = "bovine_jsonld_cache.sqlite"  # bovine opens it relative to its working directory
 START_TIMEOUT_S = 30.0
 WAIT_TIMEOUT_S = 20.0
+REQUEST_TIMEOUT_S = 60.0
 
 
 class BovineError(Exception):
@@ -197,7 +198,14 @@ class BovinePeer:
         async with self._lock:
             self._driver.stdin.write(json.dumps(request).encode() + b"\n")
             await self._driver.stdin.drain()
-            line = await asyncio.wait_for(self._driver.stdout.readline(), WAIT_TIMEOUT_S)
+            try:
+                line = await asyncio.wait_for(self._driver.stdout.readline(), REQUEST_TIMEOUT_S)
+            except TimeoutError:
+                # a late answer would be read as the next request's: end the driver instead
+                driver, self._driver = self._driver, None
+                await _end(driver)
+                message = f"{request['command']} got no answer\n{self.log_tail()}"
+                raise BovineError(message) from None
         if not line:
             raise BovineError(f"the bovine driver died\n{self.log_tail()}")
         answer = json.loads(line)
@@ -235,6 +243,17 @@ class BovinePeer:
     async def send(self, activity: dict[str, Any], *, handle: str | None = None) -> str:
         """Post any activity to the actor's outbox; bovine assigns ids and delivers it."""
         return str((await self._call(handle, command="send", activity=activity))["id"])
+
+    async def accept(self, follow: dict[str, Any], *, handle: str | None = None) -> str:
+        """Accept a Follow from the inbox (auto_accept=False), shaped as bovine's client does."""
+        accept = {
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "type": "Accept",
+            "actor": self.account(handle).actor_id,
+            "object": follow["id"],
+            "to": [follow["actor"]],
+        }
+        return await self.send(accept, handle=handle)
 
     async def inbox_items(self, *, handle: str | None = None) -> list[dict[str, Any]]:
         """Activities received, newest first, with embedded objects and actor ids."""

@@ -81,7 +81,7 @@ async def test_two_bovine_peers_follow_and_deliver_a_note(bovine_peers: PeerFact
     assert create["actor"] == bob
     assert create["object"]["content"] == "Hello from bob"
     assert create["object"]["attributedTo"] == bob
-    assert "as:Public" in create["object"]["to"]
+    assert create["object"]["to"] == ["as:Public"]
 
 
 async def test_bovine_exchanges_follows_and_notes_with_a_foreign_actor(
@@ -98,7 +98,8 @@ async def test_bovine_exchanges_follows_and_notes_with_a_foreign_actor(
     assert follow.headers["content-type"] == ACTIVITY_JSON
     assert follow.body["id"] == follow_id
     assert (follow.body["actor"], follow.body["object"]) == (account.actor_id, stub.actor_id)
-    inbox = (await bovine_peer.actor_document())["inbox"]
+    bovine_actor = await bovine_peer.actor_document()
+    inbox = bovine_actor["inbox"]
     answer = await stub.post(inbox, {
         "@context": AS_CONTEXT, "id": f"{stub.base_url}/accepts/1", "type": "Accept",
         "actor": stub.actor_id, "object": follow_id, "to": [account.actor_id],
@@ -123,7 +124,8 @@ async def test_bovine_exchanges_follows_and_notes_with_a_foreign_actor(
         bovine_peer.followers, lambda f: f == stub.actor_id, what="followers"
     )
 
-    # bovine posts publicly: the Create reaches its follower, addressed to as:Public
+    # bovine posts publicly: the Create reaches its follower, addressed to "as:Public" as a bare
+    # string (bovine compacts single values), cc its followers collection
     note_id = await bovine_peer.post_note("Hello, stub")
     create = await stub.wait_for_delivery(lambda a: a.get("type") == "Create")
     assert create.verified, create.problem
@@ -131,8 +133,8 @@ async def test_bovine_exchanges_follows_and_notes_with_a_foreign_actor(
     note = create.body["object"]
     assert note["id"] == note_id
     assert note["content"] == "Hello, stub"
-    assert "as:Public" in create.body["to"] and "as:Public" in note["to"]
-    assert PUBLIC not in create.body["to"]
+    assert (create.body["to"], note["to"]) == ("as:Public", "as:Public")
+    assert (create.body["cc"], note["cc"]) == (bovine_actor["followers"],) * 2
 
     # the stub posts publicly: bovine stores it in its actor's inbox
     stub_note = f"{stub.base_url}/notes/1"
@@ -149,6 +151,29 @@ async def test_bovine_exchanges_follows_and_notes_with_a_foreign_actor(
     assert received["actor"] == stub.actor_id
     assert received["object"]["content"] == "Hello, bovine"
     assert bovine_peer.empty_jsonld_contexts() == []
+
+
+async def test_without_auto_accept_a_follow_waits_for_an_explicit_accept(
+    bovine_peers: PeerFactory, stub: StubActor
+) -> None:
+    peer = await bovine_peers(auto_accept=False)
+    inbox = (await peer.actor_document())["inbox"]
+    stub_follow = f"{stub.base_url}/follows/2"
+    answer = await stub.post(inbox, {
+        "@context": AS_CONTEXT, "id": stub_follow, "type": "Follow",
+        "actor": stub.actor_id, "object": peer.actor_uri,
+    })  # fmt: skip
+    assert answer.status_code == 202
+    follow = await peer.wait_for_inbox(lambda a: a["type"] == "Follow")
+
+    accept_id = await peer.accept(follow)
+    accept = await stub.wait_for_delivery(lambda a: a.get("type") == "Accept")
+
+    assert accept.verified, accept.problem
+    assert accept.body["id"] == accept_id
+    assert accept.body["object"] == stub_follow
+    assert [d.body["id"] for d in stub.deliveries if d.body.get("type") == "Accept"] == [accept_id]
+    assert await peer.followers() == [stub.actor_id]
 
 
 async def test_bovine_rejects_an_unsigned_delivery(bovine_peer: BovinePeer) -> None:
