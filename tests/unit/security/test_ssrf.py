@@ -141,3 +141,10 @@ async def test_guarded_backend_connects_to_the_address_it_checked(loopback: Loop
         with pytest.raises(RemoteForbidden):
             await client.get(f"http://x.example:{loopback.port}/actor")
     assert loopback.requests == []
+
+
+@pytest.mark.parametrize("host", ["2130706433", "0x7f000001", "0177.0.0.1", "127.1"])
+async def test_odd_spellings_of_loopback_are_refused(host: str) -> None:
+    # getaddrinfo reads these inet_aton forms itself (no DNS query) and they all mean 127.0.0.1.
+    with pytest.raises(RemoteForbidden, match="127.0.0.1"):
+        await ssrf.check_host(host, 80)
