@@ -12,7 +12,7 @@ from pathlib import Path
 from quart import Quart, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from fedihub import db, tasks
+from fedihub import api, db, tasks
 from fedihub.config import Settings
 from fedihub.errors import FedihubError
 from fedihub.runtime import Runtime
@@ -50,6 +50,7 @@ def create_app(settings: Settings, *, secrets: NodeSecrets | None = None) -> Qua
     app.json.sort_keys = False  # type: ignore[attr-defined]
     tasks.install(rt, run_jobs=settings.jobs_in_process)
     register_blueprints(app)
+    api.register(app)
     _register_error_handlers(app)
 
     @app.before_serving

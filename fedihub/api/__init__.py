@@ -1,0 +1,84 @@
+"""The Mastodon client API: blueprints per resource, and what every API response shares.
+
+`register(app)` adds the blueprints and the cross-cutting behaviour: CORS on the API and protocol
+paths (browser clients such as Elk and Phanpy call them from other origins), preflight answers,
+rate-limit headers, and trailing-slash tolerance (Mastodon.py asks for /api/v1/instance/).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quart import Quart, Response, jsonify, request
+
+from fedihub.api import accounts, auth, follow_requests, instance, notifications, oauth, search, statuses, timelines
+from fedihub.api.ratelimit import ApiLimiter
+
+__all__ = ["register", "LIMITER_KEY"]
+
+LIMITER_KEY = "fedihub.api.limiter"
+_CORS_PREFIXES = ("/api/", "/oauth/token", "/oauth/revoke", "/.well-known/", "/nodeinfo")
+_SLASH_PREFIXES = ("/api/", "/oauth/authorize/")
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
+    "Access-Control-Allow-Headers": "Authorization, Content-Type, Idempotency-Key",
+    "Access-Control-Expose-Headers": "Link, X-RateLimit-Reset, X-RateLimit-Limit, X-RateLimit-Remaining, X-Request-Id",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+def register(app: Quart) -> None:
+    for module in (oauth, instance, accounts, follow_requests, statuses, timelines, notifications, search):
+        app.register_blueprint(module.blueprint)
+    app.extensions[LIMITER_KEY] = ApiLimiter()
+    app.before_request(_preflight_and_budget)
+    app.after_request(_decorate)
+    app.asgi_app = _TrailingSlash(app.asgi_app)  # type: ignore[method-assign]
+
+
+def _is_cors_path(path: str) -> bool:
+    return path.startswith(_CORS_PREFIXES)
+
+
+async def _preflight_and_budget() -> Response | tuple[Response, int] | None:
+    if request.method == "OPTIONS" and _is_cors_path(request.path):
+        return Response("", status=204)
+    if not request.path.startswith("/api/"):
+        return None
+    from quart import current_app, g
+
+    limiter: ApiLimiter = current_app.extensions[LIMITER_KEY]
+    budget = await limiter.hit(auth.token_key())
+    g._api_budget = budget
+    if not budget.allowed:
+        return jsonify({"error": "Too many requests"}), 429
+    return None
+
+
+async def _decorate(response: Response) -> Response:
+    if _is_cors_path(request.path):
+        response.headers.update(CORS_HEADERS)
+    if request.path.startswith("/api/"):
+        from quart import g
+
+        budget = getattr(g, "_api_budget", None)
+        if budget is not None:
+            response.headers.update(budget.headers())
+    return response
+
+
+class _TrailingSlash:
+    """ASGI middleware: /api/v1/instance/ is routed as /api/v1/instance (and so for every API path)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if scope.get("type") == "http" and len(path) > 1 and path.endswith("/") and path.startswith(_SLASH_PREFIXES):
+            scope = dict(scope)
+            scope["path"] = path.rstrip("/")
+            if scope.get("raw_path"):
+                scope["raw_path"] = scope["raw_path"].rstrip(b"/")
+        await self.inner(scope, receive, send)

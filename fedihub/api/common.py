@@ -1,0 +1,159 @@
+"""Request parameters as Mastodon clients send them, and the API's small response helpers.
+
+Clients send the same parameters as a query string, form data, multipart or JSON; `params()` reads
+them all into one `Params`. Booleans follow Rails (Mastodon's ActiveModel::Type::Boolean), arrays come
+as `id[]=` or repeated `id=`, and nested hashes as `source[privacy]=` or JSON objects.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from quart import g, request
+from werkzeug.datastructures import FileStorage
+
+from fedihub.errors import Invalid, NotFound
+
+_TRUE = {"1", "true", "t", "on", "yes"}
+_FALSE = {"0", "false", "f", "off", "no", ""}
+_INDEXED = re.compile(r"^(\w+)\[(\w*)\](?:\[(\w+)\])?$")
+
+
+def invalid(message: str, field: str | None = None) -> Invalid:
+    """Mastodon's 422 wording: 'Validation failed: ...'."""
+    return Invalid(f"Validation failed: {message}", field=field)
+
+
+def not_found() -> NotFound:
+    return NotFound("Record not found")
+
+
+def parse_id(raw: Any) -> int:
+    """An id from a path or parameter; anything not a positive 64-bit number is simply not found."""
+    text = str(raw).strip()
+    if not text.isdigit() or len(text) > 19:
+        raise not_found()
+    value = int(text)
+    if value >= 2**63:
+        raise not_found()
+    return value
+
+
+def to_bool(value: Any, default: bool | None = None) -> bool | None:
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return default
+
+
+class Params:
+    """Parameters merged from the query string, the form (or multipart) and a JSON body."""
+
+    def __init__(self, values: dict[str, list[Any]], files: dict[str, FileStorage]) -> None:
+        self._values = values
+        self.files = files
+
+    def has(self, name: str) -> bool:
+        return name in self._values or f"{name}[]" in self._values
+
+    def raw(self, name: str) -> Any:
+        values = self._values.get(name)
+        return values[-1] if values else None
+
+    def str(self, name: str, default: str | None = None) -> str | None:
+        value = self.raw(name)
+        if value is None:
+            return default
+        if isinstance(value, dict | list):
+            raise invalid(f"{name} must be a string", name)
+        return str(value) if not isinstance(value, bool) else ("true" if value else "false")
+
+    def bool(self, name: str, default: bool | None = None) -> bool | None:
+        return to_bool(self.raw(name), default)
+
+    def int(
+        self, name: str, default: int | None = None, *, low: int | None = None, high: int | None = None
+    ) -> int | None:
+        value = self.raw(name)
+        if value is None or value == "":
+            return default
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            raise invalid(f"{name} must be a number", name) from None
+        if low is not None and number < low:
+            number = low
+        if high is not None and number > high:
+            number = high
+        return number
+
+    def list(self, name: str) -> list[Any]:
+        """Values of `name[]` and `name` (a JSON array counts as several values)."""
+        out: list[Any] = []
+        for key in (f"{name}[]", name):
+            for value in self._values.get(key, []):
+                out.extend(value if isinstance(value, list) else [value])
+        return out
+
+    def hash(self, name: str) -> dict[str, Any]:
+        """A nested hash: JSON `{"source": {...}}` or form keys `source[privacy]`."""
+        value = self.raw(name)
+        out: dict[str, Any] = dict(value) if isinstance(value, dict) else {}
+        for key, values in self._values.items():
+            match = _INDEXED.match(key)
+            if match and match.group(1) == name and match.group(2) and match.group(3) is None:
+                out[match.group(2)] = values[-1]
+        return out
+
+    def rows(self, name: str) -> list[dict[str, Any]] | None:
+        """An array of hashes: JSON list or `{"0": {...}}`, or form keys `name[0][key]`; None if absent."""
+        value = self.raw(name)
+        rows: dict[str, dict[str, Any]] = {}
+        found = value is not None
+        if isinstance(value, list):
+            rows = {str(i): dict(v) for i, v in enumerate(value) if isinstance(v, dict)}
+        elif isinstance(value, dict):
+            rows = {str(k): dict(v) for k, v in value.items() if isinstance(v, dict)}
+        for key, values in self._values.items():
+            match = _INDEXED.match(key)
+            if match and match.group(1) == name and match.group(3):
+                found = True
+                rows.setdefault(match.group(2), {})[match.group(3)] = values[-1]
+        if not found:
+            return None
+        return [rows[k] for k in sorted(rows, key=lambda k: (not k.isdigit(), int(k) if k.isdigit() else 0, k))]
+
+
+async def params() -> Params:
+    """This request's parameters (read once and kept on `g`)."""
+    cached = getattr(g, "_api_params", None)
+    if cached is not None:
+        return cached
+    values: dict[str, list[Any]] = {}
+    for key, value in request.args.items(multi=True):
+        values.setdefault(key, []).append(value)
+    files: dict[str, FileStorage] = {}
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        if request.is_json:
+            body = await request.get_json(silent=True)
+            if body is not None and not isinstance(body, dict):
+                raise invalid("the JSON body must be an object")
+            for key, value in (body or {}).items():
+                values[key] = [value]
+        elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            form = await request.form
+            for key, value in form.items(multi=True):
+                values.setdefault(key, []).append(value)
+            files = {key: storage for key, storage in (await request.files).items()}
+    result = Params(values, files)
+    g._api_params = result
+    return result

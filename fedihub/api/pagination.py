@@ -1,0 +1,64 @@
+"""Mastodon's id-cursor pagination: max_id / since_id / min_id / limit, and the Link header.
+
+Lists are newest first. `max_id` pages back (older), `since_id` bounds from below while still
+answering the newest, `min_id` pages forward from an id (the oldest just after it, answered newest
+first). The Link header carries rel="next" (max_id of the last item) and rel="prev" (min_id of the
+first), with the request's other parameters kept, as Mastodon's `pagination_params` does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from quart import request
+from tortoise.queryset import QuerySet
+
+from fedihub.api.common import Params
+from fedihub.web.common import runtime
+
+_CURSORS = ("max_id", "since_id", "min_id")
+M = TypeVar("M")
+
+
+@dataclass(frozen=True)
+class Page:
+    max_id: int | None
+    since_id: int | None
+    min_id: int | None
+    limit: int
+
+
+def _cursor(p: Params, name: str) -> int | None:
+    text = (p.str(name) or "").strip()
+    # Mastodon ignores a cursor it cannot read; so do we (a client bug should not empty the list)
+    return int(text) if text.isdigit() and len(text) <= 19 else None
+
+
+def page(p: Params, *, default: int = 40, maximum: int = 80) -> Page:
+    limit = p.int("limit", default, low=1, high=maximum) or default
+    return Page(_cursor(p, "max_id"), _cursor(p, "since_id"), _cursor(p, "min_id"), limit)
+
+
+async def fetch(query: QuerySet[M], pg: Page, field: str = "id") -> list[M]:
+    """Apply the cursors to `query` on the ordered integer `field`; newest first."""
+    if pg.max_id is not None:
+        query = query.filter(**{f"{field}__lt": pg.max_id})
+    if pg.since_id is not None:
+        query = query.filter(**{f"{field}__gt": pg.since_id})
+    if pg.min_id is not None:
+        rows = await query.filter(**{f"{field}__gt": pg.min_id}).order_by(field).limit(pg.limit)
+        return list(reversed(rows))
+    return list(await query.order_by(f"-{field}").limit(pg.limit))
+
+
+def link_header(first_id: int | None, last_id: int | None) -> str | None:
+    """The Link header for a page whose newest item has `first_id` and oldest `last_id`."""
+    if first_id is None or last_id is None:
+        return None
+    base = runtime().urls.base + request.path
+    kept: list[tuple[str, Any]] = [(k, v) for k, v in request.args.items(multi=True) if k not in _CURSORS]
+    next_url = f"{base}?{urlencode([*kept, ('max_id', str(last_id))])}"
+    prev_url = f"{base}?{urlencode([*kept, ('min_id', str(first_id))])}"
+    return f'<{next_url}>; rel="next", <{prev_url}>; rel="prev"'

@@ -1,0 +1,60 @@
+"""The API's request budget and its X-RateLimit-* headers (Mastodon: 300 requests per 5 minutes).
+
+Fixed windows, as Mastodon's rack-attack throttles count: the headers need a limit, what is left and
+when the window resets, which a sliding counter cannot say simply. In-process and per web process
+(see fedihub.security.ratelimit for the same trade-off); a shared store can replace `ApiLimiter`
+behind the same `hit` method.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+
+@dataclass(frozen=True)
+class Budget:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_at: float  # Unix time
+
+    def headers(self) -> dict[str, str]:
+        reset = datetime.fromtimestamp(self.reset_at, UTC).isoformat(timespec="milliseconds")
+        return {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset": reset.replace("+00:00", "Z"),
+        }
+
+
+class ApiLimiter:
+    def __init__(
+        self,
+        limit: int = 300,
+        window_s: float = 300.0,
+        *,
+        max_keys: int = 100_000,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self._max_keys = max_keys
+        self._clock = clock
+        self._counts: OrderedDict[str, tuple[float, int]] = OrderedDict()
+
+    async def hit(self, key: str) -> Budget:
+        now = self._clock()
+        start = now - (now % self.window_s)
+        window, count = self._counts.get(key, (start, 0))
+        if window != start:
+            count = 0
+        count += 1
+        self._counts[key] = (start, count)
+        self._counts.move_to_end(key)
+        while len(self._counts) > self._max_keys:  # forget the least recently seen keys first
+            self._counts.popitem(last=False)
+        return Budget(count <= self.limit, self.limit, max(self.limit - count, 0), start + self.window_s)
