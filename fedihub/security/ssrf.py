@@ -126,7 +126,11 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         if request.url.scheme not in ("http", "https"):
             raise RemoteForbidden(f"scheme {request.url.scheme!r} is not allowed")
         if not self.allow_private:
-            await check_host(request.url.host, _port(request.url), self.resolver)
+            try:
+                await check_host(request.url.host, _port(request.url), self.resolver)
+            except RemoteUnavailable as exc:
+                # A name that does not resolve fails as httpx itself would fail it.
+                raise httpx.ConnectError(exc.public, request=request) from None
         return await self.inner.handle_async_request(request)
 
     async def aclose(self) -> None:
@@ -152,7 +156,10 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        addresses = await check_host(host, port, self.resolver)
+        try:
+            addresses = await check_host(host, port, self.resolver)
+        except RemoteUnavailable as exc:
+            raise httpcore.ConnectError(exc.public) from None
         last: Exception | None = None
         for address in addresses:
             try:

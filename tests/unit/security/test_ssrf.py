@@ -9,7 +9,7 @@ import httpx
 import pytest
 from netfixtures import LoopbackServer, fake_resolver
 
-from fedihub.errors import RemoteForbidden
+from fedihub.errors import RemoteForbidden, RemoteUnavailable
 from fedihub.security import http, ssrf
 
 
@@ -148,3 +148,18 @@ async def test_odd_spellings_of_loopback_are_refused(host: str) -> None:
     # getaddrinfo reads these inet_aton forms itself (no DNS query) and they all mean 127.0.0.1.
     with pytest.raises(RemoteForbidden, match="127.0.0.1"):
         await ssrf.check_host(host, 80)
+
+
+async def test_a_name_that_does_not_resolve_fails_like_any_connect_error() -> None:
+    async def nxdomain(host: str, port: int) -> list[ssrf.IPAddress]:
+        raise RemoteUnavailable(f"cannot resolve {host}")
+
+    mock = httpx.MockTransport(lambda r: httpx.Response(200))
+    guarded = ssrf.GuardedTransport(mock, False, resolver=nxdomain)
+    async with httpx.AsyncClient(transport=guarded) as client:
+        with pytest.raises(httpx.ConnectError, match="cannot resolve gone.example"):
+            await client.get("https://gone.example/inbox")
+    inner = http.network_transport(allow_private=False, max_connections=2, resolver=nxdomain)
+    async with httpx.AsyncClient(transport=inner) as client:
+        with pytest.raises(httpx.ConnectError, match="cannot resolve gone.example"):
+            await client.get("https://gone.example/inbox")
