@@ -4,13 +4,14 @@ One URL answers ActivityStreams JSON or HTML by the Accept header (Mastodon's la
 and /@<name>, /users/<name>/statuses/<id> and /@<name>/<id>. Who asks is the verified signer of the
 request (`requesting_actor`); what they may see is decided by social/visibility.py. With the
 run-time setting `authorized_fetch` on, every document here but the instance actor needs a valid
-signature (Mastodon's secure mode). Collections are in web/collections.py.
+signature (Mastodon's secure mode). The collections' contents come from social/collections.py.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from quart import Blueprint, Response, g, redirect, render_template, request
@@ -30,6 +31,9 @@ blueprint = Blueprint("federation", __name__)
 
 AS_CONTENT_TYPE = "application/activity+json; charset=utf-8"
 _REQUESTER = "fedihub_requesting_actor"
+# a failed verification refetches the signer's key (it may have rotated), but not more often than
+# this per actor: otherwise every forged request would make us fetch from its victim
+KEY_REFETCH_AFTER = timedelta(minutes=5)
 
 
 def as_response(document: dict[str, Any], status: int = 200) -> Response:
@@ -87,7 +91,10 @@ async def requesting_actor() -> models.Actor | None:
         try:
             signatures.verify(signed, actor.public_key_pem)
         except BadSignature:
-            if actor.is_local:
+            recent = actor.fetched_at is not None and (
+                datetime.now(UTC) - actor.fetched_at < KEY_REFETCH_AFTER
+            )
+            if actor.is_local or recent:
                 raise
             # the peer may have rotated its key since we cached it: refetch once (microblog.pub)
             actor = await _actor_for_key(rt, signed.key_id, refresh=True)

@@ -60,6 +60,7 @@ async def make_remote(name: str, key: rsa.RSAPrivateKey) -> models.Actor:
         followers_url=f"{uri}/followers",
         public_key_id=f"{uri}#main-key",
         public_key_pem=keys.public_pem(key),
+        fetched_at=datetime.now(UTC),  # freshly cached: a failed signature does not refetch it
     )
 
 
