@@ -152,6 +152,40 @@ async def _user_disable(args: argparse.Namespace) -> int:
     return await _with_runtime(_settings(args), body)
 
 
+async def _user_rotate_key(args: argparse.Namespace) -> int:
+    from fedihub.accounts import key_rotation, users
+
+    async def body(rt: Runtime) -> int:
+        user = await users.by_username(args.username)
+        await key_rotation.rotate(rt, user)
+        print(f"rotated the key of {args.username}; followers' servers get an Update")
+        return 0
+
+    return await _with_runtime(_settings(args), body)
+
+
+async def _jobs_status(args: argparse.Namespace) -> int:
+    from fedihub.jobs import admin
+
+    async def body(rt: Runtime) -> int:
+        for line in await admin.describe():
+            print(line)
+        return 0
+
+    return await _with_runtime(_settings(args), body)
+
+
+async def _jobs_retry(args: argparse.Namespace) -> int:
+    from fedihub.jobs import admin
+
+    async def body(rt: Runtime) -> int:
+        count = await admin.retry_now(args.kind)
+        print(f"{count} job(s) scheduled to run now")
+        return 0
+
+    return await _with_runtime(_settings(args), body)
+
+
 async def _invite(args: argparse.Namespace) -> int:
     from fedihub.accounts import users
 
@@ -308,6 +342,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("username")
     p.add_argument("--enable", action="store_true", help="enable the user again instead")
     p.set_defaults(run=_user_disable)
+
+    p = user.add_parser("rotate-key", help="give a user a new key pair and tell their followers' servers")
+    _common(p)
+    p.add_argument("username")
+    p.set_defaults(run=_user_rotate_key)
+
+    job = sub.add_parser("jobs", help="inspect and nudge background jobs").add_subparsers(dest="jobs_command", required=True)
+    p = job.add_parser("status", help="jobs by kind and state, and failing hosts")
+    _common(p)
+    p.set_defaults(run=_jobs_status)
+    p = job.add_parser("retry", help="run waiting retries now (after a peer's outage ends)")
+    _common(p)
+    p.add_argument("--kind", help="only jobs of this kind (deliver, inbox...)")
+    p.set_defaults(run=_jobs_retry)
 
     p = sub.add_parser("invite", help="create an invitation code for registration")
     _common(p)

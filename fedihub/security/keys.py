@@ -157,23 +157,27 @@ def loose_permissions(keys_dir: Path) -> list[Path]:
 
 
 class PrivateKeyCache:
-    """Parsed private keys by owner id: unsealed and parsed once per process, bounded in size."""
+    """Parsed private keys by owner id: unsealed and parsed once per process, bounded in size.
+
+    Entries remember the sealed text they came from, so a key rotated by another process (the
+    CLI, another web worker) is picked up at the next use instead of signing with a stale key.
+    """
 
     def __init__(self, kek: bytes, capacity: int = 4096) -> None:
         self._kek = kek
         self._capacity = capacity
-        self._keys: OrderedDict[int, rsa.RSAPrivateKey] = OrderedDict()
+        self._keys: OrderedDict[int, tuple[str, rsa.RSAPrivateKey]] = OrderedDict()
 
     def get(self, owner_id: int, sealed: str) -> rsa.RSAPrivateKey:
-        key = self._keys.get(owner_id)
-        if key is None:
+        entry = self._keys.get(owner_id)
+        if entry is None or entry[0] != sealed:
             key = unseal(sealed, self._kek)
-            self._keys[owner_id] = key
+            self._keys[owner_id] = (sealed, key)
             if len(self._keys) > self._capacity:
                 self._keys.popitem(last=False)
-        else:
-            self._keys.move_to_end(owner_id)
-        return key
+            return key
+        self._keys.move_to_end(owner_id)
+        return entry[1]
 
     def forget(self, owner_id: int) -> None:
         self._keys.pop(owner_id, None)
