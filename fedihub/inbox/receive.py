@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import UTC, datetime, timedelta
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from fedihub.runtime import Runtime
 
 log = logging.getLogger(__name__)
 INBOX_JOB = "inbox"
+REFETCH_INTERVAL = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,10 @@ async def _verified_signer(rt: Runtime, signed: signatures.SignedRequest) -> mod
         return signer
     except BadSignature:
         pass
-    # the key may have been rotated since we cached it: fetch it once more
+    # the key may have been rotated since we cached it: fetch it once more, but not for every
+    # forged request (at most once per REFETCH_INTERVAL per actor: no fetch amplification)
+    if signer.fetched_at is not None and datetime.now(UTC) - signer.fetched_at < REFETCH_INTERVAL:
+        raise BadSignature("signature does not verify with the signer's current key")
     try:
         signer = await resolver.actor_for_key_id(rt, signed.key_id, refresh=True)
     except FedihubError as exc:
