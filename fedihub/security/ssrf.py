@@ -106,7 +106,8 @@ def _port(url: httpx.URL) -> int:
 
 
 class GuardedTransport(httpx.AsyncBaseTransport):
-    """Refuses non-http(s) URLs and, unless allow_private, hosts with any non-public address.
+    """Refuses (RemoteForbidden) non-http(s) URLs and, unless allow_private, hosts with any
+    non-public address; a name that does not resolve raises httpx.ConnectError.
 
     Redirects are followed by the client one hop at a time, so each hop passes through here.
     """
