@@ -77,6 +77,15 @@ def safe_next(value: str | None) -> str:
     return value
 
 
+async def _account_key(login: str) -> str:
+    """One throttle key per account, whether it is named by username or by e-mail address."""
+    name = login.strip().lower().lstrip("@")
+    if "@" in name:
+        found = await models.User.filter(email=name).values_list("username_key", flat=True)
+        name = str(found[0]) if found else name
+    return f"signin:account:{name}"
+
+
 # ---- sign-up ----------------------------------------------------------------------------------
 
 
@@ -140,7 +149,7 @@ async def sign_in() -> Page | Response:
     login = form.get("login", "").strip()
     next_path = safe_next(form.get("next") or request.args.get("next"))
     locale = await page_locale()
-    keys = (f"signin:ip:{request.remote_addr}", f"signin:account:{login.lower().lstrip('@')}")
+    keys = (f"signin:ip:{request.remote_addr}", await _account_key(login))
     limits = limiter()
     for key in keys:
         if await limits.exceeded(key, FAILED_SIGNIN_LIMIT, FAILED_SIGNIN_WINDOW_S):

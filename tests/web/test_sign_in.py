@@ -43,14 +43,35 @@ async def test_ten_failures_in_five_minutes_answer_429_even_with_the_right_passw
     client: Any, app: Any
 ) -> None:
     await make_user(app, "ada")
-    for _ in range(10):
-        assert (await sign_in(client, "ada", "wrong password 123")).status_code == 401
-    blocked = await sign_in(client, "ada")
+    for login in ["ada", "ada@uni.example"] * 5:  # one account, whichever way it is named
+        browser = app.test_client()
+        token = await page_token(browser, "/auth/sign_in")
+        response = await browser.post(
+            "/auth/sign_in",
+            form={"login": login, "password": "wrong password 123", "csrf_token": token},
+            scope_base={"client": (f"192.0.2.{len(login)}", 4000)},
+        )
+        assert response.status_code == 401
+    blocked = await sign_in(client, "ADA@uni.example")
     assert blocked.status_code == 429
     assert "too many failed sign-ins" in await blocked.get_data(as_text=True)
-    # the account is throttled for everyone, the IP for every account
+
+
+async def test_ten_failures_from_one_address_throttle_it_for_every_account(
+    client: Any, app: Any
+) -> None:
     await make_user(app, "bob")
+    for i in range(10):
+        assert (await sign_in(client, f"nobody{i}", "wrong password 123")).status_code == 401
     assert (await sign_in(app.test_client(), "bob")).status_code == 429
+    elsewhere = app.test_client()
+    token = await page_token(elsewhere, "/auth/sign_in")
+    response = await elsewhere.post(
+        "/auth/sign_in",
+        form={"login": "bob", "password": PASSWORD, "csrf_token": token},
+        scope_base={"client": ("192.0.2.99", 4000)},
+    )
+    assert response.status_code == 302
 
 
 async def test_next_goes_to_local_paths_only(app: Any) -> None:
