@@ -37,7 +37,7 @@ SERVER_SCRIPT = HERE / "bovine_server.py"
 DRIVER_SCRIPT = HERE / "bovine_driver.py"
 JSONLD_DIR = HERE.parent / "fixtures" / "jsonld"
 JSONLD_CACHE = "bovine_jsonld_cache.sqlite"  # bovine opens it relative to its working directory
-START_TIMEOUT_S = 30.0
+START_TIMEOUT_S = 60.0  # generous: CI machines run two workers and PostgreSQL
 WAIT_TIMEOUT_S = 20.0
 REQUEST_TIMEOUT_S = 60.0
 
