@@ -14,10 +14,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fedihub import models
+from fedihub.activitypub.vocabulary import AS_CONTEXT, SECURITY_CONTEXT
 from fedihub.runtime import Runtime
 
-AS_CONTEXT = "https://www.w3.org/ns/activitystreams"
-SECURITY_CONTEXT = "https://w3id.org/security/v1"
 # the extension terms Mastodon defines in its actor context; peers that expand JSON-LD need them
 ACTOR_CONTEXT: list[Any] = [
     AS_CONTEXT,

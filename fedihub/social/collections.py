@@ -17,7 +17,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from fedihub import models
-from fedihub.accounts.activities import AS_CONTEXT
+from fedihub.activitypub.vocabulary import AS_CONTEXT, NOTE_CONTEXT
 from fedihub.models import FollowState, Visibility
 from fedihub.runtime import Runtime
 from fedihub.social import documents
@@ -130,7 +130,7 @@ async def outbox(
         for status, note in zip(statuses, notes, strict=True)
     ]
     ids = [s.id for s in statuses]
-    return _page(url, page, ids, items, more, total, documents.NOTE_CONTEXT)
+    return _page(url, page, ids, items, more, total, NOTE_CONTEXT)
 
 
 async def _follow_collection(
@@ -171,7 +171,7 @@ def featured(rt: Runtime, actor: models.Actor) -> dict[str, Any]:
     this collection then lists them, as Mastodon does, unpaged.
     """
     return {
-        "@context": documents.NOTE_CONTEXT,
+        "@context": NOTE_CONTEXT,
         "id": actor.featured_url or rt.urls.featured(actor.username),
         "type": "OrderedCollection",
         "totalItems": 0,

@@ -13,26 +13,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from fedihub import models
-from fedihub.accounts.activities import AS_CONTEXT, format_datetime
+from fedihub.accounts.activities import format_datetime
+from fedihub.activitypub.vocabulary import AS_CONTEXT, NOTE_CONTEXT
 from fedihub.runtime import Runtime
 from fedihub.social import visibility
-
-NOTE_CONTEXT: list[Any] = [
-    AS_CONTEXT,
-    {
-        "ostatus": "http://ostatus.org#",
-        "atomUri": "ostatus:atomUri",
-        "inReplyToAtomUri": "ostatus:inReplyToAtomUri",
-        "conversation": "ostatus:conversation",
-        "sensitive": "as:sensitive",
-        "toot": "http://joinmastodon.org/ns#",
-        "votersCount": "toot:votersCount",
-        "blurhash": "toot:blurhash",
-        "focalPoint": {"@container": "@list", "@id": "toot:focalPoint"},
-        "Hashtag": "as:Hashtag",
-    },
-]
-
 
 def activity_id(status: models.Status) -> str:
     """The id of the Create that published a status (Mastodon: the object's id + /activity)."""

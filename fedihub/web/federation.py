@@ -19,7 +19,7 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 from fedihub import models
 from fedihub.accounts import activities, keys_lookup, node_settings
-from fedihub.activitypub import signatures
+from fedihub.activitypub import signatures, vocabulary
 from fedihub.errors import BadRequest, BadSignature, FedihubError, NotFound, Unauthorized
 from fedihub.models import Visibility
 from fedihub.runtime import Runtime
@@ -177,7 +177,7 @@ async def instance_actor_outbox() -> Response:
     url = f"{runtime().urls.instance_actor}/outbox"
     return as_response(
         {
-            "@context": activities.AS_CONTEXT,
+            "@context": vocabulary.AS_CONTEXT,
             "id": url,
             "type": "OrderedCollection",
             "totalItems": 0,
