@@ -27,3 +27,16 @@ async def node_pair(backend: str, tmp_path: Path) -> AsyncIterator[tuple[Node, N
         for url in urls:
             if url:
                 await drop_pg_database(url)
+
+
+@pytest.fixture
+async def node(backend: str, tmp_path: Path) -> AsyncIterator[Node]:
+    url = await create_pg_database() if backend == "postgres" else None
+    single = Node(tmp_path / "node", free_port(), url)
+    try:
+        await single.start()
+        yield single
+    finally:
+        single.stop()
+        if url:
+            await drop_pg_database(url)
