@@ -53,14 +53,24 @@ def test_private_key_cache_parses_once_per_owner(made: tuple[Path, keys.NodeSecr
     sealed = keys.seal(secrets.instance_key, secrets.kek)
     cache = keys.PrivateKeyCache(secrets.kek, capacity=2)
     first = cache.get(1, sealed)
-    assert cache.get(1, "not even sealed") is first  # served from the cache, not unsealed again
+    assert cache.get(1, sealed) is first  # served from the cache, not unsealed again
     cache.get(2, sealed)
     cache.get(3, sealed)  # over capacity: owner 1 is the least recently used and goes
-    with pytest.raises(ConfigError):
-        cache.get(1, "not even sealed")
+    assert cache.get(1, sealed) is not first
     cache.forget(3)
     with pytest.raises(ConfigError):
         cache.get(3, "not even sealed")
+
+
+def test_private_key_cache_follows_a_key_rotated_elsewhere(made: tuple[Path, keys.NodeSecrets]) -> None:
+    _, secrets = made
+    cache = keys.PrivateKeyCache(secrets.kek)
+    old = cache.get(1, keys.seal(secrets.instance_key, secrets.kek))
+    rotated = keys.generate_private_key()
+    # another process rotated the key: the stored sealed text changed, so the cache must not serve the old key
+    new = cache.get(1, keys.seal(rotated, secrets.kek))
+    assert new is not old
+    assert keys.public_pem(new) == keys.public_pem(rotated)
 
 
 def test_missing_unreadable_or_malformed_secrets_name_the_file(
