@@ -1,4 +1,4 @@
-"""Profile images other than the avatar (the header): checked by their bytes, stored under a random name.
+"""Profile images besides the avatar (the header): checked by their bytes, stored randomly named.
 
 The avatar goes through accounts.profiles (the profile page's service); the header uses the same
 check and the same folder layout (headers/ beside avatars/).

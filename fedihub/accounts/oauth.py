@@ -21,12 +21,17 @@ from fedihub.errors import BadRequest, Unauthorized
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
 CODE_LIFETIME = timedelta(minutes=10)
-_READ = "accounts blocks bookmarks favourites filters follows lists mutes notifications search statuses"
+_READ = (
+    "accounts blocks bookmarks favourites filters follows lists mutes notifications search statuses"
+)
 _WRITE = (
     "accounts blocks bookmarks conversations favourites filters follows lists media mutes "
     "notifications reports statuses"
 )
-_ADMIN = "accounts reports domain_allows domain_blocks ip_blocks email_domain_blocks canonical_email_blocks"
+_ADMIN = (
+    "accounts reports domain_allows domain_blocks ip_blocks email_domain_blocks "
+    "canonical_email_blocks"
+)
 READ_SCOPES = tuple(f"read:{s}" for s in _READ.split())
 WRITE_SCOPES = tuple(f"write:{s}" for s in _WRITE.split())
 ADMIN_READ_SCOPES = tuple(f"admin:read:{s}" for s in _ADMIN.split())
@@ -121,9 +126,13 @@ def parse_redirect_uris(raw: str | list[str] | None) -> list[str]:
                 if not parts.scheme or parts.fragment or (
                     parts.scheme in ("http", "https") and not parts.netloc
                 ):
-                    raise OAuthError("invalid_redirect_uri", f"redirect_uri {uri!r} is not an absolute URI")
+                    raise OAuthError(
+                        "invalid_redirect_uri", f"redirect_uri {uri!r} is not an absolute URI"
+                    )
                 if parts.scheme.lower() in ("javascript", "data", "vbscript", "file"):
-                    raise OAuthError("invalid_redirect_uri", f"redirect_uri {uri!r} uses a forbidden scheme")
+                    raise OAuthError(
+                        "invalid_redirect_uri", f"redirect_uri {uri!r} uses a forbidden scheme"
+                    )
             if uri not in uris:
                 uris.append(uri)
     if not uris:
@@ -132,14 +141,17 @@ def parse_redirect_uris(raw: str | list[str] | None) -> list[str]:
 
 
 async def create_app(
-    name: str, redirect_uris: str | list[str] | None, scopes: str | list[str] | None, website: str | None
+    name: str,
+    redirect_uris: str | list[str] | None,
+    scopes: str | list[str] | None,
+    website: str | None,
 ) -> tuple[models.OAuthApp, str]:
     """Register a client; returns the app and its client secret (shown this once, kept hashed)."""
     name = (name or "").strip()
     if not name:
         raise OAuthError("invalid_client_metadata", "client_name must not be empty")
     if len(name) > 255:
-        raise OAuthError("invalid_client_metadata", "client_name is too long (at most 255 characters)")
+        raise OAuthError("invalid_client_metadata", "client_name is at most 255 characters")
     uris = parse_redirect_uris(redirect_uris)
     scope_list = parse_scopes(scopes)
     website = (website or "").strip() or None
@@ -253,7 +265,8 @@ async def exchange_code(
         raise OAuthError("invalid_grant", "the authorization code is invalid, expired or used")
     if redirect_uri != row.redirect_uri:
         raise OAuthError("invalid_grant", "redirect_uri does not match the authorization request")
-    if row.code_challenge and not _pkce_ok(row.code_challenge, row.code_challenge_method, code_verifier):
+    challenge, method = row.code_challenge, row.code_challenge_method
+    if challenge and not _pkce_ok(challenge, method, code_verifier):
         raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge")
     user = await models.User.get_or_none(id=row.user_id)
     if user is None or user.disabled:

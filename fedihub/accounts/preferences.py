@@ -1,4 +1,4 @@
-"""A local user's posting defaults (Mastodon's source[privacy], source[sensitive], source[language]).
+"""A local user's posting defaults: Mastodon's source[privacy], source[sensitive], source[language].
 
 The users table has no columns for them yet, so they live in the node_settings key-value table under
 `prefs:<user id>`; moving them to columns later changes only this module.
@@ -41,7 +41,11 @@ async def get_many(user_ids: list[int]) -> dict[int, Preferences]:
 
 
 async def update(
-    user_id: int, *, privacy: str | None = None, sensitive: bool | None = None, language: str | None = None
+    user_id: int,
+    *,
+    privacy: str | None = None,
+    sensitive: bool | None = None,
+    language: str | None = None,
 ) -> Preferences:
     current = asdict(await get(user_id))
     if privacy is not None:

@@ -11,25 +11,41 @@ from typing import Any
 
 from quart import Quart, Response, jsonify, request
 
-from fedihub.api import accounts, auth, follow_requests, instance, notifications, oauth, search, statuses, timelines
+from fedihub.api import (
+    accounts,
+    auth,
+    follow_requests,
+    instance,
+    notifications,
+    oauth,
+    search,
+    statuses,
+    timelines,
+)
 from fedihub.api.ratelimit import ApiLimiter
 
 __all__ = ["register", "LIMITER_KEY"]
 
 LIMITER_KEY = "fedihub.api.limiter"
+_IP_FACTOR = 5  # Mastodon allows 1,500 authenticated API requests per 5 minutes per address
 _CORS_PREFIXES = ("/api/", "/oauth/token", "/oauth/revoke", "/.well-known/", "/nodeinfo")
 _SLASH_PREFIXES = ("/api/", "/oauth/authorize/")
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
     "Access-Control-Allow-Headers": "Authorization, Content-Type, Idempotency-Key",
-    "Access-Control-Expose-Headers": "Link, X-RateLimit-Reset, X-RateLimit-Limit, X-RateLimit-Remaining, X-Request-Id",
+    "Access-Control-Expose-Headers": (
+        "Link, X-RateLimit-Reset, X-RateLimit-Limit, X-RateLimit-Remaining, X-Request-Id"
+    ),
     "Access-Control-Max-Age": "86400",
 }
 
 
 def register(app: Quart) -> None:
-    for module in (oauth, instance, accounts, follow_requests, statuses, timelines, notifications, search):
+    modules = (
+        oauth, instance, accounts, follow_requests, statuses, timelines, notifications, search
+    )
+    for module in modules:
         app.register_blueprint(module.blueprint)
     app.extensions[LIMITER_KEY] = ApiLimiter()
     app.before_request(_preflight_and_budget)
@@ -49,10 +65,17 @@ async def _preflight_and_budget() -> Response | tuple[Response, int] | None:
     from quart import current_app, g
 
     limiter: ApiLimiter = current_app.extensions[LIMITER_KEY]
-    budget = await limiter.hit(auth.token_key())
+    key = auth.token_key()
+    budget = await limiter.hit(key)
     g._api_budget = budget
     if not budget.allowed:
         return jsonify({"error": "Too many requests"}), 429
+    if not key.startswith("ip:"):
+        # a client address also has a wider budget for all its tokens: made-up tokens, each with
+        # a fresh count, must not buy unlimited requests
+        wide = await limiter.hit("ip+:" + (request.remote_addr or "-"), limiter.limit * _IP_FACTOR)
+        if not wide.allowed:
+            return jsonify({"error": "Too many requests"}), 429
     return None
 
 
@@ -69,14 +92,14 @@ async def _decorate(response: Response) -> Response:
 
 
 class _TrailingSlash:
-    """ASGI middleware: /api/v1/instance/ is routed as /api/v1/instance (and so for every API path)."""
+    """ASGI middleware: /api/v1/instance/ is routed as /api/v1/instance (so every API path)."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         path = scope.get("path", "")
-        if scope.get("type") == "http" and len(path) > 1 and path.endswith("/") and path.startswith(_SLASH_PREFIXES):
+        if scope.get("type") == "http" and path.endswith("/") and path.startswith(_SLASH_PREFIXES):
             scope = dict(scope)
             scope["path"] = path.rstrip("/")
             if scope.get("raw_path"):

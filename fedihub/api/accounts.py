@@ -63,11 +63,15 @@ async def update_credentials() -> Response:
     p = await params()
     fields = p.rows("fields_attributes")
     affiliation, links = _field_pairs(fields) if fields is not None else (None, None)
-    current_links = tuple((str(x.get("name", "")), str(x.get("value", ""))) for x in actor.links or [])
+    current_links = tuple(
+        (str(x.get("name", "")), str(x.get("value", ""))) for x in actor.links or []
+    )
+    if fields is None:
+        affiliation = actor.affiliation
     data = profiles.ProfileInput(
         display_name=p.str("display_name", actor.display_name) or "",
         bio=p.str("note") if p.has("note") else profiles.html_to_bio(actor.summary or ""),
-        affiliation=affiliation if affiliation is not None else (actor.affiliation if fields is None else ""),
+        affiliation=affiliation or "",
         research_areas=list(actor.research_areas or []),
         links=tuple(links) if links is not None else current_links,
     )
@@ -81,7 +85,8 @@ async def update_credentials() -> Response:
             profiles.check_avatar(rt, header_bytes)  # check before anything is saved
         privacy = source.get("privacy")
         if privacy is not None and privacy not in preferences.PRIVACY:
-            raise Invalid(f"privacy must be one of {', '.join(preferences.PRIVACY)}", field="privacy")
+            allowed = ", ".join(preferences.PRIVACY)
+            raise Invalid(f"privacy must be one of {allowed}", field="privacy")
         actor = await profiles.update(rt, user, data, avatar_bytes or None)
         if header_bytes:
             actor.header_url = await store_header(rt, actor, header_bytes)
@@ -92,7 +97,9 @@ async def update_credentials() -> Response:
         bot = p.bool("bot")
         if bot is not None and actor.actor_type in ("Person", "Service"):
             actor.actor_type = "Service" if bot else "Person"
-        await actor.save(update_fields=["header_url", "manually_approves", "discoverable", "actor_type"])
+        await actor.save(
+            update_fields=["header_url", "manually_approves", "discoverable", "actor_type"]
+        )
         if source:
             await preferences.update(
                 user.id,
@@ -122,9 +129,9 @@ async def lookup() -> Response:
 async def _by_acct(handle: str) -> models.Actor | None:
     username, _, domain = handle.partition("@")
     domain = domain.lower()
-    if not domain or domain == runtime().urls.domain:
-        return await models.Actor.filter(username__iexact=username, domain=None, deleted_at=None).first()
-    return await models.Actor.filter(username__iexact=username, domain=domain, deleted_at=None).first()
+    local = not domain or domain == runtime().urls.domain
+    rows = models.Actor.filter(username__iexact=username, deleted_at=None)
+    return await rows.filter(domain=None if local else domain).first()
 
 
 @blueprint.get(f"{P}/search")
@@ -178,13 +185,17 @@ async def familiar_followers() -> Response:
     # followers of each target whom the viewer follows: two queries for the whole list
     mine = set(await models.Follow.filter(follower_id=viewer.id, state=FollowState.ACCEPTED)
                .values_list("target_id", flat=True))
-    rows = await models.Follow.filter(target_id__in=ids, follower_id__in=list(mine), state=FollowState.ACCEPTED) \
-        .prefetch_related("follower") if ids and mine else []
+    rows = []
+    if ids and mine:
+        rows = await models.Follow.filter(
+            target_id__in=ids, follower_id__in=list(mine), state=FollowState.ACCEPTED
+        ).prefetch_related("follower")
     by_target: dict[int, list[models.Actor]] = {}
     for row in rows:
         if row.follower.deleted_at is None:
             by_target.setdefault(row.target_id, []).append(row.follower)
-    return jsonify([{"id": str(i), "accounts": accounts(runtime(), by_target.get(i, []))} for i in ids])
+    rt = runtime()
+    return jsonify([{"id": str(i), "accounts": accounts(rt, by_target.get(i, []))} for i in ids])
 
 
 @blueprint.get(f"{P}/<raw_id>")
@@ -198,10 +209,11 @@ async def _follow_list(raw_id: str, *, followers: bool) -> Response:
     actor = await load_actor(raw_id)
     p = await params()
     pg = pagination.page(p, default=40, maximum=80)
+    accepted = models.Follow.filter(state=FollowState.ACCEPTED)
     if followers:
-        query = models.Follow.filter(target_id=actor.id, state=FollowState.ACCEPTED, follower__deleted_at=None)
+        query = accepted.filter(target_id=actor.id, follower__deleted_at=None)
     else:
-        query = models.Follow.filter(follower_id=actor.id, state=FollowState.ACCEPTED, target__deleted_at=None)
+        query = accepted.filter(follower_id=actor.id, target__deleted_at=None)
     rows = await pagination.fetch(query, pg)
     other_ids = [row.follower_id if followers else row.target_id for row in rows]
     by_id = {a.id: a for a in await models.Actor.filter(id__in=other_ids)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 from quart import g, request
 
@@ -23,6 +23,7 @@ R = TypeVar("R")
 INVALID_TOKEN = "The access token is invalid"
 OUT_OF_SCOPE = "This action is outside the authorized scopes"
 NEEDS_USER = "This method requires an authenticated user"
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _UNSET = object()
 
 
@@ -31,13 +32,13 @@ async def bearer_value() -> str | None:
     if header[:7].lower() == "bearer ":
         return header[7:].strip() or None
     value = request.args.get("access_token")
-    if value is None and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if value is None and request.mimetype in _FORM_TYPES:
         value = (await request.form).get("access_token")
     return value or None
 
 
 async def authenticate() -> models.OAuthToken | None:
-    """The request's token (None if it sent none); raises Unauthorized for a bad one. Cached on `g`."""
+    """The request's token, None if it sent none; Unauthorized for a bad one. Cached on `g`."""
     cached = getattr(g, "_api_token", _UNSET)
     if cached is not _UNSET:
         return cached  # type: ignore[no-any-return]
@@ -104,9 +105,13 @@ def require_scope(
     return decorate
 
 
-def token_key() -> Any:
+def token_key() -> str:
     """What the rate limiter counts by: the token if one was sent, else the client address."""
     header = request.headers.get("Authorization", "")
-    if header[:7].lower() == "bearer " and header[7:].strip():
-        return "t:" + oauth.digest(header[7:].strip())
+    if header[:7].lower() == "bearer ":
+        value = header[7:].strip()
+    else:
+        value = request.args.get("access_token")
+    if value:
+        return "t:" + oauth.digest(value)
     return "ip:" + (request.remote_addr or "-")

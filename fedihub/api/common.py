@@ -1,8 +1,8 @@
 """Request parameters as Mastodon clients send them, and the API's small response helpers.
 
 Clients send the same parameters as a query string, form data, multipart or JSON; `params()` reads
-them all into one `Params`. Booleans follow Rails (Mastodon's ActiveModel::Type::Boolean), arrays come
-as `id[]=` or repeated `id=`, and nested hashes as `source[privacy]=` or JSON objects.
+them all into one `Params`. Booleans follow Rails (Mastodon's ActiveModel::Type::Boolean),
+arrays come as `id[]=` or repeated `id=`, and nested hashes as `source[privacy]=` or JSON objects.
 """
 
 from __future__ import annotations
@@ -81,7 +81,12 @@ class Params:
         return to_bool(self.raw(name), default)
 
     def int(
-        self, name: str, default: int | None = None, *, low: int | None = None, high: int | None = None
+        self,
+        name: str,
+        default: int | None = None,
+        *,
+        low: int | None = None,
+        high: int | None = None,
     ) -> int | None:
         value = self.raw(name)
         if value is None or value == "":
@@ -115,7 +120,7 @@ class Params:
         return out
 
     def rows(self, name: str) -> list[dict[str, Any]] | None:
-        """An array of hashes: JSON list or `{"0": {...}}`, or form keys `name[0][key]`; None if absent."""
+        """An array of hashes (JSON list or `{"0": {}}`, or form `name[0][key]`); None if absent."""
         value = self.raw(name)
         rows: dict[str, dict[str, Any]] = {}
         found = value is not None
@@ -130,7 +135,8 @@ class Params:
                 rows.setdefault(match.group(2), {})[match.group(3)] = values[-1]
         if not found:
             return None
-        return [rows[k] for k in sorted(rows, key=lambda k: (not k.isdigit(), int(k) if k.isdigit() else 0, k))]
+        order = sorted(rows, key=lambda k: (not k.isdigit(), int(k) if k.isdigit() else 0, k))
+        return [rows[k] for k in order]
 
 
 async def params() -> Params:

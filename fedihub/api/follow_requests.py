@@ -1,4 +1,4 @@
-"""/api/v1/follow_requests: pending requests to the signed-in (locked) account, and their answers."""
+"""/api/v1/follow_requests: pending requests to the signed-in (locked) account, and answers."""
 
 from __future__ import annotations
 
@@ -23,10 +23,13 @@ P = "/api/v1/follow_requests"
 async def list_requests() -> Response:
     p = await params()
     pg = pagination.page(p, default=40, maximum=80)
-    query = models.Follow.filter(target_id=current_actor().id, state=FollowState.PENDING, follower__deleted_at=None)
+    query = models.Follow.filter(
+        target_id=current_actor().id, state=FollowState.PENDING, follower__deleted_at=None
+    )
     rows = await pagination.fetch(query, pg)
     by_id = {a.id: a for a in await models.Actor.filter(id__in=[r.follower_id for r in rows])}
-    response = jsonify(accounts(runtime(), [by_id[r.follower_id] for r in rows if r.follower_id in by_id]))
+    found = [by_id[r.follower_id] for r in rows if r.follower_id in by_id]
+    response = jsonify(accounts(runtime(), found))
     link = pagination.link_header(rows[0].id, rows[-1].id) if rows else None
     if link:
         response.headers["Link"] = link

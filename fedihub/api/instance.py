@@ -40,7 +40,11 @@ def _configuration(v2: bool) -> dict[str, Any]:
     settings = runtime().settings
     config: dict[str, Any] = {
         "accounts": {"max_featured_tags": 10, "max_pinned_statuses": 5, "max_profile_fields": 4},
-        "statuses": {"max_characters": 5000, "max_media_attachments": 4, "characters_reserved_per_url": 23},
+        "statuses": {
+            "max_characters": 5000,
+            "max_media_attachments": 4,
+            "characters_reserved_per_url": 23,
+        },
         "media_attachments": {
             "supported_mime_types": IMAGE_TYPES + VIDEO_TYPES + AUDIO_TYPES,
             "image_size_limit": settings.max_media_bytes,
@@ -56,8 +60,13 @@ def _configuration(v2: bool) -> dict[str, Any]:
         },
     }
     if v2:
-        config["urls"] = {"streaming": _streaming_url(), "status": None, "about": f"{runtime().urls.base}/about",
-                          "privacy_policy": None, "terms_of_service": None}
+        config["urls"] = {
+            "streaming": _streaming_url(),
+            "status": None,
+            "about": f"{runtime().urls.base}/about",
+            "privacy_policy": None,
+            "terms_of_service": None,
+        }
         config["translation"] = {"enabled": False}
         config["vapid"] = {"public_key": ""}
     return config
@@ -70,8 +79,14 @@ async def _registrations() -> dict[str, Any]:
         RegistrationMode.INVITE: "Registration on this node needs an invitation code.",
         RegistrationMode.CLOSED: "Registration on this node is closed.",
     }
-    return {"enabled": mode is RegistrationMode.OPEN, "approval_required": False, "message": messages[mode],
-            "url": None, "min_age": None, "reason_required": False}
+    return {
+        "enabled": mode is RegistrationMode.OPEN,
+        "approval_required": False,
+        "message": messages[mode],
+        "url": None,
+        "min_age": None,
+        "reason_required": False,
+    }
 
 
 async def _contact() -> tuple[str, dict[str, Any] | None]:
@@ -116,6 +131,7 @@ async def instance_v1() -> Response:
         "registrations": registrations["enabled"],
         "approval_required": registrations["approval_required"],
         "invites_enabled": True,
+        "max_toot_chars": 5000,  # read by older clients (Pleroma's spelling) before configuration
         "configuration": _configuration(v2=False),
         "contact_account": contact,
         "rules": [],
@@ -146,7 +162,8 @@ async def instance_v2() -> Response:
 
 
 async def _peers() -> list[str]:
-    domains = await models.Actor.filter(domain__not_isnull=True).distinct().values_list("domain", flat=True)
+    known = models.Actor.filter(domain__not_isnull=True)
+    domains = await known.distinct().values_list("domain", flat=True)
     return sorted({str(d) for d in domains if d})
 
 
@@ -178,22 +195,25 @@ async def custom_emojis() -> Response:
 
 def _grey_png(width: int, height: int, shade: int) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
 
     rows = b"".join(b"\x00" + bytes([shade]) * width for _ in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b"")
+    body = chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + body
 
 
 _MISSING_AVATAR = _grey_png(120, 120, 0xC8)
 _MISSING_HEADER = _grey_png(300, 100, 0xE0)
+_IMAGE_HEADERS = {"Cache-Control": "public, max-age=86400"}
 
 
 @blueprint.get("/avatars/original/missing.png")
 async def missing_avatar() -> Response:
-    return Response(_MISSING_AVATAR, content_type="image/png", headers={"Cache-Control": "public, max-age=86400"})
+    return Response(_MISSING_AVATAR, content_type="image/png", headers=_IMAGE_HEADERS)
 
 
 @blueprint.get("/headers/original/missing.png")
 async def missing_header() -> Response:
-    return Response(_MISSING_HEADER, content_type="image/png", headers={"Cache-Control": "public, max-age=86400"})
+    return Response(_MISSING_HEADER, content_type="image/png", headers=_IMAGE_HEADERS)

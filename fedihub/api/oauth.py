@@ -37,7 +37,8 @@ async def create_app() -> tuple[Response, int]:
     uris: Any = p.list("redirect_uris") or p.str("redirect_uri")
     scopes: Any = p.list("scopes") if isinstance(p.raw("scopes"), list) else p.str("scopes")
     try:
-        app, secret = await oauth.create_app(p.str("client_name") or "", uris, scopes, p.str("website"))
+        name = p.str("client_name") or ""
+        app, secret = await oauth.create_app(name, uris, scopes, p.str("website"))
     except oauth.OAuthError as exc:
         raise invalid(exc.public, exc.error) from None
     return jsonify(credential_application(app, secret)), 200
@@ -58,12 +59,18 @@ async def verify_app() -> Response:
 # ---- the authorise pages ----------------------------------------------------------------------
 
 
-async def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+async def _page(template: str, status: int = 200, **context: Any) -> Response:
     body = await render_template(template, domain=runtime().settings.domain, **context)
-    return body, status
+    # never inside another site's frame: a framed consent button could be clicked unseen
+    return Response(body, status=status, content_type="text/html; charset=utf-8", headers={
+        "X-Frame-Options": "DENY",
+        "Content-Security-Policy": "frame-ancestors 'none'",
+        "Cache-Control": "no-store",
+        "Referrer-Policy": "no-referrer",
+    })
 
 
-async def _error_page(exc: oauth.OAuthError) -> tuple[str, int]:
+async def _error_page(exc: oauth.OAuthError) -> Response:
     return await _page("oauth/error.html", 400, error=exc.error, description=exc.public)
 
 
@@ -83,7 +90,7 @@ async def _check(source: Any) -> oauth.AuthRequest:
     return await oauth.check_authorize(*(source.get(name) for name in _AUTH_FIELDS))
 
 
-async def _consent(req: oauth.AuthRequest, user: models.User) -> tuple[str, int]:
+async def _consent(req: oauth.AuthRequest, user: models.User) -> Response:
     await user.fetch_related("actor")
     fields = [
         ("client_id", req.app.client_id),
@@ -105,7 +112,7 @@ async def _consent(req: oauth.AuthRequest, user: models.User) -> tuple[str, int]
     )
 
 
-async def _sign_in(req: oauth.AuthRequest, status: int = 200, **context: Any) -> tuple[str, int]:
+async def _sign_in(req: oauth.AuthRequest, status: int = 200, **context: Any) -> Response:
     action = request.path + ("?" + request.query_string.decode() if request.query_string else "")
     return await _page(
         "oauth/sign_in.html", status, app_name=req.app.name, action=action, **context
@@ -113,7 +120,7 @@ async def _sign_in(req: oauth.AuthRequest, status: int = 200, **context: Any) ->
 
 
 @blueprint.get("/oauth/authorize")
-async def authorize_page() -> tuple[str, int]:
+async def authorize_page() -> Response:
     try:
         req = await _check(request.args)
     except oauth.OAuthError as exc:
@@ -125,7 +132,7 @@ async def authorize_page() -> tuple[str, int]:
 
 
 @blueprint.post("/oauth/authorize")
-async def authorize_submit() -> tuple[str, int] | Response:
+async def authorize_submit() -> Response:
     await web_session.require_csrf()
     form = await request.form
     if form.get("action") == "sign_in":
@@ -136,7 +143,8 @@ async def authorize_submit() -> tuple[str, int] | Response:
         login = form.get("login", "")
         key = f"oauth-sign-in:{request.remote_addr}"
         if not await ratelimit.hit(key, _LOGIN_LIMIT, _LOGIN_WINDOW):
-            return await _sign_in(req, 429, error="Too many attempts; try again in a few minutes.", login=login)
+            error = "Too many attempts; try again in a few minutes."
+            return await _sign_in(req, 429, error=error, login=login)
         try:
             user = await users.authenticate(login, form.get("password", ""))
         except (Unauthorized, Forbidden) as exc:
@@ -178,7 +186,9 @@ def _client_credentials(p: Params) -> tuple[str | None, str | None]:
             client_id, _, secret = raw.partition(":")
             return unquote(client_id), unquote(secret)
         except (ValueError, UnicodeDecodeError):
-            raise oauth.OAuthError("invalid_client", "malformed Basic authorization", status=401) from None
+            raise oauth.OAuthError(
+                "invalid_client", "malformed Basic authorization", status=401
+            ) from None
     return p.str("client_id"), p.str("client_secret")
 
 
@@ -191,7 +201,9 @@ async def _grant(p: Params) -> tuple[str, models.OAuthToken]:
             app = await oauth.app_by_client_id(client_id)
         else:
             app = await oauth.authenticate_client(client_id, secret)
-        return await oauth.exchange_code(app, p.str("code"), p.str("redirect_uri"), p.str("code_verifier"))
+        return await oauth.exchange_code(
+            app, p.str("code"), p.str("redirect_uri"), p.str("code_verifier")
+        )
     if grant == "client_credentials":
         app = await oauth.authenticate_client(client_id, secret)
         return await oauth.issue_token(app, None, oauth.scopes_for_grant(app, p.str("scope")))
@@ -200,7 +212,9 @@ async def _grant(p: Params) -> tuple[str, models.OAuthToken]:
         scopes = oauth.scopes_for_grant(app, p.str("scope"))
         key = f"oauth-password:{request.remote_addr}"
         if not await ratelimit.hit(key, _LOGIN_LIMIT, _LOGIN_WINDOW):
-            raise oauth.OAuthError("invalid_grant", "too many attempts; try again later", status=429)
+            raise oauth.OAuthError(
+                "invalid_grant", "too many attempts; try again later", status=429
+            )
         try:
             user = await users.authenticate(p.str("username") or "", p.str("password") or "")
         except (Unauthorized, Forbidden) as exc:
@@ -258,6 +272,8 @@ async def metadata() -> Response:
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "grant_types_supported": list(oauth.GRANT_TYPES),
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "token_endpoint_auth_methods_supported": [
+            "client_secret_basic", "client_secret_post", "none"
+        ],
         "code_challenge_methods_supported": ["S256"],
     })

@@ -58,7 +58,8 @@ def link_header(first_id: int | None, last_id: int | None) -> str | None:
     if first_id is None or last_id is None:
         return None
     base = runtime().urls.base + request.path
-    kept: list[tuple[str, Any]] = [(k, v) for k, v in request.args.items(multi=True) if k not in _CURSORS]
+    args = request.args.items(multi=True)
+    kept: list[tuple[str, Any]] = [(k, v) for k, v in args if k not in _CURSORS]
     next_url = f"{base}?{urlencode([*kept, ('max_id', str(last_id))])}"
     prev_url = f"{base}?{urlencode([*kept, ('min_id', str(first_id))])}"
     return f'<{next_url}>; rel="next", <{prev_url}>; rel="prev"'

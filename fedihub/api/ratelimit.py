@@ -46,7 +46,9 @@ class ApiLimiter:
         self._clock = clock
         self._counts: OrderedDict[str, tuple[float, int]] = OrderedDict()
 
-    async def hit(self, key: str) -> Budget:
+    async def hit(self, key: str, limit: int | None = None) -> Budget:
+        """Count one request for `key` against `limit` (default: this limiter's)."""
+        limit = self.limit if limit is None else limit
         now = self._clock()
         start = now - (now % self.window_s)
         window, count = self._counts.get(key, (start, 0))
@@ -57,4 +59,4 @@ class ApiLimiter:
         self._counts.move_to_end(key)
         while len(self._counts) > self._max_keys:  # forget the least recently seen keys first
             self._counts.popitem(last=False)
-        return Budget(count <= self.limit, self.limit, max(self.limit - count, 0), start + self.window_s)
+        return Budget(count <= limit, limit, max(limit - count, 0), start + self.window_s)

@@ -114,3 +114,21 @@ async def test_params_arrive_alike_as_form_json_multipart_and_query(client: Any)
         body = await response.get_json()
         assert response.status_code == 200, body
     assert body["display_name"] == "A4"
+
+
+async def test_made_up_tokens_do_not_buy_unlimited_requests_from_one_address(client: Any) -> None:
+    client.app.extensions[LIMITER_KEY] = ApiLimiter(limit=2, window_s=300)
+    statuses = [(await client.get(ME, headers=bearer(f"made-up-{i}"))).status_code for i in range(11)]
+    assert statuses[:10] == [401] * 10
+    assert statuses[10] == 429
+
+
+async def test_authorize_pages_cannot_be_framed(client: Any) -> None:
+    from apikit import REDIRECT, make_app
+
+    app, _ = await make_app()
+    page = await client.get(f"/oauth/authorize?client_id={app.client_id}&redirect_uri={REDIRECT}&response_type=code")
+    assert page.status_code == 200
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert "Cross-Origin-Opener-Policy" not in page.headers

@@ -1,4 +1,4 @@
-"""Account and CredentialAccount, built from models.Actor (local or remote) without extra queries."""
+"""Account and CredentialAccount, from models.Actor (local or remote) without extra queries."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ def text_to_html(value: str) -> str:
     """What a user typed as their bio, as HTML: escaped, paragraphs and line breaks kept."""
     paragraphs = [p for p in re.split(r"\n\s*\n", value.strip()) if p.strip()]
     return "".join(
-        "<p>" + "<br>".join(html.escape(line) for line in p.strip().split("\n")) + "</p>" for p in paragraphs
+        "<p>" + "<br>".join(html.escape(line) for line in p.strip().split("\n")) + "</p>"
+        for p in paragraphs
     )
 
 
@@ -39,7 +40,8 @@ def acct(actor: models.Actor) -> str:
 def field_value_html(value: str) -> str:
     if _URL.match(value):
         shown = html.escape(value.split("://", 1)[1])
-        return f'<a href="{html.escape(value)}" rel="nofollow noopener noreferrer me" target="_blank">{shown}</a>'
+        rel = "nofollow noopener noreferrer me"
+        return f'<a href="{html.escape(value)}" rel="{rel}" target="_blank">{shown}</a>'
     return html.escape(value)
 
 
@@ -97,7 +99,11 @@ def account(rt: Runtime, actor: models.Actor) -> dict[str, Any]:
         "emojis": [],
         "roles": [],
         "fields": [
-            {"name": html.escape(f["name"]), "value": field_value_html(f["value"]), "verified_at": None}
+            {
+                "name": html.escape(f["name"]),
+                "value": field_value_html(f["value"]),
+                "verified_at": None,
+            }
             for f in plain_fields(actor)
         ],
     }
@@ -117,7 +123,8 @@ async def credential_account(rt: Runtime, user: models.User) -> dict[str, Any]:
     """The signed-in user's own Account, with `source` (what they typed) and `role`."""
     actor = user.actor
     prefs = await preferences.get(user.id)
-    pending = await models.Follow.filter(target_id=actor.id, state=models.FollowState.PENDING).count()
+    requests = models.Follow.filter(target_id=actor.id, state=models.FollowState.PENDING)
+    pending = await requests.count()
     entity = account(rt, actor)
     entity["source"] = {
         "privacy": prefs.privacy,

@@ -16,17 +16,17 @@ async def relationships(viewer_id: int, target_ids: list[int]) -> list[dict[str,
     if not ids:
         return []
     outgoing = {
-        f.target_id: f.state for f in await models.Follow.filter(follower_id=viewer_id, target_id__in=ids)
+        f.target_id: f.state
+        for f in await models.Follow.filter(follower_id=viewer_id, target_id__in=ids)
     }
     incoming = {
-        f.follower_id: f.state for f in await models.Follow.filter(target_id=viewer_id, follower_id__in=ids)
+        f.follower_id: f.state
+        for f in await models.Follow.filter(target_id=viewer_id, follower_id__in=ids)
     }
-    blocking = set(
-        await models.Block.filter(actor_id=viewer_id, target_id__in=ids).values_list("target_id", flat=True)
-    )
-    blocked_by = set(
-        await models.Block.filter(target_id=viewer_id, actor_id__in=ids).values_list("actor_id", flat=True)
-    )
+    made = models.Block.filter(actor_id=viewer_id, target_id__in=ids)
+    blocking = set(await made.values_list("target_id", flat=True))
+    received = models.Block.filter(target_id=viewer_id, actor_id__in=ids)
+    blocked_by = set(await received.values_list("actor_id", flat=True))
     now = datetime.now(UTC)
     mutes = {
         m.target_id: m
