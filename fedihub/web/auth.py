@@ -53,7 +53,7 @@ async def _template_context() -> dict[str, Any]:
     except Exception:  # an error page must render even when the database is down: show it anonymous
         user = None
     locale = i18n.negotiate(user)
-    return {"viewer": user, "lang": locale, "_": i18n.translator(locale)}
+    return {"signed_in_user": user, "lang": locale, "_": i18n.translator(locale)}
 
 
 def limiter() -> ratelimit.Limiter:
