@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from quart import Quart
 
-from fedihub import config
+from fedihub import config, logs
 from fedihub.app import create_app
 
 
 def create_from_environment() -> Quart:
-    return create_app(config.load())
+    settings = config.load()
+    logs.configure(settings)
+    return create_app(settings)

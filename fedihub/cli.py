@@ -259,7 +259,10 @@ def _serve(args: argparse.Namespace) -> int:
 async def _worker(args: argparse.Namespace) -> int:
     from fedihub.jobs import runner
 
+    from fedihub import logs
+
     settings = _settings(args)
+    logs.configure(settings)
 
     async def body(rt: Runtime) -> int:
         print(f"worker {rt.worker_name} running with concurrency {args.concurrency or settings.worker_concurrency}", flush=True)

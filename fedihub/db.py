@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from tortoise import Tortoise
+from tortoise.backends.base import executor
 from tortoise.migrations.executor import MigrationExecutor
 
 from fedihub.config import Settings
@@ -73,6 +74,10 @@ async def open_database(settings: Settings) -> None:
         path = Path(settings.database_url[len("sqlite://") :])
         if str(path) != ":memory:" and not path.parent.exists():
             raise ConfigError(f"database directory {path.parent} does not exist (run `fedihub init`)")
+    # tortoise caches each model's INSERT/DELETE SQL by connection name ("default") for the life
+    # of the process: a process that opens SQLite and then PostgreSQL (the test suite) would send
+    # SQLite's placeholders to PostgreSQL
+    executor.EXECUTOR_CACHE.clear()
     try:
         # requests run in other tasks than the start-up hook: make the context global to the process
         await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from quart import Quart
 
-from fedihub.web import auth, federation, health, inbox, media, pages, settings_pages, wellknown
+from fedihub.web import auth, federation, health, inbox, media, metrics, pages, settings_pages, wellknown
 
 
 def register_blueprints(app: Quart) -> None:
+    metrics.register(app)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(wellknown.blueprint)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from quart import Blueprint, Response, jsonify, request
 
-from fedihub import models
-from fedihub.errors import NotFound
+from fedihub import metrics, models
+from fedihub.errors import FedihubError, NotFound
 from fedihub.inbox import receive
 from fedihub.web.common import runtime
 
@@ -19,9 +19,14 @@ async def _accept(owner: models.Actor | None) -> tuple[Response, int]:
         return jsonify({"error": "activity too large"}), 413
     body = await request.get_data(cache=False)
     path = request.full_path.rstrip("?") if request.query_string else request.path
-    receipt = await receive.receive(
-        rt, method=request.method, path=path, headers=dict(request.headers), body=body, inbox_owner=owner
-    )
+    try:
+        receipt = await receive.receive(
+            rt, method=request.method, path=path, headers=dict(request.headers), body=body, inbox_owner=owner
+        )
+    except FedihubError as exc:
+        metrics.inc("fedihub_inbox_total", outcome="rejected", reason=type(exc).__name__)
+        raise
+    metrics.inc("fedihub_inbox_total", outcome="accepted" if receipt.accepted else "dropped", reason=receipt.reason)
     return jsonify({"status": receipt.reason}), 202
 
 
