@@ -55,12 +55,33 @@ async def examine(settings: Settings) -> Report:
                 report.bad(f"migrations: {len(pending)} pending ({', '.join(pending)}); run `fedihub migrate`")
             else:
                 report.good("migrations: up to date")
-            for extra in _extra_checks:
-                await extra(settings, report)
+                await _queue(report)
     except ConfigError as exc:
         report.bad(f"database: {exc.public}")
     return report
 
 
-# packages that own state worth reporting (job queue, failing hosts) add checks here
-_extra_checks: list = []  # type: ignore[type-arg]
+BACKLOG_WARN_S = 300
+
+
+async def _queue(report: Report) -> None:
+    """Job backlog (how long the oldest due job has waited) and peers that keep failing."""
+    from fedihub import models
+    from fedihub.jobs.queue import now_ms
+    from fedihub.models import JobState
+
+    now = now_ms()
+    due = await models.Job.filter(state=JobState.PENDING, run_at__lte=now).count()
+    oldest = await models.Job.filter(state=JobState.PENDING, run_at__lte=now).order_by("run_at").first()
+    waited = (now - oldest.run_at) / 1000 if oldest else 0.0
+    line = f"jobs: {due} due, oldest waiting {waited:.0f}s"
+    if waited > BACKLOG_WARN_S:
+        report.bad(line + " (is `fedihub worker` running?)")
+    else:
+        report.good(line)
+    dead = await models.Job.filter(state=JobState.DEAD).count()
+    if dead:
+        report.warn(f"jobs: {dead} gave up after their last attempt (`fedihub jobs status`)")
+    for host in await models.Host.filter(failure_count__gt=0).order_by("-failure_count").limit(10):
+        state = "unavailable, deliveries skipped" if host.unavailable else "failing, deliveries retried"
+        report.warn(f"host {host.domain}: {state} ({host.failure_count} failures in a row)")
