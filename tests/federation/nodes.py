@@ -19,6 +19,7 @@ import httpx
 
 FEDIHUB = str(Path(sys.executable).with_name("fedihub"))
 T = TypeVar("T")
+PASSWORD = "correct horse battery staple 2024"
 
 
 def free_port() -> int:
@@ -158,7 +159,7 @@ class Node:
         self.worker = None
 
     async def account(self, username: str, *, locked: bool = False) -> Account:
-        password = "correct horse battery staple 2024"
+        password = PASSWORD
         self.cli("user", "create", username, "--email", f"{username}@example.org", "--password", password)
         async with httpx.AsyncClient(base_url=self.base, timeout=30) as client:
             app = (await client.post("/api/v1/apps", data={
