@@ -14,10 +14,12 @@ from quart import Quart, Response, jsonify, request
 from fedihub.api import (
     accounts,
     auth,
+    blocks,
     follow_requests,
     instance,
     notifications,
     oauth,
+    preferences,
     search,
     statuses,
     timelines,
@@ -43,7 +45,8 @@ CORS_HEADERS = {
 
 def register(app: Quart) -> None:
     modules = (
-        oauth, instance, accounts, follow_requests, statuses, timelines, notifications, search
+        oauth, instance, accounts, follow_requests, blocks, preferences,
+        statuses, timelines, notifications, search,
     )
     for module in modules:
         app.register_blueprint(module.blueprint)
