@@ -15,6 +15,10 @@ from fedihub.api import (
     accounts,
     auth,
     blocks,
+    conversations,
+    markers,
+    media,
+    streaming,
     follow_requests,
     instance,
     notifications,
@@ -47,6 +51,7 @@ def register(app: Quart) -> None:
     modules = (
         oauth, instance, accounts, follow_requests, blocks, preferences,
         statuses, timelines, notifications, search,
+        media, markers, conversations, streaming,
     )
     for module in modules:
         app.register_blueprint(module.blueprint)

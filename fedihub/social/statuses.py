@@ -22,7 +22,7 @@ from fedihub.models import Visibility
 from fedihub.outbox import publish
 from fedihub.runtime import Runtime
 from fedihub.security import html
-from fedihub.social import activities, counters, notifications, text, visibility
+from fedihub.social import activities, counters, events_hooks, notifications, text, visibility
 
 MAX_CHARACTERS = 5000
 MAX_MEDIA = 4
@@ -136,6 +136,7 @@ async def create(
     await counters.refresh_status_counts(actor.id)
     if parent is not None:
         await counters.refresh_interaction_counts(parent.id)
+    await events_hooks.status_changed(rt, events_hooks.CREATED, status)
     for mention_actor in {a.id: a for a in mentioned.values()}.values():
         await notifications.notify(mention_actor, "mention", actor, status)
     return status
@@ -193,6 +194,7 @@ async def edit(
         recipients = await recipients_of(status, all_mentioned)
         if recipients:
             await publish.publish(rt, status.actor, await activities.update(rt, status), recipients)
+    await events_hooks.status_changed(rt, events_hooks.EDITED, status)
     return status
 
 
@@ -214,6 +216,7 @@ async def delete(rt: Runtime, author: models.User, status_id: int) -> models.Sta
     await counters.refresh_status_counts(status.actor_id)
     if status.in_reply_to_id:
         await counters.refresh_interaction_counts(status.in_reply_to_id)
+    await events_hooks.status_changed(rt, events_hooks.DELETED, status)
     return status
 
 
@@ -269,6 +272,7 @@ async def store_remote(rt: Runtime, author: models.Actor, obj: parse.ObjectDoc, 
             await models.StatusEdit.create(status=existing, content=existing.content, summary=existing.summary,
                                            sensitive=existing.sensitive, created_at=existing.edited_at)
             await _store_tags(rt, existing, obj)
+        await events_hooks.status_changed(rt, events_hooks.EDITED, existing)
         return existing
     # ids sort by publication time, clamped to now so a peer cannot pin a post to the top
     at_ms = int(min(published, now).timestamp() * 1000)
@@ -284,7 +288,8 @@ async def store_remote(rt: Runtime, author: models.Actor, obj: parse.ObjectDoc, 
     await counters.refresh_status_counts(author.id)
     if parent is not None:
         await counters.refresh_interaction_counts(parent.id)
-    if notify:
+    if notify:  # fetched objects (notify=False) are not news: they reach no stream
+        await events_hooks.status_changed(rt, events_hooks.CREATED, status)
         for actor in mentioned:
             await notifications.notify(actor, "mention", author, status)
     return status
@@ -336,4 +341,5 @@ async def delete_remote(rt: Runtime, author: models.Actor, uri: str) -> bool:
     await counters.refresh_status_counts(author.id)
     if status.in_reply_to_id:
         await counters.refresh_interaction_counts(status.in_reply_to_id)
+    await events_hooks.status_changed(rt, events_hooks.DELETED, status)
     return True

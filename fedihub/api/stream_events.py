@@ -1,0 +1,183 @@
+"""Which streams hear of a status or a notification, and what they are sent (Mastodon's events).
+
+Registered as listeners of social/ (events_hooks.status_listeners, notifications.listeners) by
+`install(rt)`, in every process that changes statuses (the web app, and `fedihub worker`).
+Channels, per visibility (social/visibility.py's rules, so nothing reaches a stream whose user
+may not see it):
+- `user:<actor id>`: the local author, local accepted followers (not for direct), local mentioned;
+  minus those who blocked or muted the author or whom the author blocked;
+- `public`, `public:local` | `public:remote`, `hashtag:<tag>`, `hashtag:local:<tag>`: public
+  statuses only (never unlisted, private, direct or institution), boosts excepted;
+- `direct:<actor id>`: the local author and local mentioned actors of a direct status.
+Payloads are rendered once for everybody (viewer-free, as Mastodon's streaming does); a
+conversation event is rendered per recipient.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fedihub import events, models
+from fedihub.activitypub.vocabulary import STATUS_TYPES
+from fedihub.api.entities.status import status as status_entity
+from fedihub.models import FollowState, Visibility
+from fedihub.runtime import Runtime
+from fedihub.social import events_hooks, notifications
+
+_EVENT = {events_hooks.CREATED: "update", events_hooks.EDITED: "status.update"}
+_FOLLOWER_LEVELS = (Visibility.PUBLIC, Visibility.UNLISTED, Visibility.PRIVATE, Visibility.INSTITUTION)
+_LISTENER_KEY = "stream_events.notification_listener"
+log = logging.getLogger(__name__)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+async def _local_recipients(status: models.Status) -> tuple[set[int], set[int]]:
+    """(home-stream actor ids, direct-stream actor ids) for a status, blocks and mutes removed."""
+    author = await models.Actor.get(id=status.actor_id)
+    mentioned = set(
+        await models.Mention.filter(status_id=status.id, actor__domain__isnull=True).values_list("actor_id", flat=True)
+    )
+    home = set(mentioned)
+    if status.visibility in _FOLLOWER_LEVELS:
+        home.update(await models.Follow.filter(
+            target_id=status.actor_id, state=FollowState.ACCEPTED, follower__domain__isnull=True,
+        ).values_list("follower_id", flat=True))
+    others = home - {author.id}
+    hidden: set[int] = set()
+    if others:
+        hidden.update(await models.Block.filter(actor_id__in=others, target_id=author.id).values_list("actor_id", flat=True))
+        hidden.update(await models.Block.filter(actor_id=author.id, target_id__in=others).values_list("target_id", flat=True))
+        hidden.update(await models.Mute.filter(actor_id__in=others, target_id=author.id).values_list("actor_id", flat=True))
+    if author.domain is None:
+        home.add(author.id)
+    home -= hidden
+    direct = (mentioned - hidden) | ({author.id} if author.domain is None else set())
+    return home, (direct if status.visibility is Visibility.DIRECT else set())
+
+
+async def channels_for(status: models.Status) -> tuple[list[str], list[int]]:
+    """Every channel that hears of `status` except the direct ones, and the direct recipients."""
+    if status.object_type not in STATUS_TYPES:
+        return [], []
+    home, direct = await _local_recipients(status)
+    channels = [f"user:{i}" for i in sorted(home)]
+    if status.visibility is Visibility.PUBLIC and status.reblog_of_id is None:
+        channels.append("public")
+        channels.append("public:local" if status.local else "public:remote")
+        for name in await models.StatusTag.filter(status_id=status.id).values_list("name", flat=True):
+            channels.append(f"hashtag:{name}")
+            if status.local:
+                channels.append(f"hashtag:local:{name}")
+    return channels, sorted(direct)
+
+
+async def status_payload(rt: Runtime, status_id: int) -> str | None:
+    status = await models.Status.get_or_none(id=status_id, deleted_at__isnull=True)
+    return None if status is None else _json(await status_entity(rt, status, None))
+
+
+async def conversation_payload(rt: Runtime, status_id: int, viewer_id: int) -> str | None:
+    from fedihub.api import conversations
+
+    status = await models.Status.get_or_none(id=status_id, deleted_at__isnull=True)
+    viewer = await models.Actor.get_or_none(id=viewer_id)
+    if status is None or viewer is None:
+        return None
+    bodies = await conversations.entities(rt, [status], viewer)
+    return _json(bodies[0]) if bodies else None
+
+
+async def notification_payload(rt: Runtime, notification_id: int) -> str | None:
+    from fedihub.api import notifications as notification_api
+
+    row = await models.Notification.get_or_none(id=notification_id)
+    if row is None:
+        return None
+    viewer = await models.Actor.get(id=row.recipient_id)
+    bodies = await notification_api.entities(rt, [row], viewer)
+    return _json(bodies[0]) if bodies else None
+
+
+async def payload_of(rt: Runtime, event: events.Event) -> str | None:
+    """The event's payload, reloaded from its `ref` when it travelled without one."""
+    if event.get("payload") is not None:
+        return str(event["payload"])
+    ref = event.get("ref") or {}
+    if "notification_id" in ref:
+        return await notification_payload(rt, int(ref["notification_id"]))
+    if "viewer_id" in ref:
+        return await conversation_payload(rt, int(ref["status_id"]), int(ref["viewer_id"]))
+    if "status_id" in ref:
+        return await status_payload(rt, int(ref["status_id"]))
+    return None
+
+
+async def on_status(rt: Runtime, change: str, status: models.Status) -> None:
+    """events_hooks listener: publish update / status.update / delete to the streams concerned."""
+    if events.bus(rt) is None:
+        return
+    channels, direct = await channels_for(status)
+    ref = {"status_id": str(status.id)}
+    common = {"actor_id": status.actor_id, "ref": ref}
+    batch: list[events.Event] = []
+    if change == events_hooks.DELETED:
+        for channel in [*channels, *(f"direct:{i}" for i in direct)]:
+            batch.append({"channel": channel, "event": "delete", "payload": str(status.id), **common})
+    else:
+        payload = await status_payload(rt, status.id)
+        if payload is None:
+            return
+        batch.extend({"channel": c, "event": _EVENT[change], "payload": payload, **common} for c in channels)
+        for viewer_id in direct:
+            batch.append({
+                "channel": f"direct:{viewer_id}", "event": "conversation", "actor_id": status.actor_id,
+                "payload": await conversation_payload(rt, status.id, viewer_id),
+                "ref": {**ref, "viewer_id": str(viewer_id)},
+            })
+    await events.publish_many(rt, batch)
+
+
+async def on_notification(rt: Runtime, row: models.Notification) -> None:
+    if events.bus(rt) is None:
+        return
+    payload = await notification_payload(rt, row.id)
+    if payload is None:
+        return
+    ref = {"notification_id": str(row.id)}
+    await events.publish_many(rt, [
+        {"channel": channel, "event": "notification", "payload": payload, "ref": ref, "actor_id": row.from_actor_id}
+        for channel in (f"user:{row.recipient_id}", f"user:notification:{row.recipient_id}")
+    ])
+
+
+async def _start(rt: Runtime) -> None:
+    await events.start(rt)
+    if on_status not in events_hooks.status_listeners:
+        events_hooks.status_listeners.append(on_status)
+
+    async def notification_listener(row: models.Notification) -> None:
+        try:
+            await on_notification(rt, row)
+        except Exception:  # a live event is a best-effort extra: the notification stands
+            log.exception("notification event failed for %s", row.id)
+
+    rt.resources[_LISTENER_KEY] = notification_listener
+    notifications.listeners.append(notification_listener)
+
+
+async def _stop(rt: Runtime) -> None:
+    listener = rt.resources.pop(_LISTENER_KEY, None)
+    if listener in notifications.listeners:
+        notifications.listeners.remove(listener)
+    await events.stop(rt)
+
+
+def install(rt: Runtime) -> None:
+    """Run the event bus in this process and publish status and notification events to it."""
+    rt.startup_hooks.append(_start)
+    rt.shutdown_hooks.append(_stop)

@@ -1,0 +1,258 @@
+"""The event bus: live events (a new status for a user's home stream, a notification, a deletion)
+from whichever process made them to the processes holding streaming clients.
+
+An event is a JSON-serialisable dict: `channel` (e.g. "user:42", "public:local", "hashtag:rust"),
+`event` (Mastodon's event name), `payload` (the JSON text clients get, or None) and `ref` (the
+ids a receiver reloads the payload from when it was too large to travel). Two backends sit
+behind `publish`/`subscribe`:
+- LocalBus: an asyncio fan-out inside one process (SQLite nodes: web and jobs share a process);
+- PostgresBus: the same fan-out fed by PostgreSQL LISTEN/NOTIFY on a dedicated connection, so a
+  worker's events reach every web process. NOTIFY payloads are capped (8000 bytes): a larger
+  event travels without its payload and receivers reload it from `ref`.
+A Redis backend later implements the same small `Bus` protocol. Imports nothing of the web.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+from fedihub.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+Event = dict[str, Any]
+RESOURCE = "events.bus"
+PG_CHANNEL = "fedihub_events"
+NOTIFY_LIMIT = 7900  # PostgreSQL refuses NOTIFY payloads of 8000 bytes or more
+QUEUE_SIZE = 1000  # events buffered for one slow subscriber; the oldest go first
+
+
+class Subscription:
+    """One subscriber's channels and its queue; iterate it (or `await next_event()`) for events."""
+
+    def __init__(self, bus: LocalBus) -> None:
+        self._bus = bus
+        self.channels: set[str] = set()
+        self.queue: asyncio.Queue[Event] = asyncio.Queue(QUEUE_SIZE)
+        self.dropped = 0
+
+    def add(self, channels: Iterable[str]) -> None:
+        for channel in channels:
+            self.channels.add(channel)
+            self._bus.subscribers.setdefault(channel, set()).add(self)
+
+    def remove(self, channels: Iterable[str]) -> None:
+        for channel in channels:
+            self.channels.discard(channel)
+            group = self._bus.subscribers.get(channel)
+            if group is not None:
+                group.discard(self)
+                if not group:
+                    del self._bus.subscribers[channel]
+
+    def close(self) -> None:
+        self.remove(list(self.channels))
+
+    def offer(self, event: Event) -> None:
+        if self.queue.full():  # a stalled client must not hold the publisher back
+            self.queue.get_nowait()
+            self.dropped += 1
+        self.queue.put_nowait(event)
+
+    async def next_event(self, timeout: float | None = None) -> Event | None:
+        """The next event, or None when `timeout` seconds pass without one."""
+        try:
+            return await asyncio.wait_for(self.queue.get(), timeout)
+        except TimeoutError:
+            return None
+
+    def __aiter__(self) -> Subscription:
+        return self
+
+    async def __anext__(self) -> Event:
+        return await self.queue.get()
+
+    def __enter__(self) -> Subscription:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Bus(Protocol):
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def publish(self, events: list[Event]) -> None: ...
+
+    def subscribe(self, channels: Iterable[str]) -> Subscription: ...
+
+
+class LocalBus:
+    """Fan-out to this process's subscribers."""
+
+    def __init__(self) -> None:
+        self.subscribers: dict[str, set[Subscription]] = {}
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        self.subscribers.clear()
+
+    def deliver(self, event: Event) -> None:
+        for subscription in list(self.subscribers.get(str(event.get("channel")), ())):
+            subscription.offer(event)
+
+    async def publish(self, events: list[Event]) -> None:
+        for event in events:
+            self.deliver(event)
+
+    def subscribe(self, channels: Iterable[str]) -> Subscription:
+        subscription = Subscription(self)
+        subscription.add(channels)
+        return subscription
+
+
+def wire_form(event: Event) -> str:
+    """The event as NOTIFY text: without its payload when it would be too long (sent by reference)."""
+    text = json.dumps(event, separators=(",", ":"))
+    if len(text.encode()) > NOTIFY_LIMIT:
+        text = json.dumps({**event, "payload": None}, separators=(",", ":"))
+    if len(text.encode()) > NOTIFY_LIMIT:
+        raise ValueError(f"event too large to notify even by reference: {event.get('channel')}")
+    return text
+
+
+class PostgresBus(LocalBus):
+    """LISTEN/NOTIFY across processes; each process fans out what it hears to its subscribers."""
+
+    def __init__(self, connect: dict[str, Any], channel: str = PG_CHANNEL) -> None:
+        super().__init__()
+        self._connect = connect
+        self._channel = channel
+        self._listener: Any = None
+        self._sender: Any = None
+        self._send_lock = asyncio.Lock()
+        self._stopping = False
+        self._reconnect: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        import asyncpg
+
+        self._stopping = False
+        self._sender = await asyncpg.connect(**self._connect)
+        await self._listen()
+
+    async def _listen(self) -> None:
+        import asyncpg
+
+        self._listener = await asyncpg.connect(**self._connect)
+        await self._listener.add_listener(self._channel, self._heard)
+        self._listener.add_termination_listener(self._lost)
+
+    def _heard(self, _conn: Any, _pid: int, _channel: str, text: str) -> None:
+        try:
+            event = json.loads(text)
+        except ValueError:
+            log.warning("ignored an unreadable event on %s", self._channel)
+            return
+        self.deliver(event)
+
+    def _lost(self, _conn: Any) -> None:
+        if not self._stopping and self._reconnect is None:
+            self._reconnect = asyncio.get_running_loop().create_task(self._relisten())
+
+    async def _relisten(self) -> None:
+        # events sent while the connection was down are lost, as with any pub/sub; clients refetch
+        delay = 0.5
+        while not self._stopping:
+            try:
+                await self._listen()
+                break
+            except Exception:  # the database is away: keep trying, more slowly
+                log.warning("event listener reconnect failed; retrying in %.1fs", delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+        self._reconnect = None
+
+    async def stop(self) -> None:
+        self._stopping = True
+        if self._reconnect is not None:
+            self._reconnect.cancel()
+        for conn in (self._listener, self._sender):
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    await conn.close()
+        self._listener = self._sender = None
+        await super().stop()
+
+    async def publish(self, events: list[Event]) -> None:
+        if not events:
+            return
+        texts = [wire_form(e) for e in events]
+        async with self._send_lock:
+            if self._sender is None or self._sender.is_closed():
+                import asyncpg
+
+                self._sender = await asyncpg.connect(**self._connect)
+            # one round trip for any number of events
+            await self._sender.execute(
+                "SELECT pg_notify($1, t) FROM unnest($2::text[]) AS t", self._channel, texts
+            )
+
+
+def bus_for_settings(rt: Runtime) -> Bus:
+    """PostgresBus when the database is PostgreSQL (other processes may publish), else LocalBus."""
+    if rt.settings.is_sqlite:
+        return LocalBus()
+    from fedihub import db
+
+    credentials = dict(db.tortoise_config(rt.settings)["connections"]["default"]["credentials"])
+    connect = {k: credentials[k] for k in ("host", "port", "user", "password", "database")}
+    return PostgresBus(connect)
+
+
+def bus(rt: Runtime) -> Bus | None:
+    """This process's started bus, None when this process runs none."""
+    return rt.resources.get(RESOURCE)
+
+
+async def start(rt: Runtime) -> None:
+    """Start-up hook: open this process's bus."""
+    if RESOURCE not in rt.resources:
+        created = bus_for_settings(rt)
+        await created.start()
+        rt.resources[RESOURCE] = created
+
+
+async def stop(rt: Runtime) -> None:
+    """Shutdown hook: close this process's bus."""
+    created = rt.resources.pop(RESOURCE, None)
+    if created is not None:
+        await created.stop()
+
+
+async def publish(rt: Runtime, event: Event) -> None:
+    """Send one event to every process's subscribers of its channel (nothing when no bus runs)."""
+    await publish_many(rt, [event])
+
+
+async def publish_many(rt: Runtime, events: list[Event]) -> None:
+    current = bus(rt)
+    if current is not None and events:
+        await current.publish(events)
+
+
+def subscribe(rt: Runtime, channels: Iterable[str]) -> Subscription:
+    """A subscription to `channels` on this process's bus (add or remove channels later)."""
+    current = bus(rt)
+    if current is None:
+        raise RuntimeError("no event bus runs in this process")
+    return current.subscribe(channels)

@@ -1,0 +1,75 @@
+"""Where uploaded bytes are kept: a narrow `Storage` interface and its local-disk implementation.
+
+Keys are relative paths such as `attachments/<id>/original.png`; `url(key)` is where clients fetch
+them (the /media/ route serves LocalDiskStorage's folder). An S3 backend later implements the same
+four methods; nothing else in fedihub touches the files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+from typing import Protocol
+
+from fedihub.runtime import Runtime
+
+_KEY = re.compile(r"^[A-Za-z0-9_-]+(?:/[A-Za-z0-9_.-]+)*$")
+RESOURCE = "media.storage"
+
+
+class Storage(Protocol):
+    async def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    async def get(self, key: str) -> bytes: ...
+
+    async def delete(self, key: str) -> None: ...
+
+    def url(self, key: str) -> str: ...
+
+
+def check_key(key: str) -> str:
+    """A key is a relative path of plain segments: no `..`, no absolute path, no empty segment."""
+    if not _KEY.match(key) or any(part in ("", ".", "..") for part in key.split("/")):
+        raise ValueError(f"bad storage key {key!r}")
+    return key
+
+
+class LocalDiskStorage:
+    """Files under one folder; writes go to a temporary name first, so readers never see half a file."""
+
+    def __init__(self, root: Path, base_url: str) -> None:
+        self.root = root
+        self.base_url = base_url.rstrip("/")
+
+    def _path(self, key: str) -> Path:
+        return self.root / check_key(key)
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        path = self._path(key)
+
+        def write() -> None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(path.name + ".part")
+            partial.write_bytes(data)
+            partial.replace(path)
+
+        await asyncio.to_thread(write)
+
+    async def get(self, key: str) -> bytes:
+        return await asyncio.to_thread(self._path(key).read_bytes)
+
+    async def delete(self, key: str) -> None:
+        await asyncio.to_thread(self._path(key).unlink, True)
+
+    def url(self, key: str) -> str:
+        return f"{self.base_url}/{check_key(key)}"
+
+
+def for_runtime(rt: Runtime) -> Storage:
+    """This process's storage (local disk under settings.media_dir, served at /media/)."""
+    storage = rt.resources.get(RESOURCE)
+    if storage is None:
+        storage = LocalDiskStorage(rt.settings.media_dir, rt.urls.media("").rstrip("/"))
+        rt.resources[RESOURCE] = storage
+    return storage  # type: ignore[no-any-return]

@@ -1,0 +1,101 @@
+"""Uploads: check the bytes (size, sniffed type), store them, and record a MediaAttachment that a
+later status may claim (statuses.create(media_ids=...)); edit an unattached upload's description.
+
+Errors carry Mastodon's wording: clients show them as they are.
+"""
+
+from __future__ import annotations
+
+from fedihub import models
+from fedihub.errors import Invalid, NotFound
+from fedihub.ids import new_id
+from fedihub.media import probe, storage
+from fedihub.runtime import Runtime
+
+MAX_DESCRIPTION = 1500  # Mastodon's limit for alt text
+TOO_LARGE = "File is too large"
+BAD_TYPE = "File content type is invalid"
+
+
+def parse_focus(raw: str | None) -> dict[str, float] | None:
+    """Mastodon's focal point "x,y" with both in [-1, 1]; None when absent."""
+    if raw is None or not str(raw).strip():
+        return None
+    try:
+        x, y = (float(part) for part in str(raw).split(","))
+    except ValueError:
+        raise Invalid("Focus must be two numbers: x,y", field="focus") from None
+    if not (-1.0 <= x <= 1.0 and -1.0 <= y <= 1.0):
+        raise Invalid("Focus must be between -1.0 and 1.0", field="focus")
+    return {"x": x, "y": y}
+
+
+def _description(text: str | None) -> str | None:
+    if text is None:
+        return None
+    if len(text) > MAX_DESCRIPTION:
+        raise Invalid(f"Description is too long (maximum is {MAX_DESCRIPTION} characters)", field="description")
+    return text or None
+
+
+async def upload(
+    rt: Runtime,
+    owner: models.Actor,
+    data: bytes,
+    *,
+    description: str | None = None,
+    focus: str | None = None,
+) -> models.MediaAttachment:
+    """Check and store an upload of `owner`'s; returns its unattached MediaAttachment."""
+    if len(data) > rt.settings.max_media_bytes:
+        raise Invalid(TOO_LARGE, field="file")
+    kind = probe.sniff(data)
+    if kind is None:
+        raise Invalid(BAD_TYPE, field="file")
+    alt = _description(description)
+    meta: dict[str, object] = {}
+    if kind.kind == "image":
+        size = probe.dimensions(data)
+        if size is not None:
+            meta["original"] = probe.original_meta(*size)
+    point = parse_focus(focus)
+    if point is not None:
+        meta["focus"] = point
+    media_id = new_id()
+    key = f"attachments/{media_id}/original.{kind.extension}"
+    store = storage.for_runtime(rt)
+    await store.put(key, data, kind.content_type)
+    try:
+        return await models.MediaAttachment.create(
+            id=media_id, actor_id=owner.id, kind=kind.kind, content_type=kind.content_type,
+            storage_key=key, description=alt, meta=meta, size=len(data),
+        )
+    except BaseException:
+        await store.delete(key)  # no orphaned file for a row that was never written
+        raise
+
+
+async def own_unattached(owner: models.Actor, media_id: int) -> models.MediaAttachment:
+    """An upload of `owner`'s not yet attached to a status (Mastodon: others are not found)."""
+    item = await models.MediaAttachment.get_or_none(id=media_id, actor_id=owner.id, status_id=None)
+    if item is None:
+        raise NotFound("Record not found")
+    return item
+
+
+async def update(
+    owner: models.Actor,
+    media_id: int,
+    *,
+    description: str | None = None,
+    focus: str | None = None,
+) -> models.MediaAttachment:
+    """Change an unattached upload's description and focal point (None leaves one unchanged)."""
+    item = await own_unattached(owner, media_id)
+    if description is not None:
+        item.description = _description(description)
+    point = parse_focus(focus)
+    if point is not None:
+        item.meta = {**(item.meta or {}), "focus": point}
+    await item.save(update_fields=["description", "meta"])
+    return item

@@ -1,0 +1,170 @@
+"""Streaming: WebSocket and server-sent events deliver update, notification, conversation and
+delete events to the streams whose users may see them, and never a private or direct status to
+a public stream."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from apikit import bearer, make_token, make_user
+
+from fedihub import models
+from fedihub.models import FollowState
+
+TIMEOUT_S = 10.0
+
+
+async def _post(client: Any, token: str, **body: Any) -> dict[str, Any]:
+    response = await client.post("/api/v1/statuses", headers=bearer(token), json=body)
+    assert response.status_code == 200, await response.get_data()
+    return await response.get_json()  # type: ignore[no-any-return]
+
+
+async def _ws_message(ws: Any) -> dict[str, Any]:
+    return json.loads(await asyncio.wait_for(ws.receive(), TIMEOUT_S))  # type: ignore[no-any-return]
+
+
+async def _ws_ready(ws: Any) -> None:
+    # the reader handles messages in order: once a bad subscribe is answered, the earlier
+    # subscriptions are in place
+    await ws.send(json.dumps({"type": "subscribe", "stream": "no-such-stream"}))
+    assert (await _ws_message(ws))["error"] == "Unknown stream type"
+
+
+class Sse:
+    """Reads a streamed response event by event, within a bounded time."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self.buffer = b""
+
+    async def next(self) -> tuple[str, str]:
+        while True:
+            if b"\n\n" in self.buffer:
+                block, self.buffer = self.buffer.split(b"\n\n", 1)
+                lines = block.decode().split("\n")
+                if all(line.startswith(":") for line in lines):
+                    continue  # a comment: the opening ":)" or a heartbeat
+                fields = dict(line.split(": ", 1) for line in lines)
+                return fields["event"], fields["data"]
+            self.buffer += await asyncio.wait_for(self.connection.receive(), TIMEOUT_S)
+
+    async def opened(self) -> None:
+        while b":)\n\n" not in self.buffer:  # sent once the subscription is in place
+            self.buffer += await asyncio.wait_for(self.connection.receive(), TIMEOUT_S)
+        self.buffer = self.buffer.split(b":)\n\n", 1)[1]
+
+
+async def test_websocket_user_stream_gets_own_post_a_mention_and_a_deletion(client: Any) -> None:
+    ada, bob = await make_user(client.app, "ada"), await make_user(client.app, "bob")
+    ada_t, bob_t = await make_token(ada), await make_token(bob)
+    async with client.websocket(f"/api/v1/streaming?stream=user&access_token={ada_t}") as ws:
+        await _ws_ready(ws)
+        mine = await _post(client, ada_t, status="Hello stream")
+        message = await _ws_message(ws)
+        assert message["stream"] == ["user"] and message["event"] == "update"
+        assert json.loads(message["payload"])["id"] == mine["id"]
+
+        mention = await _post(client, bob_t, status="@ada look", visibility="private")
+        update = await _ws_message(ws)
+        assert update["event"] == "update" and json.loads(update["payload"])["id"] == mention["id"]
+        notification = await _ws_message(ws)
+        assert notification["event"] == "notification"
+        body = json.loads(notification["payload"])
+        assert body["type"] == "mention" and body["status"]["id"] == mention["id"]
+
+        assert (await client.delete(f"/api/v1/statuses/{mine['id']}", headers=bearer(ada_t))).status_code == 200
+        deleted = await _ws_message(ws)
+        assert deleted == {"stream": ["user"], "event": "delete", "payload": mine["id"]}
+
+
+async def test_websocket_takes_the_token_from_the_subprotocol_and_subscribe_messages(client: Any) -> None:
+    ada = await make_user(client.app, "ada")
+    token = await make_token(ada)
+    async with client.websocket("/api/v1/streaming", subprotocols=[token]) as ws:
+        await ws.send(json.dumps({"type": "subscribe", "stream": "hashtag", "tag": "Rust"}))
+        await _ws_ready(ws)
+        await _post(client, token, status="no tag here")
+        tagged = await _post(client, token, status="learning #rust")
+        message = await _ws_message(ws)
+        assert message["stream"] == ["hashtag", "Rust"] and json.loads(message["payload"])["id"] == tagged["id"]
+
+
+async def test_websocket_refuses_a_bad_token_and_user_stream_without_one(client: Any) -> None:
+    from quart.testing import WebsocketResponseError
+
+    try:
+        async with client.websocket("/api/v1/streaming?stream=user&access_token=nope") as ws:
+            await ws.receive()
+    except WebsocketResponseError as exc:
+        assert exc.response.status_code == 401
+    else:
+        raise AssertionError("a bad token was accepted")
+    async with client.websocket("/api/v1/streaming") as ws:
+        await ws.send(json.dumps({"type": "subscribe", "stream": "user"}))
+        assert (await _ws_message(ws))["error"] == "Missing access token"
+
+
+async def test_sse_public_stream_never_shows_private_or_direct_statuses(client: Any) -> None:
+    ada, bob = await make_user(client.app, "ada"), await make_user(client.app, "bob")
+    ada_t = await make_token(ada)
+    async with client.request("/api/v1/streaming/public") as connection:
+        await connection.send_complete()
+        sse = Sse(connection)
+        await sse.opened()
+        await _post(client, ada_t, status="followers only", visibility="private")
+        await _post(client, ada_t, status="@bob secret", visibility="direct")
+        await _post(client, ada_t, status="quietly", visibility="unlisted")
+        public = await _post(client, ada_t, status="for everyone")
+        event, data = await sse.next()
+        assert event == "update" and json.loads(data)["id"] == public["id"]
+        await connection.disconnect()
+    assert bob
+
+
+async def test_sse_user_stream_private_post_reaches_followers_only(client: Any) -> None:
+    ada, bob, cy = [await make_user(client.app, n) for n in ("ada", "bob", "cy")]
+    await models.Follow.create(follower=bob.actor, target=ada.actor, state=FollowState.ACCEPTED)
+    ada_t, bob_t, cy_t = await make_token(ada), await make_token(bob), await make_token(cy)
+    async with client.request("/api/v1/streaming/user", headers=bearer(bob_t)) as bob_conn, \
+            client.request("/api/v1/streaming/user", headers=bearer(cy_t)) as cy_conn:
+        await bob_conn.send_complete()
+        await cy_conn.send_complete()
+        bob_sse, cy_sse = Sse(bob_conn), Sse(cy_conn)
+        await bob_sse.opened()
+        await cy_sse.opened()
+        private = await _post(client, ada_t, status="for my followers", visibility="private")
+        event, data = await bob_sse.next()
+        assert event == "update" and json.loads(data)["id"] == private["id"]
+        # cy follows nobody: the next thing she hears is her own post, not ada's private one
+        own = await _post(client, cy_t, status="mine")
+        event, data = await cy_sse.next()
+        assert json.loads(data)["id"] == own["id"]
+        await bob_conn.disconnect()
+        await cy_conn.disconnect()
+
+
+async def test_sse_direct_stream_gets_the_conversation(client: Any) -> None:
+    ada, bob = await make_user(client.app, "ada"), await make_user(client.app, "bob")
+    ada_t, bob_t = await make_token(ada), await make_token(bob)
+    async with client.request(f"/api/v1/streaming/direct?access_token={bob_t}") as connection:
+        await connection.send_complete()
+        sse = Sse(connection)
+        await sse.opened()
+        await _post(client, ada_t, status="@bob public hello")
+        dm = await _post(client, ada_t, status="@bob psst", visibility="direct")
+        event, data = await sse.next()
+        assert event == "conversation"
+        body = json.loads(data)
+        assert body["last_status"]["id"] == dm["id"] and body["unread"] is True
+        assert [a["username"] for a in body["accounts"]] == ["ada"]
+        await connection.disconnect()
+
+
+async def test_streaming_health_and_unknown_streams(client: Any) -> None:
+    health = await client.get("/api/v1/streaming/health")
+    assert health.status_code == 200 and await health.get_data() == b"OK"
+    assert (await client.get("/api/v1/streaming/user")).status_code == 401
+    assert (await client.get("/api/v1/streaming/hashtag")).status_code == 400
