@@ -1,0 +1,229 @@
+"""Delivery fan-out: a local user with N remote followers on H hosts posts one status; seconds
+until every host has it, deliveries/s, and duplicates (each host must get exactly one copy).
+
+    python -m benchmarks.bench_fanout [--results FILE] [--followers 10000] [--hosts 1000]
+        [--database sqlite|postgres] [--workers W] [--worker-concurrency C] [--profile FILE]
+
+The hosts are simulated by one child process listening on 127.0.1.1, 127.0.1.2, ... (all of
+127.0.0.0/8 is loopback on Linux), one port, so the node's per-host bounds see H distinct hosts;
+each answers 202 to a POST on /inbox (its shared inbox) and counts what it got. Followers (actors
+and accepted Follow rows) are inserted into the node's database before it starts. The target is
+10,000 followers on 1,000 hosts in <= 3 s.
+
+--profile FILE: instead of timing the node's own worker, run the deliveries in this process
+under cProfile (the node serves the API but runs no jobs) and write the 30 costliest functions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import cProfile
+import io
+import json
+import multiprocessing
+import pstats
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from benchmarks import loopback
+from benchmarks.common import parser, print_machine, record
+from benchmarks.node import BenchNode, free_port
+
+TARGET_S = 3.0
+
+
+def host_address(i: int) -> str:
+    return f"127.0.{1 + i // 250}.{1 + i % 250}"
+
+
+def _receivers(hosts: int, port: int, control: int, ready: Any) -> None:
+    """Child process: H hosts answering 202, and a control port answering GET /stats."""
+    got: dict[str, dict[str, int]] = {}  # host -> activity id -> copies
+    first: dict[str, float] = {}
+
+    async def handle(req: loopback.Request) -> tuple[int, str, bytes]:
+        if req.method == "POST":
+            host = req.local[0]
+            try:
+                activity = json.loads(req.body).get("id", "?")
+            except ValueError:
+                activity = "?"
+            copies = got.setdefault(host, {})
+            copies[activity] = copies.get(activity, 0) + 1
+            first.setdefault(host, time.time())
+            return 202, "text/plain", b""
+        if req.path == "/stats":
+            body = {"hosts": len(got), "first": first, "copies": got}
+            return 200, "application/json", json.dumps(body).encode()
+        if req.path == "/reset":
+            got.clear()
+            first.clear()
+            return 200, "text/plain", b""
+        return 404, "text/plain", b""
+
+    async def main() -> None:
+        addresses = [(host_address(i), port) for i in range(hosts)] + [("127.0.0.1", control)]
+        await loopback.serve(handle, addresses)
+        ready.set()
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+async def setup_followers(node: BenchNode, username: str, followers: int, hosts: int, port: int) -> None:
+    from fedihub import models
+
+    async with node.orm():
+        me = await models.Actor.get(username=username, domain=None)
+        actors = []
+        for k in range(followers):
+            host = f"{host_address(k % hosts)}:{port}"
+            uri = f"http://{host}/users/f{k}"
+            actors.append(models.Actor(uri=uri, username=f"f{k}", domain=host, inbox=f"{uri}/inbox",
+                                       shared_inbox=f"http://{host}/inbox", public_key_id=f"{uri}#main-key"))
+        await models.Actor.bulk_create(actors, batch_size=1000)
+        await models.Follow.bulk_create([
+            models.Follow(follower_id=a.id, target_id=me.id, state=models.FollowState.ACCEPTED) for a in actors
+        ], batch_size=1000)
+        await models.Actor.filter(id=me.id).update(followers_count=followers)
+
+
+async def stats(control: int) -> dict[str, Any]:
+    async with httpx.AsyncClient(timeout=30) as client:
+        return dict((await client.get(f"http://127.0.0.1:{control}/stats")).json())
+
+
+async def profile_deliveries(node: BenchNode, concurrency: int, out: str) -> float:
+    """Run the node's pending deliveries in this process under cProfile; seconds taken."""
+    from fedihub import tasks
+    from fedihub.jobs import runner
+    from fedihub.runtime import Runtime
+    from fedihub.security import keys
+
+    async with node.orm() as settings:
+        rt = Runtime.build(settings, keys.load_node_secrets(settings.keys_dir))
+        tasks.install(rt, run_jobs=False)
+        await tasks.start_resources(rt)
+        stop = asyncio.Event()
+        profiler = cProfile.Profile()
+        start = time.perf_counter()
+        profiler.enable()
+        task = asyncio.create_task(runner.run(rt, stop, concurrency=concurrency))
+        while await node.jobs_left("deliver"):
+            await asyncio.sleep(0.05)
+        elapsed = time.perf_counter() - start
+        stop.set()
+        await task
+        profiler.disable()
+        await tasks.stop_resources(rt)
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(40)
+    text.write("\n--- by own time ---\n")
+    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(30)
+    Path(out).write_text(text.getvalue())
+    print(f"profile written to {out}")
+    return elapsed
+
+
+async def amain(args: Any) -> None:
+    print_machine()
+    port, control = free_port(), free_port()
+    ctx = multiprocessing.get_context("fork")
+    ready = ctx.Event()
+    child = ctx.Process(target=_receivers, args=(args.hosts, port, control, ready), daemon=True)
+    child.start()
+    if not ready.wait(60):
+        raise RuntimeError("receivers did not start")
+    env = {"FEDIHUB_RUN_JOBS_IN_PROCESS": "false"} if args.profile else {}
+    concurrency = args.worker_concurrency
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp:
+            node = BenchNode(Path(tmp) / "node", database=args.database, workers=args.workers,
+                             concurrency=concurrency, env=env)
+            await node.prepare()
+            try:
+                node.create_user("prof")
+                t = time.perf_counter()
+                await setup_followers(node, "prof", args.followers, args.hosts, port)
+                print(f"{args.followers} followers on {args.hosts} hosts inserted in "
+                      f"{time.perf_counter() - t:.1f} s; {args.database}, worker concurrency "
+                      f"{concurrency or 'default'}, {node.workers} worker process(es)")
+                if args.profile:
+                    node.workers = 0
+                await node.start()
+                token = await node.token("prof")
+                await run_once(args, node, token, control)
+            finally:
+                node.stop()
+                await node.drop()
+    finally:
+        child.kill()
+        child.join()
+
+
+async def run_once(args: Any, node: BenchNode, token: str, control: int) -> None:
+    processes = node.processes()
+
+    def put(figure: str, value: float, unit: str) -> None:
+        record(args.results, "fanout", figure, value, unit, args.database, processes)
+
+    cpu = node.cpu_seconds()
+    t0 = time.time()
+    async with httpx.AsyncClient(base_url=node.base, timeout=120) as client:
+        response = await client.post("/api/v1/statuses", headers={"Authorization": f"Bearer {token}"},
+                                     json={"status": "fan-out benchmark", "visibility": "public"})
+    posted = time.time() - t0
+    if response.status_code != 200:
+        raise RuntimeError(f"posting failed: {response.status_code} {response.text}")
+    put("POST /api/v1/statuses answered", posted * 1000, "ms")
+    if args.profile:
+        elapsed = await profile_deliveries(node, args.worker_concurrency or 8, args.profile)
+        put("deliveries under cProfile", elapsed, "s")
+    deadline = time.time() + args.timeout
+    while True:
+        s = await stats(control)
+        if s["hosts"] >= args.hosts or time.time() > deadline:
+            break
+        await asyncio.sleep(0.05)
+    first = sorted(s["first"].values())
+    reached = len(first)
+    if reached:
+        all_in = first[-1] - t0
+        put("seconds until every host has it" if reached == args.hosts else
+            f"seconds until {reached}/{args.hosts} hosts had it", all_in, "s")
+        put("deliveries", reached / all_in, "deliveries/s")
+        put("seconds until half the hosts had it", first[len(first) // 2] - t0, "s")
+        put("over the 3 s target", all_in / TARGET_S, "x")
+    # let stragglers (retries, a second claim of the same job) arrive before counting copies
+    while await node.jobs_left("deliver") and time.time() < deadline:
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(1.0)
+    s = await stats(control)
+    copies = [n for per_host in s["copies"].values() for n in per_host.values()]
+    duplicates = sum(n - 1 for n in copies if n > 1)
+    if not args.profile:
+        put("node CPU per delivery", 1000 * (node.cpu_seconds() - cpu) / max(s["hosts"], 1), "ms")
+    put("hosts reached", s["hosts"], "hosts")
+    put("duplicate copies", duplicates, "copies")
+    print(f"  {s['hosts']}/{args.hosts} hosts reached, {duplicates} duplicate copies, "
+          f"{args.hosts - s['hosts']} missing")
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = parser(__doc__ or "")
+    p.add_argument("--followers", type=int, default=10_000)
+    p.add_argument("--hosts", type=int, default=1_000)
+    p.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    p.add_argument("--workers", type=int, default=1, help="fedihub worker processes (PostgreSQL)")
+    p.add_argument("--worker-concurrency", type=int, default=None, help="jobs at once per worker")
+    p.add_argument("--timeout", type=float, default=300.0, help="give up after this many seconds")
+    p.add_argument("--profile", help="run deliveries in-process under cProfile, write the top here")
+    asyncio.run(amain(p.parse_args(argv)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,309 @@
+"""Inbox throughput: signed Create(Note) deliveries from many simulated remote actors to a real
+node's shared inbox: accepted/s and p50/p99 latency of the 202 at the client, and processed/s
+(until no inbox job is left); then the same load against bovine-herd, and the ratio.
+
+    python -m benchmarks.bench_inbox [--results FILE] [--activities 3000] [--actors 200]
+        [--hosts 20] [--concurrency 32] [--database sqlite|postgres] [--web-processes N]
+        [--workers W] [--worker-concurrency C] [--no-peer]
+
+The actors' documents (real RSA keys, made once and kept under .cache/bench-actors/) are served
+by a small loopback server; the node's local user follows every actor (rows inserted before the
+node starts, actors with their keys already known, as after a first contact), so each note is
+stored, not dropped as irrelevant. Notes carry Mastodon-like HTML from bench_sanitize's corpus;
+the sanitiser's share of processing is estimated by sanitising the same contents in-process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from benchmarks import loopback
+from benchmarks.bench_sanitize import bleach_cleaner, corpus
+from benchmarks.common import parser, print_machine, record
+from benchmarks.node import BenchNode, free_port
+from fedihub.activitypub import signatures
+from fedihub.security import html, keys
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY_CACHE = ROOT / ".cache" / "bench-actors"
+AS_PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+CONTEXT = ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"]
+
+
+def actor_keys(n: int) -> list[Any]:
+    """n RSA keys, generated once and cached on disk so runs are comparable."""
+    KEY_CACHE.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(n):
+        path = KEY_CACHE / f"actor-{i}.pem"
+        if not path.exists():
+            path.write_bytes(keys.private_pem(keys.generate_private_key()))
+        out.append(keys.load_private_pem(path.read_bytes()))
+    return out
+
+
+class Actors:
+    """Simulated remote actors spread over hosts (one loopback port each), serving their documents."""
+
+    def __init__(self, n: int, hosts: int) -> None:
+        self.keys = actor_keys(n)
+        self.ports = [free_port() for _ in range(hosts)]
+        self.uris = [f"http://127.0.0.1:{self.ports[i % hosts]}/users/a{i}" for i in range(n)]
+        self.pems = [keys.public_pem(k) for k in self.keys]
+        self.by_path = {f"/users/a{i}": i for i in range(n)}
+        self.fetches = 0
+        self.servers: list[Any] = []
+
+    def document(self, i: int) -> dict[str, Any]:
+        uri = self.uris[i]
+        base = uri.rsplit("/users/", 1)[0]
+        return {
+            "@context": CONTEXT, "id": uri, "type": "Person", "preferredUsername": f"a{i}",
+            "inbox": f"{uri}/inbox", "outbox": f"{uri}/outbox", "followers": f"{uri}/followers",
+            "endpoints": {"sharedInbox": f"{base}/inbox"},
+            "publicKey": {"id": f"{uri}#main-key", "owner": uri, "publicKeyPem": self.pems[i]},
+        }
+
+    async def handle(self, req: loopback.Request) -> tuple[int, str, bytes]:
+        i = self.by_path.get(req.path.split("#")[0])
+        if req.method == "GET" and i is not None:
+            self.fetches += 1
+            return 200, "application/activity+json", json.dumps(self.document(i)).encode()
+        return (202 if req.method == "POST" else 404), "text/plain", b""
+
+    async def start(self) -> None:
+        self.servers = await loopback.serve(self.handle, [("127.0.0.1", p) for p in self.ports])
+
+    async def stop(self) -> None:
+        await loopback.close(self.servers)
+
+
+def activities(actors: Actors, n: int, contents: list[str], tag: str) -> list[tuple[int, bytes]]:
+    out = []
+    for k in range(n):
+        i = k % len(actors.uris)
+        uri = actors.uris[i]
+        note = f"{uri}/statuses/{tag}-{k}"
+        doc = {
+            "@context": CONTEXT, "id": f"{note}/activity", "type": "Create", "actor": uri,
+            "published": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "to": [AS_PUBLIC], "cc": [f"{uri}/followers"],
+            "object": {
+                "id": note, "type": "Note", "attributedTo": uri, "content": contents[k % len(contents)],
+                "published": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "to": [AS_PUBLIC], "cc": [f"{uri}/followers"], "url": note,
+            },
+        }
+        out.append((i, json.dumps(doc).encode()))
+    return out
+
+
+def sign_all(actors: Actors, inbox: str, bodies: list[tuple[int, bytes]]) -> list[tuple[dict[str, str], bytes]]:
+    """Sign every POST before the clock starts: the client should not compete for the CPU."""
+    signed = []
+    for i, body in bodies:
+        headers = {"Content-Type": "application/activity+json"}
+        headers |= signatures.sign_cavage("POST", inbox, headers, body, f"{actors.uris[i]}#main-key",
+                                          actors.keys[i])
+        signed.append((headers, body))
+    return signed
+
+
+async def blast(inbox: str, requests: list[tuple[dict[str, str], bytes]], concurrency: int) -> dict[str, Any]:
+    """POST everything with at most `concurrency` in flight; latencies of the 2xx answers."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    errors: list[str] = []
+    queue = iter(requests)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+
+        async def lane() -> None:
+            for headers, body in queue:
+                t = time.perf_counter()
+                try:
+                    response = await client.post(inbox, content=body, headers=headers)
+                except httpx.HTTPError as exc:
+                    errors.append(repr(exc))
+                    continue
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                if 200 <= response.status_code < 300:
+                    latencies.append(time.perf_counter() - t)
+                elif len(errors) < 5:
+                    errors.append(f"{response.status_code} {response.text[:300]}")
+
+        start = time.perf_counter()
+        await asyncio.gather(*(lane() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - start
+    latencies.sort()
+    return {"start": start, "elapsed": elapsed, "latencies": latencies, "statuses": statuses, "errors": errors}
+
+
+def pct(values: list[float], q: float) -> float:
+    return values[min(len(values) - 1, int(q * len(values)))] * 1000 if values else float("nan")
+
+
+async def setup_follows(node: BenchNode, actors: Actors, username: str) -> None:
+    """The node's user follows every simulated actor; the actors' keys are already known."""
+    from fedihub import models
+
+    async with node.orm():
+        me = await models.Actor.get(username=username, domain=None)
+        now = datetime.now(UTC)
+        rows = []
+        for i, uri in enumerate(actors.uris):
+            doc = actors.document(i)
+            rows.append(models.Actor(
+                uri=uri, username=f"a{i}", domain=uri.split("/")[2], inbox=doc["inbox"],
+                shared_inbox=doc["endpoints"]["sharedInbox"], followers_url=doc["followers"],
+                public_key_id=doc["publicKey"]["id"], public_key_pem=actors.pems[i], fetched_at=now,
+            ))
+        await models.Actor.bulk_create(rows)
+        await models.Follow.bulk_create([
+            models.Follow(follower_id=me.id, target_id=a.id, state=models.FollowState.ACCEPTED) for a in rows
+        ])
+
+
+async def run_fedihub(args: Any, actors: Actors, contents: list[str], workdir: Path) -> dict[str, Any]:
+    node = BenchNode(workdir / "node", database=args.database, web_processes=args.web_processes,
+                     workers=args.workers, concurrency=args.worker_concurrency)
+    await node.prepare()
+    try:
+        node.create_user("reader")
+        await setup_follows(node, actors, "reader")
+        await node.start()
+        inbox = f"{node.base}/inbox"
+        requests = sign_all(actors, inbox, activities(actors, args.activities, contents, "f"))
+        cpu = node.cpu_seconds()
+        result = await blast(inbox, requests, args.concurrency)
+        while await node.jobs_left("inbox"):
+            await asyncio.sleep(0.05)
+        result["processed"] = time.perf_counter() - result["start"]
+        result["cpu"] = node.cpu_seconds() - cpu
+        async with node.orm():
+            from fedihub import models
+
+            result["stored"] = await models.Status.filter(local=False).count()
+            result["dead"] = await models.Job.filter(kind="inbox", state="dead").count()
+        result["processes"] = node.processes()
+        return result
+    finally:
+        node.stop()
+        await node.drop()
+
+
+async def run_bovine(args: Any, actors: Actors, contents: list[str], workdir: Path) -> dict[str, Any] | None:
+    from tests.peers.bovine import BovinePeer
+
+    peer = BovinePeer(workdir / "bovine", handles=("alice",))
+    try:
+        await peer.start(free_port())
+    except Exception as exc:  # no bovine venv (pip unavailable): measure fedihub alone
+        print(f"bovine-herd could not start: {exc}")
+        return None
+    try:
+        inbox = (await peer.actor_document())["inbox"]
+        # warm-up, not timed: one activity per actor, so bovine has fetched every key (fedihub
+        # knows them from the set-up), and both are compared in the steady state
+        await blast(inbox, sign_all(actors, inbox, activities(actors, len(actors.uris), contents, "w")), 4)
+        requests = sign_all(actors, inbox, activities(actors, args.activities, contents, "b"))
+        fetches = actors.fetches
+        result = await blast(inbox, requests, args.concurrency)
+        result["key_fetches"] = actors.fetches - fetches
+        return result
+    finally:
+        await peer.stop()
+
+
+def sanitiser_share(contents: list[str], n: int, processing_s: float) -> tuple[float, float]:
+    """CPU seconds to sanitise the run's n contents with fedihub's sanitiser and with bleach."""
+    docs = [contents[k % len(contents)] for k in range(n)]
+    clean_bleach = bleach_cleaner()
+    times = []
+    for fn in (html.sanitize, clean_bleach):
+        t = time.perf_counter()
+        for d in docs:
+            fn(d)
+        times.append(time.perf_counter() - t)
+    return times[0], times[1]
+
+
+def report(out: str | None, name: str, r: dict[str, Any], database: str, processes: int, n: int) -> None:
+    def put(figure: str, value: float, unit: str) -> None:
+        record(out, "inbox", f"{name} {figure}", value, unit, database, processes)
+
+    accepted = len(r["latencies"])
+    put("accepted", accepted / r["elapsed"], "activities/s")
+    put("202 latency p50", pct(r["latencies"], 0.5), "ms")
+    put("202 latency p99", pct(r["latencies"], 0.99), "ms")
+    if "processed" in r:
+        put("processed", n / r["processed"], "activities/s")
+        put("node CPU per activity (receive + process)", 1000 * r["cpu"] / n, "ms")
+    print(f"  {name}: answers {r['statuses']}, {accepted}/{n} accepted; errors: {r['errors'][:3]}")
+
+
+async def amain(args: Any) -> None:
+    print_machine()
+    contents = corpus(1000)
+    actors = Actors(args.actors, args.hosts)
+    await actors.start()
+    label = f"{args.database}, {args.web_processes} web process(es)"
+    if args.database == "postgres":
+        label += f", {args.workers} worker(s) x {args.worker_concurrency or 'default'}"
+    print(f"{args.activities} Create(Note) from {args.actors} actors on {args.hosts} hosts, "
+          f"client concurrency {args.concurrency}; fedihub on {label}")
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-inbox-") as tmp:
+            r = await run_fedihub(args, actors, contents, Path(tmp))
+            report(args.results, "fedihub", r, args.database, r["processes"], args.activities)
+            print(f"  fedihub stored {r['stored']} notes, {r['dead']} dead inbox jobs")
+            nh3_s, bleach_s = sanitiser_share(contents, args.activities, r["processed"])
+            record(args.results, "inbox", "sanitise share of processing (nh3)",
+                   100 * nh3_s / r["processed"], "%", args.database, r["processes"])
+            record(args.results, "inbox", "bleach instead would add", bleach_s - nh3_s, "s",
+                   args.database, r["processes"])
+            if args.no_peer:
+                return
+            b = await run_bovine(args, actors, contents, Path(tmp))
+            if b is None:
+                return
+            report(args.results, "bovine-herd", b, "sqlite", 1, args.activities)
+            print(f"  bovine-herd fetched our actors' documents {b['key_fetches']} times")
+            ratio = (len(r["latencies"]) / r["elapsed"]) / max(len(b["latencies"]) / b["elapsed"], 1e-9)
+            record(args.results, "inbox", "fedihub / bovine-herd accepted/s", ratio, "x",
+                   args.database, r["processes"])
+            p99 = pct(b["latencies"], 0.99) / pct(r["latencies"], 0.99)
+            record(args.results, "inbox", "bovine-herd / fedihub 202 p99", p99, "x", args.database,
+                   r["processes"])
+            if r["latencies"]:
+                print("  median 202 latency ms: fedihub %.1f, bovine-herd %.1f" % (
+                    statistics.median(r["latencies"]) * 1000, statistics.median(b["latencies"] or [0]) * 1000))
+    finally:
+        await actors.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = parser(__doc__ or "")
+    p.add_argument("--activities", type=int, default=3000)
+    p.add_argument("--actors", type=int, default=200)
+    p.add_argument("--hosts", type=int, default=20)
+    p.add_argument("--concurrency", type=int, default=32, help="POSTs in flight at the client")
+    p.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    p.add_argument("--web-processes", type=int, default=1, help="serve --workers N (PostgreSQL)")
+    p.add_argument("--workers", type=int, default=1, help="fedihub worker processes (PostgreSQL)")
+    p.add_argument("--worker-concurrency", type=int, default=None, help="jobs at once per worker")
+    p.add_argument("--no-peer", action="store_true", help="skip bovine-herd")
+    asyncio.run(amain(p.parse_args(argv)))
+
+
+if __name__ == "__main__":
+    main()
