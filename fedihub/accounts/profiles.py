@@ -1,4 +1,6 @@
-"""Local profiles: display name, bio, affiliation, research areas, links, avatar, language; validated here.
+"""Local profiles: display name, bio, affiliation, research areas, links, avatar, language.
+
+All validation of these fields lives here, not in the views.
 
 The bio is plain text stored as escaped HTML paragraphs in Actor.summary (what peers display), and
 turned back into text for the edit form. Avatars are checked by their bytes, not their name or the
@@ -68,7 +70,7 @@ def html_to_bio(summary: str) -> str:
 
 
 def normalise_areas(raw: str | list[str]) -> list[str]:
-    """Comma-separated free tags: trimmed, inner spaces collapsed, '#' dropped, duplicates removed."""
+    """Comma-separated free tags: trimmed, spaces collapsed, '#' dropped, duplicates removed."""
     parts = _AREA_SPLIT.split(raw) if isinstance(raw, str) else raw
     areas: list[str] = []
     seen: set[str] = set()
@@ -88,7 +90,9 @@ def normalise_areas(raw: str | list[str]) -> list[str]:
     return areas
 
 
-def normalise_links(pairs: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> list[dict[str, str]]:
+def normalise_links(
+    pairs: tuple[tuple[str, str], ...] | list[tuple[str, str]],
+) -> list[dict[str, str]]:
     links: list[dict[str, str]] = []
     for name, value in pairs:
         name, value = name.strip(), value.strip()

@@ -1,4 +1,4 @@
-"""Registration of local users from the web: the node's registration mode, invitation codes, all or nothing.
+"""Registration of local users from the web: registration mode, invitation codes, all or nothing.
 
 A registration either creates the user and uses one slot of its invitation code, or changes nothing:
 both happen in one transaction, so a failed creation never consumes an invite and a used-up invite
@@ -35,7 +35,7 @@ async def register(
     invite_code: str = "",
     locale: str = "en",
 ) -> models.User:
-    """Create a local user as the registration mode allows; raises Invalid/Conflict naming the field."""
+    """Create a local user as the registration mode allows; Invalid/Conflict name the field."""
     current = await mode()
     if current is RegistrationMode.CLOSED:
         raise RegistrationClosed()

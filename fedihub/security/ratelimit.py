@@ -31,7 +31,9 @@ class Limiter(Protocol):
 class MemoryLimiter:
     """Sliding-window counters in a dict, bounded in the number of keys it remembers."""
 
-    def __init__(self, *, max_keys: int = 100_000, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, *, max_keys: int = 100_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._events: OrderedDict[str, deque[float]] = OrderedDict()
         self._max_keys = max_keys
         self._clock = clock

@@ -1,4 +1,4 @@
-"""Sign-up, sign-in and sign-out pages, and what every page's template gets (viewer, `_`, CSRF token).
+"""Sign-up, sign-in and sign-out pages, and what every template gets (signed-in user, `_`, CSRF).
 
 Failed sign-ins are throttled per IP and per account (10 in 5 minutes). Redirects after sign-in go
 only to local paths, never off-site.
@@ -66,7 +66,7 @@ def limiter() -> ratelimit.Limiter:
 
 
 def safe_next(value: str | None) -> str:
-    """A local path to go to after sign-in; anything else (other sites, //host, schemes) becomes /."""
+    """A local path to go to after sign-in; other sites, //host and schemes become /."""
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
         return "/"
     if any(ord(ch) < 32 for ch in value):
@@ -89,7 +89,9 @@ async def _account_key(login: str) -> str:
 # ---- sign-up ----------------------------------------------------------------------------------
 
 
-async def _sign_up_page(mode: RegistrationMode, form: dict[str, str], error: str | None, status: int) -> Page:
+async def _sign_up_page(
+    mode: RegistrationMode, form: dict[str, str], error: str | None, status: int
+) -> Page:
     page = await render_template("auth/sign_up.html", mode=mode.value, form=form, error=error)
     return page, status
 
@@ -153,7 +155,8 @@ async def sign_in() -> Page | Response:
     limits = limiter()
     for key in keys:
         if await limits.exceeded(key, FAILED_SIGNIN_LIMIT, FAILED_SIGNIN_WINDOW_S):
-            return await _sign_in_page(login, next_path, i18n.translate("signin.throttled", locale), 429)
+            message = i18n.translate("signin.throttled", locale)
+            return await _sign_in_page(login, next_path, message, 429)
     try:
         user = await users.authenticate(login, form.get("password", ""))
     except Unauthorized:

@@ -1,4 +1,4 @@
-"""English and Chinese for the node's pages: message ids, the request's locale, and `_()` in templates.
+"""English and Chinese for the node's pages: message ids, the request's locale, `_()` in templates.
 
 The locale is the signed-in user's `locale`, else `?lang=`, else the Accept-Language header, else
 English. Services raise errors with English public messages; `error_text` shows them in the page's

@@ -1,4 +1,4 @@
-"""The `fedihub` command run as a user runs it: a subprocess in a fresh folder, plain errors, exit codes.
+"""The `fedihub` command as a user runs it: a subprocess in a fresh folder, plain errors.
 
 Exit codes: 0 done, 1 doctor found problems, 2 refused with one line on stderr (never a traceback).
 """
@@ -53,7 +53,8 @@ def refused(result: subprocess.CompletedProcess[str], fragment: str) -> None:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    return {str(p.relative_to(folder)): p.read_bytes() for p in files}
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +62,9 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder with an initialised node on SQLite and one user, ada (tests add, never remove)."""
     folder = tmp_path_factory.mktemp("node")
     assert run(folder, "init", "--domain", "node.test").returncode == 0
-    result = run(folder, "user", "create", "ada", "--email", "ada@uni.example", "--password", PASSWORD)
+    result = run(
+        folder, "user", "create", "ada", "--email", "ada@uni.example", "--password", PASSWORD
+    )
     assert result.returncode == 0, result.stderr
     return folder
 
@@ -82,7 +85,9 @@ def test_init_creates_data_database_and_owner_only_keys(tmp_path: Path) -> None:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
 
-def test_second_init_is_refused_and_changes_nothing_and_force_keeps_the_keys(tmp_path: Path) -> None:
+def test_second_init_is_refused_and_changes_nothing_and_force_keeps_the_keys(
+    tmp_path: Path,
+) -> None:
     assert run(tmp_path, "init", "--domain", "one.example").returncode == 0
     keys_before = snapshot(tmp_path / "keys")
     toml_before = (tmp_path / "data" / "fedihub.toml").read_bytes()
@@ -117,7 +122,8 @@ def test_user_create_list_and_disable(node: Path) -> None:
     created = run(node, "user", "create", "grace", "--email", "Grace@Uni.Example")
     assert created.returncode == 0, created.stderr
     assert "created user grace <grace@uni.example>" in created.stdout
-    shown = [line for line in created.stdout.splitlines() if line.startswith("password (shown once): ")]
+    prefix = "password (shown once): "
+    shown = [line for line in created.stdout.splitlines() if line.startswith(prefix)]
     password = shown[0].split(": ", 1)[1]
     assert len(password) >= 10
 
@@ -127,7 +133,8 @@ def test_user_create_list_and_disable(node: Path) -> None:
     assert rows["grace"][1:] == ["grace@uni.example", "no", "no"]
 
     assert run(node, "user", "disable", "grace").returncode == 0
-    rows = {line.split()[0]: line.split() for line in run(node, "user", "list").stdout.splitlines()[1:-1]}
+    listed = run(node, "user", "list")
+    rows = {line.split()[0]: line.split() for line in listed.stdout.splitlines()[1:-1]}
     assert rows["grace"][3] == "yes"
 
     async def sign_in() -> None:
@@ -144,7 +151,8 @@ def test_user_create_refuses_bad_input_in_one_line(node: Path) -> None:
     create = ("user", "create")
     refused(run(node, *create, "ADA", "--email", "other@uni.example"), "is taken")
     refused(run(node, *create, "bob", "--email", "ADA@uni.example"), "e-mail address exists")
-    refused(run(node, *create, "bob", "--email", "bob@uni.example", "--password", "short"), "password")
+    weak = run(node, *create, "bob", "--email", "bob@uni.example", "--password", "short")
+    refused(weak, "password")
     refused(run(node, *create, "bob", "--email", "not-an-address"), "not a valid e-mail address")
     refused(run(node, *create, "bad name", "--email", "bob@uni.example"), "username may use only")
     listed = run(node, "user", "list").stdout
@@ -164,7 +172,8 @@ def test_doctor_passes_on_a_good_node(node: Path) -> None:
     result = run(node, "doctor")
     assert result.returncode == 0, result.stdout
     assert "all checks passed" in result.stdout
-    assert "ok       database: connected" in result.stdout and "migrations: up to date" in result.stdout
+    assert "ok       database: connected" in result.stdout
+    assert "ok       migrations: up to date" in result.stdout
 
 
 def _copy_node(node: Path, tmp_path: Path) -> Path:
@@ -257,7 +266,9 @@ def test_serve_answers_healthz_and_the_front_page(served: str) -> None:
 # ---- PostgreSQL -------------------------------------------------------------------------------
 
 
-def test_init_with_a_database_url_records_it(tmp_path: Path, database_url: str, backend: str) -> None:
+def test_init_with_a_database_url_records_it(
+    tmp_path: Path, database_url: str, backend: str
+) -> None:
     # database_url (tests/conftest.py) is a fresh PostgreSQL database, created and dropped around
     # the test, or a SQLite file; PostgreSQL is skipped with the reason when none answers
     node = tmp_path / "node"
@@ -285,9 +296,10 @@ def test_a_built_wheel_ships_the_templates(tmp_path: Path) -> None:
         if (REPO / name).exists():
             shutil.copy(REPO / name, source / name)
     for folder in ("fedihub", "templates"):
-        shutil.copytree(REPO / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
+        ignore = shutil.ignore_patterns("__pycache__")
+        shutil.copytree(REPO / folder, source / folder, ignore=ignore)
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", ".", "-w", str(tmp_path / "dist"), "--no-deps", "-q"],
+        [sys.executable, "-m", "pip", "wheel", ".", "-w", str(tmp_path / "dist"), "--no-deps"],
         cwd=source, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr

@@ -1,4 +1,4 @@
-"""Settings: precedence of overrides, environment, TOML file and defaults; one plain error per bad value."""
+"""Settings: overrides, environment, TOML file, defaults, in that order; plain bad-value errors."""
 
 from __future__ import annotations
 
@@ -28,7 +28,11 @@ def test_environment_beats_toml_and_overrides_beat_both(tmp_path: Path) -> None:
         tmp_path / "fedihub.toml",
         'domain = "file.example"\nscheme = "http"\ndb_pool_size = 3\nhttp_timeout = 2.5\n',
     )
-    env = {"FEDIHUB_DATA_DIR": str(tmp_path), "FEDIHUB_DOMAIN": "Env.Example", "FEDIHUB_DB_POOL_SIZE": "7"}
+    env = {
+        "FEDIHUB_DATA_DIR": str(tmp_path),
+        "FEDIHUB_DOMAIN": "Env.Example",
+        "FEDIHUB_DB_POOL_SIZE": "7",
+    }
     settings = config.load(environ=env)
     assert settings.domain == "env.example"  # from the environment, lower-cased
     assert settings.scheme == "http"  # only in the file
@@ -42,7 +46,8 @@ def test_environment_beats_toml_and_overrides_beat_both(tmp_path: Path) -> None:
 
 def test_fedihub_config_names_another_file_and_it_must_exist(tmp_path: Path) -> None:
     other = _toml(tmp_path / "elsewhere.toml", 'domain = "other.example"\nlog_json = true\n')
-    settings = config.load(environ={"FEDIHUB_CONFIG": str(other), "FEDIHUB_DATA_DIR": str(tmp_path)})
+    env = {"FEDIHUB_CONFIG": str(other), "FEDIHUB_DATA_DIR": str(tmp_path)}
+    settings = config.load(environ=env)
     assert settings.domain == "other.example" and settings.log_json is True
     with pytest.raises(ConfigError, match="does not exist"):
         config.load(environ={"FEDIHUB_CONFIG": str(tmp_path / "missing.toml")})
@@ -50,7 +55,8 @@ def test_fedihub_config_names_another_file_and_it_must_exist(tmp_path: Path) -> 
 
 def test_postgres_urls_are_accepted_and_normalised(tmp_path: Path) -> None:
     for url in ("postgresql://u:p@db.example:5433/fedihub", "postgres://u@db.example/fedihub"):
-        settings = config.load(environ={"FEDIHUB_DATABASE_URL": url}, overrides={"data_dir": tmp_path})
+        env = {"FEDIHUB_DATABASE_URL": url}
+        settings = config.load(environ=env, overrides={"data_dir": tmp_path})
         assert settings.database_url.startswith("postgres://u")
         assert not settings.is_sqlite and not settings.jobs_in_process
 

@@ -1,4 +1,4 @@
-"""The users service: unique names and addresses, reserved names, password rules, sealed keys, all or nothing."""
+"""The users service: unique names and addresses, reserved names, password rules, sealed keys."""
 
 from __future__ import annotations
 
@@ -37,7 +37,9 @@ async def test_reserved_names_are_refused_except_from_the_command_line(rt: Runti
         with pytest.raises(Invalid) as caught:
             await users.create(rt, name, f"{name}@uni.example", PASSWORD)
         assert caught.value.field == "username" and "reserved" in caught.value.public
-    admin = await users.create(rt, "admin", "admin@uni.example", PASSWORD, allow_reserved=True, admin=True)
+    admin = await users.create(
+        rt, "admin", "admin@uni.example", PASSWORD, allow_reserved=True, admin=True
+    )
     assert admin.is_admin
 
 

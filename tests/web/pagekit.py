@@ -1,8 +1,7 @@
-"""Helpers for page tests (imported as `pagekit`): users made through the service, CSRF tokens from forms, sign-in."""
+"""Helpers for page tests (imported as `pagekit`): users, CSRF tokens read from forms, sign-in."""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -26,7 +25,9 @@ async def page_token(client: Any, path: str) -> str:
     return csrf_from(await response.get_data(as_text=True))
 
 
-async def make_user(app: Any, username: str = "ada", email: str | None = None, **kw: Any) -> models.User:
+async def make_user(
+    app: Any, username: str = "ada", email: str | None = None, **kw: Any
+) -> models.User:
     rt = app.extensions[RUNTIME_KEY]
     return await users.create(rt, username, email or f"{username}@uni.example", PASSWORD, **kw)
 
@@ -39,9 +40,6 @@ async def sign_in(client: Any, login: str, password: str = PASSWORD) -> Any:
 
 
 async def set_mode(mode: str) -> None:
-    # node_settings.set_value("registration_mode", "open") trips over tortoise's JSONField, which
-    # reads a str as JSON text; hand it JSON text until node_settings encodes strings itself
     value = node_settings.RegistrationMode(mode).value
-    await models.NodeSetting.get_or_create(key="registration_mode", defaults={"value": 0})
-    await models.NodeSetting.filter(key="registration_mode").update(value=json.dumps(value))
+    await node_settings.set_value("registration_mode", value)
     assert await node_settings.registration_mode() == value

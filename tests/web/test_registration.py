@@ -1,4 +1,4 @@
-"""Registration page: open, invite and closed modes; invites counted; bad input re-renders with 422."""
+"""Registration page: open, invite and closed modes; invites counted; bad input gets 422."""
 
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ async def test_invite_mode_needs_a_valid_code_and_counts_its_uses(client: Any, a
     token = await page_token(client, "/auth/sign_up")
     refused = await client.post("/auth/sign_up", form=_form(token, invite_code="nonsense"))
     assert refused.status_code == 422
-    assert "Invitation code: this invitation code is not valid" in await refused.get_data(as_text=True)
+    html = await refused.get_data(as_text=True)
+    assert "Invitation code: this invitation code is not valid" in html
     assert not await models.User.filter(username_key="grace").exists()
 
     missing = await client.post("/auth/sign_up", form=_form(token))
@@ -100,7 +101,10 @@ async def test_bad_input_names_the_field_and_keeps_what_was_typed(client: Any, a
     cases = [
         ({"username": "Taken"}, "Username: the username"),
         ({"username": "admin"}, "is reserved"),
-        ({"password": "short", "password_confirmation": "short"}, "Password: password must be at least"),
+        (
+            {"password": "short", "password_confirmation": "short"},
+            "Password: password must be at least",
+        ),
         ({"email": "not-an-address"}, "E-mail address: "),
         ({"password_confirmation": PASSWORD + "x"}, "Confirm password: the two passwords differ"),
     ]
@@ -145,7 +149,7 @@ async def test_invite_used_up_during_creation_rolls_the_new_user_back(
     client: Any, app: Any, monkeypatch: Any
 ) -> None:
     # Given an invite with one use left, when another registration takes that use while this one
-    # generates its keys, then this one fails as a whole: no user, no actor, the use not counted twice
+    # generates its keys, then this one fails as a whole: no user, no actor, no use counted twice
     await set_mode("invite")
     invite = await users.create_invite(None, max_uses=1)
     real_create = users.create

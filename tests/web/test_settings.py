@@ -1,4 +1,4 @@
-"""Settings pages: the profile form saves and shows, avatars are checked, password change ends sessions."""
+"""Settings pages: profile saves and shows, avatars are checked, password change ends sessions."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ AVATAR_LIMIT = 50_000
 
 def tiny_png() -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        checksum = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + checksum
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
     return (
@@ -73,7 +74,9 @@ async def test_profile_edit_persists_and_shows(client: Any, ada: models.User) ->
     assert response.status_code == 302
     actor = await models.Actor.get(id=ada.actor_id)
     assert actor.display_name == "Ada Lovelace"
-    assert actor.summary == "<p>Analyst of engines.</p><p>Likes &lt;b&gt;notes&lt;/b&gt; &amp; tables.</p>"
+    assert actor.summary == (
+        "<p>Analyst of engines.</p><p>Likes &lt;b&gt;notes&lt;/b&gt; &amp; tables.</p>"
+    )
     assert actor.affiliation == "Analytical Society"
     assert actor.research_areas == ["Mathematics", "computing", "machine translation"]
     assert actor.links == [{"name": "Homepage", "value": "https://ada.example/"}]
@@ -88,7 +91,7 @@ async def test_profile_edit_persists_and_shows(client: Any, ada: models.User) ->
 async def test_profile_refuses_bad_input_and_keeps_it(client: Any, ada: models.User) -> None:
     token = await page_token(client, "/settings/profile")
     cases = [
-        ({"research_areas": ", ".join(f"area{i}" for i in range(21))}, "Research areas: at most 20"),
+        ({"research_areas": ",".join(f"a{i}" for i in range(21))}, "Research areas: at most 20"),
         ({"research_areas": "x" * 51}, "longer than 50 characters"),
         ({"link_url_0": "javascript:alert(1)"}, "Links: "),
         ({"link_name_0": ""}, "each link needs both a name and a URL"),
@@ -110,7 +113,9 @@ async def test_avatar_upload_is_stored_and_served(client: Any, ada: models.User,
     response = await client.post(
         "/settings/profile",
         form=_profile(token),
-        files={"avatar": FileStorage(io.BytesIO(image), filename="me.txt", content_type="text/plain")},
+        files={
+            "avatar": FileStorage(io.BytesIO(image), filename="me.txt", content_type="text/plain")
+        },
     )
     assert response.status_code == 302
     actor = await models.Actor.get(id=ada.actor_id)
@@ -145,7 +150,8 @@ async def test_avatar_of_wrong_type_or_too_large_is_refused(client: Any, ada: mo
 
 
 async def test_media_paths_cannot_leave_the_media_folder(client: Any, app: Any) -> None:
-    for path in ("/media/../fedihub.sqlite3", "/media/%2e%2e/fedihub.sqlite3", "/media/avatars/none.png"):
+    paths = ("/media/../fedihub.sqlite3", "/media/%2e%2e/x.sqlite3", "/media/avatars/none.png")
+    for path in paths:
         response = await client.get(path)
         assert response.status_code == 404, path
 

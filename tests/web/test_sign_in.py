@@ -1,4 +1,4 @@
-"""Sign-in by username or e-mail, wrong passwords, disabled accounts, throttling, redirects, sign-out."""
+"""Sign-in by username or e-mail, wrong passwords, disabled accounts, throttling, sign-out."""
 
 from __future__ import annotations
 
@@ -160,6 +160,7 @@ async def test_sign_in_page_in_chinese(client: Any) -> None:
     assert response.status_code == 401
     token = await page_token(client, "/auth/sign_in")
     response = await client.post(
-        "/auth/sign_in?lang=zh", form={"login": "x", "password": "wrong pass 1", "csrf_token": token}
+        "/auth/sign_in?lang=zh",
+        form={"login": "x", "password": "wrong pass 1", "csrf_token": token},
     )
     assert "用户名、电子邮件地址或密码错误" in await response.get_data(as_text=True)
