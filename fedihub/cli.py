@@ -257,6 +257,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 async def _worker(args: argparse.Namespace) -> int:
+    from fedihub.api import stream_events
     from fedihub.jobs import runner
 
     from fedihub import logs
@@ -266,6 +267,7 @@ async def _worker(args: argparse.Namespace) -> int:
 
     async def body(rt: Runtime) -> int:
         print(f"worker {rt.worker_name} running with concurrency {args.concurrency or settings.worker_concurrency}", flush=True)
+        stream_events.install(rt)  # the statuses this worker stores reach the web processes' streams
         await runner.run_until_stopped(rt, concurrency=args.concurrency or settings.worker_concurrency)
         return 0
 

@@ -8,6 +8,7 @@ from typing import Any
 from apikit import bearer, make_token, make_user
 from mediakit import png
 from quart.datastructures import FileStorage
+from test_entity_shapes import check
 
 from fedihub import models
 from fedihub.social import documents
@@ -30,6 +31,7 @@ async def test_v2_upload_reads_the_size_and_serves_the_file(client: Any) -> None
     response = await _upload(client, token, png(30, 20), description="A black square", focus="0.5,-0.25")
     assert response.status_code == 200
     body = await response.get_json()
+    check("MediaAttachment", body)
     assert body["type"] == "image" and body["description"] == "A black square"
     assert body["meta"]["original"] == {"width": 30, "height": 20, "size": "30x20", "aspect": 1.5}
     assert body["meta"]["focus"] == {"x": 0.5, "y": -0.25}

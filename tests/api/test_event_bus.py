@@ -1,0 +1,73 @@
+"""The event bus: in-process fan-out, and PostgreSQL LISTEN/NOTIFY between bus instances on
+separate connections (as between a worker and web processes), large payloads by reference."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from apikit import bearer, make_token, make_user
+
+from fedihub import events
+from fedihub.api import stream_events
+from fedihub.runtime import Runtime
+from fedihub.web.common import RUNTIME_KEY
+
+TIMEOUT_S = 10.0
+
+
+async def test_local_bus_fans_out_by_channel_and_forgets_closed_subscriptions() -> None:
+    bus = events.LocalBus()
+    home, public = bus.subscribe(["user:1"]), bus.subscribe(["public", "user:2"])
+    await bus.publish([{"channel": "user:1", "event": "update", "payload": "a"},
+                       {"channel": "public", "event": "update", "payload": "b"}])
+    assert (await home.next_event(TIMEOUT_S) or {})["payload"] == "a"
+    assert (await public.next_event(TIMEOUT_S) or {})["payload"] == "b"
+    assert await home.next_event(0.01) is None
+    public.close()
+    assert set(bus.subscribers) == {"user:1"}
+
+
+async def test_a_slow_subscriber_loses_the_oldest_events_not_the_publisher() -> None:
+    bus = events.LocalBus()
+    slow = bus.subscribe(["public"])
+    await bus.publish([{"channel": "public", "event": "update", "payload": str(i)} for i in range(events.QUEUE_SIZE + 5)])
+    assert slow.dropped == 5
+    assert (await slow.next_event(TIMEOUT_S) or {})["payload"] == "5"
+
+
+
+async def test_postgres_bus_carries_events_between_instances(rt: Runtime, backend: str) -> None:
+    if backend != "postgres":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    web, worker = events.bus_for_settings(rt), events.bus_for_settings(rt)
+    assert isinstance(web, events.PostgresBus) and isinstance(worker, events.PostgresBus)
+    await web.start()
+    await worker.start()
+    try:
+        listening = web.subscribe(["user:7"])
+        small = {"channel": "user:7", "event": "delete", "payload": "123", "ref": {"status_id": "123"}}
+        large = {"channel": "user:7", "event": "update", "payload": "x" * 20_000, "ref": {"status_id": "124"}}
+        await worker.publish([{"channel": "user:8", "event": "delete", "payload": "1"}, small, large])
+        assert await listening.next_event(TIMEOUT_S) == small
+        by_reference = await listening.next_event(TIMEOUT_S)
+        assert by_reference == {**large, "payload": None}  # too large for NOTIFY: the ids travel
+        assert await listening.next_event(0.05) is None  # user:8 was not for this subscriber
+    finally:
+        await worker.stop()
+        await web.stop()
+
+
+async def test_an_event_too_large_to_notify_is_rebuilt_from_the_database(client: Any, backend: str) -> None:
+    ada = await make_user(client.app, "ada")
+    token = await make_token(ada)
+    rt = client.app.extensions[RUNTIME_KEY]
+    with events.subscribe(rt, ["public"]) as subscription:
+        posted = await (await client.post("/api/v1/statuses", headers=bearer(token), json={"status": "é" * 4900})).get_json()
+        event = await subscription.next_event(TIMEOUT_S)
+    assert event is not None and event["ref"] == {"status_id": posted["id"]}
+    if backend == "postgres":
+        assert event["payload"] is None  # over NOTIFY's limit: sent by reference
+    payload = await stream_events.payload_of(rt, event)
+    assert payload is not None and json.loads(payload)["id"] == posted["id"]

@@ -1,0 +1,80 @@
+"""Mastodon.py against a real node: upload media, post with it, read it back, and hear a new post
+on the user stream (Mastodon.py's own streaming listener, in its thread)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from live_node import LiveNode, live_node
+from mastodon import Mastodon, StreamListener
+from mediakit import png
+
+STREAM_TIMEOUT_S = 20.0
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveNode]:
+    with live_node(tmp_path_factory.mktemp("mastodon_py_media")) as running:
+        yield running
+
+
+def _client(node: LiveNode) -> Mastodon:
+    scopes = ["read", "write", "follow", "push"]
+    client_id, client_secret = Mastodon.create_app("fedihub media tests", scopes=scopes, api_base_url=node.base_url)
+    api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=node.base_url)
+    api.log_in(node.username, node.password, scopes=scopes, allow_http=True)
+    return api
+
+
+class _Updates(StreamListener):  # type: ignore[misc]
+    def __init__(self, wanted: str) -> None:
+        super().__init__()
+        self.wanted = wanted
+        self.heard = threading.Event()
+        self.opened = threading.Event()
+        self.ids: list[str] = []
+
+    def handle_heartbeat(self) -> None:
+        self.opened.set()  # the node's opening ":)" comment: the subscription is in place
+
+    def on_update(self, status: Any) -> None:
+        self.ids.append(str(status["id"]))
+        if "posted while listening" in status["content"]:
+            self.heard.set()
+
+
+def test_upload_post_read_back_and_delete_with_media(node: LiveNode, tmp_path: Path) -> None:
+    api = _client(node)
+    picture = tmp_path / "square.png"
+    picture.write_bytes(png(16, 9))
+    media = api.media_post(str(picture), description="A black rectangle", focus=(0.1, -0.2))
+    assert media["type"] == "image" and media["description"] == "A black rectangle"
+    assert media["meta"]["original"]["width"] == 16 and media["meta"]["original"]["height"] == 9
+    assert httpx.get(media["url"], timeout=10).content == png(16, 9)
+    status = api.status_post("With a picture", media_ids=[media])
+    read_back = api.status(status["id"])
+    assert [m["id"] for m in read_back["media_attachments"]] == [media["id"]]
+    assert read_back["media_attachments"][0]["description"] == "A black rectangle"
+    api.status_delete(status["id"])
+    from mastodon import MastodonNotFoundError
+
+    with pytest.raises(MastodonNotFoundError):
+        api.status(status["id"])
+
+
+def test_stream_user_hears_a_post_made_meanwhile(node: LiveNode) -> None:
+    api = _client(node)
+    listener = _Updates("posted while listening")
+    handle = api.stream_user(listener, run_async=True, timeout=STREAM_TIMEOUT_S, reconnect_async=False)
+    try:
+        assert listener.opened.wait(STREAM_TIMEOUT_S), "the user stream did not open"
+        posted = api.status_post("posted while listening")
+        assert listener.heard.wait(STREAM_TIMEOUT_S), "no update event arrived on the user stream"
+        assert listener.ids == [str(posted["id"])]
+    finally:
+        handle.close()
