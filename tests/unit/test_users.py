@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from tortoise.backends.base import executor
 
 from fedihub import models
 from fedihub.accounts import users
@@ -13,12 +12,6 @@ from fedihub.runtime import Runtime
 from fedihub.security import keys
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_insert_queries() -> None:
-    # tortoise caches INSERT statements per connection name, across SQLite and PostgreSQL runs
-    executor.EXECUTOR_CACHE.clear()
 
 
 async def test_usernames_are_unique_whatever_their_case(rt: Runtime) -> None:
