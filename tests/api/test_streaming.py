@@ -168,3 +168,41 @@ async def test_streaming_health_and_unknown_streams(client: Any) -> None:
     assert health.status_code == 200 and await health.get_data() == b"OK"
     assert (await client.get("/api/v1/streaming/user")).status_code == 401
     assert (await client.get("/api/v1/streaming/hashtag")).status_code == 400
+
+
+async def test_remote_statuses_from_the_inbox_reach_streams_with_their_visibility(client: Any) -> None:
+    from apikit import remote_actor
+
+    from fedihub.activitypub import parse
+    from fedihub.social import statuses
+    from fedihub.web.common import RUNTIME_KEY
+
+    rt = client.app.extensions[RUNTIME_KEY]
+    ada = await make_user(client.app, "ada")
+    token = await make_token(ada)
+    zoe = await remote_actor("zoe", "far.example", followers_url="https://far.example/users/zoe/followers")
+    await models.Follow.create(follower=ada.actor, target=zoe, state=FollowState.ACCEPTED)
+
+    def note(n: int, to: list[str], **extra: Any) -> parse.ObjectDoc:
+        return parse.object_doc({"id": f"https://far.example/notes/{n}", "type": "Note", "attributedTo": zoe.uri,
+                                 "content": f"<p>note {n}</p>", "to": to, "cc": [], **extra})
+
+    async with client.request("/api/v1/streaming/public/remote") as public_conn, \
+            client.request(f"/api/v1/streaming/user?access_token={token}") as user_conn:
+        await public_conn.send_complete()
+        await user_conn.send_complete()
+        public, home = Sse(public_conn), Sse(user_conn)
+        await public.opened()
+        await home.opened()
+        followers_only = await statuses.store_remote(rt, zoe, note(1, [zoe.followers_url]))
+        event, data = await home.next()
+        assert event == "update" and json.loads(data)["id"] == str(followers_only.id)
+        everyone = await statuses.store_remote(rt, zoe, note(2, ["https://www.w3.org/ns/activitystreams#Public"]))
+        event, data = await public.next()  # the followers-only note never reached the public stream
+        assert json.loads(data)["id"] == str(everyone.id)
+        assert await statuses.delete_remote(rt, zoe, everyone.uri)
+        assert (await home.next())[0] == "update"  # the public note, in ada's home too
+        assert await home.next() == ("delete", str(everyone.id))
+        assert await public.next() == ("delete", str(everyone.id))
+        await public_conn.disconnect()
+        await user_conn.disconnect()
