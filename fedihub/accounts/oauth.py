@@ -41,7 +41,12 @@ IMPLIES: dict[str, tuple[str, ...]] = {
     "read": READ_SCOPES,
     "write": WRITE_SCOPES,
     "follow": (
-        "read:follows", "read:blocks", "read:mutes", "write:follows", "write:blocks", "write:mutes",
+        "read:follows",
+        "read:blocks",
+        "read:mutes",
+        "write:follows",
+        "write:blocks",
+        "write:mutes",
     ),
     "admin:read": ADMIN_READ_SCOPES,
     "admin:write": ADMIN_WRITE_SCOPES,
@@ -123,8 +128,10 @@ def parse_redirect_uris(raw: str | list[str] | None) -> list[str]:
         for uri in str(item).split():
             if uri != OOB:
                 parts = urlsplit(uri)
-                if not parts.scheme or parts.fragment or (
-                    parts.scheme in ("http", "https") and not parts.netloc
+                if (
+                    not parts.scheme
+                    or parts.fragment
+                    or (parts.scheme in ("http", "https") and not parts.netloc)
                 ):
                     raise OAuthError(
                         "invalid_redirect_uri", f"redirect_uri {uri!r} is not an absolute URI"

@@ -159,7 +159,9 @@ async def search() -> Response:
     else:
         rows = models.Actor.filter(
             Q(username__istartswith=query) | Q(display_name__istartswith=query),
-            domain=None, deleted_at=None, actor_type__not="Application",
+            domain=None,
+            deleted_at=None,
+            actor_type__not="Application",
         )
         if p.bool("following", False):
             followed = models.Follow.filter(follower_id=viewer.id, state=FollowState.ACCEPTED)
@@ -183,8 +185,11 @@ async def familiar_followers() -> Response:
     ids = [int(x) for x in (str(v).strip() for v in p.list("id")) if x.isdigit() and len(x) <= 19]
     viewer = current_actor()
     # followers of each target whom the viewer follows: two queries for the whole list
-    mine = set(await models.Follow.filter(follower_id=viewer.id, state=FollowState.ACCEPTED)
-               .values_list("target_id", flat=True))
+    mine = set(
+        await models.Follow.filter(follower_id=viewer.id, state=FollowState.ACCEPTED).values_list(
+            "target_id", flat=True
+        )
+    )
     rows = []
     if ids and mine:
         rows = await models.Follow.filter(
@@ -296,7 +301,8 @@ async def mute(raw_id: str) -> Response:
     expires = datetime.now(UTC) + timedelta(seconds=duration) if duration else None
     await models.Mute.update_or_create(
         defaults={"notifications": bool(p.bool("notifications", True)), "expires_at": expires},
-        actor_id=current_actor().id, target_id=target.id,
+        actor_id=current_actor().id,
+        target_id=target.id,
     )
     return await _answer(target)
 

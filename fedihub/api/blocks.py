@@ -1,4 +1,4 @@
-"""/api/v1/blocks and /api/v1/mutes: the accounts the signed-in user blocks or mutes, newest first."""
+"""/api/v1/blocks and /api/v1/mutes: whom the signed-in user blocks or mutes, newest first."""
 
 from __future__ import annotations
 

@@ -55,8 +55,10 @@ def _configuration(v2: bool) -> dict[str, Any]:
             "description_limit": 1500,
         },
         "polls": {
-            "max_options": 4, "max_characters_per_option": 50,
-            "min_expiration": 300, "max_expiration": 2_629_746,
+            "max_options": 4,
+            "max_characters_per_option": 50,
+            "min_expiration": 300,
+            "max_expiration": 2_629_746,
         },
     }
     if v2:
@@ -117,25 +119,27 @@ async def instance_v1() -> Response:
     users = await models.User.filter(disabled=False).count()
     statuses = await models.Status.filter(local=True, deleted_at=None).count()
     domains = len(await _peers())
-    return jsonify({
-        "uri": rt.settings.domain,
-        "title": title,
-        "short_description": description,
-        "description": description,
-        "email": email,
-        "version": version(),
-        "urls": {"streaming_api": _streaming_url()},
-        "stats": {"user_count": users, "status_count": statuses, "domain_count": domains},
-        "thumbnail": _thumbnail_url(),
-        "languages": LANGUAGES,
-        "registrations": registrations["enabled"],
-        "approval_required": registrations["approval_required"],
-        "invites_enabled": True,
-        "max_toot_chars": 5000,  # read by older clients (Pleroma's spelling) before configuration
-        "configuration": _configuration(v2=False),
-        "contact_account": contact,
-        "rules": [],
-    })
+    return jsonify(
+        {
+            "uri": rt.settings.domain,
+            "title": title,
+            "short_description": description,
+            "description": description,
+            "email": email,
+            "version": version(),
+            "urls": {"streaming_api": _streaming_url()},
+            "stats": {"user_count": users, "status_count": statuses, "domain_count": domains},
+            "thumbnail": _thumbnail_url(),
+            "languages": LANGUAGES,
+            "registrations": registrations["enabled"],
+            "approval_required": registrations["approval_required"],
+            "invites_enabled": True,
+            "max_toot_chars": 5000,  # older clients read this (Pleroma's spelling) first
+            "configuration": _configuration(v2=False),
+            "contact_account": contact,
+            "rules": [],
+        }
+    )
 
 
 @blueprint.get("/api/v2/instance")
@@ -143,22 +147,24 @@ async def instance_v2() -> Response:
     rt = runtime()
     title, description = await _texts()
     email, contact = await _contact()
-    return jsonify({
-        "domain": rt.settings.domain,
-        "title": title,
-        "version": version(),
-        "source_url": "https://github.com/fedihub/fedihub",
-        "description": description,
-        "usage": {"users": {"active_month": await models.User.filter(disabled=False).count()}},
-        "thumbnail": {"url": _thumbnail_url(), "blurhash": None, "versions": {}},
-        "icon": [],
-        "languages": LANGUAGES,
-        "configuration": _configuration(v2=True),
-        "registrations": await _registrations(),
-        "api_versions": {"mastodon": 2},
-        "contact": {"email": email, "account": contact},
-        "rules": [],
-    })
+    return jsonify(
+        {
+            "domain": rt.settings.domain,
+            "title": title,
+            "version": version(),
+            "source_url": "https://github.com/fedihub/fedihub",
+            "description": description,
+            "usage": {"users": {"active_month": await models.User.filter(disabled=False).count()}},
+            "thumbnail": {"url": _thumbnail_url(), "blurhash": None, "versions": {}},
+            "icon": [],
+            "languages": LANGUAGES,
+            "configuration": _configuration(v2=True),
+            "registrations": await _registrations(),
+            "api_versions": {"mastodon": 2},
+            "contact": {"email": email, "account": contact},
+            "rules": [],
+        }
+    )
 
 
 async def _peers() -> list[str]:

@@ -16,17 +16,24 @@ from quart import Blueprint, Response, jsonify, render_template, request
 
 from fedihub import models
 from fedihub.accounts import oauth, users
+from fedihub.api.auth import current_token, require_scope
 from fedihub.api.common import Params, invalid, params
 from fedihub.api.entities.application import application, credential_application
-from fedihub.api.auth import require_scope, current_token
 from fedihub.errors import Forbidden, Unauthorized
 from fedihub.security import ratelimit
 from fedihub.web import session as web_session
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_oauth", __name__)
-_AUTH_FIELDS = ("client_id", "redirect_uri", "response_type", "scope", "state", "code_challenge",
-                "code_challenge_method")
+_AUTH_FIELDS = (
+    "client_id",
+    "redirect_uri",
+    "response_type",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+)
 # failed password attempts per client address: Mastodon's rack-attack allows 25 per 5 minutes
 _LOGIN_LIMIT, _LOGIN_WINDOW = 25, 300.0
 
@@ -62,12 +69,17 @@ async def verify_app() -> Response:
 async def _page(template: str, status: int = 200, **context: Any) -> Response:
     body = await render_template(template, domain=runtime().settings.domain, **context)
     # never inside another site's frame: a framed consent button could be clicked unseen
-    return Response(body, status=status, content_type="text/html; charset=utf-8", headers={
-        "X-Frame-Options": "DENY",
-        "Content-Security-Policy": "frame-ancestors 'none'",
-        "Cache-Control": "no-store",
-        "Referrer-Policy": "no-referrer",
-    })
+    return Response(
+        body,
+        status=status,
+        content_type="text/html; charset=utf-8",
+        headers={
+            "X-Frame-Options": "DENY",
+            "Content-Security-Policy": "frame-ancestors 'none'",
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer",
+        },
+    )
 
 
 async def _error_page(exc: oauth.OAuthError) -> Response:
@@ -252,8 +264,11 @@ async def revoke() -> tuple[Response, int]:
         app = await oauth.authenticate_client(client_id, secret)
     except oauth.OAuthError:
         # Mastodon (Doorkeeper) answers 403 unauthorized_client here
-        return _oauth_error(oauth.OAuthError(
-            "unauthorized_client", "You are not authorized to revoke this token", status=403))
+        return _oauth_error(
+            oauth.OAuthError(
+                "unauthorized_client", "You are not authorized to revoke this token", status=403
+            )
+        )
     await oauth.revoke(app, p.str("token") or "")
     return jsonify({}), 200
 
@@ -261,19 +276,23 @@ async def revoke() -> tuple[Response, int]:
 @blueprint.get("/.well-known/oauth-authorization-server")
 async def metadata() -> Response:
     base = runtime().urls.base
-    return jsonify({
-        "issuer": f"{base}/",
-        "service_documentation": "https://docs.joinmastodon.org/",
-        "authorization_endpoint": f"{base}/oauth/authorize",
-        "token_endpoint": f"{base}/oauth/token",
-        "revocation_endpoint": f"{base}/oauth/revoke",
-        "app_registration_endpoint": f"{base}/api/v1/apps",
-        "scopes_supported": sorted(oauth.ALL_SCOPES, key=lambda s: (s.count(":"), s)),
-        "response_types_supported": ["code"],
-        "response_modes_supported": ["query"],
-        "grant_types_supported": list(oauth.GRANT_TYPES),
-        "token_endpoint_auth_methods_supported": [
-            "client_secret_basic", "client_secret_post", "none"
-        ],
-        "code_challenge_methods_supported": ["S256"],
-    })
+    return jsonify(
+        {
+            "issuer": f"{base}/",
+            "service_documentation": "https://docs.joinmastodon.org/",
+            "authorization_endpoint": f"{base}/oauth/authorize",
+            "token_endpoint": f"{base}/oauth/token",
+            "revocation_endpoint": f"{base}/oauth/revoke",
+            "app_registration_endpoint": f"{base}/api/v1/apps",
+            "scopes_supported": sorted(oauth.ALL_SCOPES, key=lambda s: (s.count(":"), s)),
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "grant_types_supported": list(oauth.GRANT_TYPES),
+            "token_endpoint_auth_methods_supported": [
+                "client_secret_basic",
+                "client_secret_post",
+                "none",
+            ],
+            "code_challenge_methods_supported": ["S256"],
+        }
+    )

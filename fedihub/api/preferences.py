@@ -14,10 +14,12 @@ blueprint = Blueprint("api_preferences", __name__)
 @require_scope("read:accounts")
 async def get_preferences() -> Response:
     prefs = await preferences.get(current_user().id)
-    return jsonify({
-        "posting:default:visibility": prefs.privacy,
-        "posting:default:sensitive": prefs.sensitive,
-        "posting:default:language": prefs.language,
-        "reading:expand:media": "default",
-        "reading:expand:spoilers": False,
-    })
+    return jsonify(
+        {
+            "posting:default:visibility": prefs.privacy,
+            "posting:default:sensitive": prefs.sensitive,
+            "posting:default:language": prefs.language,
+            "reading:expand:media": "default",
+            "reading:expand:spoilers": False,
+        }
+    )

@@ -36,8 +36,14 @@ def free_port() -> int:
 
 
 def _run(args: list[str], cwd: Path, env: dict[str, str]) -> None:
-    done = subprocess.run([sys.executable, "-m", "fedihub", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "fedihub", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, f"fedihub {args[0]} failed:\n{done.stdout}\n{done.stderr}"
 
 
@@ -45,27 +51,43 @@ def _wait_healthy(base_url: str, process: subprocess.Popen[bytes], log: Path) ->
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"fedihub serve exited with {process.returncode}:\n{log.read_text()}")
+            raise AssertionError(
+                f"fedihub serve exited with {process.returncode}:\n{log.read_text()}"
+            )
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(f"{base_url}/healthz", timeout=1.0).status_code == 200:
                 return
         time.sleep(0.1)  # polling a starting server, not waiting for work
-    raise AssertionError(f"fedihub serve did not become healthy in {START_TIMEOUT_S}s:\n{log.read_text()}")
+    raise AssertionError(
+        f"fedihub serve did not become healthy in {START_TIMEOUT_S}s:\n{log.read_text()}"
+    )
 
 
 @contextlib.contextmanager
-def live_node(workdir: Path, username: str = "ada", password: str = "correct horse battery") -> Iterator[LiveNode]:
+def live_node(
+    workdir: Path, username: str = "ada", password: str = "correct horse battery"
+) -> Iterator[LiveNode]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FEDIHUB_")}
-    env.update({"FEDIHUB_SCHEME": "http", "FEDIHUB_DATA_DIR": str(workdir / "data"),
-                "FEDIHUB_KEYS_DIR": str(workdir / "keys")})
+    env.update(
+        {
+            "FEDIHUB_SCHEME": "http",
+            "FEDIHUB_DATA_DIR": str(workdir / "data"),
+            "FEDIHUB_KEYS_DIR": str(workdir / "keys"),
+        }
+    )
     email = f"{username}@uni.example"
     _run(["init", "--domain", f"127.0.0.1:{port}"], workdir, env)
     _run(["user", "create", username, "--email", email, "--password", password], workdir, env)
     log = workdir / "serve.log"
     with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "fedihub", "serve", "--port", str(port)],
-                                   cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "fedihub", "serve", "--port", str(port)],
+            cwd=workdir,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(base_url, process, log)

@@ -27,8 +27,11 @@ async def test_token_outside_its_scopes_is_403(client: Any) -> None:
     response = await client.get(ME, headers=bearer(token))
     assert response.status_code == 403
     assert await response.get_json() == {"error": "This action is outside the authorized scopes"}
-    patch = await client.patch("/api/v1/accounts/update_credentials", headers=bearer(await make_token(ada, "read")),
-                               form={"note": "x"})
+    patch = await client.patch(
+        "/api/v1/accounts/update_credentials",
+        headers=bearer(await make_token(ada, "read")),
+        form={"note": "x"},
+    )
     assert patch.status_code == 403
 
 
@@ -39,7 +42,9 @@ async def test_granular_and_umbrella_and_profile_scopes_are_honoured(client: Any
         assert response.status_code == 200, scopes
     target = await make_user(client.app, "bob")
     follow_token = await make_token(ada, "follow")
-    blocked = await client.post(f"/api/v1/accounts/{target.actor.id}/block", headers=bearer(follow_token))
+    blocked = await client.post(
+        f"/api/v1/accounts/{target.actor.id}/block", headers=bearer(follow_token)
+    )
     assert blocked.status_code == 200  # follow implies write:blocks, as in Mastodon
     assert oauth.allows("follow", "read:mutes") and not oauth.allows("follow", "write:statuses")
 
@@ -49,7 +54,9 @@ async def test_token_in_query_or_form_parameter_is_accepted(client: Any) -> None
     token = await make_token(ada)
     response = await client.get(f"{ME}?access_token={token}")
     assert response.status_code == 200
-    patched = await client.patch("/api/v1/accounts/update_credentials", form={"access_token": token, "note": "hi"})
+    patched = await client.patch(
+        "/api/v1/accounts/update_credentials", form={"access_token": token, "note": "hi"}
+    )
     assert patched.status_code == 200, await patched.get_json()
 
 
@@ -66,9 +73,14 @@ async def test_disabled_users_token_fails_and_last_use_is_recorded(client: Any) 
 
 async def test_cors_headers_and_preflight_on_api_and_token_paths(client: Any) -> None:
     for path in ("/api/v1/instance", "/oauth/token", "/api/v1/accounts/1/follow"):
-        preflight = await client.options(path, headers={
-            "Origin": "https://elk.zone", "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization, content-type"})
+        preflight = await client.options(
+            path,
+            headers={
+                "Origin": "https://elk.zone",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization, content-type",
+            },
+        )
         assert preflight.status_code in (200, 204), path
         assert preflight.headers["Access-Control-Allow-Origin"] == "*"
         assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
@@ -80,7 +92,12 @@ async def test_cors_headers_and_preflight_on_api_and_token_paths(client: Any) ->
 
 
 async def test_every_api_route_answers_with_a_trailing_slash(client: Any) -> None:
-    for path in ("/api/v1/instance/", "/api/v2/instance/", "/api/v1/instance/peers/", "/api/v1/custom_emojis/"):
+    for path in (
+        "/api/v1/instance/",
+        "/api/v2/instance/",
+        "/api/v1/instance/peers/",
+        "/api/v1/custom_emojis/",
+    ):
         response = await client.get(path)
         assert response.status_code == 200, path
 
@@ -108,9 +125,15 @@ async def test_rate_limit_headers_and_429_when_the_budget_is_spent(client: Any) 
 async def test_params_arrive_alike_as_form_json_multipart_and_query(client: Any) -> None:
     ada = await make_user(client.app, "ada")
     token = await make_token(ada)
-    for kwargs in ({"form": {"display_name": "A1"}}, {"json": {"display_name": "A2"}},
-                   {"files": {}, "form": {"display_name": "A3"}}, {"query_string": {"display_name": "A4"}}):
-        response = await client.patch("/api/v1/accounts/update_credentials", headers=bearer(token), **kwargs)
+    for kwargs in (
+        {"form": {"display_name": "A1"}},
+        {"json": {"display_name": "A2"}},
+        {"files": {}, "form": {"display_name": "A3"}},
+        {"query_string": {"display_name": "A4"}},
+    ):
+        response = await client.patch(
+            "/api/v1/accounts/update_credentials", headers=bearer(token), **kwargs
+        )
         body = await response.get_json()
         assert response.status_code == 200, body
     assert body["display_name"] == "A4"
@@ -118,7 +141,9 @@ async def test_params_arrive_alike_as_form_json_multipart_and_query(client: Any)
 
 async def test_made_up_tokens_do_not_buy_unlimited_requests_from_one_address(client: Any) -> None:
     client.app.extensions[LIMITER_KEY] = ApiLimiter(limit=2, window_s=300)
-    statuses = [(await client.get(ME, headers=bearer(f"made-up-{i}"))).status_code for i in range(11)]
+    statuses = [
+        (await client.get(ME, headers=bearer(f"made-up-{i}"))).status_code for i in range(11)
+    ]
     assert statuses[:10] == [401] * 10
     assert statuses[10] == 429
 
@@ -127,7 +152,9 @@ async def test_authorize_pages_cannot_be_framed(client: Any) -> None:
     from apikit import REDIRECT, make_app
 
     app, _ = await make_app()
-    page = await client.get(f"/oauth/authorize?client_id={app.client_id}&redirect_uri={REDIRECT}&response_type=code")
+    page = await client.get(
+        f"/oauth/authorize?client_id={app.client_id}&redirect_uri={REDIRECT}&response_type=code"
+    )
     assert page.status_code == 200
     assert page.headers["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]

@@ -11,8 +11,14 @@ from typing import Any
 from apikit import bearer, make_token, make_user
 
 _PLACEHOLDER = re.compile(r"<(?:\w+:)?(\w+)>")
-GUARDED = {"api_oauth", "api_instance", "api_accounts", "api_follow_requests", "api_blocks",
-           "api_preferences"}
+GUARDED = {
+    "api_oauth",
+    "api_instance",
+    "api_accounts",
+    "api_follow_requests",
+    "api_blocks",
+    "api_preferences",
+}
 
 
 def _api_rules(app: Any) -> list[tuple[str, str]]:
@@ -35,7 +41,12 @@ async def test_every_api_route_refuses_or_answers_but_never_fails(client: Any) -
             path = _PLACEHOLDER.sub(value, rule)
             for headers in ({}, bearer(token)):
                 response = await client.open(path, method=method, headers=headers)
-                assert response.status_code < 500, (method, path, headers, await response.get_data())
+                assert response.status_code < 500, (
+                    method,
+                    path,
+                    headers,
+                    await response.get_data(),
+                )
                 if path.startswith("/api/"):
                     assert response.headers["Access-Control-Allow-Origin"] == "*"
                     slashed = await client.open(path + "/", method=method, headers=headers)

@@ -23,7 +23,9 @@ async def test_blocks_list_newest_first_with_link_header(client: Any) -> None:
     next_url = re.search(r'<([^>]+)>; rel="next"', first.headers["Link"]).group(1)  # type: ignore[union-attr]
     rest = await client.get(next_url.removeprefix("https://fedihub.test"), headers=bearer(token))
     assert [a["username"] for a in await rest.get_json()] == ["troll0"]
-    assert (await client.get("/api/v1/blocks", headers=bearer(await make_token(ada, "read:statuses")))).status_code == 403
+    assert (
+        await client.get("/api/v1/blocks", headers=bearer(await make_token(ada, "read:statuses")))
+    ).status_code == 403
     assert (await client.get("/api/v1/blocks")).status_code == 401
 
 
@@ -33,8 +35,11 @@ async def test_mutes_list_leaves_out_expired_mutes(client: Any) -> None:
     loud = await remote_actor("loud", "x.example")
     past = await remote_actor("past", "x.example")
     await client.post(f"/api/v1/accounts/{loud.id}/mute", headers=bearer(token))
-    await models.Mute.create(actor_id=ada.actor.id, target_id=past.id,
-                             expires_at=datetime.now(UTC) - timedelta(minutes=1))
+    await models.Mute.create(
+        actor_id=ada.actor.id,
+        target_id=past.id,
+        expires_at=datetime.now(UTC) - timedelta(minutes=1),
+    )
     body = await (await client.get("/api/v1/mutes", headers=bearer(token))).get_json()
     assert [a["acct"] for a in body] == ["loud@x.example"]
 
@@ -45,8 +50,11 @@ async def test_preferences_follow_update_credentials(client: Any) -> None:
     before = await (await client.get("/api/v1/preferences", headers=bearer(token))).get_json()
     assert before["posting:default:visibility"] == "public"
     assert before["posting:default:sensitive"] is False
-    await client.patch("/api/v1/accounts/update_credentials", headers=bearer(token),
-                       form={"source[privacy]": "private", "source[language]": "zh"})
+    await client.patch(
+        "/api/v1/accounts/update_credentials",
+        headers=bearer(token),
+        form={"source[privacy]": "private", "source[language]": "zh"},
+    )
     after = await (await client.get("/api/v1/preferences", headers=bearer(token))).get_json()
     assert after["posting:default:visibility"] == "private"
     assert after["posting:default:language"] == "zh"

@@ -1,4 +1,8 @@
-"""Our JSON against Mastodon's documented entities (the community OpenAPI description, abraham/mastodon-openapi)."""
+"""Our JSON against Mastodon's documented entities.
+
+The schemas come from the community OpenAPI description
+(github.com/abraham/mastodon-openapi, dist/schema.json).
+"""
 
 from __future__ import annotations
 
@@ -22,7 +26,9 @@ def _components() -> dict[str, Any]:
 
 def check(entity: str, value: Any) -> None:
     schema = {"$ref": f"#/components/schemas/{entity}", "components": _components()}
-    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(value)
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(
+        value
+    )
 
 
 def test_the_checker_rejects_a_wrong_shape() -> None:
@@ -34,35 +40,67 @@ def test_the_checker_rejects_a_wrong_shape() -> None:
 
 
 async def test_application_and_credential_application(client: Any) -> None:
-    body = await (await client.post("/api/v1/apps", json={
-        "client_name": "Shape", "redirect_uris": REDIRECT, "scopes": "read write push", "website": "https://s.example",
-    })).get_json()
+    body = await (
+        await client.post(
+            "/api/v1/apps",
+            json={
+                "client_name": "Shape",
+                "redirect_uris": REDIRECT,
+                "scopes": "read write push",
+                "website": "https://s.example",
+            },
+        )
+    ).get_json()
     check("CredentialApplication", body)
     check("Application", body)
-    token = (await (await client.post("/oauth/token", form={
-        "grant_type": "client_credentials", "client_id": body["client_id"], "client_secret": body["client_secret"],
-    })).get_json())["access_token"]
-    app_only = await (await client.get("/api/v1/apps/verify_credentials", headers=bearer(token))).get_json()
+    token = (
+        await (
+            await client.post(
+                "/oauth/token",
+                form={
+                    "grant_type": "client_credentials",
+                    "client_id": body["client_id"],
+                    "client_secret": body["client_secret"],
+                },
+            )
+        ).get_json()
+    )["access_token"]
+    app_only = await (
+        await client.get("/api/v1/apps/verify_credentials", headers=bearer(token))
+    ).get_json()
     assert app_only["name"] == "Shape"
 
 
 async def test_account_credential_account_and_relationship(client: Any) -> None:
     ada = await make_user(client.app, "ada", admin=True)
-    bob = await remote_actor("bob", "social.example", affiliation="Lab", links=[{"name": "Web", "value": "https://b.example"}])
+    bob = await remote_actor(
+        "bob",
+        "social.example",
+        affiliation="Lab",
+        links=[{"name": "Web", "value": "https://b.example"}],
+    )
     bob.last_status_at = bob.created_at
     await bob.save()
     await models.Follow.create(follower=ada.actor, target=bob)
     token = await make_token(ada)
-    me = await (await client.get("/api/v1/accounts/verify_credentials", headers=bearer(token))).get_json()
+    me = await (
+        await client.get("/api/v1/accounts/verify_credentials", headers=bearer(token))
+    ).get_json()
     check("CredentialAccount", me)
     check("Account", me)
     other = await (await client.get(f"/api/v1/accounts/{bob.id}")).get_json()
     check("Account", other)
     assert len(other["last_status_at"]) == 10
-    rels = await (await client.get(f"/api/v1/accounts/relationships?id[]={bob.id}", headers=bearer(token))).get_json()
+    rels = await (
+        await client.get(f"/api/v1/accounts/relationships?id[]={bob.id}", headers=bearer(token))
+    ).get_json()
     check("Relationship", rels[0])
-    followed = await (await client.post(f"/api/v1/accounts/{ada.actor.id}/mute", headers=bearer(await make_token(
-        await make_user(client.app, "cy"))))).get_json()
+    followed = await (
+        await client.post(
+            f"/api/v1/accounts/{ada.actor.id}/mute",
+            headers=bearer(await make_token(await make_user(client.app, "cy"))),
+        )
+    ).get_json()
     check("Relationship", followed)
 
 

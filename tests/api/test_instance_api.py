@@ -8,7 +8,6 @@ from typing import Any
 from apikit import make_user, remote_actor, set_setting
 
 
-
 async def test_v1_instance_describes_the_node(client: Any) -> None:
     await make_user(client.app, "grace", admin=True)
     await make_user(client.app, "ada")
@@ -23,7 +22,10 @@ async def test_v1_instance_describes_the_node(client: Any) -> None:
     assert body["languages"] == ["en", "zh"]
     assert body["registrations"] is False  # the default mode needs an invitation
     assert body["configuration"]["statuses"] == {
-        "max_characters": 5000, "max_media_attachments": 4, "characters_reserved_per_url": 23}
+        "max_characters": 5000,
+        "max_media_attachments": 4,
+        "characters_reserved_per_url": 23,
+    }
     assert body["configuration"]["media_attachments"]["image_size_limit"] == 16 * 1024 * 1024
     assert body["contact_account"]["username"] == "grace"
     assert body["email"] == "grace@uni.example"
@@ -36,7 +38,10 @@ async def test_v2_instance_follows_registration_mode_and_settings(client: Any) -
     await set_setting("contact_email", "help@uni.example")
     body = await (await client.get("/api/v2/instance")).get_json()
     assert body["domain"] == "fedihub.test" and body["title"] == "Uni Social"
-    assert body["registrations"]["enabled"] is True and body["registrations"]["approval_required"] is False
+    assert (
+        body["registrations"]["enabled"] is True
+        and body["registrations"]["approval_required"] is False
+    )
     assert body["contact"] == {"email": "help@uni.example", "account": None}
     assert body["api_versions"] == {"mastodon": 2}
     assert body["configuration"]["urls"]["streaming"] == "wss://fedihub.test"
@@ -48,7 +53,10 @@ async def test_v2_instance_follows_registration_mode_and_settings(client: Any) -
 async def test_peers_rules_activity_emojis_and_extended_description(client: Any) -> None:
     await remote_actor("bob", "b.example")
     await remote_actor("amy", "a.example")
-    assert await (await client.get("/api/v1/instance/peers")).get_json() == ["a.example", "b.example"]
+    assert await (await client.get("/api/v1/instance/peers")).get_json() == [
+        "a.example",
+        "b.example",
+    ]
     assert await (await client.get("/api/v1/instance/rules")).get_json() == []
     assert await (await client.get("/api/v1/instance/activity")).get_json() == []
     assert await (await client.get("/api/v1/custom_emojis")).get_json() == []

@@ -18,16 +18,22 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveNode]:
 
 def _client(node: LiveNode, tmp_path: Path, login: str) -> Mastodon:
     client_id, client_secret = Mastodon.create_app(
-        "fedihub tests", scopes=["read", "write", "follow", "push"], api_base_url=node.base_url,
+        "fedihub tests",
+        scopes=["read", "write", "follow", "push"],
+        api_base_url=node.base_url,
     )
     api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=node.base_url)
     # allow_http: the test node is plain http on loopback; Mastodon.py insists on https otherwise
-    token = api.log_in(login, node.password, scopes=["read", "write", "follow", "push"], allow_http=True)
+    token = api.log_in(
+        login, node.password, scopes=["read", "write", "follow", "push"], allow_http=True
+    )
     assert token
     return api
 
 
-def test_log_in_with_username_and_read_own_account_and_instance(node: LiveNode, tmp_path: Path) -> None:
+def test_log_in_with_username_and_read_own_account_and_instance(
+    node: LiveNode, tmp_path: Path
+) -> None:
     api = _client(node, tmp_path, node.username)
     me = api.account_verify_credentials()
     assert me["username"] == node.username and me["acct"] == node.username
@@ -39,7 +45,9 @@ def test_log_in_with_username_and_read_own_account_and_instance(node: LiveNode, 
 
 def test_log_in_with_email_and_update_the_profile(node: LiveNode, tmp_path: Path) -> None:
     api = _client(node, tmp_path, node.email)
-    updated = api.account_update_credentials(note="Studying engines", fields=[("Home", "https://ada.example")])
+    updated = api.account_update_credentials(
+        note="Studying engines", fields=[("Home", "https://ada.example")]
+    )
     assert updated["note"] == "<p>Studying engines</p>"
     assert updated["source"]["note"] == "Studying engines"
     assert api.account_verify_credentials()["fields"][0]["name"] == "Home"
