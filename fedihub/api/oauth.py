@@ -16,11 +16,13 @@ from quart import Blueprint, Response, jsonify, render_template, request
 
 from fedihub import models
 from fedihub.accounts import oauth, users
+from fedihub.api import oauth_text
 from fedihub.api.auth import current_token, require_scope
 from fedihub.api.common import Params, invalid, params
 from fedihub.api.entities.application import application, credential_application
 from fedihub.errors import Forbidden, Unauthorized
 from fedihub.security import ratelimit
+from fedihub.web import i18n
 from fedihub.web import session as web_session
 from fedihub.web.common import runtime
 
@@ -67,7 +69,10 @@ async def verify_app() -> Response:
 
 
 async def _page(template: str, status: int = 200, **context: Any) -> Response:
-    body = await render_template(template, domain=runtime().settings.domain, **context)
+    locale = i18n.negotiate(await web_session.current_user())
+    body = await render_template(
+        template, domain=runtime().settings.domain, t=oauth_text.texts(locale), **context
+    )
     # never inside another site's frame: a framed consent button could be clicked unseen
     return Response(
         body,
@@ -155,12 +160,13 @@ async def authorize_submit() -> Response:
         login = form.get("login", "")
         key = f"oauth-sign-in:{request.remote_addr}"
         if not await ratelimit.hit(key, _LOGIN_LIMIT, _LOGIN_WINDOW):
-            error = "Too many attempts; try again in a few minutes."
+            error = oauth_text.texts(i18n.negotiate(None))["too_many"]
             return await _sign_in(req, 429, error=error, login=login)
         try:
             user = await users.authenticate(login, form.get("password", ""))
         except (Unauthorized, Forbidden) as exc:
-            return await _sign_in(req, exc.status, error=exc.public, login=login)
+            error = i18n.error_text(exc, i18n.negotiate(None))
+            return await _sign_in(req, exc.status, error=error, login=login)
         web_session.login_user(user)
         return await _consent(req, user)
     try:
@@ -169,7 +175,8 @@ async def authorize_submit() -> Response:
         return await _error_page(exc)
     user = await web_session.current_user()
     if user is None:
-        return await _sign_in(req, 401, error="Your session has ended; sign in again.")
+        error = oauth_text.texts(i18n.negotiate(None))["session_ended"]
+        return await _sign_in(req, 401, error=error)
     if form.get("decision") != "approve":
         if req.redirect_uri == oauth.OOB:
             return await _page("oauth/code.html", app_name=req.app.name, code=None)

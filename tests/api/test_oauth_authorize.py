@@ -255,3 +255,13 @@ async def test_wrong_password_on_the_authorize_page_shows_the_form_again(client:
     )
     assert wrong.status_code == 401
     assert 'name="password"' in await wrong.get_data(as_text=True)
+
+
+async def test_authorize_pages_speak_chinese_when_asked(client: Any) -> None:
+    app, _ = await make_app()
+    query = {"client_id": app.client_id, "redirect_uri": REDIRECT, "response_type": "code"}
+    url = "/oauth/authorize?" + urlencode(query)
+    page = await client.get(url, headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    assert "登录以授权 Test app" in await page.get_data(as_text=True)
+    english = await client.get(url, headers={"Accept-Language": "en"})
+    assert "Sign in to authorise Test app" in await english.get_data(as_text=True)
