@@ -28,7 +28,9 @@ async def get(key: str) -> Any:
     if key not in DEFAULTS:
         raise KeyError(key)
     row = await models.NodeSetting.get_or_none(key=key)
-    return DEFAULTS[key] if row is None else row.value
+    if row is None or not isinstance(row.value, dict) or "value" not in row.value:
+        return DEFAULTS[key]
+    return row.value["value"]
 
 
 async def set_value(key: str, value: Any) -> None:
@@ -41,7 +43,8 @@ async def set_value(key: str, value: Any) -> None:
             raise Invalid("registration_mode must be open, invite or closed", field=key) from None
     if isinstance(DEFAULTS[key], bool) and not isinstance(value, bool):
         raise Invalid(f"{key} must be true or false", field=key)
-    await models.NodeSetting.update_or_create(defaults={"value": value}, key=key)
+    # wrapped in an object: a bare JSON string reads back as text on PostgreSQL (tortoise JSONField)
+    await models.NodeSetting.update_or_create(defaults={"value": {"value": value}}, key=key)
 
 
 async def registration_mode() -> RegistrationMode:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fedihub import models
+from fedihub.accounts import node_settings
 from fedihub.accounts import oauth, users
 from fedihub.web.common import RUNTIME_KEY
 
@@ -41,7 +41,4 @@ async def remote_actor(username: str, domain: str, **kw: Any) -> models.Actor:
 
 
 async def set_setting(key: str, value: object) -> None:
-    # node_settings.set_value trips over tortoise's JSONField with a str (it reads the str as JSON
-    # text), so hand it JSON text directly
-    await models.NodeSetting.get_or_create(key=key, defaults={"value": 0})
-    await models.NodeSetting.filter(key=key).update(value=json.dumps(value))
+    await node_settings.set_value(key, value)

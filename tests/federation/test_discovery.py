@@ -29,10 +29,7 @@ def _fresh_insert_queries() -> None:
 
 
 async def set_text_setting(key: str, value: str) -> None:
-    # node_settings.set_value trips over tortoise's JSONField with a str on PostgreSQL (it reads
-    # the str as JSON text), so hand it JSON text; booleans go through set_value
-    await models.NodeSetting.get_or_create(key=key, defaults={"value": 0})
-    await models.NodeSetting.filter(key=key).update(value=json.dumps(value))
+    await node_settings.set_value(key, value)
 
 
 def runtime_of(app: Any) -> Runtime:
