@@ -385,3 +385,15 @@ async def test_familiar_followers(client: Any) -> None:
         "bob"
     ]
     assert body[1] == {"id": str(ada.actor.id), "accounts": []}
+
+
+async def test_follow_of_a_remote_account_answers_requested_at_once(client: Any) -> None:
+    ada = await make_user(client.app, "ada")
+    bob = await remote_actor("bob", "social.example")
+    token = await make_token(ada)
+    response = await client.post(f"/api/v1/accounts/{bob.id}/follow", headers=bearer(token))
+    body = await response.get_json()
+    assert response.status_code == 200, body
+    assert body["requested"] is True and body["following"] is False
+    row = await models.Follow.get(follower_id=ada.actor.id, target_id=bob.id)
+    assert row.state == FollowState.PENDING
