@@ -121,7 +121,7 @@ class LocalBus:
 
 
 def wire_form(event: Event) -> str:
-    """The event as NOTIFY text: without its payload when it would be too long (sent by reference)."""
+    """The event as NOTIFY text; without its payload when too long (it then goes by reference)."""
     text = json.dumps(event, separators=(",", ":"))
     if len(text.encode()) > NOTIFY_LIMIT:
         text = json.dumps({**event, "payload": None}, separators=(",", ":"))

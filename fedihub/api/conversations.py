@@ -37,7 +37,8 @@ def key_of(status: models.Status) -> str:
 async def _root_ids(viewer: models.Actor, keys: list[str]) -> dict[str, int]:
     """The oldest visible status id per conversation key."""
     out: dict[str, int] = {}
-    rows = await timelines.direct(viewer).filter(Q(conversation_uri__in=keys) | Q(uri__in=keys)).order_by("id").values_list("id", "conversation_uri", "uri")
+    query = timelines.direct(viewer).filter(Q(conversation_uri__in=keys) | Q(uri__in=keys))
+    rows = await query.order_by("id").values_list("id", "conversation_uri", "uri")
     for status_id, conversation, uri in rows:
         out.setdefault(conversation or uri, status_id)
     return out
@@ -45,11 +46,14 @@ async def _root_ids(viewer: models.Actor, keys: list[str]) -> dict[str, int]:
 
 async def _state(viewer: models.Actor, root_ids: list[int]) -> dict[str, int]:
     names = [f"conv:{i}" for i in root_ids] + [f"hide:{i}" for i in root_ids]
-    rows = await models.Marker.filter(actor_id=viewer.id, timeline__in=names).values_list("timeline", "last_read_id")
+    query = models.Marker.filter(actor_id=viewer.id, timeline__in=names)
+    rows = await query.values_list("timeline", "last_read_id")
     return dict(rows)
 
 
-async def entities(rt: Runtime, lasts: list[models.Status], viewer: models.Actor) -> list[dict[str, Any]]:
+async def entities(
+    rt: Runtime, lasts: list[models.Status], viewer: models.Actor
+) -> list[dict[str, Any]]:
     """Conversation entities whose latest statuses are `lasts` (hidden ones are left out)."""
     if not lasts:
         return []
@@ -57,7 +61,9 @@ async def entities(rt: Runtime, lasts: list[models.Status], viewer: models.Actor
     state = await _state(viewer, list(roots.values()))
     shown = [s for s in lasts if s.id > state.get(f"hide:{roots.get(key_of(s), s.id)}", 0)]
     participants: dict[int, list[int]] = {}
-    mentions = await models.Mention.filter(status_id__in=[s.id for s in shown]).values_list("status_id", "actor_id")
+    mentions = await models.Mention.filter(status_id__in=[s.id for s in shown]).values_list(
+        "status_id", "actor_id"
+    )
     for status in shown:
         participants[status.id] = [status.actor_id]
     for status_id, actor_id in mentions:
@@ -122,14 +128,18 @@ async def _conversation(raw_id: str, viewer: models.Actor) -> tuple[int, models.
     roots = await _root_ids(viewer, [key])
     if roots.get(key) != root.id:  # an id inside the conversation, not its root
         raise not_found()
-    last = await timelines.direct(viewer).filter(Q(conversation_uri=key) | Q(uri=key)).order_by("-id").first()
+    thread = timelines.direct(viewer).filter(Q(conversation_uri=key) | Q(uri=key))
+    last = await thread.order_by("-id").first()
     return root.id, last or root
 
 
 async def _mark(viewer: models.Actor, name: str, status_id: int) -> None:
-    updated = await models.Marker.filter(actor_id=viewer.id, timeline=name).update(last_read_id=status_id)
+    mine = models.Marker.filter(actor_id=viewer.id, timeline=name)
+    updated = await mine.update(last_read_id=status_id)
     if not updated:
-        await models.Marker.get_or_create(actor_id=viewer.id, timeline=name, defaults={"last_read_id": status_id})
+        await models.Marker.get_or_create(
+            actor_id=viewer.id, timeline=name, defaults={"last_read_id": status_id}
+        )
 
 
 @blueprint.post(f"{P}/<raw_id>/read")

@@ -20,12 +20,17 @@ TIMELINES = ("home", "notifications")
 
 
 def entity(marker: models.Marker) -> dict[str, Any]:
-    return {"last_read_id": str(marker.last_read_id), "version": marker.version, "updated_at": iso(marker.updated_at)}
+    return {
+        "last_read_id": str(marker.last_read_id),
+        "version": marker.version,
+        "updated_at": iso(marker.updated_at),
+    }
 
 
 async def _answer(actor: models.Actor, names: list[str]) -> Response:
     rows = await models.Marker.filter(actor_id=actor.id, timeline__in=names)
-    return jsonify({row.timeline: entity(row) for row in sorted(rows, key=lambda r: TIMELINES.index(r.timeline))})
+    rows = sorted(rows, key=lambda r: TIMELINES.index(r.timeline))
+    return jsonify({row.timeline: entity(row) for row in rows})
 
 
 @blueprint.get("/api/v1/markers")

@@ -27,7 +27,9 @@ from fedihub.runtime import Runtime
 from fedihub.social import events_hooks, notifications
 
 _EVENT = {events_hooks.CREATED: "update", events_hooks.EDITED: "status.update"}
-_FOLLOWER_LEVELS = (Visibility.PUBLIC, Visibility.UNLISTED, Visibility.PRIVATE, Visibility.INSTITUTION)
+_FOLLOWER_LEVELS = (
+    Visibility.PUBLIC, Visibility.UNLISTED, Visibility.PRIVATE, Visibility.INSTITUTION
+)
 _LISTENER_KEY = "stream_events.notification_listener"
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,8 @@ async def _local_recipients(status: models.Status) -> tuple[set[int], set[int]]:
     """(home-stream actor ids, direct-stream actor ids) for a status, blocks and mutes removed."""
     author = await models.Actor.get(id=status.actor_id)
     mentioned = set(
-        await models.Mention.filter(status_id=status.id, actor__domain__isnull=True).values_list("actor_id", flat=True)
+        await models.Mention.filter(status_id=status.id, actor__domain__isnull=True)
+        .values_list("actor_id", flat=True)
     )
     home = set(mentioned)
     if status.visibility in _FOLLOWER_LEVELS:
@@ -50,9 +53,12 @@ async def _local_recipients(status: models.Status) -> tuple[set[int], set[int]]:
     others = home - {author.id}
     hidden: set[int] = set()
     if others:
-        hidden.update(await models.Block.filter(actor_id__in=others, target_id=author.id).values_list("actor_id", flat=True))
-        hidden.update(await models.Block.filter(actor_id=author.id, target_id__in=others).values_list("target_id", flat=True))
-        hidden.update(await models.Mute.filter(actor_id__in=others, target_id=author.id).values_list("actor_id", flat=True))
+        blockers = models.Block.filter(actor_id__in=others, target_id=author.id)
+        blocked = models.Block.filter(actor_id=author.id, target_id__in=others)
+        muters = models.Mute.filter(actor_id__in=others, target_id=author.id)
+        hidden.update(await blockers.values_list("actor_id", flat=True))
+        hidden.update(await blocked.values_list("target_id", flat=True))
+        hidden.update(await muters.values_list("actor_id", flat=True))
     if author.domain is None:
         home.add(author.id)
     home -= hidden
@@ -69,7 +75,8 @@ async def channels_for(status: models.Status) -> tuple[list[str], list[int]]:
     if status.visibility is Visibility.PUBLIC and status.reblog_of_id is None:
         channels.append("public")
         channels.append("public:local" if status.local else "public:remote")
-        for name in await models.StatusTag.filter(status_id=status.id).values_list("name", flat=True):
+        tags = models.StatusTag.filter(status_id=status.id)
+        for name in await tags.values_list("name", flat=True):
             channels.append(f"hashtag:{name}")
             if status.local:
                 channels.append(f"hashtag:local:{name}")
@@ -127,15 +134,22 @@ async def on_status(rt: Runtime, change: str, status: models.Status) -> None:
     batch: list[events.Event] = []
     if change == events_hooks.DELETED:
         for channel in [*channels, *(f"direct:{i}" for i in direct)]:
-            batch.append({"channel": channel, "event": "delete", "payload": str(status.id), **common})
+            batch.append(
+                {"channel": channel, "event": "delete", "payload": str(status.id), **common}
+            )
     else:
         payload = await status_payload(rt, status.id)
         if payload is None:
             return
-        batch.extend({"channel": c, "event": _EVENT[change], "payload": payload, **common} for c in channels)
+        name = _EVENT[change]
+        batch.extend(
+            {"channel": c, "event": name, "payload": payload, **common} for c in channels
+        )
         for viewer_id in direct:
             batch.append({
-                "channel": f"direct:{viewer_id}", "event": "conversation", "actor_id": status.actor_id,
+                "channel": f"direct:{viewer_id}",
+                "event": "conversation",
+                "actor_id": status.actor_id,
                 "payload": await conversation_payload(rt, status.id, viewer_id),
                 "ref": {**ref, "viewer_id": str(viewer_id)},
             })
@@ -150,7 +164,13 @@ async def on_notification(rt: Runtime, row: models.Notification) -> None:
         return
     ref = {"notification_id": str(row.id)}
     await events.publish_many(rt, [
-        {"channel": channel, "event": "notification", "payload": payload, "ref": ref, "actor_id": row.from_actor_id}
+        {
+            "channel": channel,
+            "event": "notification",
+            "payload": payload,
+            "ref": ref,
+            "actor_id": row.from_actor_id,
+        }
         for channel in (f"user:{row.recipient_id}", f"user:notification:{row.recipient_id}")
     ])
 

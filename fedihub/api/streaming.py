@@ -63,7 +63,9 @@ def channels_of(viewer: Viewer, stream: str, tag: str | None) -> dict[str, list[
     if stream in _USER_STREAMS:
         if viewer.token is None or viewer.user is None:
             raise Unauthorized("Missing access token")
-        needed = ("read:notifications",) if stream == "user:notification" else ("read:statuses", "read:notifications")
+        needed = ("read:statuses", "read:notifications")
+        if stream == "user:notification":
+            needed = ("read:notifications",)
         if not oauth.allows(viewer.token.scopes, *needed):
             raise Forbidden(OUT_OF_SCOPE)
         return {f"{stream}:{viewer.user.actor_id}": [stream]}
@@ -97,7 +99,8 @@ async def prepare(
         return None
     actor = viewer.actor
     shared = not channel.startswith(("user:", "direct:"))
-    if shared and actor is not None and event.get("actor_id") and await _hidden(actor, int(event["actor_id"])):
+    author = event.get("actor_id")
+    if shared and actor is not None and author and await _hidden(actor, int(author)):
         return None
     payload = await stream_events.payload_of(rt, event)
     if payload is None:
@@ -206,7 +209,8 @@ async def ws() -> Response | None:
             prepared = await prepare(rt, viewer, wires, event)
             if prepared is not None:
                 wire, name, payload = prepared
-                await websocket.send(json.dumps({"stream": wire, "event": name, "payload": payload}))
+                message = {"stream": wire, "event": name, "payload": payload}
+                await websocket.send(json.dumps(message))
 
     writer = asyncio.create_task(forward())
     try:

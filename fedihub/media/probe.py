@@ -113,4 +113,5 @@ def _webp(data: bytes) -> tuple[int, int] | None:
 
 def original_meta(width: int, height: int) -> dict[str, object]:
     """Mastodon's `meta.original` for an image of this size."""
-    return {"width": width, "height": height, "size": f"{width}x{height}", "aspect": round(width / height, 6)}
+    aspect = round(width / height, 6)
+    return {"width": width, "height": height, "size": f"{width}x{height}", "aspect": aspect}

@@ -36,7 +36,7 @@ def check_key(key: str) -> str:
 
 
 class LocalDiskStorage:
-    """Files under one folder; writes go to a temporary name first, so readers never see half a file."""
+    """Files under one folder; written to a temporary name first: no reader sees half a file."""
 
     def __init__(self, root: Path, base_url: str) -> None:
         self.root = root

@@ -34,7 +34,8 @@ def _description(text: str | None) -> str | None:
     if text is None:
         return None
     if len(text) > MAX_DESCRIPTION:
-        raise Invalid(f"Description is too long (maximum is {MAX_DESCRIPTION} characters)", field="description")
+        message = f"Description is too long (maximum is {MAX_DESCRIPTION} characters)"
+        raise Invalid(message, field="description")
     return text or None
 
 
