@@ -19,6 +19,7 @@ from fedihub import models
 from fedihub.activitypub import parse
 from fedihub.activitypub.signatures import SignatureAuth
 from fedihub.errors import BadRequest, Invalid, NotFound, RemoteError
+from fedihub.outbox import peers
 from fedihub.runtime import Runtime
 from fedihub.security import html, http
 
@@ -26,15 +27,16 @@ ACTOR_TTL = timedelta(hours=24)
 HANDLE_RE = re.compile(r"^@?([^@\s/]+)@([a-z0-9.-]+(?::\d+)?)$", re.IGNORECASE)
 
 
-def signed_auth(rt: Runtime) -> SignatureAuth:
-    """Signs GETs as the instance actor."""
-    return SignatureAuth(rt.urls.instance_key_id, rt.secrets.instance_key)
+async def signed_auth(rt: Runtime, url: str) -> SignatureAuth:
+    """Signs GETs as the instance actor, with the scheme the peer is known to verify."""
+    scheme = await peers.signature_scheme(rt, parse.host_of(url))
+    return SignatureAuth(rt.urls.instance_key_id, rt.secrets.instance_key, scheme=scheme)
 
 
 async def fetch_document(rt: Runtime, url: str) -> dict[str, Any]:
     """A signed GET of an ActivityStreams document (bounded, SSRF-guarded)."""
     return await http.fetch_json(
-        rt.http, url, auth=signed_auth(rt), max_bytes=rt.settings.max_inbox_body
+        rt.http, url, auth=await signed_auth(rt, url), max_bytes=rt.settings.max_inbox_body
     )
 
 

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import UTC, datetime, timedelta
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from fedihub import jobs, models
+from fedihub import jobs, metrics, models
 from fedihub.accounts import resolver
 from fedihub.activitypub import parse, signatures
 from fedihub.errors import BadSignature, FedihubError, PayloadTooLarge, RemoteError, Unauthorized
+from fedihub.outbox import peers
 from fedihub.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,8 @@ async def receive(
     if signer.domain is None:
         raise Unauthorized("a local actor cannot deliver to this node's inbox")
     await _host_answered(signer.domain)
+    await peers.learned_from_request(signer.domain, signed.scheme)
+    metrics.inc("fedihub_signatures_verified_total", scheme=signed.scheme)
     job = await jobs.enqueue(
         INBOX_JOB,
         {"activity": doc, "signer": signer.id, "owner": inbox_owner.id if inbox_owner else None},

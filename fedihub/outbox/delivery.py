@@ -19,6 +19,7 @@ from fedihub.activitypub import parse
 from fedihub.activitypub.signatures import SignatureAuth
 from fedihub.errors import RemoteForbidden
 from fedihub.jobs import PermanentError
+from fedihub.outbox import peers
 from fedihub.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -26,13 +27,14 @@ UNAVAILABLE_AFTER = timedelta(days=7)
 CONTENT_TYPE = 'application/activity+json'
 
 
-async def signer_auth(rt: Runtime, actor_id: int) -> SignatureAuth:
+async def signer_auth(rt: Runtime, actor_id: int, scheme: str = "cavage") -> SignatureAuth:
     """The signing credentials of a local actor (the instance actor has its key in keys/)."""
     user = await models.User.get_or_none(actor_id=actor_id).prefetch_related("actor")
     if user is None:
-        return SignatureAuth(rt.urls.instance_key_id, rt.secrets.instance_key)
+        return SignatureAuth(rt.urls.instance_key_id, rt.secrets.instance_key, scheme=scheme)
     key = rt.private_keys.get(user.id, user.private_key_sealed)
-    return SignatureAuth(user.actor.public_key_id or rt.urls.key_id(user.actor.username), key)
+    key_id = user.actor.public_key_id or rt.urls.key_id(user.actor.username)
+    return SignatureAuth(key_id, key, scheme=scheme)
 
 
 async def record_success(domain: str) -> None:
@@ -56,6 +58,16 @@ async def record_failure(domain: str) -> models.Host:
     return host
 
 
+async def _post(rt: Runtime, inbox: str, stored: models.OutboxActivity, scheme: str) -> httpx.Response:
+    return await rt.http.post(
+        inbox,
+        content=stored.body.encode("utf-8"),
+        headers={"Content-Type": CONTENT_TYPE, "Accept": CONTENT_TYPE},
+        auth=await signer_auth(rt, stored.actor_id, scheme),
+        follow_redirects=False,
+    )
+
+
 @jobs.handler("deliver")
 async def deliver(rt: Runtime, payload: dict[str, object]) -> None:
     inbox = str(payload["inbox"])
@@ -66,15 +78,13 @@ async def deliver(rt: Runtime, payload: dict[str, object]) -> None:
     stored = await models.OutboxActivity.get_or_none(id=int(str(payload["activity"])))
     if stored is None:
         raise PermanentError("the activity to deliver no longer exists")
-    auth = await signer_auth(rt, stored.actor_id)
+    scheme = await peers.signature_scheme(rt, domain)
     try:
-        response = await rt.http.post(
-            inbox,
-            content=stored.body.encode("utf-8"),
-            headers={"Content-Type": CONTENT_TYPE, "Accept": CONTENT_TYPE},
-            auth=auth,
-            follow_redirects=False,
-        )
+        response = await _post(rt, inbox, stored, scheme)
+        if scheme == "rfc9421" and response.status_code in (400, 401, 403):
+            # the peer does not verify RFC 9421 after all: back to draft-cavage, for good
+            await peers.refused_rfc9421(domain)
+            response = await _post(rt, inbox, stored, "cavage")
     except RemoteForbidden as exc:  # the address is not allowed: it will not become allowed
         raise PermanentError(str(exc.public)) from None
     except httpx.HTTPError as exc:

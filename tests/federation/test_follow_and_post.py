@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.federation.nodes import Node, eventually
@@ -68,3 +69,9 @@ async def test_follow_post_reply_mention_like_boost_across_nodes(node_pair: tupl
     await eventually(bob_liked_and_boosted, what="like and boost to reach bob")
     counted = await bob.api("GET", f"/api/v1/statuses/{post['id']}")
     assert counted["favourites_count"] == 1 and counted["reblogs_count"] == 1 and counted["replies_count"] == 1
+
+    # fedihub peers learn from NodeInfo that they both verify RFC 9421, and sign with it
+    async with httpx.AsyncClient() as client:
+        metrics = (await client.get(f"{b.base}/metrics")).text
+    assert 'fedihub_signatures_verified_total{scheme="rfc9421"}' in metrics
+    assert 'fedihub_signatures_verified_total{scheme="cavage"}' not in metrics
