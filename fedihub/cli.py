@@ -264,6 +264,11 @@ async def _worker(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     logs.configure(settings)
+    if settings.is_sqlite and settings.jobs_in_process:
+        raise ConfigError(
+            "on SQLite `fedihub serve` runs the background jobs itself, in one process; "
+            "use PostgreSQL (FEDIHUB_DATABASE_URL) to run separate workers"
+        )
 
     async def body(rt: Runtime) -> int:
         print(f"worker {rt.worker_name} running with concurrency {args.concurrency or settings.worker_concurrency}", flush=True)
