@@ -3,6 +3,7 @@ separate connections (as between a worker and web processes), large payloads by 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -71,3 +72,40 @@ async def test_an_event_too_large_to_notify_is_rebuilt_from_the_database(client:
         assert event["payload"] is None  # over NOTIFY's limit: sent by reference
     payload = await stream_events.payload_of(rt, event)
     assert payload is not None and json.loads(payload)["id"] == posted["id"]
+
+
+_PUBLISHER = """
+import asyncio, json, sys
+from fedihub import events
+
+async def main():
+    bus = events.PostgresBus(json.loads(sys.argv[1]))
+    await bus.start()
+    await bus.publish([{"channel": "public:remote", "event": "update", "payload": sys.argv[2]}])
+    await bus.stop()
+
+asyncio.run(main())
+"""
+
+
+async def test_an_event_from_another_process_reaches_this_one(rt: Runtime, backend: str) -> None:
+    if backend != "postgres":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    import subprocess
+    import sys
+
+    web = events.bus_for_settings(rt)
+    assert isinstance(web, events.PostgresBus)
+    await web.start()
+    try:
+        listening = web.subscribe(["public:remote"])
+        # a worker process: its own interpreter, its own connection
+        done = await asyncio.to_thread(
+            subprocess.run, [sys.executable, "-c", _PUBLISHER, json.dumps(web._connect), "from the worker"],
+            capture_output=True, text=True, timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        event = await listening.next_event(TIMEOUT_S)
+        assert event == {"channel": "public:remote", "event": "update", "payload": "from the worker"}
+    finally:
+        await web.stop()

@@ -168,6 +168,9 @@ async def test_streaming_health_and_unknown_streams(client: Any) -> None:
     assert health.status_code == 200 and await health.get_data() == b"OK"
     assert (await client.get("/api/v1/streaming/user")).status_code == 401
     assert (await client.get("/api/v1/streaming/hashtag")).status_code == 400
+    write_only = await make_token(await make_user(client.app, "ada"), "write")
+    assert (await client.get("/api/v1/streaming/user", headers=bearer(write_only))).status_code == 403
+    assert (await client.get("/api/v1/streaming/nonsense", headers=bearer(write_only))).status_code == 400
 
 
 async def test_remote_statuses_from_the_inbox_reach_streams_with_their_visibility(client: Any) -> None:
