@@ -39,6 +39,8 @@ class Settings:
     # pool and worker sizes: defaults suit a 2-core machine
     db_pool_size: int = 10
     worker_concurrency: int = 8
+    # how long a claimed job is reserved for its worker before another may take it over
+    job_lease_seconds: int = 120
     http_max_connections: int = 100
     http_max_per_host: int = 4
     http_timeout: float = 10.0

@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Runtime, dict[str, Any]], Awaitable[None]]
 handlers: dict[str, Handler] = {}
-LEASE_MS = 120_000
 ATTEMPT_TIMEOUT_S = 60.0
 _wakeup: asyncio.Event | None = None
 
@@ -113,7 +112,8 @@ async def claim(rt: Runtime, limit: int = 1, kinds: list[str] | None = None) -> 
     now = now_ms()
     postgres = not rt.settings.is_sqlite
     # parameters in the order they appear in the statement (SQLite's `?` are positional)
-    params: list[Any] = [rt.worker_name, now + LEASE_MS, now, now, *(kinds or []), limit]
+    lease_ms = rt.settings.job_lease_seconds * 1000
+    params: list[Any] = [rt.worker_name, now + lease_ms, now, now, *(kinds or []), limit]
 
     def mark(i: int) -> str:
         return f"${i}" if postgres else "?"
