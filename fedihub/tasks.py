@@ -19,6 +19,7 @@ def load() -> None:
     global _loaded
     if _loaded:
         return
+    from fedihub import maintenance  # noqa: F401  registers the periodic housekeeping
     from fedihub.inbox import dispatch  # noqa: F401  registers "inbox"
     from fedihub.outbox import delivery  # noqa: F401  registers "deliver"
 

@@ -11,20 +11,27 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 
-from fedihub.jobs import queue
+from fedihub.jobs import periodic, queue
 from fedihub.runtime import Runtime
 
 log = logging.getLogger(__name__)
 IDLE_POLL_S = 0.5
+PERIODIC_TICK_S = 30.0
 GRACE_S = 10.0
 
 
 async def run(rt: Runtime, stop: asyncio.Event, *, concurrency: int) -> None:
     queue._wakeup = asyncio.Event()
     running: set[asyncio.Task[bool]] = set()
+    next_tick = 0.0
     try:
         while not stop.is_set():
+            if time.monotonic() >= next_tick:
+                next_tick = time.monotonic() + PERIODIC_TICK_S
+                with contextlib.suppress(Exception):  # a failed tick is retried at the next one
+                    await periodic.tick(rt)
             free = concurrency - len(running)
             batch = []
             if free > 0:
