@@ -7,8 +7,9 @@ ids a receiver reloads the payload from when it was too large to travel). Two ba
 behind `publish`/`subscribe`:
 - LocalBus: an asyncio fan-out inside one process (SQLite nodes: web and jobs share a process);
 - PostgresBus: the same fan-out fed by PostgreSQL LISTEN/NOTIFY on a dedicated connection, so a
-  worker's events reach every web process. NOTIFY payloads are capped (8000 bytes): a larger
-  event travels without its payload and receivers reload it from `ref`.
+  worker's events reach every web process. Events differing only in channel travel together;
+  NOTIFY payloads are capped (8000 bytes): a larger event travels without its payload and
+  receivers reload it from `ref`.
 A Redis backend later implements the same small `Bus` protocol. Imports nothing of the web.
 """
 
@@ -120,14 +121,38 @@ class LocalBus:
         return subscription
 
 
-def wire_form(event: Event) -> str:
-    """The event as NOTIFY text; without its payload when too long (it then goes by reference)."""
-    text = json.dumps(event, separators=(",", ":"))
-    if len(text.encode()) > NOTIFY_LIMIT:
-        text = json.dumps({**event, "payload": None}, separators=(",", ":"))
-    if len(text.encode()) > NOTIFY_LIMIT:
-        raise ValueError(f"event too large to notify even by reference: {event.get('channel')}")
-    return text
+def wire_messages(events: list[Event]) -> list[str]:
+    """The events as NOTIFY texts: events alike but for their channel travel as one message with
+    a `channels` list (a post to 1,000 followers is a few messages, not 1,000 copies), split to
+    stay under the limit; a payload too large to travel beside its channels goes by reference."""
+    groups: dict[tuple[str, Any], tuple[Event, list[str]]] = {}
+    for event in events:
+        body = {k: v for k, v in event.items() if k != "channel"}
+        # the payload is usually one shared string: hashed once, compared by identity first
+        rest = json.dumps({k: v for k, v in body.items() if k != "payload"}, sort_keys=True)
+        groups.setdefault((rest, body.get("payload")), (body, []))[1].append(str(event["channel"]))
+    texts: list[str] = []
+    for body, channels in groups.values():
+        if len(_dumps({**body, "channels": []})) > NOTIFY_LIMIT // 2:
+            body = {**body, "payload": None}
+        base = len(_dumps({**body, "channels": []}))
+        if base > NOTIFY_LIMIT:
+            raise ValueError("event too large to notify even by reference")
+        chunk: list[str] = []
+        size = base
+        for channel in channels:
+            cost = len(_dumps(channel)) + 1
+            if chunk and size + cost > NOTIFY_LIMIT:
+                texts.append(_dumps({**body, "channels": chunk}).decode())
+                chunk, size = [], base
+            chunk.append(channel)
+            size += cost
+        texts.append(_dumps({**body, "channels": chunk}).decode())
+    return texts
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 class PostgresBus(LocalBus):
@@ -159,11 +184,13 @@ class PostgresBus(LocalBus):
 
     def _heard(self, _conn: Any, _pid: int, _channel: str, text: str) -> None:
         try:
-            event = json.loads(text)
-        except ValueError:
+            message = json.loads(text)
+            channels = message.pop("channels")
+        except (ValueError, KeyError, AttributeError):
             log.warning("ignored an unreadable event on %s", self._channel)
             return
-        self.deliver(event)
+        for channel in channels:
+            self.deliver({"channel": channel, **message})
 
     def _lost(self, _conn: Any) -> None:
         if not self._stopping and self._reconnect is None:
@@ -196,7 +223,7 @@ class PostgresBus(LocalBus):
     async def publish(self, events: list[Event]) -> None:
         if not events:
             return
-        texts = [wire_form(e) for e in events]
+        texts = wire_messages(events)
         async with self._send_lock:
             if self._sender is None or self._sender.is_closed():
                 import asyncpg

@@ -39,6 +39,21 @@ async def test_a_slow_subscriber_loses_the_oldest_events_not_the_publisher() -> 
 
 
 
+def test_a_fan_out_travels_as_few_notify_messages_each_under_the_limit() -> None:
+    payload = json.dumps({"id": "1", "content": "x" * 3000})
+    fan_out = [{"channel": f"user:{i}", "event": "update", "payload": payload} for i in range(1000)]
+    texts = events.wire_messages([*fan_out, {"channel": "public", "event": "delete", "payload": "9"}])
+    assert len(texts) <= 6
+    assert all(len(t.encode()) <= events.NOTIFY_LIMIT for t in texts)
+    messages = [json.loads(t) for t in texts]
+    assert sorted(c for m in messages if m["event"] == "update" for c in m["channels"]) == sorted(
+        e["channel"] for e in fan_out
+    )
+    assert all(m["payload"] == payload for m in messages if m["event"] == "update")
+    huge = events.wire_messages([{"channel": "user:1", "event": "update", "payload": "y" * 9000, "ref": {"status_id": "5"}}])
+    assert [json.loads(t) for t in huge] == [{"event": "update", "payload": None, "ref": {"status_id": "5"}, "channels": ["user:1"]}]
+
+
 async def test_postgres_bus_carries_events_between_instances(rt: Runtime, backend: str) -> None:
     if backend != "postgres":
         pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
