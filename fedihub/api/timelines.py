@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from quart import Blueprint, Response, jsonify
+from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
 from fedihub import models
@@ -40,7 +41,7 @@ async def public() -> Response:
     viewer = user.actor if user else None
     query = timelines.public(viewer, local=bool(p.bool("local", False)), remote=bool(p.bool("remote", False)))
     if p.bool("only_media", False):
-        query = query.filter(id__in=models.MediaAttachment.filter(status_id__not_isnull=True).values("status_id"))
+        query = query.filter(id__in=Subquery(models.MediaAttachment.filter(status_id__not_isnull=True).values("status_id")))
     return await _page(query, viewer)
 
 
@@ -72,11 +73,11 @@ async def account_statuses(raw_id: str) -> Response:
     if p.bool("exclude_reblogs", False):
         query = query.filter(reblog_of_id__isnull=True)
     if p.bool("only_media", False):
-        query = query.filter(id__in=models.MediaAttachment.filter(status_id__not_isnull=True).values("status_id"))
+        query = query.filter(id__in=Subquery(models.MediaAttachment.filter(status_id__not_isnull=True).values("status_id")))
     if p.bool("pinned", False):
         query = query.filter(id=-1)  # pinning is not offered yet: an empty list, as for no pins
     if p.str("tagged"):
-        query = query.filter(id__in=models.StatusTag.filter(name=(p.str("tagged") or "").lower()).values("status_id"))
+        query = query.filter(id__in=Subquery(models.StatusTag.filter(name=(p.str("tagged") or "").lower()).values("status_id")))
     return await _page(query, viewer)
 
 
@@ -84,7 +85,7 @@ async def account_statuses(raw_id: str) -> Response:
 @require_scope("read:favourites")
 async def favourites() -> Response:
     viewer = current_actor()
-    ids = models.Favourite.filter(actor_id=viewer.id).values("status_id")
+    ids = Subquery(models.Favourite.filter(actor_id=viewer.id).values("status_id"))
     return await _page(models.Status.filter(id__in=ids, deleted_at__isnull=True), viewer)
 
 
@@ -92,5 +93,5 @@ async def favourites() -> Response:
 @require_scope("read:bookmarks")
 async def bookmarks() -> Response:
     viewer = current_actor()
-    ids = models.Bookmark.filter(actor_id=viewer.id).values("status_id")
+    ids = Subquery(models.Bookmark.filter(actor_id=viewer.id).values("status_id"))
     return await _page(models.Status.filter(id__in=ids, deleted_at__isnull=True), viewer)

@@ -3,7 +3,7 @@ resolved on request, or by words among public local-visible statuses), hashtags.
 
 from __future__ import annotations
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 
 from fedihub import models
 from fedihub.errors import FedihubError
@@ -45,7 +45,7 @@ async def accounts(
         deleted_at=None, actor_type__not="Application",
     )
     if following and viewer is not None:
-        rows = rows.filter(id__in=models.Follow.filter(follower_id=viewer.id, state=FollowState.ACCEPTED).values("target_id"))
+        rows = rows.filter(id__in=Subquery(models.Follow.filter(follower_id=viewer.id, state=FollowState.ACCEPTED).values("target_id")))
     return list(await rows.order_by("domain", "username").offset(offset).limit(limit))
 
 

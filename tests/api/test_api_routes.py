@@ -18,6 +18,10 @@ GUARDED = {
     "api_follow_requests",
     "api_blocks",
     "api_preferences",
+    "api_statuses",
+    "api_timelines",
+    "api_notifications",
+    "api_search",
 }
 
 
