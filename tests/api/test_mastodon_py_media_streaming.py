@@ -78,3 +78,55 @@ def test_stream_user_hears_a_post_made_meanwhile(node: LiveNode) -> None:
         assert listener.ids == [str(posted["id"])]
     finally:
         handle.close()
+
+
+def _ws_messages(host: str, port: int, path: str, subprotocol: str, ready: threading.Event,
+                 out: list[dict[str, Any]], wanted: int) -> None:
+    """A minimal WebSocket client (wsproto over a socket), as a browser client connects."""
+    import json
+    import socket
+
+    from wsproto import ConnectionType, WSConnection
+    from wsproto.events import AcceptConnection, Request, TextMessage
+
+    conn = WSConnection(ConnectionType.CLIENT)
+    with socket.create_connection((host, port), timeout=STREAM_TIMEOUT_S) as sock:
+        sock.sendall(conn.send(Request(host=f"{host}:{port}", target=path, subprotocols=[subprotocol])))
+        text = ""
+        while len(out) < wanted:
+            conn.receive_data(sock.recv(65536) or None)
+            for event in conn.events():
+                if isinstance(event, AcceptConnection):
+                    assert event.subprotocol == subprotocol  # echoed, as browsers require
+                    sock.sendall(conn.send(TextMessage(json.dumps({"type": "subscribe", "stream": "user"}))))
+                    sock.sendall(conn.send(TextMessage(json.dumps({"type": "subscribe", "stream": "?"}))))
+                elif isinstance(event, TextMessage):
+                    text += event.data
+                    if event.message_finished:
+                        message = json.loads(text)
+                        text = ""
+                        if "error" in message:
+                            ready.set()  # the bad subscribe was answered: "user" is in place
+                        else:
+                            out.append(message)
+
+
+def test_websocket_on_the_real_server_with_the_token_as_subprotocol(node: LiveNode) -> None:
+    from urllib.parse import urlsplit
+
+    api = _client(node)
+    parts = urlsplit(node.base_url)
+    ready = threading.Event()
+    received: list[dict[str, Any]] = []
+    reader = threading.Thread(
+        target=_ws_messages,
+        args=(parts.hostname, parts.port, "/api/v1/streaming", api.access_token, ready, received, 1),
+        daemon=True,
+    )
+    reader.start()
+    assert ready.wait(STREAM_TIMEOUT_S), "the WebSocket subscription was not confirmed"
+    posted = api.status_post("heard over a WebSocket")
+    reader.join(STREAM_TIMEOUT_S)
+    assert not reader.is_alive()
+    assert received[0]["stream"] == ["user"] and received[0]["event"] == "update"
+    assert '"id":"%s"' % posted["id"] in received[0]["payload"]
