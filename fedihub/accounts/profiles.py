@@ -189,3 +189,13 @@ async def change_password(user: models.User, current: str, new: str, confirmatio
     if new != confirmation:
         raise Invalid("the two new passwords differ", field="password_confirmation")
     await users.change_password(user, current, new)
+
+
+async def publish_update(rt: Runtime, actor: models.Actor) -> None:
+    """Tell the servers of the actor's followers that its profile changed (Update of the actor)."""
+    from fedihub.outbox import publish
+    from fedihub.social import activities
+
+    recipients = await publish.follower_actors(actor.id)
+    if recipients:
+        await publish.publish(rt, actor, await activities.update_actor(rt, actor), recipients)

@@ -100,6 +100,7 @@ async def update_credentials() -> Response:
         await actor.save(
             update_fields=["header_url", "manually_approves", "discoverable", "actor_type"]
         )
+        await profiles.publish_update(rt, actor)
         if source:
             await preferences.update(
                 user.id,

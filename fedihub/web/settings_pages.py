@@ -86,7 +86,8 @@ async def profile_save() -> Page | Response:
     upload = files.get("avatar")
     avatar = upload.read() if upload is not None and upload.filename else None
     try:
-        await profiles.update(runtime(), user, data, avatar)
+        actor = await profiles.update(runtime(), user, data, avatar)
+        await profiles.publish_update(runtime(), actor)
     except (Invalid, PayloadTooLarge) as exc:
         kept: dict[str, object] = {
             "display_name": data.display_name,

@@ -70,6 +70,14 @@ async def test_follow_post_reply_mention_like_boost_across_nodes(node_pair: tupl
     counted = await bob.api("GET", f"/api/v1/statuses/{post['id']}")
     assert counted["favourites_count"] == 1 and counted["reblogs_count"] == 1 and counted["replies_count"] == 1
 
+    # bob edits his profile: the Update reaches node A, which shows the new name
+    await bob.api("PATCH", "/api/v1/accounts/update_credentials", data={"display_name": "Dr. Bob"})
+
+    async def renamed() -> bool:
+        return (await alice.api("GET", f"/api/v1/accounts/{remote_bob['id']}"))["display_name"] == "Dr. Bob"
+
+    await eventually(renamed, what="bob's profile Update on node A")
+
     # fedihub peers learn from NodeInfo that they both verify RFC 9421, and sign with it
     async with httpx.AsyncClient() as client:
         metrics = (await client.get(f"{b.base}/metrics")).text
