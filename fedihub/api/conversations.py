@@ -52,14 +52,18 @@ async def _state(viewer: models.Actor, root_ids: list[int]) -> dict[str, int]:
 
 
 async def entities(
-    rt: Runtime, lasts: list[models.Status], viewer: models.Actor
+    rt: Runtime, lasts: list[models.Status], viewer: models.Actor, *, hidden: bool = False
 ) -> list[dict[str, Any]]:
-    """Conversation entities whose latest statuses are `lasts` (hidden ones are left out)."""
+    """Conversation entities whose latest statuses are `lasts` (hidden ones only if asked)."""
     if not lasts:
         return []
     roots = await _root_ids(viewer, [key_of(s) for s in lasts])
     state = await _state(viewer, list(roots.values()))
-    shown = [s for s in lasts if s.id > state.get(f"hide:{roots.get(key_of(s), s.id)}", 0)]
+
+    def visible(status: models.Status) -> bool:
+        return hidden or status.id > state.get(f"hide:{roots.get(key_of(status), status.id)}", 0)
+
+    shown = [s for s in lasts if visible(s)]
     participants: dict[int, list[int]] = {}
     mentions = await models.Mention.filter(status_id__in=[s.id for s in shown]).values_list(
         "status_id", "actor_id"
@@ -148,7 +152,7 @@ async def read(raw_id: str) -> Response:
     viewer = current_actor()
     root, last = await _conversation(raw_id, viewer)
     await _mark(viewer, f"conv:{root}", last.id)
-    (body,) = await entities(runtime(), [last], viewer) or [None]
+    (body,) = await entities(runtime(), [last], viewer, hidden=True)
     return jsonify(body)
 
 

@@ -67,3 +67,11 @@ async def update(raw_id: str) -> Response:
     except Invalid as exc:
         raise invalid(exc.public, exc.field) from None
     return jsonify(media_attachment(runtime(), item))
+
+
+@blueprint.delete("/api/v1/media/<raw_id>")
+@require_scope("write:media")
+async def destroy(raw_id: str) -> Response:
+    """Mastodon 4.4: an upload never attached can be deleted (attached ones answer 404)."""
+    await uploads.remove(runtime(), current_actor(), parse_id(raw_id))
+    return jsonify({})

@@ -100,3 +100,11 @@ async def update(
         item.meta = {**(item.meta or {}), "focus": point}
     await item.save(update_fields=["description", "meta"])
     return item
+
+
+async def remove(rt: Runtime, owner: models.Actor, media_id: int) -> None:
+    """Delete an unattached upload of `owner`'s, its row and its file."""
+    item = await own_unattached(owner, media_id)
+    await models.MediaAttachment.filter(id=item.id, status_id=None).delete()
+    if item.storage_key:
+        await storage.for_runtime(rt).delete(item.storage_key)

@@ -97,3 +97,16 @@ async def test_upload_needs_a_token_with_write_media(client: Any) -> None:
 async def test_media_paths_cannot_leave_the_media_folder(client: Any) -> None:
     for path in ("/media/../keys/secrets", "/media/%2e%2e/fedihub.sqlite3", "/media/attachments/..%2f..%2ffedihub.sqlite3"):
         assert (await client.get(path)).status_code == 404
+
+
+async def test_an_unattached_upload_can_be_deleted_with_its_file(client: Any) -> None:
+    ada = await make_user(client.app)
+    token = await make_token(ada)
+    body = await (await _upload(client, token, png())).get_json()
+    path = body["url"].removeprefix("https://fedihub.test")
+    assert (await client.get(path)).status_code == 200
+    other = await make_token(await make_user(client.app, "bob"))
+    assert (await client.delete(f"/api/v1/media/{body['id']}", headers=bearer(other))).status_code == 404
+    assert (await client.delete(f"/api/v1/media/{body['id']}", headers=bearer(token))).status_code == 200
+    assert (await client.get(path)).status_code == 404
+    assert not await models.MediaAttachment.filter(id=int(body["id"])).exists()
