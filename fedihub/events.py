@@ -169,7 +169,7 @@ class PostgresBus(LocalBus):
         self._reconnect: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        import asyncpg
+        import asyncpg  # type: ignore[import-untyped]
 
         self._stopping = False
         self._sender = await asyncpg.connect(**self._connect)

@@ -19,6 +19,8 @@ import json
 import logging
 from typing import Any
 
+from tortoise.queryset import QuerySet
+
 from fedihub import events, models
 from fedihub.activitypub.vocabulary import STATUS_TYPES
 from fedihub.api.entities.status import status as status_entity
@@ -38,24 +40,30 @@ def _json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+async def _ids(query: QuerySet[Any], column: str) -> set[int]:
+    return {int(value) for (value,) in await query.values_list(column)}
+
+
 async def _local_recipients(status: models.Status) -> tuple[set[int], set[int]]:
     """(home-stream actor ids, direct-stream actor ids) for a status, blocks and mutes removed."""
     author = await models.Actor.get(id=status.actor_id)
-    mentioned = set(
-        await models.Mention.filter(status_id=status.id, actor__domain__isnull=True)
-        .values_list("actor_id", flat=True)
-    )
+    mentions = models.Mention.filter(status_id=status.id, actor__domain__isnull=True)
+    mentioned = await _ids(mentions, "actor_id")
     home = set(mentioned)
     if status.visibility in _FOLLOWER_LEVELS:
-        home.update(await models.Follow.filter(
-            target_id=status.actor_id, state=FollowState.ACCEPTED, follower__domain__isnull=True,
-        ).values_list("follower_id", flat=True))
+        followers = models.Follow.filter(
+            target_id=status.actor_id, state=FollowState.ACCEPTED, follower__domain__isnull=True
+        )
+        home.update(await _ids(followers, "follower_id"))
     # those who blocked or muted the author, and those the author blocked: a handful of rows,
     # fetched by the author's id (never an IN list of every follower)
     hidden: set[int] = set()
-    hidden.update(await models.Block.filter(target_id=author.id).values_list("actor_id", flat=True))
-    hidden.update(await models.Block.filter(actor_id=author.id).values_list("target_id", flat=True))
-    hidden.update(await models.Mute.filter(target_id=author.id).values_list("actor_id", flat=True))
+    for query, column in (
+        (models.Block.filter(target_id=author.id), "actor_id"),
+        (models.Block.filter(actor_id=author.id), "target_id"),
+        (models.Mute.filter(target_id=author.id), "actor_id"),
+    ):
+        hidden.update(await _ids(query, column))
     hidden.discard(author.id)
     if author.domain is None:
         home.add(author.id)

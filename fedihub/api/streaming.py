@@ -63,7 +63,7 @@ def channels_of(viewer: Viewer, stream: str, tag: str | None) -> dict[str, list[
     if stream in _USER_STREAMS:
         if viewer.token is None or viewer.user is None:
             raise Unauthorized("Missing access token")
-        needed = ("read:statuses", "read:notifications")
+        needed: tuple[str, ...] = ("read:statuses", "read:notifications")
         if stream == "user:notification":
             needed = ("read:notifications",)
         if not oauth.allows(viewer.token.scopes, *needed):
@@ -147,7 +147,7 @@ async def _sse(stream: str) -> Response:
     response = Response(body(), mimetype="text/event-stream")
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Accel-Buffering"] = "no"  # proxies must pass events on at once
-    response.timeout = None  # type: ignore[assignment]  # a stream lasts as long as the client
+    response.timeout = None  # a stream lasts as long as its client stays
     return response
 
 

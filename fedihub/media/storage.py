@@ -72,4 +72,4 @@ def for_runtime(rt: Runtime) -> Storage:
     if storage is None:
         storage = LocalDiskStorage(rt.settings.media_dir, rt.urls.media("").rstrip("/"))
         rt.resources[RESOURCE] = storage
-    return storage  # type: ignore[no-any-return]
+    return storage

@@ -94,7 +94,8 @@ async def update(
     """Change an unattached upload's description and focal point (None leaves one unchanged)."""
     item = await own_unattached(owner, media_id)
     if description is not None:
-        item.description = _description(description)
+        # a nullable column that tortoise types as str
+        item.description = _description(description)  # type: ignore[assignment]
     point = parse_focus(focus)
     if point is not None:
         item.meta = {**(item.meta or {}), "focus": point}
