@@ -137,6 +137,13 @@ async def claim(rt: Runtime, limit: int = 1, kinds: list[str] | None = None) -> 
     return await models.Job.filter(id__in=ids).order_by("run_at")
 
 
+async def renew(rt: Runtime, ids: list[int]) -> int:
+    """Extend this worker's leases on its running jobs `ids` by one lease; returns how many."""
+    return await models.Job.filter(id__in=ids, locked_by=rt.worker_name, state=JobState.RUNNING).update(
+        locked_until=now_ms() + rt.settings.job_lease_seconds * 1000
+    )
+
+
 async def _finish(job: models.Job) -> None:
     await models.Job.filter(id=job.id, locked_by=job.locked_by).update(
         state=JobState.DONE, locked_until=None, finished_at=_utcnow(), last_error=None

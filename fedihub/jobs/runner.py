@@ -2,7 +2,9 @@
 
 Runs inside `fedihub worker`, or inside `fedihub serve` when the node is on SQLite (one process
 does everything). SIGTERM stops claiming, lets running jobs finish for a grace period, then hands
-the rest back.
+the rest back. While a job runs its worker renews the lease, so a slow job (a peer answering late)
+is never taken over by another worker while this one lives; a worker that dies stops renewing,
+and its jobs come back one lease later.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ GRACE_S = 10.0
 
 async def run(rt: Runtime, stop: asyncio.Event, *, concurrency: int) -> None:
     queue._wakeup = asyncio.Event()
-    running: set[asyncio.Task[bool]] = set()
+    running: dict[asyncio.Task[bool], int] = {}  # task -> the id of the job it runs
+    renewer = asyncio.create_task(_renew_leases(rt, running))
     next_tick = 0.0
     try:
         while not stop.is_set():
@@ -43,8 +46,8 @@ async def run(rt: Runtime, stop: asyncio.Event, *, concurrency: int) -> None:
                     continue
             for job in batch:
                 task = asyncio.create_task(queue.run_job(rt, job))
-                running.add(task)
-                task.add_done_callback(running.discard)
+                running[task] = job.id
+                task.add_done_callback(lambda done: running.pop(done, None))
             if not batch:
                 queue._wakeup.clear()
                 waiters = [asyncio.create_task(queue._wakeup.wait()), asyncio.create_task(stop.wait())]
@@ -60,6 +63,21 @@ async def run(rt: Runtime, stop: asyncio.Event, *, concurrency: int) -> None:
                 task.cancel()
             with contextlib.suppress(Exception):
                 await asyncio.gather(*unfinished, return_exceptions=True)
+        renewer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await renewer
+
+
+async def _renew_leases(rt: Runtime, running: dict[asyncio.Task[bool], int]) -> None:
+    """Every third of a lease, extend the leases of this worker's running jobs by one lease."""
+    while True:
+        await asyncio.sleep(rt.settings.job_lease_seconds / 3)
+        if not running:
+            continue
+        try:
+            await queue.renew(rt, list(running.values()))
+        except Exception:  # a database hiccup: the next round, well within the lease, tries again
+            log.exception("renewing job leases failed")
 
 
 async def run_until_stopped(rt: Runtime, *, concurrency: int) -> None:

@@ -74,7 +74,7 @@ class RemoteActor:
         return await client.post(f"{node_base}{path}", content=body, headers=headers)
 
 
-@dataclass
+@dataclass(eq=False)  # peers are compared and hashed by identity
 class Peer:
     """One simulated server. `answer` is the status POSTs get; `silent` makes it never answer."""
 
@@ -131,13 +131,12 @@ class Peer:
             record = (str(doc.get("id")), self.base + path, str(doc.get("type")))
         except ValueError:
             record = ("", self.base + path, "")
-        if self.silent:
-            self.posts.append((*record, 0))
-            return None
+        # recorded on arrival: a POST counts as received even if the sender gives up waiting
+        answer = 0 if self.silent else self.answer
+        self.posts.append((*record, answer))
         if self.delay:
             await asyncio.sleep(self.delay)
-        self.posts.append((*record, self.answer))
-        return self.answer, b"{}"
+        return (answer, b"{}") if answer else None
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._connections.add(writer)

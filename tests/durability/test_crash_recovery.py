@@ -172,3 +172,24 @@ async def test_sigterm_hands_back_or_finishes_every_job(
     creates = await create_uris(node)
     assert set(received) == {(uri, actor.inbox) for uri in creates for actor in followers}
     assert max(received.values()) == 1
+
+
+async def test_a_delivery_slower_than_its_lease_is_not_taken_over_by_another_worker(
+    make_cluster: Callable[..., Awaitable[Cluster]], make_peer: Callable[..., Awaitable[Peer]]
+) -> None:
+    node = await make_cluster(job_lease_seconds=LEASE)
+    node.add_worker(CONCURRENCY)
+    node.add_worker(CONCURRENCY)
+    alice = await node.account("alice")
+    slow = await make_peer()
+    await follow_from(node, alice, [slow.actor("reader")])
+    slow.delay = 2 * int(LEASE)  # answers within the HTTP timeout, but after the lease
+    await alice.post("slow but fine")
+
+    async def done() -> bool:
+        return (await node.jobs_by_state("deliver")) == {"done": 2}
+
+    await eventually(done, timeout=60, what="the slow delivery done")
+    # the worker still at work keeps its lease: no worker may take the job over and send it again
+    assert list(slow.received("Create").values()) == [1]
+    assert await node.value("SELECT max(attempts) FROM jobs WHERE kind = 'deliver'") == 1
