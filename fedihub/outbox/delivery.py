@@ -13,6 +13,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from tortoise.expressions import F
 
 from fedihub import jobs, models
 from fedihub.activitypub import parse
@@ -46,16 +47,22 @@ async def record_success(domain: str) -> None:
         await models.Host.get_or_create(domain=domain, defaults={"last_success_at": now})
 
 
-async def record_failure(domain: str) -> models.Host:
+async def record_failure(domain: str) -> None:
+    """Count one failed delivery to `domain`. Each step is one statement: workers failing at the
+    same host at once must each be counted (a read-modify-write of the row lost all but one)."""
     now = datetime.now(UTC)
-    host, _ = await models.Host.get_or_create(domain=domain)
-    host.failure_count += 1
-    host.first_failure_at = host.first_failure_at or now
-    host.last_failure_at = now
-    if now - host.first_failure_at >= UNAVAILABLE_AFTER:
-        host.unavailable = True
-    await host.save()
-    return host
+    counted = await models.Host.filter(domain=domain).update(
+        failure_count=F("failure_count") + 1, last_failure_at=now
+    )
+    if not counted:
+        await models.Host.bulk_create([models.Host(domain=domain)], ignore_conflicts=True)
+        await models.Host.filter(domain=domain).update(
+            failure_count=F("failure_count") + 1, last_failure_at=now
+        )
+    await models.Host.filter(domain=domain, first_failure_at__isnull=True).update(first_failure_at=now)
+    await models.Host.filter(
+        domain=domain, unavailable=False, first_failure_at__lte=now - UNAVAILABLE_AFTER
+    ).update(unavailable=True)
 
 
 async def _post(rt: Runtime, inbox: str, stored: models.OutboxActivity, scheme: str) -> httpx.Response:
