@@ -21,14 +21,14 @@ RUNS: list[tuple[str, list[str], bool]] = [  # (module, arguments, needs Postgre
     ("bench_sanitize", ["--seconds", "1", "--statuses", "300"], False),
     ("bench_startup", ["--database", "sqlite", "--runs", "2"], False),
     ("bench_startup", ["--database", "postgres", "--runs", "2"], True),
-    ("bench_inbox", ["--database", "sqlite", "--activities", "1000"], False),
-    ("bench_inbox", ["--database", "postgres", "--activities", "1000", "--worker-concurrency", "16",
+    ("bench_inbox", ["--database", "sqlite", "--activities", "500"], False),
+    ("bench_inbox", ["--database", "postgres", "--activities", "500", "--worker-concurrency", "16",
                      "--no-peer"], True),
-    ("bench_fanout", ["--database", "sqlite", "--followers", "2000", "--hosts", "200"], False),
-    ("bench_fanout", ["--database", "postgres", "--followers", "2000", "--hosts", "200",
+    ("bench_fanout", ["--database", "sqlite", "--followers", "1000", "--hosts", "100"], False),
+    ("bench_fanout", ["--database", "postgres", "--followers", "1000", "--hosts", "100",
                       "--worker-concurrency", "16"], True),
-    ("bench_timelines", ["--database", "sqlite", "--statuses", "100000", "--requests", "100"], False),
-    ("bench_timelines", ["--database", "postgres", "--statuses", "200000", "--requests", "100"], True),
+    ("bench_timelines", ["--database", "sqlite", "--statuses", "50000", "--requests", "100"], False),
+    ("bench_timelines", ["--database", "postgres", "--statuses", "100000", "--requests", "100"], True),
 ]
 
 
