@@ -138,6 +138,10 @@ async def on_create(rt: Runtime, signer: models.Actor, activity: parse.Activity)
     obj = await _own_object(rt, signer, activity)
     if obj.type in ACTOR_TYPES or obj.type in HANDLERS:
         return
+    if await models.Status.filter(uri=obj.id).exists():
+        # a Create of an object we hold already (a replay, or our own job run again after a
+        # crash) changes nothing: edits come as Update, as on Mastodon
+        return
     if not await _relevant(rt, signer, obj):
         return
     if obj.in_reply_to and not await models.Status.filter(uri=obj.in_reply_to).exists():

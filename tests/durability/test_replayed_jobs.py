@@ -7,8 +7,6 @@ The crash is reproduced exactly: the job is put back in the state a killed worke
 
 from __future__ import annotations
 
-import pytest
-
 from fedihub import jobs, models
 from fedihub.accounts import users
 from fedihub.inbox import dispatch  # noqa: F401  registers the "inbox" job handler
@@ -28,10 +26,6 @@ async def _crash_after_work(rt: Runtime) -> None:
     assert await jobs.drain(rt) == 1
 
 
-@pytest.mark.xfail(
-    reason="inbox/dispatch.py on_create passes a Create for a stored note to statuses.store_remote, "
-    "which records it as an edit (status_edits rows, edited_at set); a Create of a known object "
-    "should be ignored, as Mastodon does", strict=True)
 async def test_a_create_run_again_after_a_crash_stores_the_note_once_and_not_as_an_edit(rt: Runtime) -> None:
     alice = await users.create(rt, "alice", "alice@example.org", "correct horse battery staple")
     await alice.fetch_related("actor")
