@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -10,8 +12,14 @@ from fedihub.errors import Invalid
 MIN_LENGTH = 10
 MAX_LENGTH = 1024  # bounds the hashing work an attacker can ask for
 _hasher = PasswordHasher()
-# a hash to verify against when the account does not exist, so timing does not reveal it
-_DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the account does not exist, so timing does not reveal it
+    (made on first use: hashing costs tens of milliseconds, too much for every process start)."""
+    return _hasher.hash("not a real password, only for timing")
+
 
 _COMMON = {
     "password", "password1", "password123", "123456789", "1234567890", "qwertyuiop",
@@ -43,6 +51,6 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
     if len(password) > MAX_LENGTH:
         return False
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
