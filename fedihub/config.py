@@ -50,6 +50,8 @@ class Settings:
     max_media_bytes: int = 16 * 1024 * 1024
     # background work inside `serve` (the SQLite default: one process does everything)
     run_jobs_in_process: bool | None = None
+    # a Redis server shared by every process (rate limits; later the event bus); empty: none
+    redis_url: str = ""
     log_level: str = "INFO"
     log_json: bool = False
     config_file: Path | None = None
@@ -146,6 +148,8 @@ def validate(settings: Settings) -> Settings:
             f"domain {settings.domain!r} is not a host name (example: social.example.edu)",
             field="domain",
         )
+    if settings.redis_url and not settings.redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"redis_url {settings.redis_url!r} is not a redis:// URL", field="redis_url")
     if settings.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(f"log_level {settings.log_level!r} is not DEBUG, INFO, WARNING or ERROR")
     return replace(

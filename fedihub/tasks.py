@@ -31,6 +31,9 @@ def install(rt: Runtime, *, run_jobs: bool) -> None:
     load()
     rt.startup_hooks.append(_open_http)
     rt.shutdown_hooks.append(_close_http)
+    if rt.settings.redis_url:
+        rt.startup_hooks.append(_open_redis)
+        rt.shutdown_hooks.append(_close_redis)
     if run_jobs:
         rt.startup_hooks.append(_start_runner)
         rt.shutdown_hooks.append(_stop_runner)
@@ -52,6 +55,31 @@ async def _open_http(rt: Runtime) -> None:
 
 async def _close_http(rt: Runtime) -> None:
     client = rt.resources.pop("http", None)
+    if client is not None:
+        await client.aclose()
+
+
+async def _open_redis(rt: Runtime) -> None:
+    """Connect to the shared Redis and check it answers: a wrong URL stops the start plainly."""
+    import redis.asyncio as redis
+
+    from fedihub.api.ratelimit import RedisApiLimiter
+    from fedihub.errors import ConfigError
+    from fedihub.security.shared_limits import RedisLimiter
+
+    client = redis.from_url(rt.settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+    try:
+        await client.ping()
+    except Exception as exc:  # any connection or auth error: one sentence, no traceback
+        await client.aclose()
+        raise ConfigError(f"cannot reach Redis at {rt.settings.redis_url}: {exc}") from None
+    rt.resources["redis"] = client
+    rt.resources["ratelimit"] = RedisLimiter(client)
+    rt.resources["api_limiter"] = RedisApiLimiter(client)
+
+
+async def _close_redis(rt: Runtime) -> None:
+    client = rt.resources.pop("redis", None)
     if client is not None:
         await client.aclose()
 

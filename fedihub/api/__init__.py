@@ -72,7 +72,10 @@ async def _preflight_and_budget() -> Response | tuple[Response, int] | None:
         return None
     from quart import current_app, g
 
-    limiter: ApiLimiter = current_app.extensions[LIMITER_KEY]
+    from fedihub.web.common import runtime
+
+    # the Redis-backed limiter when FEDIHUB_REDIS_URL is set (one budget across processes)
+    limiter: ApiLimiter = runtime().resources.get("api_limiter") or current_app.extensions[LIMITER_KEY]
     key = auth.token_key()
     budget = await limiter.hit(key)
     g._api_budget = budget

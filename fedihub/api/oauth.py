@@ -159,7 +159,7 @@ async def authorize_submit() -> Response:
             return await _error_page(exc)
         login = form.get("login", "")
         key = f"oauth-sign-in:{request.remote_addr}"
-        if not await ratelimit.hit(key, _LOGIN_LIMIT, _LOGIN_WINDOW):
+        if not await _limiter().hit(key, _LOGIN_LIMIT, _LOGIN_WINDOW):
             error = oauth_text.texts(i18n.negotiate(None))["too_many"]
             return await _sign_in(req, 429, error=error, login=login)
         try:
@@ -230,7 +230,7 @@ async def _grant(p: Params) -> tuple[str, models.OAuthToken]:
         app = await oauth.authenticate_client(client_id, secret)
         scopes = oauth.scopes_for_grant(app, p.str("scope"))
         key = f"oauth-password:{request.remote_addr}"
-        if not await ratelimit.hit(key, _LOGIN_LIMIT, _LOGIN_WINDOW):
+        if not await _limiter().hit(key, _LOGIN_LIMIT, _LOGIN_WINDOW):
             raise oauth.OAuthError(
                 "invalid_grant", "too many attempts; try again later", status=429
             )
@@ -303,3 +303,9 @@ async def metadata() -> Response:
             "code_challenge_methods_supported": ["S256"],
         }
     )
+
+
+def _limiter() -> ratelimit.Limiter:
+    """The node's limiter: shared through Redis when one is configured, else this process's."""
+    found: ratelimit.Limiter = runtime().resources.setdefault("ratelimit", ratelimit.MemoryLimiter())
+    return found

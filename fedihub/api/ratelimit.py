@@ -13,6 +13,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
+
+from fedihub.security import shared_limits
 
 
 @dataclass(frozen=True)
@@ -59,4 +62,30 @@ class ApiLimiter:
         self._counts.move_to_end(key)
         while len(self._counts) > self._max_keys:  # forget the least recently seen keys first
             self._counts.popitem(last=False)
+        return Budget(count <= limit, limit, max(limit - count, 0), start + self.window_s)
+
+
+class RedisApiLimiter:
+    """Fixed windows in Redis for the API's X-RateLimit-* budget (same `hit` as api ApiLimiter)."""
+
+    def __init__(self, client: Any, limit: int = 300, window_s: float = 300.0, prefix: str = "fedihub:api:") -> None:
+        self._redis = client
+        self.limit = limit
+        self.window_s = window_s
+        self._prefix = prefix
+
+    async def hit(self, key: str, limit: int | None = None) -> Budget:
+        limit = self.limit if limit is None else limit
+        now = time.time()
+        start = now - (now % self.window_s)
+        name = f"{self._prefix}{key}:{int(start)}"
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.incr(name)
+                pipe.expire(name, int(self.window_s) + 1)
+                count, _ = await pipe.execute()
+        except Exception as exc:
+            shared_limits.record_failure(exc)
+            return Budget(True, limit, limit, start + self.window_s)
+        count = int(count)
         return Budget(count <= limit, limit, max(limit - count, 0), start + self.window_s)
