@@ -47,6 +47,8 @@ async def examine(settings: Settings) -> Report:
             report.bad(f"keys: {path} is readable by other users (chmod 600 {path})")
     except ConfigError as exc:
         report.bad(f"keys: {exc.public}")
+    if settings.redis_url:
+        await _redis(settings, report)
     try:
         async with db.database(settings):
             report.good("database: connected")
@@ -62,6 +64,19 @@ async def examine(settings: Settings) -> Report:
 
 
 BACKLOG_WARN_S = 300
+
+
+async def _redis(settings: Settings, report: Report) -> None:
+    import redis.asyncio as redis
+
+    client = redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        await client.ping()
+        report.good(f"redis: {settings.redis_url} answers")
+    except Exception as exc:  # report any failure plainly
+        report.bad(f"redis: {settings.redis_url} does not answer ({exc}); rate limits fail open")
+    finally:
+        await client.aclose()
 
 
 async def _queue(report: Report) -> None:

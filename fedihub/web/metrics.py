@@ -83,4 +83,21 @@ async def _metrics() -> Response:
         "fedihub_host_unavailable", "1 when a peer host is marked unavailable",
         [({"host": h.domain}, 1.0 if h.unavailable else 0.0) for h in hosts],
     )
+    lines += metrics.render_gauge(
+        "fedihub_service_up", "1 when a shared service answers this process",
+        [({"service": name}, 1.0 if up else 0.0) for name, up in (await _services()).items()],
+    )
     return Response("\n".join(lines) + "\n", content_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+async def _services() -> dict[str, bool]:
+    from fedihub.web.common import runtime
+
+    states = {"database": True}  # this handler just read the job table
+    client = runtime().resources.get("redis")
+    if client is not None:
+        try:
+            states["redis"] = bool(await client.ping())
+        except Exception:  # down: report it, do not fail the scrape
+            states["redis"] = False
+    return states

@@ -22,6 +22,7 @@ async def test_metrics_show_requests_queue_depth_deliveries_and_failing_hosts(cl
     assert 'fedihub_host_unavailable{host="down.example"} 1' in text
     age_line = next(line for line in text.splitlines() if line.startswith('fedihub_jobs_due_age_seconds{kind="deliver"}'))
     assert float(age_line.split()[-1]) >= 5
+    assert 'fedihub_service_up{service="database"} 1' in text
 
 
 async def test_every_response_carries_a_request_id_and_echoes_a_given_one(client: Any) -> None:
