@@ -18,6 +18,7 @@ from fedihub.api import (
     conversations,
     markers,
     media,
+    not_yet,
     streaming,
     follow_requests,
     instance,
@@ -51,7 +52,7 @@ def register(app: Quart) -> None:
     modules = (
         oauth, instance, accounts, follow_requests, blocks, preferences,
         statuses, timelines, notifications, search,
-        media, markers, conversations, streaming,
+        media, markers, conversations, streaming, not_yet,
     )
     for module in modules:
         app.register_blueprint(module.blueprint)
