@@ -139,9 +139,8 @@ async def claim(rt: Runtime, limit: int = 1, kinds: list[str] | None = None) -> 
 
 async def renew(rt: Runtime, ids: list[int]) -> int:
     """Extend this worker's leases on its running jobs `ids` by one lease; returns how many."""
-    return await models.Job.filter(id__in=ids, locked_by=rt.worker_name, state=JobState.RUNNING).update(
-        locked_until=now_ms() + rt.settings.job_lease_seconds * 1000
-    )
+    mine = models.Job.filter(id__in=ids, locked_by=rt.worker_name, state=JobState.RUNNING)
+    return await mine.update(locked_until=now_ms() + rt.settings.job_lease_seconds * 1000)
 
 
 async def _finish(job: models.Job) -> None:

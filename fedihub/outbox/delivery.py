@@ -59,7 +59,8 @@ async def record_failure(domain: str) -> None:
         await models.Host.filter(domain=domain).update(
             failure_count=F("failure_count") + 1, last_failure_at=now
         )
-    await models.Host.filter(domain=domain, first_failure_at__isnull=True).update(first_failure_at=now)
+    first = models.Host.filter(domain=domain, first_failure_at__isnull=True)
+    await first.update(first_failure_at=now)
     await models.Host.filter(
         domain=domain, unavailable=False, first_failure_at__lte=now - UNAVAILABLE_AFTER
     ).update(unavailable=True)

@@ -87,7 +87,7 @@ class Peer:
     # every POST: (activity id, inbox URL, activity type, status answered or 0 for no answer)
     posts: list[tuple[str, str, str, int]] = field(default_factory=list)
     _server: asyncio.Server | None = None
-    _connections: set[asyncio.StreamWriter] = field(default_factory=set)
+    _handlers: set[asyncio.Task[None]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.public_pem = keys.public_pem(self.key)
@@ -115,8 +115,10 @@ class Peer:
         if self._server is None:
             return
         self._server.close()
-        for writer in list(self._connections):
-            writer.close()
+        # end the connections still open (keep-alive, or held by a silent peer) before the loop ends
+        for task in list(self._handlers):
+            task.cancel()
+        await asyncio.gather(*self._handlers, return_exceptions=True)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._server.wait_closed(), timeout=2)
 
@@ -139,7 +141,9 @@ class Peer:
         return (answer, b"{}") if answer else None
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._connections.add(writer)
+        task = asyncio.current_task()
+        assert task is not None
+        self._handlers.add(task)
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -167,5 +171,5 @@ class Peer:
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
             return
         finally:
-            self._connections.discard(writer)
+            self._handlers.discard(task)
             writer.close()

@@ -12,15 +12,17 @@ import asyncio
 import signal
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.durability.cluster import Cluster
-from tests.durability.peers import Peer
+from tests.durability.peers import Peer, RemoteActor
 from tests.durability.steps import create_uris, follow_from, send_all
-from tests.federation.nodes import Node, eventually, free_port
+from tests.federation.nodes import Account, Node, eventually, free_port
 
 pytestmark = [pytest.mark.federation, pytest.mark.postgres]
 LEASE = "3"
@@ -28,14 +30,17 @@ CONCURRENCY = 4
 POSTS = 5
 
 
-async def _delivery_setup(node: Cluster, make_peer: Callable[..., Awaitable[Peer]]) -> tuple[list[Peer], list]:
+async def _delivery_setup(
+    node: Cluster, make_peer: Callable[..., Awaitable[Peer]]
+) -> tuple[Account, list[Peer], list[RemoteActor]]:
+    """alice, with 40 followers on 4 slow simulated servers."""
     alice = await node.account("alice")
     peers = [await make_peer() for _ in range(4)]
     followers = [peer.actor(f"reader{i}") for peer in peers for i in range(10)]
     await follow_from(node, alice, followers)
     for peer in peers:
         peer.delay = 0.2  # slow receivers: deliveries are in flight when the worker goes
-    return peers, [alice, followers]
+    return alice, peers, followers
 
 
 async def _exited(process: subprocess.Popen[bytes]) -> int:
@@ -43,7 +48,7 @@ async def _exited(process: subprocess.Popen[bytes]) -> int:
     return await asyncio.to_thread(process.wait, 30)
 
 
-def _received(peers: list[Peer]):  # type: ignore[no-untyped-def]
+def _received(peers: list[Peer]) -> Counter[tuple[str, str]]:
     total = peers[0].received("none")
     for peer in peers:
         total += peer.received("Create")
@@ -56,7 +61,7 @@ async def test_deliveries_survive_a_killed_worker_and_fedihub_receivers_store_ea
     node = await make_cluster(job_lease_seconds=LEASE)
     victim = node.add_worker(CONCURRENCY)
     node.add_worker(CONCURRENCY)
-    peers, (alice, followers) = await _delivery_setup(node, make_peer)
+    alice, peers, followers = await _delivery_setup(node, make_peer)
     # a real fedihub node as one more receiver: it must deduplicate what it is sent twice
     other = Node(tmp_path / "other", free_port())
     try:
@@ -100,7 +105,7 @@ async def test_deliveries_survive_a_killed_worker_and_fedihub_receivers_store_ea
         # only the jobs the killed worker held can be delivered twice
         assert duplicates <= CONCURRENCY
 
-        async def bob_has_all() -> list | None:
+        async def bob_has_all() -> list[dict[str, Any]] | None:
             posts = await bob.api("GET", f"/api/v1/accounts/{found['id']}/statuses")
             return posts if len(posts) >= POSTS else None
 
@@ -120,7 +125,8 @@ async def test_inbox_burst_survives_a_killed_worker(
     peers = [await make_peer() for _ in range(2)]
     actors = [peer.actor(f"user{i}") for peer in peers for i in range(3)]
     burst = 150
-    sends = [[(actors[n % len(actors)], actors[n % len(actors)].note(n, cc=[alice.uri]))] for n in range(burst)]
+    authors = [actors[n % len(actors)] for n in range(burst)]
+    sends = [[(author, author.note(n, cc=[alice.uri]))] for n, author in enumerate(authors)]
     responses = await send_all(node.base, sends)
     assert {r.status_code for r in responses} == {202}
 
@@ -146,7 +152,7 @@ async def test_sigterm_hands_back_or_finishes_every_job(
 ) -> None:
     node = await make_cluster(job_lease_seconds="60")
     stopping = node.add_worker(CONCURRENCY)
-    peers, (alice, followers) = await _delivery_setup(node, make_peer)
+    alice, peers, followers = await _delivery_setup(node, make_peer)
     for n in range(POSTS):
         await alice.post(f"post {n}")
     expected_jobs = len(followers) * POSTS

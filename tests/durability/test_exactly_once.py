@@ -27,7 +27,8 @@ async def test_inbound_burst_with_racing_duplicates_is_processed_exactly_once(
     alice = await node.account("alice")
     peers = [await make_peer() for _ in range(3)]
     actors = [peer.actor(f"user{i}") for peer in peers for i in range(4)]
-    activities = [(actors[n % len(actors)], actors[n % len(actors)].note(n, cc=[alice.uri])) for n in range(BURST)]
+    authors = [actors[n % len(actors)] for n in range(BURST)]
+    activities = [(author, author.note(n, cc=[alice.uri])) for n, author in enumerate(authors)]
     # every tenth activity is sent twice at the same moment on two connections
     groups = [[pair, pair] if n % 10 == 0 else [pair] for n, pair in enumerate(activities)]
     started = time.monotonic()

@@ -32,7 +32,7 @@ async def _deliveries(node: Cluster, activity_uri: str) -> dict[str, dict[str, A
     for row in rows:
         payload = json.loads(row["payload"]) if isinstance(row["payload"], str) else row["payload"]
         if int(payload["activity"]) == activity_id:
-            found[payload["inbox"]] = {"state": row["state"], "attempts": row["attempts"], "run_at": row["run_at"]}
+            found[payload["inbox"]] = {key: row[key] for key in ("state", "attempts", "run_at")}
     return found
 
 
