@@ -74,7 +74,7 @@ async def _local_recipients(status: models.Status) -> tuple[set[int], set[int]]:
 
 async def channels_for(status: models.Status) -> tuple[list[str], list[int]]:
     """Every channel that hears of `status` except the direct ones, and the direct recipients."""
-    if status.object_type not in STATUS_TYPES:
+    if status.object_type not in STATUS_TYPES and status.reblog_of_id is None:
         return [], []
     home, direct = await _local_recipients(status)
     channels = [f"user:{i}" for i in sorted(home)]

@@ -101,7 +101,7 @@ async def on_undo(rt: Runtime, signer: models.Actor, activity: parse.Activity) -
     if kind in ("Like", ""):
         await interactions.receive_undo_like(signer, uri, inner_object)
     if kind in ("Announce", ""):
-        await interactions.receive_undo_announce(signer, uri)
+        await interactions.receive_undo_announce(rt, signer, uri)
     if kind in ("Block", ""):
         await blocks.receive_undo_block(signer, uri, inner_object)
 
@@ -208,7 +208,7 @@ async def on_announce(rt: Runtime, signer: models.Actor, activity: parse.Activit
         log.info("announce of %s dropped: %s", activity.object_id, exc.public)
         return
     published = statuses._parse_time(activity.raw.get("published") if isinstance(activity.raw.get("published"), str) else None)
-    await interactions.receive_announce(signer, original, activity.id, published or datetime.now(UTC))
+    await interactions.receive_announce(rt, signer, original, activity.id, published or datetime.now(UTC))
 
 
 @handles("Block")

@@ -13,7 +13,7 @@ from fedihub.ids import new_id
 from fedihub.models import Visibility
 from fedihub.outbox import publish
 from fedihub.runtime import Runtime
-from fedihub.social import activities, counters, notifications, visibility
+from fedihub.social import activities, counters, events_hooks, notifications, visibility
 
 
 async def _visible(actor: models.Actor, status_id: int) -> models.Status:
@@ -82,6 +82,7 @@ async def reblog(rt: Runtime, actor: models.Actor, status_id: int,
     await counters.refresh_interaction_counts(status.id)
     await notifications.notify(status.actor, "reblog", actor, status)
     boost.actor = actor
+    await events_hooks.status_changed(rt, events_hooks.CREATED, boost)
     return boost
 
 
@@ -100,6 +101,7 @@ async def unreblog(rt: Runtime, actor: models.Actor, status_id: int) -> models.S
                 await publish.publish(rt, actor, activities.undo(actor, inner), recipients)
         await counters.refresh_interaction_counts(status.id)
         await notifications.withdraw(status.actor_id, "reblog", actor.id, status.id)
+        await events_hooks.status_changed(rt, events_hooks.DELETED, boost)
     return await models.Status.get(id=status.id).prefetch_related("actor")
 
 
@@ -127,14 +129,16 @@ async def receive_undo_like(remote: models.Actor, uri: str | None, status_uri: s
     await notifications.withdraw(status.actor_id, "favourite", remote.id, status.id)
 
 
-async def receive_announce(remote: models.Actor, original: models.Status, uri: str, published: datetime) -> None:
+async def receive_announce(
+    rt: Runtime, remote: models.Actor, original: models.Status, uri: str, published: datetime
+) -> None:
     if await models.Status.filter(uri=uri).exists():
         return
     level = Visibility.PUBLIC
     now = datetime.now(UTC)
     at_ms = int(min(published, now).timestamp() * 1000)
     try:
-        await models.Status.create(
+        boost = await models.Status.create(
             id=new_id(at_ms), uri=uri, actor=remote, local=False, object_type="Announce",
             visibility=level, reblog_of=original, published=published,
         )
@@ -142,9 +146,10 @@ async def receive_announce(remote: models.Actor, original: models.Status, uri: s
         return
     await counters.refresh_interaction_counts(original.id)
     await notifications.notify(await original.actor, "reblog", remote, original)
+    await events_hooks.status_changed(rt, events_hooks.CREATED, boost)
 
 
-async def receive_undo_announce(remote: models.Actor, uri: str | None) -> None:
+async def receive_undo_announce(rt: Runtime, remote: models.Actor, uri: str | None) -> None:
     if not uri:
         return
     boost = await models.Status.get_or_none(uri=uri, actor_id=remote.id, reblog_of_id__isnull=False)
@@ -156,3 +161,4 @@ async def receive_undo_announce(remote: models.Actor, uri: str | None) -> None:
         await counters.refresh_interaction_counts(boost.reblog_of_id)
         original = await models.Status.get(id=boost.reblog_of_id)
         await notifications.withdraw(original.actor_id, "reblog", remote.id, original.id)
+    await events_hooks.status_changed(rt, events_hooks.DELETED, boost)

@@ -23,6 +23,9 @@ GUARDED = {
     "api_notifications",
     "api_search",
     "api_not_yet",
+    "api_media",
+    "api_markers",
+    "api_conversations",
 }
 
 

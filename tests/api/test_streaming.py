@@ -209,3 +209,21 @@ async def test_remote_statuses_from_the_inbox_reach_streams_with_their_visibilit
         assert await public.next() == ("delete", str(everyone.id))
         await public_conn.disconnect()
         await user_conn.disconnect()
+
+
+async def test_a_boost_reaches_the_boosters_followers_and_its_undo_deletes_it(client: Any) -> None:
+    ada = await make_user(client.app, "ada")
+    bob = await make_user(client.app, "bob")
+    cyd = await make_user(client.app, "cyd")
+    ada_t, bob_t, cyd_t = await make_token(ada), await make_token(bob), await make_token(cyd)
+    await models.Follow.create(follower_id=cyd.actor_id, target_id=bob.actor_id, state=FollowState.ACCEPTED)
+    original = await _post(client, ada_t, status="worth sharing")
+    async with client.websocket(f"/api/v1/streaming?stream=user&access_token={cyd_t}") as ws:
+        await _ws_ready(ws)
+        boost = await (await client.post(f"/api/v1/statuses/{original['id']}/reblog", headers=bearer(bob_t))).get_json()
+        message = await _ws_message(ws)
+        payload = json.loads(message["payload"])
+        assert message["event"] == "update" and payload["id"] == boost["id"]
+        assert payload["reblog"]["id"] == original["id"]
+        await client.post(f"/api/v1/statuses/{original['id']}/unreblog", headers=bearer(bob_t))
+        assert await _ws_message(ws) == {"stream": ["user"], "event": "delete", "payload": boost["id"]}
