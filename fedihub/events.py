@@ -10,7 +10,9 @@ behind `publish`/`subscribe`:
   worker's events reach every web process. Events differing only in channel travel together;
   NOTIFY payloads are capped (8000 bytes): a larger event travels without its payload and
   receivers reload it from `ref`.
-A Redis backend later implements the same small `Bus` protocol. Imports nothing of the web.
+- RedisBus (events_redis.py): the same messages over Redis pub/sub, chosen when FEDIHUB_REDIS_URL
+  is set (benchmarks/bench_events.py compares the two).
+Imports nothing of the web.
 """
 
 from __future__ import annotations
@@ -236,7 +238,12 @@ class PostgresBus(LocalBus):
 
 
 def bus_for_settings(rt: Runtime) -> Bus:
-    """PostgresBus when the database is PostgreSQL (other processes may publish), else LocalBus."""
+    """RedisBus when a Redis is configured, PostgresBus when the database is PostgreSQL (other
+    processes may publish), else LocalBus."""
+    if rt.settings.redis_url:
+        from fedihub.events_redis import RedisBus
+
+        return RedisBus(rt.settings.redis_url)
     if rt.settings.is_sqlite:
         return LocalBus()
     from fedihub import db
