@@ -50,6 +50,15 @@ class Settings:
     max_media_bytes: int = 16 * 1024 * 1024
     # background work inside `serve` (the SQLite default: one process does everything)
     run_jobs_in_process: bool | None = None
+    # S3-compatible object storage for media (empty bucket: local disk under data_dir/media)
+    s3_endpoint: str = ""
+    s3_bucket: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    s3_path_style: bool = True
+    s3_public_url: str = ""
+    s3_signed_urls: bool = False
     # a Redis server shared by every process (rate limits; later the event bus); empty: none
     redis_url: str = ""
     log_level: str = "INFO"
@@ -148,6 +157,8 @@ def validate(settings: Settings) -> Settings:
             f"domain {settings.domain!r} is not a host name (example: social.example.edu)",
             field="domain",
         )
+    if settings.s3_bucket and not settings.s3_endpoint.startswith(("https://", "http://")):
+        raise ConfigError("s3_endpoint must be an http(s) URL when s3_bucket is set", field="s3_endpoint")
     if settings.redis_url and not settings.redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError(f"redis_url {settings.redis_url!r} is not a redis:// URL", field="redis_url")
     if settings.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):

@@ -66,10 +66,26 @@ class LocalDiskStorage:
         return f"{self.base_url}/{check_key(key)}"
 
 
+def local_disk(rt: Runtime) -> LocalDiskStorage:
+    return LocalDiskStorage(rt.settings.media_dir, rt.urls.media("").rstrip("/"))
+
+
+def object_storage(rt: Runtime) -> Storage:
+    from fedihub.media.s3 import S3Config, S3Storage
+
+    s = rt.settings
+    return S3Storage(S3Config(
+        endpoint=s.s3_endpoint, bucket=s.s3_bucket, region=s.s3_region, access_key=s.s3_access_key,
+        secret_key=s.s3_secret_key, path_style=s.s3_path_style, public_url=s.s3_public_url,
+        signed_urls=s.s3_signed_urls,
+    ))
+
+
 def for_runtime(rt: Runtime) -> Storage:
-    """This process's storage (local disk under settings.media_dir, served at /media/)."""
+    """This process's storage: S3-compatible object storage when a bucket is configured, else the
+    local disk under settings.media_dir, served at /media/."""
     storage = rt.resources.get(RESOURCE)
     if storage is None:
-        storage = LocalDiskStorage(rt.settings.media_dir, rt.urls.media("").rstrip("/"))
+        storage = object_storage(rt) if rt.settings.s3_bucket else local_disk(rt)
         rt.resources[RESOURCE] = storage
     return storage

@@ -10,6 +10,7 @@ from typing import Any
 from fedihub import models
 from fedihub.api.entities.account import account, acct
 from fedihub.api.entities.common import iso
+from fedihub.media import storage
 from fedihub.runtime import Runtime
 import html
 
@@ -17,7 +18,7 @@ _MASTODON_VISIBILITY = {"institution": "private"}  # clients know four levels; c
 
 
 def media_attachment(rt: Runtime, item: models.MediaAttachment) -> dict[str, Any]:
-    url = rt.urls.media(item.storage_key) if item.storage_key else item.remote_url
+    url = storage.for_runtime(rt).url(item.storage_key) if item.storage_key else item.remote_url
     meta = dict(item.meta or {})
     return {
         "id": str(item.id),
