@@ -186,6 +186,24 @@ async def _jobs_retry(args: argparse.Namespace) -> int:
     return await _with_runtime(_settings(args), body)
 
 
+async def _media_migrate(args: argparse.Namespace) -> int:
+    from fedihub.media import migrate
+
+    settings = _settings(args)
+    if not settings.s3_bucket:
+        raise ConfigError("media migrate needs object storage configured (FEDIHUB_S3_BUCKET, FEDIHUB_S3_ENDPOINT)")
+
+    async def body(rt: Runtime) -> int:
+        report = await migrate.run(rt, to_object_storage=args.to == "s3", delete_source=args.delete_source)
+        print(f"copied {report.copied}, already there {report.skipped}, avatar/header URLs switched "
+              f"{report.urls_switched}, source files deleted {report.deleted}")
+        for key in report.failures:
+            print(f"failed: {key} (left where it was)")
+        return 1 if report.failures else 0
+
+    return await _with_runtime(settings, body)
+
+
 async def _invite(args: argparse.Namespace) -> int:
     from fedihub.accounts import users
 
@@ -366,6 +384,13 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--kind", help="only jobs of this kind (deliver, inbox...)")
     p.set_defaults(run=_jobs_retry)
+
+    media = sub.add_parser("media", help="stored media").add_subparsers(dest="media_command", required=True)
+    p = media.add_parser("migrate", help="copy stored media between local disk and object storage")
+    _common(p)
+    p.add_argument("--to", choices=["s3", "disk"], required=True)
+    p.add_argument("--delete-source", action="store_true", help="delete the originals once all are copied")
+    p.set_defaults(run=_media_migrate)
 
     p = sub.add_parser("invite", help="create an invitation code for registration")
     _common(p)

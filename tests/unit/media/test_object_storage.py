@@ -78,3 +78,32 @@ async def test_a_configured_bucket_makes_uploads_go_to_object_storage(rt: Runtim
     await chosen.put("attachments/9/original.jpg", b"jpeg bytes", "image/jpeg")
     assert chosen.url("attachments/9/original.jpg") == f"{s3_endpoint}/uploads/attachments/9/original.jpg"
     assert await chosen.get("attachments/9/original.jpg") == b"jpeg bytes"
+
+
+async def test_media_migrate_copies_to_object_storage_and_back_losing_nothing(rt: Runtime, s3_endpoint: str) -> None:
+    from fedihub import models
+    from fedihub.accounts import users
+    from fedihub.media import migrate
+
+    settings = replace(rt.settings, s3_endpoint=s3_endpoint, s3_bucket="moving", s3_access_key="k", s3_secret_key="s")
+    node = Runtime.build(settings, rt.secrets)
+    disk = storage.local_disk(node)
+    await disk.put("attachments/1/original.png", b"attachment", "image/png")
+    await disk.put("avatars/7-abc.png", b"avatar", "image/png")
+    user = await users.create(node, "ada", "ada@example.org", "correct horse battery staple")
+    await models.Actor.filter(id=user.actor_id).update(icon_url=disk.url("avatars/7-abc.png"))
+    await models.MediaAttachment.create(actor_id=user.actor_id, storage_key="attachments/1/original.png")
+
+    there = await migrate.run(node, to_object_storage=True)
+    assert (there.copied, there.failures, there.urls_switched) == (2, [], 1)
+    bucket = storage.object_storage(node)
+    assert await bucket.get("attachments/1/original.png") == b"attachment"
+    assert (await models.Actor.get(id=user.actor_id)).icon_url == bucket.url("avatars/7-abc.png")
+    assert await disk.get("avatars/7-abc.png") == b"avatar"  # kept until asked to delete
+    again = await migrate.run(node, to_object_storage=True)
+    assert (again.copied, again.skipped) == (0, 2)
+
+    back = await migrate.run(node, to_object_storage=False, delete_source=True)
+    assert back.failures == [] and back.deleted == 2
+    assert (await models.Actor.get(id=user.actor_id)).icon_url == disk.url("avatars/7-abc.png")
+    assert await disk.get("attachments/1/original.png") == b"attachment"
