@@ -9,17 +9,16 @@ browser's content type, and stored under the media folder with a random name.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import re
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from fedihub import models
 from fedihub.accounts import users
 from fedihub.errors import Invalid, PayloadTooLarge
+from fedihub.media import storage
 from fedihub.runtime import Runtime
 
 MAX_DISPLAY_NAME = 100
@@ -161,11 +160,6 @@ def image_extension(data: bytes) -> str | None:
     return None
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-
-
 def check_avatar(rt: Runtime, data: bytes) -> str:
     """The extension to store an avatar under; raises when it is too large or not an image."""
     limit = rt.settings.max_media_bytes
@@ -180,8 +174,9 @@ def check_avatar(rt: Runtime, data: bytes) -> str:
 async def _store_avatar(rt: Runtime, actor: models.Actor, data: bytes, extension: str) -> str:
     # a random name: no guessing other users' files, and a new URL so caches see the change
     relative = f"avatars/{actor.id}-{secrets.token_hex(8)}.{extension}"
-    await asyncio.to_thread(_write, rt.settings.media_dir / relative, data)
-    return rt.urls.media(relative)
+    store = storage.for_runtime(rt)  # local disk, or object storage when a bucket is configured
+    await store.put(relative, data, f"image/{'jpeg' if extension == 'jpg' else extension}")
+    return store.url(relative)
 
 
 async def change_password(user: models.User, current: str, new: str, confirmation: str) -> None:
