@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from fedihub import jobs, metrics, models
 from fedihub.accounts import resolver
@@ -25,6 +26,8 @@ from fedihub.runtime import Runtime
 log = logging.getLogger(__name__)
 INBOX_JOB = "inbox"
 REFETCH_INTERVAL = timedelta(seconds=10)
+# when this process last refetched a key because a signature failed, by key id
+_refetched: OrderedDict[str, float] = OrderedDict()
 
 
 @dataclass(frozen=True)
@@ -44,9 +47,14 @@ async def _verified_signer(rt: Runtime, signed: signatures.SignedRequest) -> mod
     except BadSignature:
         pass
     # the key may have been rotated since we cached it: fetch it once more, but not for every
-    # forged request (at most once per REFETCH_INTERVAL per actor: no fetch amplification)
-    if signer.fetched_at is not None and datetime.now(UTC) - signer.fetched_at < REFETCH_INTERVAL:
+    # forged request (at most once per REFETCH_INTERVAL per key: no fetch amplification)
+    now = time.monotonic()
+    last = _refetched.get(signed.key_id)
+    if last is not None and now - last < REFETCH_INTERVAL.total_seconds():
         raise BadSignature("signature does not verify with the signer's current key")
+    _refetched[signed.key_id] = now
+    while len(_refetched) > 10_000:
+        _refetched.popitem(last=False)
     try:
         signer = await resolver.actor_for_key_id(rt, signed.key_id, refresh=True)
     except FedihubError as exc:
