@@ -10,6 +10,7 @@ signed activity).
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -26,16 +27,34 @@ from fedihub.runtime import Runtime
 log = logging.getLogger(__name__)
 UNAVAILABLE_AFTER = timedelta(days=7)
 CONTENT_TYPE = 'application/activity+json'
+# A fan-out sends one stored activity to many inboxes: read it once per process, not once per
+# inbox (its body never changes once stored). By OutboxActivity id, most recently used last.
+_STORED: OrderedDict[int, models.OutboxActivity] = OrderedDict()
+_STORED_MAX = 64
 
 
 async def signer_auth(rt: Runtime, actor_id: int, scheme: str = "cavage") -> SignatureAuth:
     """The signing credentials of a local actor (the instance actor has its key in keys/)."""
-    user = await models.User.get_or_none(actor_id=actor_id).prefetch_related("actor")
+    # one statement (a join), not two as prefetch_related would make for every delivery
+    user = await models.User.get_or_none(actor_id=actor_id).select_related("actor")
     if user is None:
         return SignatureAuth(rt.urls.instance_key_id, rt.secrets.instance_key, scheme=scheme)
     key = rt.private_keys.get(user.id, user.private_key_sealed)
     key_id = user.actor.public_key_id or rt.urls.key_id(user.actor.username)
     return SignatureAuth(key_id, key, scheme=scheme)
+
+
+async def _stored(activity_id: int) -> models.OutboxActivity | None:
+    stored = _STORED.get(activity_id)
+    if stored is not None:
+        _STORED.move_to_end(activity_id)
+        return stored
+    stored = await models.OutboxActivity.get_or_none(id=activity_id)
+    if stored is not None:
+        _STORED[activity_id] = stored
+        if len(_STORED) > _STORED_MAX:
+            _STORED.popitem(last=False)
+    return stored
 
 
 async def record_success(domain: str) -> None:
@@ -83,7 +102,7 @@ async def deliver(rt: Runtime, payload: dict[str, object]) -> None:
     host = await models.Host.get_or_none(domain=domain)
     if host is not None and host.unavailable:
         raise PermanentError(f"{domain} is marked unavailable")
-    stored = await models.OutboxActivity.get_or_none(id=int(str(payload["activity"])))
+    stored = await _stored(int(str(payload["activity"])))
     if stored is None:
         raise PermanentError("the activity to deliver no longer exists")
     scheme = await peers.signature_scheme(rt, domain)
