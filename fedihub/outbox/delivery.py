@@ -105,7 +105,7 @@ async def deliver(rt: Runtime, payload: dict[str, object]) -> None:
     stored = await _stored(int(str(payload["activity"])))
     if stored is None:
         raise PermanentError("the activity to deliver no longer exists")
-    scheme = await peers.signature_scheme(rt, domain)
+    scheme = await peers.signature_scheme(rt, domain, host=host, probe=False)
     try:
         response = await _post(rt, inbox, stored, scheme)
         if scheme == "rfc9421" and response.status_code in (400, 401, 403):
