@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from quart import Blueprint, Response, jsonify
-from tortoise.expressions import Q
 
 from fedihub import models
 from fedihub.accounts import preferences, profiles
@@ -16,9 +15,10 @@ from fedihub.api.auth import current_actor, current_user, optional_user, require
 from fedihub.api.common import invalid, not_found, params, parse_id, to_bool
 from fedihub.api.entities.account import account, accounts, credential_account
 from fedihub.api.entities.relationship import relationship, relationships
-from fedihub.errors import FedihubError, Invalid
+from fedihub.errors import Invalid
 from fedihub.models import FollowState
 from fedihub.social import blocks, follows
+from fedihub.social import search as search_service
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_accounts", __name__)
@@ -139,35 +139,13 @@ async def _by_acct(handle: str) -> models.Actor | None:
 @require_scope("read:accounts")
 async def search() -> Response:
     p = await params()
-    query = (p.str("q") or "").strip().removeprefix("acct:").lstrip("@")
-    limit = p.int("limit", 40, low=1, high=80) or 40
-    offset = p.int("offset", 0, low=0) or 0
-    if not query:
-        return jsonify([])
-    viewer = current_actor()
-    found: list[models.Actor] = []
-    if "@" in query:
-        actor = await _by_acct(query)
-        if actor is None and p.bool("resolve", False):
-            # imported here: resolving pulls in the outbound HTTP stack, which listing never needs
-            from fedihub.accounts import resolver
-
-            try:
-                actor = await resolver.resolve_account(runtime(), query)
-            except FedihubError:  # unknown, unreachable or refused: an empty result, as Mastodon
-                actor = None
-        found = [actor] if actor is not None and offset == 0 else []
-    else:
-        rows = models.Actor.filter(
-            Q(username__istartswith=query) | Q(display_name__istartswith=query),
-            domain=None,
-            deleted_at=None,
-            actor_type__not="Application",
-        )
-        if p.bool("following", False):
-            followed = models.Follow.filter(follower_id=viewer.id, state=FollowState.ACCEPTED)
-            rows = rows.filter(id__in=await followed.values_list("target_id", flat=True))
-        found = list(await rows.order_by("username").offset(offset).limit(limit))
+    found = await search_service.accounts(
+        runtime(), current_actor(), p.str("q") or "",
+        resolve=bool(p.bool("resolve", False)),
+        limit=p.int("limit", 40, low=1, high=80) or 40,
+        offset=p.int("offset", 0, low=0) or 0,
+        following=bool(p.bool("following", False)),
+    )
     return jsonify(accounts(runtime(), found))
 
 

@@ -40,13 +40,14 @@ async def accounts(
             except FedihubError:  # unknown, unreachable or refused: an empty result, as Mastodon
                 actor = None
         return [actor] if actor is not None and offset == 0 else []
+    # a bare word searches this node's people; other servers' accounts are found by address
     rows = models.Actor.filter(
         Q(username__istartswith=text) | Q(display_name__istartswith=text),
-        deleted_at=None, actor_type__not="Application",
+        domain=None, deleted_at=None, actor_type__not="Application",
     )
     if following and viewer is not None:
         rows = rows.filter(id__in=Subquery(models.Follow.filter(follower_id=viewer.id, state=FollowState.ACCEPTED).values("target_id")))
-    return list(await rows.order_by("domain", "username").offset(offset).limit(limit))
+    return list(await rows.order_by("username").offset(offset).limit(limit))
 
 
 async def statuses(
