@@ -9,6 +9,7 @@ matches the body; the date is within an hour; the key is re-fetched once when ve
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict
@@ -28,6 +29,7 @@ INBOX_JOB = "inbox"
 REFETCH_INTERVAL = timedelta(seconds=10)
 # when this process last refetched a key because a signature failed, by key id
 _refetched: OrderedDict[str, float] = OrderedDict()
+_refetch_locks: dict[str, asyncio.Lock] = {}
 
 
 @dataclass(frozen=True)
@@ -47,18 +49,27 @@ async def _verified_signer(rt: Runtime, signed: signatures.SignedRequest) -> mod
     except BadSignature:
         pass
     # the key may have been rotated since we cached it: fetch it once more, but not for every
-    # forged request (at most once per REFETCH_INTERVAL per key: no fetch amplification)
-    now = time.monotonic()
-    last = _refetched.get(signed.key_id)
-    if last is not None and now - last < REFETCH_INTERVAL.total_seconds():
-        raise BadSignature("signature does not verify with the signer's current key")
-    _refetched[signed.key_id] = now
-    while len(_refetched) > 10_000:
-        _refetched.popitem(last=False)
-    try:
-        signer = await resolver.actor_for_key_id(rt, signed.key_id, refresh=True)
-    except FedihubError as exc:
-        raise BadSignature(f"cannot refresh the signing key: {exc.public}") from None
+    # forged request (at most once per REFETCH_INTERVAL per key: no fetch amplification). Requests
+    # signed with the same new key arrive together (an Update and a Create after a rotation): they
+    # wait for one refetch and then use what it stored.
+    lock = _refetch_locks.setdefault(signed.key_id, asyncio.Lock())
+    async with lock:
+        stored = await models.Actor.filter(public_key_id=signed.key_id).first()
+        if stored is not None and stored.public_key_pem != signer.public_key_pem:
+            signatures.verify(signed, stored.public_key_pem)
+            return stored
+        now = time.monotonic()
+        last = _refetched.get(signed.key_id)
+        if last is not None and now - last < REFETCH_INTERVAL.total_seconds():
+            raise BadSignature("signature does not verify with the signer's current key")
+        _refetched[signed.key_id] = now
+        while len(_refetched) > 10_000:
+            stale, _ = _refetched.popitem(last=False)
+            _refetch_locks.pop(stale, None)
+        try:
+            signer = await resolver.actor_for_key_id(rt, signed.key_id, refresh=True)
+        except FedihubError as exc:
+            raise BadSignature(f"cannot refresh the signing key: {exc.public}") from None
     signatures.verify(signed, signer.public_key_pem)
     return signer
 
