@@ -71,7 +71,12 @@ class RemoteActor:
         headers = {"Content-Type": "application/activity+json"}
         headers.update(signatures.sign_cavage("POST", f"{node_base}{path}", headers, body, self.key_id,
                                               self.peer.key))
-        return await client.post(f"{node_base}{path}", content=body, headers=headers)
+        try:
+            return await client.post(f"{node_base}{path}", content=body, headers=headers)
+        except httpx.RemoteProtocolError:
+            # the server closed a kept-alive connection as the POST went out (seen under heavy
+            # load); a real peer retries such a delivery, and the inbox deduplicates by id
+            return await client.post(f"{node_base}{path}", content=body, headers=headers)
 
 
 @dataclass(eq=False)  # peers are compared and hashed by identity
