@@ -113,7 +113,7 @@ async def _user_create(args: argparse.Namespace) -> int:
     from fedihub.accounts import users
 
     async def body(rt: Runtime) -> int:
-        password = args.password or users.generate_password()
+        password = args.password or users.generate_password(args.username, args.email)
         user = await users.create(
             rt, args.username, args.email, password, admin=args.admin, allow_reserved=True
         )

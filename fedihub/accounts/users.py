@@ -154,8 +154,19 @@ async def set_disabled(username: str, disabled: bool = True) -> models.User:
     return user
 
 
-def generate_password() -> str:
-    return secrets.token_urlsafe(15)
+def generate_password(username: str = "", email: str = "") -> str:
+    """A random password that passes check_strength for this account.
+
+    Random text can contain a short username ("ada" turns up about once in a few thousand), which
+    the strength check would then refuse; draw again rather than fail the command.
+    """
+    while True:
+        password = secrets.token_urlsafe(15)
+        try:
+            passwords.check_strength(password, username=username, email=email)
+        except Invalid:
+            continue
+        return password
 
 
 async def create_invite(created_by: models.User | None, max_uses: int | None = 1) -> models.InviteCode:

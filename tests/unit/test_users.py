@@ -111,3 +111,14 @@ async def test_password_change_bumps_the_session_epoch(rt: Runtime) -> None:
     await users.change_password(user, PASSWORD, "another long secret")
     assert (await models.User.get(id=user.id)).session_epoch == 1
     assert (await users.authenticate("ada", "another long secret")).id == user.id
+
+
+def test_generated_passwords_always_pass_the_strength_rules_for_their_account() -> None:
+    # a one-letter name turns up in about half of all random 20-character passwords: the
+    # generator must draw again instead of handing `fedihub user create` a password it refuses
+    from fedihub.security import passwords
+
+    for _ in range(200):
+        password = users.generate_password("a", "ab@uni.example")
+        passwords.check_strength(password, username="a", email="ab@uni.example")
+        assert "a" not in password.lower()
