@@ -13,12 +13,13 @@ from quart import Quart, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from fedihub import api, db, tasks
-from fedihub.config import Settings
+from fedihub.config import Settings, proxy_networks
 from fedihub.errors import FedihubError
 from fedihub.runtime import Runtime
 from fedihub.security.keys import NodeSecrets, load_node_secrets
 from fedihub.web import register_blueprints
 from fedihub.web.common import RUNTIME_KEY, wants_json
+from fedihub.web.forwarded import ForwardedFor
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ def create_app(settings: Settings, *, secrets: NodeSecrets | None = None) -> Qua
     register_blueprints(app)
     api.register(app)
     _register_error_handlers(app)
+    app.asgi_app = ForwardedFor(app.asgi_app, proxy_networks(settings.trusted_proxies))  # type: ignore[method-assign]
 
     @app.before_serving
     async def _open() -> None:

@@ -9,6 +9,7 @@ the node runs (registration mode, authorized fetch) live in the database, not he
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -61,6 +62,10 @@ class Settings:
     s3_signed_urls: bool = False
     # a Redis server shared by every process (rate limits; later the event bus); empty: none
     redis_url: str = ""
+    # reverse proxies whose X-Forwarded-For names the client (comma-separated addresses or CIDR
+    # ranges); requests from anyone else are taken at their own address, so clients cannot pick
+    # the address that rate limits and sign-in throttling count against
+    trusted_proxies: str = "127.0.0.0/8,::1/128"
     log_level: str = "INFO"
     log_json: bool = False
     config_file: Path | None = None
@@ -147,6 +152,19 @@ def normalise_database_url(url: str, data_dir: Path) -> str:
     )
 
 
+def proxy_networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """The trusted_proxies setting as networks; raises ValueError naming a malformed entry."""
+    networks = []
+    for entry in (part.strip() for part in text.split(",")):
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(f"{entry!r} is not an IP address or CIDR range") from None
+    return tuple(networks)
+
+
 def validate(settings: Settings) -> Settings:
     """Check every value; fill the database URL default. Raises ConfigError."""
     if settings.scheme not in ("http", "https"):
@@ -161,6 +179,10 @@ def validate(settings: Settings) -> Settings:
         raise ConfigError("s3_endpoint must be an http(s) URL when s3_bucket is set", field="s3_endpoint")
     if settings.redis_url and not settings.redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError(f"redis_url {settings.redis_url!r} is not a redis:// URL", field="redis_url")
+    try:
+        proxy_networks(settings.trusted_proxies)
+    except ValueError as exc:
+        raise ConfigError(f"trusted_proxies: {exc}", field="trusted_proxies") from None
     if settings.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(f"log_level {settings.log_level!r} is not DEBUG, INFO, WARNING or ERROR")
     return replace(
