@@ -241,9 +241,11 @@ def bus_for_settings(rt: Runtime) -> Bus:
     """RedisBus when a Redis is configured, PostgresBus when the database is PostgreSQL (other
     processes may publish), else LocalBus."""
     if rt.settings.redis_url:
-        from fedihub.events_redis import RedisBus
+        from fedihub.events_redis import CHANNEL, RedisBus
 
-        return RedisBus(rt.settings.redis_url)
+        # pub/sub channels are global to a Redis server (not per database number): name the
+        # node's own, so nodes sharing a Redis never hear each other's `user:42`
+        return RedisBus(rt.settings.redis_url, f"{CHANNEL}:{rt.settings.domain}")
     if rt.settings.is_sqlite:
         return LocalBus()
     from fedihub import db

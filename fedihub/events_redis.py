@@ -1,5 +1,6 @@
 """The event bus over Redis pub/sub (FEDIHUB_REDIS_URL): the same wire messages as the PostgreSQL
-bus, on one Redis channel, so a cluster whose database is busy keeps live events off it.
+bus, on one Redis channel per node (`fedihub:events:<domain>`, chosen by events.bus_for_settings),
+so a cluster whose database is busy keeps live events off it.
 
 Messages lost while a process is disconnected are lost, as with any pub/sub (clients refetch
 their timelines when their stream reconnects); the reader reconnects with back-off.

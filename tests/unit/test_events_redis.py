@@ -85,3 +85,26 @@ async def test_an_event_from_another_process_arrives(channel: str) -> None:
 async def test_a_configured_redis_is_the_bus(rt: Runtime, channel: str) -> None:
     chosen = events.bus_for_settings(replace(rt, settings=replace(rt.settings, redis_url=REDIS_URL)))
     assert isinstance(chosen, RedisBus)
+
+
+async def test_nodes_sharing_a_redis_hear_only_their_own_events(rt: Runtime, channel: str) -> None:
+    # Redis pub/sub channels ignore the database number: two nodes on one Redis share channel names
+    def node(domain: str) -> events.Bus:
+        settings = replace(rt.settings, redis_url=REDIS_URL, domain=domain)
+        return events.bus_for_settings(replace(rt, settings=settings))
+
+    suffix = uuid.uuid4().hex[:8]
+    mine, my_other_process = node(f"a{suffix}.example"), node(f"a{suffix}.example")
+    theirs = node(f"b{suffix}.example")
+    for bus in (mine, my_other_process, theirs):
+        await bus.start()
+    try:
+        heard_here = my_other_process.subscribe(["user:42"])
+        heard_there = theirs.subscribe(["user:42"])
+        await mine.publish([{"channel": "user:42", "event": "update", "payload": "mine"}])
+        expected = {"channel": "user:42", "event": "update", "payload": "mine"}
+        assert await heard_here.next_event(TIMEOUT_S) == expected
+        assert await heard_there.next_event(0.5) is None
+    finally:
+        for bus in (mine, my_other_process, theirs):
+            await bus.stop()
