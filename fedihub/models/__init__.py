@@ -7,6 +7,7 @@ from fedihub.models.actors import Actor, Block, Follow, FollowState, InviteCode,
 from fedihub.models.jobs import Host, Job, JobState, OutboxActivity
 from fedihub.models.media import Bookmark, Marker, MediaAttachment, Mute
 from fedihub.models.oauth import OAuthApp, OAuthCode, OAuthToken
+from fedihub.models.scheduled import ScheduledStatus
 from fedihub.models.statuses import (
     Favourite,
     Mention,
@@ -38,6 +39,7 @@ __all__ = [
     "OAuthCode",
     "OAuthToken",
     "OutboxActivity",
+    "ScheduledStatus",
     "Status",
     "StatusEdit",
     "StatusTag",

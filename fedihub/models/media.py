@@ -12,6 +12,8 @@ class MediaAttachment(Model):
     id = fields.BigIntField(primary_key=True, generated=False, default=new_id)
     actor_id = fields.BigIntField(db_index=True)  # the owner
     status_id = fields.BigIntField(null=True, db_index=True)  # set when attached to a status
+    # set while a scheduled status holds it; moves to status_id when that status is published
+    scheduled_status_id = fields.BigIntField(null=True, db_index=True)
     kind = fields.CharField(max_length=16, default="image")  # image, video, gifv, audio, unknown
     content_type = fields.CharField(max_length=128, default="application/octet-stream")
     storage_key = fields.CharField(max_length=512, null=True)  # where the bytes are kept
