@@ -115,3 +115,11 @@ def original_meta(width: int, height: int) -> dict[str, object]:
     """Mastodon's `meta.original` for an image of this size."""
     aspect = round(width / height, 6)
     return {"width": width, "height": height, "size": f"{width}x{height}", "aspect": aspect}
+
+
+def meta_of(kind: Kind, data: bytes) -> dict[str, object]:
+    """Mastodon's `meta` for stored bytes: `original` for an image whose header we can read."""
+    if kind.kind != "image":
+        return {}
+    size = dimensions(data)
+    return {"original": original_meta(*size)} if size is not None else {}

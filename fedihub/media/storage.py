@@ -35,6 +35,11 @@ def check_key(key: str) -> str:
     return key
 
 
+def attachment_key(media_id: int, extension: str) -> str:
+    """Where an attachment's original is kept, uploaded or copied from a peer alike."""
+    return f"attachments/{media_id}/original.{extension}"
+
+
 class LocalDiskStorage:
     """Files under one folder; written to a temporary name first: no reader sees half a file."""
 

@@ -54,16 +54,12 @@ async def upload(
     if kind is None:
         raise Invalid(BAD_TYPE, field="file")
     alt = _description(description)
-    meta: dict[str, object] = {}
-    if kind.kind == "image":
-        size = probe.dimensions(data)
-        if size is not None:
-            meta["original"] = probe.original_meta(*size)
+    meta = probe.meta_of(kind, data)
     point = parse_focus(focus)
     if point is not None:
         meta["focus"] = point
     media_id = new_id()
-    key = f"attachments/{media_id}/original.{kind.extension}"
+    key = storage.attachment_key(media_id, kind.extension)
     store = storage.for_runtime(rt)
     await store.put(key, data, kind.content_type)
     try:
