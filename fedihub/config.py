@@ -48,7 +48,11 @@ class Settings:
     # bounds on untrusted input
     max_inbox_body: int = 1_000_000
     max_json_depth: int = 32
-    max_media_bytes: int = 16 * 1024 * 1024
+    max_media_bytes: int = 16 * 1024 * 1024  # uploads, and images copied from peers
+    # remote media cache: video and audio copied from peers (Mastodon's VIDEO_LIMIT was 40 MB), and
+    # how many days a copy is kept before the attachment falls back to its remote URL (0: forever)
+    remote_media_max_bytes: int = 40 * 1024 * 1024
+    media_cache_retention_days: int = 7
     # background work inside `serve` (the SQLite default: one process does everything)
     run_jobs_in_process: bool | None = None
     # S3-compatible object storage for media (empty bucket: local disk under data_dir/media)
@@ -93,6 +97,7 @@ _INT_FIELDS = {f.name for f in fields(Settings) if f.type in ("int",)}
 _FLOAT_FIELDS = {f.name for f in fields(Settings) if f.type in ("float",)}
 _BOOL_FIELDS = {f.name for f in fields(Settings) if f.type in ("bool", "bool | None")}
 _PATH_FIELDS = {"data_dir", "keys_dir", "config_file"}
+_ZERO_ALLOWED = {"media_cache_retention_days"}  # 0 turns the clean-up off
 
 
 def _cast(name: str, value: Any) -> Any:
@@ -112,8 +117,9 @@ def _cast(name: str, value: Any) -> Any:
             number = int(value)
         except (TypeError, ValueError):
             raise ConfigError(f"{name} must be a whole number, not {value!r}", field=name) from None
-        if number < 1:
-            raise ConfigError(f"{name} must be at least 1, not {number}", field=name)
+        least = 0 if name in _ZERO_ALLOWED else 1
+        if number < least:
+            raise ConfigError(f"{name} must be at least {least}, not {number}", field=name)
         return number
     if name in _FLOAT_FIELDS:
         try:
