@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from fedihub import models
 from fedihub.jobs import periodic
 from fedihub.jobs.queue import now_ms
+from fedihub.media import remote_cache
 from fedihub.models import JobState
 from fedihub.runtime import Runtime
 
@@ -46,3 +47,11 @@ async def refresh_stale_actors(rt: Runtime) -> None:
             await resolver.fetch_actor(rt, actor.uri, refresh=True)
         except FedihubError:
             continue  # a peer that is down now is refreshed next time
+
+
+@periodic.every(3600, "expire_remote_media")
+async def expire_remote_media(rt: Runtime) -> None:
+    """Delete cached copies of remote media past the retention period (0 days: keep them)."""
+    days = rt.settings.media_cache_retention_days
+    if days > 0:
+        await remote_cache.expire(rt, older_than=timedelta(days=days))

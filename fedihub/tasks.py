@@ -21,6 +21,7 @@ def load() -> None:
         return
     from fedihub import maintenance  # noqa: F401  registers the periodic housekeeping
     from fedihub.inbox import dispatch  # noqa: F401  registers "inbox"
+    from fedihub.media import remote_cache  # noqa: F401  registers "media_fetch"
     from fedihub.outbox import delivery  # noqa: F401  registers "deliver"
 
     _loaded = True

@@ -18,6 +18,7 @@ from fedihub import models
 from fedihub.activitypub import parse
 from fedihub.errors import Forbidden, Invalid, NotFound, RemoteError
 from fedihub.ids import new_id
+from fedihub.media import remote_cache
 from fedihub.models import Visibility
 from fedihub.outbox import publish
 from fedihub.runtime import Runtime
@@ -285,6 +286,8 @@ async def store_remote(rt: Runtime, author: models.Actor, obj: parse.ObjectDoc, 
             await _store_media(status, obj)
     except IntegrityError:  # the same object arrived twice at once
         return await models.Status.get(uri=obj.id)
+    if obj.attachments:  # after the commit: a job's worker must find the attachment rows
+        await remote_cache.enqueue_for_status(status.id)
     await counters.refresh_status_counts(author.id)
     if parent is not None:
         await counters.refresh_interaction_counts(parent.id)
