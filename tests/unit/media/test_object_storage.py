@@ -107,3 +107,51 @@ async def test_media_migrate_copies_to_object_storage_and_back_losing_nothing(rt
     assert back.failures == [] and back.deleted == 2
     assert (await models.Actor.get(id=user.actor_id)).icon_url == disk.url("avatars/7-abc.png")
     assert await disk.get("attachments/1/original.png") == b"attachment"
+
+
+async def test_a_remote_media_copy_is_kept_in_object_storage_and_expires_from_it(
+    rt: Runtime, s3_endpoint: str
+) -> None:
+    import struct
+    from datetime import timedelta
+
+    from fedihub import models
+    from fedihub.api.entities.status import media_attachment
+    from fedihub.errors import NotFound
+    from fedihub.media import probe, remote_cache
+
+    settings = replace(
+        rt.settings, s3_endpoint=s3_endpoint, s3_bucket="cache", s3_access_key="k",
+        s3_secret_key="s",
+    )
+    node = Runtime.build(settings, rt.secrets)
+    bucket = storage.for_runtime(node)
+    assert isinstance(bucket, S3Storage)
+    await bucket.ensure_bucket()
+    zoe = await models.Actor.create(
+        uri="https://far.example/users/zoe", username="zoe", domain="far.example",
+        inbox="https://far.example/users/zoe/inbox",
+    )
+    origin = "https://far.example/media/pic.png"
+    item = await models.MediaAttachment.create(
+        actor_id=zoe.id, remote_url=origin, content_type="image/png"
+    )
+    header = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"  # the start of a 4x3 PNG: all the probe reads
+    data = header + struct.pack(">II", 4, 3) + b"\x08\x02\x00\x00\x00"
+    kind = probe.sniff(data)
+    assert kind is not None
+    assert await remote_cache.keep(node, item, remote_cache.Download(data, kind))
+    row = await models.MediaAttachment.get(id=item.id)
+    assert row.storage_key and await bucket.get(row.storage_key) == data
+    shown = media_attachment(node, row)
+    assert shown["url"] == f"{s3_endpoint}/cache/{row.storage_key}"
+    assert shown["remote_url"] == origin
+    assert shown["meta"]["original"]["width"] == 4
+
+    then = datetime.now(UTC) - timedelta(days=8)
+    await models.MediaAttachment.filter(id=item.id).update(created_at=then)
+    assert await remote_cache.expire(node, older_than=timedelta(days=7)) == 1
+    with pytest.raises(NotFound):
+        await bucket.get(row.storage_key)
+    assert media_attachment(node, await models.MediaAttachment.get(id=item.id))["url"] == origin
+    await bucket.aclose()
