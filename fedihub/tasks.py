@@ -23,6 +23,7 @@ def load() -> None:
     from fedihub.inbox import dispatch  # noqa: F401  registers "inbox"
     from fedihub.media import remote_cache  # noqa: F401  registers "media_fetch"
     from fedihub.outbox import delivery  # noqa: F401  registers "deliver"
+    from fedihub.social import scheduled  # noqa: F401  registers "scheduled_status" and its sweep
 
     _loaded = True
 

@@ -25,6 +25,7 @@ from fedihub.api import (
     notifications,
     oauth,
     preferences,
+    scheduled_statuses,
     search,
     statuses,
     timelines,
@@ -51,7 +52,7 @@ CORS_HEADERS = {
 def register(app: Quart) -> None:
     modules = (
         oauth, instance, accounts, follow_requests, blocks, preferences,
-        statuses, timelines, notifications, search,
+        statuses, scheduled_statuses, timelines, notifications, search,
         media, markers, conversations, streaming, not_yet,
     )
     for module in modules:

@@ -8,11 +8,12 @@ first), with the request's other parameters kept, as Mastodon's `pagination_para
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from quart import request
+from quart import Response, request
 from tortoise.queryset import QuerySet
 
 from fedihub.api.common import Params
@@ -63,3 +64,11 @@ def link_header(first_id: int | None, last_id: int | None) -> str | None:
     next_url = f"{base}?{urlencode([*kept, ('max_id', str(last_id))])}"
     prev_url = f"{base}?{urlencode([*kept, ('min_id', str(first_id))])}"
     return f'<{next_url}>; rel="next", <{prev_url}>; rel="prev"'
+
+
+def with_link(response: Response, rows: Sequence[Any]) -> Response:
+    """`response` with the Link header of its page of `rows` (newest first, each with an `id`)."""
+    link = link_header(rows[0].id, rows[-1].id) if rows else None
+    if link:
+        response.headers["Link"] = link
+    return response

@@ -1,19 +1,29 @@
-"""/api/v1/statuses: post, read, edit, delete, context, favourite, boost, bookmark, who did."""
+"""/api/v1/statuses: post (now, or later with `scheduled_at`), read, edit, delete, context,
+favourite, boost, bookmark, who did."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from quart import Blueprint, Response, jsonify, request
 
 from fedihub import models
 from fedihub.api import pagination
-from fedihub.api.auth import current_actor, current_user, optional_user, require_scope
+from fedihub.api.auth import (
+    current_actor,
+    current_token,
+    current_user,
+    optional_user,
+    require_scope,
+)
 from fedihub.api.common import invalid, not_found, params, parse_id
 from fedihub.api.entities.account import accounts
+from fedihub.api.entities.scheduled_status import scheduled_status
 from fedihub.api.entities.status import status as status_entity
 from fedihub.api.entities.status import statuses as status_entities
 from fedihub.errors import Invalid
 from fedihub.models import Visibility
-from fedihub.social import interactions, statuses, visibility
+from fedihub.social import interactions, scheduled, statuses, visibility
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_statuses", __name__)
@@ -45,19 +55,25 @@ async def create() -> Response:
         raise invalid("Polls are not supported on this server", "poll")
     reply_to = p.str("in_reply_to_id")
     user = current_user()
+    draft = statuses.Draft(
+        text_source=p.str("status", "") or "",
+        visibility_level=_visibility(p.str("visibility"), Visibility.PUBLIC),
+        spoiler_text=p.str("spoiler_text", "") or "",
+        sensitive=bool(p.bool("sensitive", False)),
+        language=p.str("language"),
+        in_reply_to_id=parse_id(reply_to) if reply_to else None,
+        media_ids=tuple(parse_id(v) for v in p.list("media_ids")),
+        idempotency_key=request.headers.get("Idempotency-Key") or None,
+    )
     try:
-        status = await statuses.create(
-            runtime(),
-            user,
-            text_source=p.str("status", "") or "",
-            visibility_level=_visibility(p.str("visibility"), Visibility.PUBLIC),
-            spoiler_text=p.str("spoiler_text", "") or "",
-            sensitive=bool(p.bool("sensitive", False)),
-            language=p.str("language"),
-            in_reply_to_id=parse_id(reply_to) if reply_to else None,
-            media_ids=[parse_id(v) for v in p.list("media_ids")],
-            idempotency_key=(request.headers.get("Idempotency-Key") or None),
-        )
+        at = scheduled.parse_time(p.str("scheduled_at"))
+        # Mastodon posts at once when the time has passed already
+        if at is not None and at > datetime.now(UTC):
+            token = current_token()
+            app_id = token.app_id if token else None
+            later = await scheduled.schedule(user, at, draft, application_id=app_id)
+            return jsonify(await scheduled_status(runtime(), later))
+        status = await statuses.create(runtime(), user, draft)
     except Invalid as exc:
         raise invalid(exc.public, exc.field) from None
     return jsonify(await status_entity(runtime(), status, user.actor))

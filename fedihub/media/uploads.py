@@ -100,8 +100,10 @@ async def update(
 
 
 async def remove(rt: Runtime, owner: models.Actor, media_id: int) -> None:
-    """Delete an unattached upload of `owner`'s, its row and its file."""
+    """Delete an unattached upload of `owner`'s, its row and its file (one a scheduled status
+    holds is attached: not found)."""
     item = await own_unattached(owner, media_id)
-    await models.MediaAttachment.filter(id=item.id, status_id=None).delete()
+    if not await models.MediaAttachment.filter(id=item.id, status_id=None, scheduled_status_id=None).delete():
+        raise NotFound("Record not found")
     if item.storage_key:
         await storage.for_runtime(rt).delete(item.storage_key)

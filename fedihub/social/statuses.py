@@ -8,6 +8,7 @@ sanitised on the way in.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +28,7 @@ from fedihub.social import activities, counters, events_hooks, notifications, te
 
 MAX_CHARACTERS = 5000
 MAX_MEDIA = 4
+MEDIA_UNAVAILABLE = "a media attachment is unknown, not yours, or already attached"
 
 
 async def _resolve_mentions(
@@ -64,40 +66,61 @@ async def recipients_of(status: models.Status, mentioned: list[models.Actor]) ->
     return list(out.values())
 
 
-async def create(
-    rt: Runtime,
-    author: models.User,
-    *,
-    text_source: str,
-    visibility_level: Visibility = Visibility.PUBLIC,
-    spoiler_text: str = "",
-    sensitive: bool = False,
-    language: str | None = None,
-    in_reply_to_id: int | None = None,
-    media_ids: list[int] | None = None,
-    idempotency_key: str | None = None,
-) -> models.Status:
-    """Post a status as `author`; returns it once it is stored and its deliveries are queued."""
-    actor = await models.Actor.get(id=author.actor_id)
-    media_ids = media_ids or []
-    if idempotency_key:
-        earlier = await models.Status.get_or_none(actor_id=actor.id, idempotency_key=idempotency_key)
-        if earlier is not None:
-            return earlier
+@dataclass(frozen=True)
+class Draft:
+    """A post as its author sent it, before it is stored (create) or kept for later (scheduled)."""
+
+    text_source: str
+    visibility_level: Visibility = Visibility.PUBLIC
+    spoiler_text: str = ""
+    sensitive: bool = False
+    language: str | None = None
+    in_reply_to_id: int | None = None
+    media_ids: tuple[int, ...] = ()
+    idempotency_key: str | None = None
+
+
+async def check_new(
+    actor: models.Actor, draft: Draft, *, scheduled_status_id: int | None = None
+) -> tuple[list[models.MediaAttachment], models.Status | None]:
+    """Check a post before it is stored or scheduled; returns its media, in the order given, and
+    the status it replies to. Media must be the author's and attached to nothing (or, when a
+    scheduled status is published, held by that one)."""
+    text_source, media_ids = draft.text_source, list(draft.media_ids)
     if len(text_source) > MAX_CHARACTERS:
         raise Invalid(f"Text character limit of {MAX_CHARACTERS} exceeded", field="status")
     if not text_source.strip() and not media_ids:
         raise Invalid("Text can't be blank", field="status")
     if len(media_ids) > MAX_MEDIA:
         raise Invalid(f"Too many media attachments (at most {MAX_MEDIA})", field="media_ids")
-    media = await models.MediaAttachment.filter(id__in=media_ids, actor_id=actor.id, status_id=None) if media_ids else []
+    media = await models.MediaAttachment.filter(
+        id__in=media_ids, actor_id=actor.id, status_id=None, scheduled_status_id=scheduled_status_id
+    ) if media_ids else []
     if len(media) != len(set(media_ids)):
-        raise Invalid("a media attachment is unknown, not yours, or already attached", field="media_ids")
+        raise Invalid(MEDIA_UNAVAILABLE, field="media_ids")
+    media.sort(key=lambda item: media_ids.index(item.id))
     parent = None
-    if in_reply_to_id is not None:
-        parent = await models.Status.get_or_none(id=in_reply_to_id, deleted_at__isnull=True)
+    if draft.in_reply_to_id is not None:
+        parent = await models.Status.get_or_none(id=draft.in_reply_to_id, deleted_at__isnull=True)
         if parent is None or not await visibility.can_see(actor, parent):
             raise NotFound("the status to reply to does not exist")
+    return list(media), parent
+
+
+async def create(
+    rt: Runtime, author: models.User, draft: Draft, *, scheduled_status_id: int | None = None
+) -> models.Status:
+    """Post a status as `author`; returns it once it is stored and its deliveries are queued.
+
+    `scheduled_status_id`: the scheduled status being published, whose media it takes."""
+    actor = await models.Actor.get(id=author.actor_id)
+    idempotency_key = draft.idempotency_key
+    if idempotency_key:
+        earlier = await models.Status.get_or_none(actor_id=actor.id, idempotency_key=idempotency_key)
+        if earlier is not None:
+            return earlier
+    media, parent = await check_new(actor, draft, scheduled_status_id=scheduled_status_id)
+    text_source, spoiler_text, language = draft.text_source, draft.spoiler_text, draft.language
     mentioned = await _resolve_mentions(rt, text_source)
     content = text.render(text_source, {k: (a.url or a.uri) for k, a in mentioned.items()}, rt.urls.tag)
     status_id = new_id()
@@ -111,11 +134,11 @@ async def create(
             actor=actor,
             local=True,
             object_type="Note",
-            visibility=visibility_level,
+            visibility=draft.visibility_level,
             content=content,
             source=text_source,
             summary=spoiler_text[:1000],
-            sensitive=sensitive or bool(spoiler_text),
+            sensitive=draft.sensitive or bool(spoiler_text),
             language=(language or None) and language[:16],
             in_reply_to=parent,
             in_reply_to_uri=parent.uri if parent else None,
@@ -129,7 +152,9 @@ async def create(
         for name in text.hashtags(text_source)[:30]:
             await models.StatusTag.create(status=status, name=name)
         for position, item in enumerate(media):
-            await models.MediaAttachment.filter(id=item.id).update(status_id=status.id, position=position)
+            await models.MediaAttachment.filter(id=item.id).update(
+                status_id=status.id, scheduled_status_id=None, position=position
+            )
         status.actor = actor
         recipients = await recipients_of(status, list(mentioned.values()))
         if recipients:
