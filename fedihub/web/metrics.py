@@ -14,6 +14,7 @@ from tortoise.functions import Count, Min
 from fedihub import metrics, models
 from fedihub.jobs.queue import now_ms
 from fedihub.models import JobState
+from fedihub.social import scheduled
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 log = logging.getLogger("fedihub.access")
@@ -82,6 +83,11 @@ async def _metrics() -> Response:
     lines += metrics.render_gauge(
         "fedihub_host_unavailable", "1 when a peer host is marked unavailable",
         [({"host": h.domain}, 1.0 if h.unavailable else 0.0) for h in hosts],
+    )
+    lines += metrics.render_gauge(
+        "fedihub_scheduled_statuses_overdue_seconds",
+        "How long the oldest scheduled status past its time has waited to be published (whole node)",
+        [({}, await scheduled.overdue_seconds())],
     )
     lines += metrics.render_gauge(
         "fedihub_service_up", "1 when a shared service answers this process",
