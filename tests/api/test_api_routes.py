@@ -26,6 +26,7 @@ GUARDED = {
     "api_media",
     "api_markers",
     "api_conversations",
+    "api_scheduled_statuses",
 }
 
 

@@ -61,3 +61,18 @@ def test_wrong_password_is_refused(node: LiveNode) -> None:
     api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=node.base_url)
     with pytest.raises(MastodonIllegalArgumentError):
         api.log_in(node.username, "wrong password here", allow_http=True)
+
+
+def test_schedule_list_move_and_cancel_a_status(node: LiveNode, tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    api = _client(node, tmp_path, node.username)
+    at = (datetime.now(UTC) + timedelta(hours=2)).replace(microsecond=0)
+    later = api.status_post("Colloquium reminder", visibility="unlisted", scheduled_at=at)
+    assert later["scheduled_at"] == at and later["params"]["text"] == "Colloquium reminder"
+    assert [s["id"] for s in api.scheduled_statuses()] == [later["id"]]
+    moved = api.scheduled_status_update(later["id"], at + timedelta(days=1))
+    assert moved["scheduled_at"] == at + timedelta(days=1)
+    assert api.scheduled_status(later["id"])["scheduled_at"] == moved["scheduled_at"]
+    api.scheduled_status_delete(later["id"])
+    assert api.scheduled_statuses() == []
