@@ -107,11 +107,15 @@ async def receive_follow(rt: Runtime, follower: models.Actor, target: models.Act
     row = await models.Follow.get_or_none(follower_id=follower.id, target_id=target.id)
     if row is None:
         state = FollowState.PENDING if target.manually_approves else FollowState.ACCEPTED
+        kind = "follow" if state is FollowState.ACCEPTED else "follow_request"
         try:
-            row = await models.Follow.create(follower=follower, target=target, state=state, uri=uri)
+            async with in_transaction():  # the follow and its notification, or neither
+                row = await models.Follow.create(follower=follower, target=target, state=state, uri=uri)
+                note = await notifications.record(target, kind, follower)
         except IntegrityError:
             row = await models.Follow.get(follower_id=follower.id, target_id=target.id)
-        await notifications.notify(target, "follow" if state is FollowState.ACCEPTED else "follow_request", follower)
+        else:
+            await notifications.announce(note)
     elif row.uri != uri:
         # a repeated Follow (the peer lost our Accept): answer the new id
         row.uri = uri

@@ -110,11 +110,13 @@ async def unreblog(rt: Runtime, actor: models.Actor, status_id: int) -> models.S
 
 async def receive_like(remote: models.Actor, status: models.Status, uri: str) -> None:
     try:
-        await models.Favourite.create(actor=remote, status=status, uri=uri)
+        async with in_transaction():  # the like and its notification, or neither (a replay skips)
+            await models.Favourite.create(actor=remote, status=status, uri=uri)
+            note = await notifications.record(await status.actor, "favourite", remote, status)
     except IntegrityError:
         return
     await counters.refresh_interaction_counts(status.id)
-    await notifications.notify(await status.actor, "favourite", remote, status)
+    await notifications.announce(note)
 
 
 async def receive_undo_like(remote: models.Actor, uri: str | None, status_uri: str | None) -> None:
@@ -138,14 +140,16 @@ async def receive_announce(
     now = datetime.now(UTC)
     at_ms = int(min(published, now).timestamp() * 1000)
     try:
-        boost = await models.Status.create(
-            id=new_id(at_ms), uri=uri, actor=remote, local=False, object_type="Announce",
-            visibility=level, reblog_of=original, published=published,
-        )
+        async with in_transaction():  # the boost and its notification, or neither
+            boost = await models.Status.create(
+                id=new_id(at_ms), uri=uri, actor=remote, local=False, object_type="Announce",
+                visibility=level, reblog_of=original, published=published,
+            )
+            note = await notifications.record(await original.actor, "reblog", remote, original)
     except IntegrityError:
         return
     await counters.refresh_interaction_counts(original.id)
-    await notifications.notify(await original.actor, "reblog", remote, original)
+    await notifications.announce(note)
     await events_hooks.status_changed(rt, events_hooks.CREATED, boost)
 
 

@@ -15,19 +15,36 @@ listeners: list[Listener] = []
 async def notify(
     recipient: models.Actor, kind: str, from_actor: models.Actor, status: models.Status | None = None
 ) -> models.Notification | None:
-    """Record a notification for a local recipient; none for remote ones or for oneself."""
+    """Record a notification for a local recipient and tell the streams; none for remote ones or
+    for oneself."""
+    note = await record(recipient, kind, from_actor, status)
+    await announce(note)
+    return note
+
+
+async def record(
+    recipient: models.Actor, kind: str, from_actor: models.Actor, status: models.Status | None = None
+) -> models.Notification | None:
+    """Store a notification without telling anyone yet: called inside the transaction that stores
+    its cause, so a process killed in between cannot keep the cause and lose the notification (a
+    replayed activity finds its cause stored and does nothing more). announce() after the commit."""
     if recipient.domain is not None or recipient.id == from_actor.id:
         return None
     if await models.Block.filter(actor_id=recipient.id, target_id=from_actor.id).exists():
         return None
     if await models.Mute.filter(actor_id=recipient.id, target_id=from_actor.id, notifications=True).exists():
         return None
-    note = await models.Notification.create(
+    return await models.Notification.create(
         recipient=recipient, kind=kind, from_actor=from_actor, status=status
     )
+
+
+async def announce(note: models.Notification | None) -> None:
+    """Tell the listeners (streams) of a committed notification."""
+    if note is None:
+        return
     for listener in listeners:
         await listener(note)
-    return note
 
 
 async def withdraw(recipient_id: int, kind: str, from_actor_id: int, status_id: int | None = None) -> None:

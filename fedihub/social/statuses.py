@@ -309,6 +309,9 @@ async def store_remote(rt: Runtime, author: models.Actor, obj: parse.ObjectDoc, 
             )
             mentioned = await _store_tags(rt, status, obj)
             await _store_media(status, obj)
+            # fetched objects (notify=False) are not news: nobody is notified of them
+            notes = [await notifications.record(actor, "mention", author, status)
+                     for actor in (mentioned if notify else [])]
     except IntegrityError:  # the same object arrived twice at once
         return await models.Status.get(uri=obj.id)
     if obj.attachments:  # after the commit: a job's worker must find the attachment rows
@@ -316,10 +319,10 @@ async def store_remote(rt: Runtime, author: models.Actor, obj: parse.ObjectDoc, 
     await counters.refresh_status_counts(author.id)
     if parent is not None:
         await counters.refresh_interaction_counts(parent.id)
-    if notify:  # fetched objects (notify=False) are not news: they reach no stream
+    if notify:  # nor do they reach any stream
         await events_hooks.status_changed(rt, events_hooks.CREATED, status)
-        for actor in mentioned:
-            await notifications.notify(actor, "mention", author, status)
+        for note in notes:
+            await notifications.announce(note)
     return status
 
 
