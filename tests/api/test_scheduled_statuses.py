@@ -60,6 +60,13 @@ async def _own_statuses(client: Any, user: models.User, token: str) -> list[dict
     return list(await response.get_json())
 
 
+async def _assert_none_left(client: Any, token: str, scheduled_id: str) -> None:
+    one = await client.get(f"/api/v1/scheduled_statuses/{scheduled_id}", headers=bearer(token))
+    assert one.status_code == 404
+    listed = await client.get("/api/v1/scheduled_statuses", headers=bearer(token))
+    assert await listed.get_json() == []
+
+
 def _rt(client: Any) -> Runtime:
     return client.app.extensions[RUNTIME_KEY]  # type: ignore[no-any-return]
 
@@ -123,13 +130,7 @@ async def test_a_scheduled_status_is_kept_listed_moved_and_cancelled_with_its_me
 
     gone = await client.delete(f"/api/v1/scheduled_statuses/{body['id']}", headers=bearer(token))
     assert gone.status_code == 200 and await gone.get_json() == {}
-    assert (
-        await client.get(f"/api/v1/scheduled_statuses/{body['id']}", headers=bearer(token))
-    ).status_code == 404
-    assert (
-        await (await client.get("/api/v1/scheduled_statuses", headers=bearer(token))).get_json()
-        == []
-    )
+    await _assert_none_left(client, token, body["id"])
     # its media are free uploads again
     freed = await client.post(
         "/api/v1/statuses", json={"status": "now", "media_ids": [media_id]}, headers=bearer(token)
@@ -301,13 +302,7 @@ async def test_a_due_status_is_published_once_by_concurrent_sweeps_and_federates
     check("Status", posted[0])
     assert "results are out" in posted[0]["content"] and posted[0]["visibility"] == "unlisted"
     assert [m["id"] for m in posted[0]["media_attachments"]] == [media_id]
-    assert (
-        await client.get(f"/api/v1/scheduled_statuses/{made['id']}", headers=bearer(token))
-    ).status_code == 404
-    assert (
-        await (await client.get("/api/v1/scheduled_statuses", headers=bearer(token))).get_json()
-        == []
-    )
+    await _assert_none_left(client, token, made["id"])
     notes = await (await client.get("/api/v1/notifications", headers=bearer(bob_token))).get_json()
     assert [(n["type"], n["status"]["id"]) for n in notes] == [("mention", posted[0]["id"])]
     deliveries = await models.Job.filter(kind="deliver").values_list("dedupe_key", flat=True)
