@@ -11,13 +11,30 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
-import httpx
 
-from tests.federation.nodes import FEDIHUB, Node, eventually
+from tests.federation.nodes import FEDIHUB, Node, answers_health, eventually
+
+
+class DatabaseReads:
+    """Direct SQL reads of a node's PostgreSQL database, so checks see exactly what it stored."""
+
+    database_url: str | None
+
+    async def sql(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        assert self.database_url
+        conn = await asyncpg.connect(self.database_url)
+        try:
+            return list(await conn.fetch(query, *args))
+        finally:
+            await conn.close()
+
+    async def value(self, query: str, *args: Any) -> Any:
+        rows = await self.sql(query, *args)
+        return rows[0][0] if rows else None
 
 
 @dataclass
-class Cluster(Node):
+class Cluster(DatabaseReads, Node):
     web_processes: int = 2
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
@@ -37,11 +54,7 @@ class Cluster(Node):
         async def up() -> bool:
             if self.process is not None and self.process.poll() is not None:
                 raise AssertionError(f"node exited: {(self.root / 'serve.log').read_text()[-3000:]}")
-            try:
-                async with httpx.AsyncClient(timeout=2) as client:
-                    return (await client.get(f"{self.base}/healthz")).status_code == 200
-            except httpx.HTTPError:
-                return False
+            return await answers_health(self.base)
 
         await eventually(up, timeout=60, what=f"node {self.domain} to start")
 
@@ -68,18 +81,6 @@ class Cluster(Node):
                 self.process.kill()
                 self.process.wait(timeout=5)
         self.process = None
-
-    async def sql(self, query: str, *args: Any) -> list[asyncpg.Record]:
-        assert self.database_url
-        conn = await asyncpg.connect(self.database_url)
-        try:
-            return list(await conn.fetch(query, *args))
-        finally:
-            await conn.close()
-
-    async def value(self, query: str, *args: Any) -> Any:
-        rows = await self.sql(query, *args)
-        return rows[0][0] if rows else None
 
     async def jobs_by_state(self, kind: str) -> dict[str, int]:
         rows = await self.sql("SELECT state, count(*) FROM jobs WHERE kind = $1 GROUP BY state", kind)

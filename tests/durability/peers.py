@@ -88,6 +88,7 @@ class Peer:
     answer: int = 202
     silent: bool = False
     port: int = 0
+    host: str = "127.0.0.1"  # the address it listens on (the bridge address in tests/cluster)
     actors: dict[str, RemoteActor] = field(default_factory=dict)
     # every POST: (activity id, inbox URL, activity type, status answered or 0 for no answer)
     posts: list[tuple[str, str, str, int]] = field(default_factory=list)
@@ -99,7 +100,7 @@ class Peer:
 
     @property
     def domain(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        return f"{self.host}:{self.port}"
 
     @property
     def base(self) -> str:
@@ -113,7 +114,7 @@ class Peer:
         return Counter((ident, inbox) for ident, inbox, t, _ in self.posts if t == kind)
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._connection, "127.0.0.1", self.port, backlog=512)
+        self._server = await asyncio.start_server(self._connection, self.host, self.port, backlog=512)
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:

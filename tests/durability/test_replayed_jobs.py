@@ -30,13 +30,17 @@ async def _crash_after_work(rt: Runtime) -> None:
     assert await jobs.drain(rt) == 1
 
 
-async def test_a_create_run_again_after_a_crash_stores_the_note_once_and_not_as_an_edit(rt: Runtime) -> None:
-    alice = await users.create(rt, "alice", "alice@example.org", "correct horse battery staple")
-    await alice.fetch_related("actor")
-    eve = await models.Actor.create(
+async def _remote_eve() -> models.Actor:
+    return await models.Actor.create(
         uri=f"{REMOTE}/users/eve", username="eve", domain="remote.example", inbox=f"{REMOTE}/users/eve/inbox",
         public_key_id=f"{REMOTE}/users/eve#main-key", public_key_pem="-",
     )
+
+
+async def test_a_create_run_again_after_a_crash_stores_the_note_once_and_not_as_an_edit(rt: Runtime) -> None:
+    alice = await users.create(rt, "alice", "alice@example.org", "correct horse battery staple")
+    await alice.fetch_related("actor")
+    eve = await _remote_eve()
     note = {"id": f"{REMOTE}/notes/1", "type": "Note", "attributedTo": eve.uri, "content": "<p>once</p>",
             "to": [AS_PUBLIC], "cc": [alice.actor.uri], "published": "2026-01-01T00:00:00Z"}
     create = {"id": f"{REMOTE}/notes/1/activity", "type": "Create", "actor": eve.uri, "to": [AS_PUBLIC],
@@ -64,10 +68,7 @@ async def test_a_mention_whose_worker_died_before_the_notification_notifies_once
     # the notification, and the rerun found the note and stopped, so the mention was never notified
     alice = await users.create(rt, "alice", "alice@example.org", "correct horse battery staple")
     await alice.fetch_related("actor")
-    eve = await models.Actor.create(
-        uri=f"{REMOTE}/users/eve", username="eve", domain="remote.example", inbox=f"{REMOTE}/users/eve/inbox",
-        public_key_id=f"{REMOTE}/users/eve#main-key", public_key_pem="-",
-    )
+    eve = await _remote_eve()
     note = {"id": f"{REMOTE}/notes/2", "type": "Note", "attributedTo": eve.uri, "content": "<p>@alice hi</p>",
             "to": [AS_PUBLIC], "cc": [alice.actor.uri], "published": "2026-01-01T00:00:00Z",
             "tag": [{"type": "Mention", "href": alice.actor.uri, "name": "@alice"}]}

@@ -22,6 +22,15 @@ T = TypeVar("T")
 PASSWORD = "correct horse battery staple 2024"
 
 
+async def answers_health(base: str) -> bool:
+    """True when the node at `base` serves /healthz."""
+    try:
+        async with httpx.AsyncClient(timeout=2) as client:
+            return (await client.get(f"{base}/healthz")).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -128,11 +137,7 @@ class Node:
         async def up() -> bool:
             if self.process is not None and self.process.poll() is not None:
                 raise AssertionError(f"node {self.domain} exited: {(self.root / 'serve.log').read_text()[-3000:]}")
-            try:
-                async with httpx.AsyncClient(timeout=2) as client:
-                    return (await client.get(f"{self.base}/healthz")).status_code == 200
-            except httpx.HTTPError:
-                return False
+            return await answers_health(self.base)
 
         await eventually(up, timeout=30, what=f"node {self.domain} to start")
 
