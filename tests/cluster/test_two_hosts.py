@@ -157,6 +157,22 @@ async def test_a_node_on_two_hosts_loses_nothing_when_one_dies(two_hosts: TwoHos
                 remaining.append(int(response.headers["X-RateLimit-Remaining"]))
         assert remaining == sorted(remaining, reverse=True) and len(set(remaining)) == 4, remaining
 
+        # invalidations reach every host at once: a key rotation, a disabled account
+        async with httpx.AsyncClient(timeout=10, headers={"Accept": "application/activity+json"}) as client:
+            before = (await client.get(f"{node.host_base('a')}/users/ada")).json()["publicKey"]["publicKeyPem"]
+            await asyncio.to_thread(node.cli, "user", "rotate-key", "ada")
+            for label in ("a", "b"):
+                after = (await client.get(f"{node.host_base(label)}/users/ada")).json()["publicKey"]
+                assert after["publicKeyPem"] != before, f"host {label} still serves the old key"
+            bob = await node.account("bob")
+            assert (await client.get(f"{node.host_base('b')}/api/v1/accounts/verify_credentials",
+                                     headers={"Authorization": f"Bearer {bob.token}"})).status_code == 200
+            await asyncio.to_thread(node.cli, "user", "disable", "bob")
+            for label in ("a", "b"):
+                refused = await client.get(f"{node.host_base(label)}/api/v1/accounts/verify_credentials",
+                                           headers={"Authorization": f"Bearer {bob.token}"})
+                assert refused.status_code in (401, 403), f"host {label} still takes a disabled account's token"
+
         # media uploaded through one host is served whichever host answers (object storage)
         media = await asyncio.to_thread(api.media_post, png(4, 4), mime_type="image/png", description="a tile")
         async with httpx.AsyncClient(timeout=10) as client:
