@@ -128,10 +128,18 @@ def wire_messages(events: list[Event]) -> list[str]:
     a `channels` list (a post to 1,000 followers is a few messages, not 1,000 copies), split to
     stay under the limit; a payload too large to travel beside its channels goes by reference."""
     groups: dict[tuple[str, Any], tuple[Event, list[str]]] = {}
+    rests: dict[tuple[tuple[str, int], ...], str] = {}
     for event in events:
         body = {k: v for k, v in event.items() if k != "channel"}
+        # the events of one fan-out share their values: each set of objects is serialised once
+        # (ids are stable while `events` holds them), not once per follower
+        same = tuple((k, id(v)) for k, v in body.items() if k != "payload")
+        rest = rests.get(same)
+        if rest is None:
+            rest = rests[same] = json.dumps(
+                {k: v for k, v in body.items() if k != "payload"}, sort_keys=True
+            )
         # the payload is usually one shared string: hashed once, compared by identity first
-        rest = json.dumps({k: v for k, v in body.items() if k != "payload"}, sort_keys=True)
         groups.setdefault((rest, body.get("payload")), (body, []))[1].append(str(event["channel"]))
     texts: list[str] = []
     for body, channels in groups.values():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -106,6 +107,12 @@ async def prepare(
     if payload is None:
         return None
     return wire, str(event.get("event")), payload
+
+
+@functools.lru_cache(maxsize=256)
+def _message(wire: tuple[str, ...], name: str, payload: str) -> str:
+    # every client of a stream is sent the same text for an event: encoded once, not per client
+    return json.dumps({"stream": list(wire), "event": name, "payload": payload})
 
 
 # ---- server-sent events ----------------------------------------------------------------------
@@ -209,8 +216,7 @@ async def ws() -> Response | None:
             prepared = await prepare(rt, viewer, wires, event)
             if prepared is not None:
                 wire, name, payload = prepared
-                message = {"stream": wire, "event": name, "payload": payload}
-                await websocket.send(json.dumps(message))
+                await websocket.send(_message(tuple(wire), name, payload))
 
     writer = asyncio.create_task(forward())
     try:
