@@ -5,6 +5,7 @@ a public stream."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from typing import Any
 
@@ -227,3 +228,35 @@ async def test_a_boost_reaches_the_boosters_followers_and_its_undo_deletes_it(cl
         assert payload["reblog"]["id"] == original["id"]
         await client.post(f"/api/v1/statuses/{original['id']}/unreblog", headers=bearer(bob_t))
         assert await _ws_message(ws) == {"stream": ["user"], "event": "delete", "payload": boost["id"]}
+
+
+async def test_public_stream_skips_blocked_muted_and_blocking_authors(client: Any) -> None:
+    names = ("ada", "bob", "cy", "dee", "eve", "fay")
+    users = {n: await make_user(client.app, n) for n in names}
+    tokens = {n: await make_token(u) for n, u in users.items()}
+
+    async def act(who: str, action: str, whom: str) -> None:
+        url = f"/api/v1/accounts/{users[whom].actor.id}/{action}"
+        assert (await client.post(url, headers=bearer(tokens[who]))).status_code == 200
+
+    await act("cy", "mute", "ada")
+    await act("ada", "block", "dee")
+    await act("eve", "block", "ada")
+    viewers = ("bob", "cy", "dee", "eve")
+    async with contextlib.AsyncExitStack() as stack:
+        streams = {}
+        for n in viewers:
+            url = f"/api/v1/streaming?stream=public:local&access_token={tokens[n]}"
+            streams[n] = await stack.enter_async_context(client.websocket(url))
+            await _ws_ready(streams[n])
+        hidden = await _post(client, tokens["ada"], status="from ada")
+        seen = await _post(client, tokens["fay"], status="from fay")
+        assert json.loads((await _ws_message(streams["bob"]))["payload"])["id"] == hidden["id"]
+        for n in viewers:
+            # each connection gets its events in order: ada's was left out, not delayed
+            assert json.loads((await _ws_message(streams[n]))["payload"])["id"] == seen["id"]
+
+        await act("bob", "block", "ada")  # while connected: the next status is left out
+        await _post(client, tokens["ada"], status="after the block")
+        later = await _post(client, tokens["fay"], status="after the block too")
+        assert json.loads((await _ws_message(streams["bob"]))["payload"])["id"] == later["id"]
