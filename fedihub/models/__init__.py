@@ -17,6 +17,7 @@ from fedihub.models.statuses import (
     StatusTag,
     Visibility,
 )
+from fedihub.models.trends import TrendingStatus, TrendingTag
 
 __all__ = [
     "Actor",
@@ -43,6 +44,8 @@ __all__ = [
     "Status",
     "StatusEdit",
     "StatusTag",
+    "TrendingStatus",
+    "TrendingTag",
     "User",
     "Visibility",
 ]
