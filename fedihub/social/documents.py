@@ -19,6 +19,7 @@ from fedihub.media import storage
 from fedihub.runtime import Runtime
 from fedihub.social import visibility
 
+
 def activity_id(status: models.Status) -> str:
     """The id of the Create that published a status (Mastodon: the object's id + /activity)."""
     return f"{status.uri}/activity"
