@@ -10,6 +10,7 @@ from fedihub.jobs.queue import now_ms
 from fedihub.media import remote_cache
 from fedihub.models import JobState
 from fedihub.runtime import Runtime
+from fedihub.social import trends
 
 DONE_JOB_RETENTION = timedelta(days=7)  # inbox dedupe by activity id needs finished rows a while
 STALE_ACTOR = timedelta(days=3)
@@ -55,3 +56,9 @@ async def expire_remote_media(rt: Runtime) -> None:
     days = rt.settings.media_cache_retention_days
     if days > 0:
         await remote_cache.expire(rt, older_than=timedelta(days=days))
+
+
+@periodic.every(900, "refresh_trends")
+async def refresh_trends(rt: Runtime) -> None:
+    """Recompute the trending tags and statuses that /api/v1/trends serves from the database."""
+    await trends.refresh()
