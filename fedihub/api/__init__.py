@@ -29,6 +29,7 @@ from fedihub.api import (
     search,
     statuses,
     timelines,
+    trends,
 )
 from fedihub.api.ratelimit import ApiLimiter
 
@@ -53,7 +54,7 @@ def register(app: Quart) -> None:
     modules = (
         oauth, instance, accounts, follow_requests, blocks, preferences,
         statuses, scheduled_statuses, timelines, notifications, search,
-        media, markers, conversations, streaming, not_yet,
+        media, markers, conversations, streaming, trends, not_yet,
     )
     for module in modules:
         app.register_blueprint(module.blueprint)

@@ -24,10 +24,7 @@ _USER_LISTS = {
     "/api/v1/accounts/<raw_id>/lists": "read:lists",
 }
 _PUBLIC_LISTS = (
-    "/api/v1/trends",
-    "/api/v1/trends/tags",
-    "/api/v1/trends/statuses",
-    "/api/v1/trends/links",
+    "/api/v1/trends/links",  # fedihub makes no preview cards, so no link can trend
     "/api/v1/accounts/<raw_id>/featured_tags",
     "/api/v1/directory",
 )

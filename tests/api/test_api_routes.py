@@ -27,6 +27,7 @@ GUARDED = {
     "api_markers",
     "api_conversations",
     "api_scheduled_statuses",
+    "api_trends",
 }
 
 

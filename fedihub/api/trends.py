@@ -1,0 +1,62 @@
+"""/api/v1/trends/tags (and its older alias /api/v1/trends) and /api/v1/trends/statuses.
+
+They read the lists the periodic refresh stored (social/trends.py): cheap, and the same on every
+web process. Public, as on Mastodon; paged by `offset` and `limit` with Mastodon's Link header.
+Trending links stay an empty list (api/not_yet.py): fedihub makes no preview cards.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from quart import Blueprint, Response, jsonify, request
+
+from fedihub.api.auth import optional_user
+from fedihub.api.common import Params, params
+from fedihub.api.entities.status import statuses as status_entities
+from fedihub.api.entities.tag import tag as tag_entity
+from fedihub.social import trends
+from fedihub.web.common import runtime
+
+blueprint = Blueprint("api_trends", __name__)
+
+
+def _window(p: Params, *, default: int, maximum: int) -> tuple[int, int]:
+    offset = p.int("offset", 0, low=0) or 0
+    limit = p.int("limit", default, low=1, high=maximum) or default
+    return offset, limit
+
+
+def _paged(body: list[dict[str, object]], offset: int, limit: int) -> Response:
+    """`body` with Mastodon's offset Link header: next while a page is full, prev after the first."""
+    response = jsonify(body)
+    base = runtime().urls.base + request.path
+    kept = [("limit", v) for v in request.args.getlist("limit")][-1:]  # Mastodon keeps only limit
+    links = []
+    if len(body) == limit:
+        links.append(f'<{base}?{urlencode([*kept, ("offset", offset + limit)])}>; rel="next"')
+    if offset > 0:
+        links.append(f'<{base}?{urlencode([*kept, ("offset", max(0, offset - limit))])}>; rel="prev"')
+    if links:
+        response.headers["Link"] = ", ".join(links)
+    return response
+
+
+@blueprint.get("/api/v1/trends")
+@blueprint.get("/api/v1/trends/tags")
+async def tags() -> Response:
+    user = await optional_user()
+    offset, limit = _window(await params(), default=10, maximum=20)
+    rows = await trends.tags(offset=offset, limit=limit)
+    rt = runtime()
+    body = [tag_entity(rt, row.name, row.history, signed_in=user is not None) for row in rows]
+    return _paged(body, offset, limit)
+
+
+@blueprint.get("/api/v1/trends/statuses")
+async def statuses() -> Response:
+    user = await optional_user()
+    viewer = user.actor if user else None
+    offset, limit = _window(await params(), default=20, maximum=40)
+    rows = await trends.statuses(viewer, offset=offset, limit=limit)
+    return _paged(await status_entities(runtime(), rows, viewer), offset, limit)
