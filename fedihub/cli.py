@@ -275,10 +275,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 async def _worker(args: argparse.Namespace) -> int:
+    from fedihub import logs
     from fedihub.api import stream_events
     from fedihub.jobs import runner
-
-    from fedihub import logs
 
     settings = _settings(args)
     logs.configure(settings)

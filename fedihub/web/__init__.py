@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from quart import Quart
 
-from fedihub.web import auth, federation, health, inbox, media, metrics, pages, settings_pages, wellknown
+from fedihub.web import (
+    auth,
+    federation,
+    health,
+    inbox,
+    media,
+    metrics,
+    pages,
+    settings_pages,
+    wellknown,
+)
 
 
 def register_blueprints(app: Quart) -> None:

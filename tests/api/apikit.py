@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fedihub import models
-from fedihub.accounts import node_settings
-from fedihub.accounts import oauth, users
+from fedihub.accounts import node_settings, oauth, users
 from fedihub.web.common import RUNTIME_KEY
 
 PASSWORD = "correct horse battery"

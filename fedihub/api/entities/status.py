@@ -4,6 +4,7 @@ favourites/boosts/bookmarks are each loaded once for the whole list."""
 
 from __future__ import annotations
 
+import html
 from collections import defaultdict
 from typing import Any
 
@@ -12,7 +13,6 @@ from fedihub.api.entities.account import account, acct
 from fedihub.api.entities.common import iso
 from fedihub.media import storage
 from fedihub.runtime import Runtime
-import html
 
 _MASTODON_VISIBILITY = {"institution": "private"}  # clients know four levels; closest safe one
 
