@@ -4,7 +4,9 @@ Imports nothing of fedihub but `ids`. One module per aggregate; this package's f
 """
 
 from fedihub.models.actors import Actor, Block, Follow, FollowState, InviteCode, NodeSetting, User
+from fedihub.models.followed_tags import FollowedTag
 from fedihub.models.jobs import Host, Job, JobState, OutboxActivity
+from fedihub.models.lists import List, ListAccount, RepliesPolicy
 from fedihub.models.media import Bookmark, Marker, MediaAttachment, Mute
 from fedihub.models.oauth import OAuthApp, OAuthCode, OAuthToken
 from fedihub.models.scheduled import ScheduledStatus
@@ -25,11 +27,14 @@ __all__ = [
     "Bookmark",
     "Favourite",
     "Follow",
+    "FollowedTag",
     "FollowState",
     "Host",
     "InviteCode",
     "Job",
     "JobState",
+    "List",
+    "ListAccount",
     "Marker",
     "MediaAttachment",
     "Mention",
@@ -40,6 +45,7 @@ __all__ = [
     "OAuthCode",
     "OAuthToken",
     "OutboxActivity",
+    "RepliesPolicy",
     "ScheduledStatus",
     "Status",
     "StatusEdit",
