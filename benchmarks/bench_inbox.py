@@ -4,13 +4,15 @@ node's shared inbox: accepted/s and p50/p99 latency of the 202 at the client, an
 
     python -m benchmarks.bench_inbox [--results FILE] [--activities 3000] [--actors 200]
         [--hosts 20] [--concurrency 32] [--database sqlite|postgres] [--web-processes N]
-        [--workers W] [--worker-concurrency C] [--no-peer]
+        [--workers W] [--worker-concurrency C] [--no-peer] [--compare-workers 1,2]
 
 The actors' documents (real RSA keys, made once and kept under .cache/bench-actors/) are served
 by a small loopback server; the node's local user follows every actor (rows inserted before the
 node starts, actors with their keys already known, as after a first contact), so each note is
 stored, not dropped as irrelevant. Notes carry Mastodon-like HTML from bench_sanitize's corpus;
 the sanitiser's share of processing is estimated by sanitising the same contents in-process.
+`--compare-workers 1,2` (PostgreSQL) runs the same activities on a fresh node per worker count
+and prints processed/s, node CPU per activity and the scaling factor (no bovine-herd then).
 """
 
 from __future__ import annotations
@@ -173,27 +175,76 @@ async def setup_follows(node: BenchNode, actors: Actors, username: str) -> None:
         ])
 
 
-async def run_fedihub(args: Any, actors: Actors, contents: list[str], workdir: Path) -> dict[str, Any]:
+async def database_cpu(node: BenchNode) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving the node's database (from /proc)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(node.database_url)
+    try:
+        rows = await conn.fetch("SELECT pid FROM pg_stat_activity "
+                                "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    finally:
+        await conn.close()
+    return {row["pid"]: cpu_seconds(row["pid"]) for row in rows}
+
+
+async def workers_ready(node: BenchNode, timeout: float = 60.0) -> None:
+    """Return once every worker has said it runs (its first line in worker.log)."""
+    start = time.monotonic()
+    while (node.root / "worker.log").read_text().count("running with concurrency") < node.workers:
+        if time.monotonic() - start > timeout:
+            raise RuntimeError("the workers did not start")
+        await asyncio.sleep(0.01)
+
+
+async def run_fedihub(args: Any, actors: Actors, contents: list[str], workdir: Path, *,
+                      workers: int | None = None, bodies: list[tuple[int, bytes]] | None = None,
+                      queue_first: bool = False) -> dict[str, Any]:
+    """Blast the activities at a fresh node and wait until they are processed. `queue_first`:
+    the workers start only once every activity is accepted, so the clock and the CPU measure
+    them alone draining the queue (and the database's CPU is read too)."""
     node = BenchNode(workdir / "node", database=args.database, web_processes=args.web_processes,
-                     workers=args.workers, concurrency=args.worker_concurrency)
+                     workers=args.workers if workers is None else workers,
+                     concurrency=args.worker_concurrency)
     await node.prepare()
     try:
         node.create_user("reader")
         await setup_follows(node, actors, "reader")
-        await node.start()
+        if queue_first:
+            node.start_serve()
+            await node.wait_healthy()
+        else:
+            await node.start()
         inbox = f"{node.base}/inbox"
-        requests = sign_all(actors, inbox, activities(actors, args.activities, contents, "f"))
+        bodies = bodies or activities(actors, args.activities, contents, "f")
+        requests = sign_all(actors, inbox, bodies)  # signed for this node's inbox URL
         cpu = node.cpu_seconds()
         result = await blast(inbox, requests, args.concurrency)
+        if queue_first:
+            result["accept_cpu"] = node.cpu_seconds() - cpu
+            node.start_workers()
+            await workers_ready(node)
+            result["start"] = time.perf_counter()
+            cpu = node.cpu_seconds()
+            db_cpu = await database_cpu(node)
+        # first pass: every job has run once; failed ones wait out their retry's back-off
+        while await node.jobs_left("inbox", due=True):
+            await asyncio.sleep(0.05)
+        result["first_pass"] = time.perf_counter() - result["start"]
+        result["first_pass_done"] = len(bodies) - await node.jobs_left("inbox")
         while await node.jobs_left("inbox"):
             await asyncio.sleep(0.05)
         result["processed"] = time.perf_counter() - result["start"]
         result["cpu"] = node.cpu_seconds() - cpu
+        if queue_first:
+            after = await database_cpu(node)
+            result["db_cpu"] = sum(used - db_cpu.get(pid, 0.0) for pid, used in after.items())
         async with node.orm():
             from fedihub import models
 
             result["stored"] = await models.Status.filter(local=False).count()
             result["dead"] = await models.Job.filter(kind="inbox", state="dead").count()
+            result["retried"] = await models.Job.filter(kind="inbox", attempts__gt=1).count()
         result["processes"] = node.processes()
         return result
     finally:
@@ -258,22 +309,62 @@ def report(out: str | None, name: str, r: dict[str, Any], database: str, process
     put("202 latency p99", pct(r["latencies"], 0.99), "ms")
     if "processed" in r:
         put("processed", n / r["processed"], "activities/s")
+        put("processed, first attempts", r["first_pass_done"] / r["first_pass"], "activities/s")
+        put("inbox jobs retried", r["retried"], "jobs")
     put("server CPU per activity (receive + process)", 1000 * r["cpu"] / n, "ms")
     print(f"  {name}: answers {r['statuses']}, {accepted}/{n} accepted; errors: {r['errors'][:3]}")
 
 
+async def compare_workers(args: Any, actors: Actors, contents: list[str], workdir: Path) -> None:
+    """The same activities on a fresh node per worker count, accepted first and then drained by
+    the workers alone: processed/s, CPU per activity and the scaling factor."""
+    counts = [int(c) for c in args.compare_workers.split(",")]
+    bodies = activities(actors, args.activities, contents, "f")
+    rates = {}
+    n = args.activities
+    for count in counts:
+        print(f"-- {count} worker(s), started once all {n} activities are queued")
+        r = await run_fedihub(args, actors, contents, workdir / f"workers-{count}", workers=count,
+                              bodies=bodies, queue_first=True)
+
+        def put(figure: str, value: float, unit: str, r: dict[str, Any] = r) -> None:
+            workers = r["processes"] - args.web_processes
+            record(args.results, "inbox", f"{workers} worker(s) {figure}", value, unit,
+                   args.database, r["processes"])
+
+        # retries wait 16-76 s (queue.backoff_ms): the first pass is what the workers can do
+        rates[count] = r["first_pass_done"] / r["first_pass"]
+        put("accepted (web alone)", len(r["latencies"]) / r["elapsed"], "activities/s")
+        put("processed, first attempts", rates[count], "activities/s")
+        put("processed, retries included", n / r["processed"], "activities/s")
+        put("inbox jobs retried", r["retried"], "jobs")
+        put("worker CPU per activity", 1000 * r["cpu"] / n, "ms")
+        put("PostgreSQL CPU per activity", 1000 * r["db_cpu"] / n, "ms")
+        put("web CPU per activity (accepting)", 1000 * r["accept_cpu"] / n, "ms")
+        print(f"  answers {r['statuses']}; stored {r['stored']} notes, {r['dead']} dead inbox jobs")
+    first, last = counts[0], counts[-1]
+    record(args.results, "inbox", f"processed/s (first attempts), {last} workers / {first}",
+           rates[last] / rates[first], "x", args.database, args.web_processes + last)
+
+
 async def amain(args: Any) -> None:
     print_machine()
+    if args.compare_workers and args.database != "postgres":
+        raise SystemExit("--compare-workers needs --database postgres (SQLite runs jobs in serve)")
     contents = corpus(1000)
     actors = Actors(args.actors, args.hosts)
     await actors.start()
     label = f"{args.database}, {args.web_processes} web process(es)"
     if args.database == "postgres":
-        label += f", {args.workers} worker(s) x {args.worker_concurrency or 'default'}"
+        workers = args.compare_workers or args.workers
+        label += f", {workers} worker(s) x {args.worker_concurrency or 'default'}"
     print(f"{args.activities} Create(Note) from {args.actors} actors on {args.hosts} hosts, "
           f"client concurrency {args.concurrency}; fedihub on {label}")
     try:
         with tempfile.TemporaryDirectory(prefix="bench-inbox-") as tmp:
+            if args.compare_workers:
+                await compare_workers(args, actors, contents, Path(tmp))
+                return
             r = await run_fedihub(args, actors, contents, Path(tmp))
             report(args.results, "fedihub", r, args.database, r["processes"], args.activities)
             print(f"  fedihub stored {r['stored']} notes, {r['dead']} dead inbox jobs")
@@ -316,6 +407,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--workers", type=int, default=1, help="fedihub worker processes (PostgreSQL)")
     p.add_argument("--worker-concurrency", type=int, default=None, help="jobs at once per worker")
     p.add_argument("--no-peer", action="store_true", help="skip bovine-herd")
+    p.add_argument("--compare-workers", metavar="1,2",
+                   help="worker counts to run in turn on the same activities (PostgreSQL)")
     asyncio.run(amain(p.parse_args(argv)))
 
 

@@ -234,9 +234,12 @@ class BenchNode:
             })
             return str(response.json()["access_token"])
 
-    async def jobs_left(self, kind: str) -> int:
-        """Jobs of `kind` not yet done or dead, read straight from the node's database."""
+    async def jobs_left(self, kind: str, *, due: bool = False) -> int:
+        """Jobs of `kind` not yet done or dead, read straight from the node's database; with
+        `due`, only those running or due now (not those waiting out a retry's back-off)."""
         sql = "SELECT count(*) FROM jobs WHERE kind = {p} AND state IN ('pending', 'running')"
+        if due:
+            sql += f" AND (state = 'running' OR run_at <= {int(time.time() * 1000)})"
         if self.database_url:
             import asyncpg
 

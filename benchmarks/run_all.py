@@ -29,6 +29,9 @@ RUNS: list[tuple[str, list[str], bool]] = [  # (module, arguments, needs Postgre
                       "--worker-concurrency", "16"], True),
     ("bench_timelines", ["--database", "sqlite", "--statuses", "50000", "--requests", "100"], False),
     ("bench_timelines", ["--database", "postgres", "--statuses", "100000", "--requests", "100"], True),
+    ("bench_inbox", ["--database", "postgres", "--activities", "500", "--worker-concurrency", "16",
+                     "--compare-workers", "1,2"], True),
+    ("bench_stream_fanout", ["--clients", "500", "--events", "200", "--rate", "5"], True),
 ]
 
 
