@@ -11,7 +11,8 @@ and accepted Follow rows) are inserted into the node's database before it starts
 10,000 followers on 1,000 hosts in <= 3 s.
 
 --profile FILE: instead of timing the node's own worker, run the deliveries in this process
-under cProfile (the node serves the API but runs no jobs) and write the 30 costliest functions.
+under cProfile (the node serves the API but runs no jobs) and write the costliest functions: the
+first post's to FILE, the second's (the steady state, Host rows known) to FILE-2nd.
 """
 
 from __future__ import annotations
@@ -106,18 +107,21 @@ async def profile_deliveries(node: BenchNode, concurrency: int, out: str, hosts:
     from fedihub.security import keys
 
     class Count(logging.Handler):
-        n = 0
-        kinds: dict[str, int] = {}
+        def __init__(self) -> None:
+            super().__init__()
+            self.n = 0
+            self.kinds: dict[str, int] = {}
 
         def emit(self, record: logging.LogRecord) -> None:
-            Count.n += 1
+            self.n += 1
             text = " ".join(str(record.getMessage()).split()[:7])[:100]
-            Count.kinds[text] = Count.kinds.get(text, 0) + 1
+            self.kinds[text] = self.kinds.get(text, 0) + 1
 
     # tortoise logs every statement it sends at DEBUG: a count that no busy machine distorts
     db_log = logging.getLogger("tortoise.db_client")
     db_log.setLevel(logging.DEBUG)
-    db_log.addHandler(Count())
+    counter = Count()
+    db_log.addHandler(counter)
     db_log.propagate = False
     async with node.orm() as settings:
         rt = Runtime.build(settings, keys.load_node_secrets(settings.keys_dir))
@@ -135,8 +139,10 @@ async def profile_deliveries(node: BenchNode, concurrency: int, out: str, hosts:
         await task
         profiler.disable()
         await tasks.stop_resources(rt)
-    print(f"  {Count.n} SQL statements for {hosts} deliveries: {Count.n / max(hosts, 1):.1f} per delivery")
-    for text, n in sorted(Count.kinds.items(), key=lambda kv: -kv[1])[:12]:
+    db_log.removeHandler(counter)
+    per = counter.n / max(hosts, 1)
+    print(f"  {counter.n} SQL statements for {hosts} deliveries: {per:.1f} per delivery")
+    for text, n in sorted(counter.kinds.items(), key=lambda kv: -kv[1])[:12]:
         print(f"    {n:>6}  {text}")
     text = io.StringIO()
     pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(40)
@@ -177,10 +183,9 @@ async def amain(args: Any) -> None:
                 # the first post finds no Host rows (made by the first delivery to each host); the
                 # second is the steady state
                 await run_once(args, node, token, control, "1st post")
-                if not args.profile:
-                    async with httpx.AsyncClient(timeout=30) as client:
-                        await client.get(f"http://127.0.0.1:{control}/reset")
-                    await run_once(args, node, token, control, "2nd post")
+                async with httpx.AsyncClient(timeout=30) as client:
+                    await client.get(f"http://127.0.0.1:{control}/reset")
+                await run_once(args, node, token, control, "2nd post")
             finally:
                 node.stop()
                 await node.drop()
@@ -205,7 +210,10 @@ async def run_once(args: Any, node: BenchNode, token: str, control: int, label: 
         raise RuntimeError(f"posting failed: {response.status_code} {response.text}")
     put("POST /api/v1/statuses answered", posted * 1000, "ms")
     if args.profile:
-        elapsed = await profile_deliveries(node, args.worker_concurrency or 8, args.profile, args.hosts)
+        out = Path(args.profile)
+        if label != "1st post":
+            out = out.with_name(f"{out.stem}-2nd{out.suffix}")
+        elapsed = await profile_deliveries(node, args.worker_concurrency or 8, str(out), args.hosts)
         put("deliveries under cProfile", elapsed, "s")
     deadline = time.time() + args.timeout
     while True:
