@@ -6,10 +6,11 @@ on the Runtime. Layers, outermost first:
     httpx.AsyncClient        timeouts, User-Agent, redirects (max 5, each hop re-enters below)
     _HostLimitTransport      at most max_per_host requests in flight to one host
     ssrf.GuardedTransport    http(s) only; every resolved address public (unless allow_private)
-    httpx.AsyncHTTPTransport max_connections in the pool; ssrf.GuardedBackend checks again at
-                             connect time and connects to the address it checked
+    pools.PoolPerOrigin      one pool per origin, max_connections requests in flight in all
+    httpx.AsyncHTTPTransport an origin's pool; ssrf.GuardedBackend checks again at connect time
+                             and connects to the address it checked
 
-Imports nothing of fedihub but `errors` and `security.ssrf`.
+Imports nothing of fedihub but `errors`, `security.ssrf` and `security.pools`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import json
 import ssl
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpcore
@@ -30,7 +30,7 @@ from fedihub.errors import (
     RemoteNotFound,
     RemoteUnavailable,
 )
-from fedihub.security import ssrf
+from fedihub.security import pools, ssrf
 
 AP_ACCEPT = (
     "application/activity+json, "
@@ -49,24 +49,6 @@ class _Slot:
     def __init__(self, size: int) -> None:
         self.semaphore = asyncio.Semaphore(size)
         self.users = 0
-
-
-class _ReleasingStream(httpx.AsyncByteStream):
-    """Holds the host's slot until the body is read or the response closed."""
-
-    def __init__(self, stream: httpx.AsyncByteStream, release: Any) -> None:
-        self._stream = stream
-        self._release = release
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._stream:
-            yield chunk
-
-    async def aclose(self) -> None:
-        try:
-            await self._stream.aclose()
-        finally:
-            self._release()
 
 
 class _HostLimitTransport(httpx.AsyncBaseTransport):
@@ -101,25 +83,19 @@ class _HostLimitTransport(httpx.AsyncBaseTransport):
             if slot.users == 0 and self._slots.get(host) is slot:
                 del self._slots[host]
             raise
-        try:
-            response = await self.inner.handle_async_request(request)
-        except BaseException:
-            release()
-            raise
-        assert isinstance(response.stream, httpx.AsyncByteStream)
-        return httpx.Response(
-            status_code=response.status_code,
-            headers=response.headers,
-            stream=_ReleasingStream(response.stream, release),
-            extensions=response.extensions,
-        )
+        # the host's slot is held until the body is read or the response closed
+        return await pools.send_then_release(self.inner, request, release)
 
     async def aclose(self) -> None:
         await self.inner.aclose()
 
 
 def network_transport(
-    *, allow_private: bool, max_connections: int, resolver: ssrf.Resolver = ssrf.system_resolver
+    *,
+    allow_private: bool,
+    max_connections: int,
+    resolver: ssrf.Resolver = ssrf.system_resolver,
+    context: ssl.SSLContext | None = None,
 ) -> httpx.AsyncHTTPTransport:
     """httpx's pooled transport; when private addresses are refused, its sockets are opened by
     ssrf.GuardedBackend. httpx 0.28 takes no network backend argument, so the pool is rebuilt
@@ -127,7 +103,7 @@ def network_transport(
     limits = httpx.Limits(
         max_connections=max_connections, max_keepalive_connections=max_connections
     )
-    context = ssl_context()
+    context = context or ssl_context()
     transport = httpx.AsyncHTTPTransport(verify=context, limits=limits, trust_env=True)
     if not allow_private:
         transport._pool = httpcore.AsyncConnectionPool(
@@ -152,8 +128,18 @@ def build_client(
 ) -> httpx.AsyncClient:
     """The one outbound client of a process. `inner` replaces the network transport (tests)."""
     if inner is None:
-        inner = network_transport(
-            allow_private=allow_private, max_connections=max_connections, resolver=resolver
+        context = ssl_context()  # loading the CA roots costs milliseconds: once, for all pools
+
+        def origin_pool() -> httpx.AsyncBaseTransport:
+            return network_transport(
+                allow_private=allow_private,
+                max_connections=max_per_host,
+                resolver=resolver,
+                context=context,
+            )
+
+        inner = pools.PoolPerOrigin(
+            origin_pool, max_connections=max_connections, keep=max_connections
         )
     guarded = ssrf.GuardedTransport(inner, allow_private, resolver=resolver)
     return httpx.AsyncClient(
