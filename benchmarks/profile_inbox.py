@@ -1,0 +1,174 @@
+"""Where an inbound Create(Note) spends its CPU: the accept (POST /inbox through Quart's test
+client, no Hypercorn) and the processing (the inbox jobs, run by the job runner) in this process,
+each under cProfile, with the SQL statements each sends counted.
+
+    python -m benchmarks.profile_inbox [--database sqlite|postgres] [--activities 300]
+        [--concurrency 16] [--out DIR] [--no-cprofile]
+
+Same set-up as bench_inbox (a fresh node, 200 followed actors on 20 hosts, keys already known,
+Mastodon-like HTML), so the figures per activity compare with its "node CPU per activity". Writes
+DIR/accept.txt and DIR/process.txt (the costliest functions, cumulative and by own time) and
+prints the statements per activity, grouped by their first words. `--no-cprofile` times the same
+work without the profiler (cProfile roughly doubles the CPU of this code).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import cProfile
+import io
+import logging
+import pstats
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.bench_inbox import Actors, activities, setup_follows, sign_all
+from benchmarks.bench_sanitize import corpus
+from benchmarks.common import parser, print_machine
+from benchmarks.node import BenchNode
+
+
+class StatementCount(logging.Handler):
+    """Counts the statements tortoise sends (it logs each at DEBUG), by their first words."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kinds: dict[str, int] = {}
+
+    @property
+    def total(self) -> int:
+        return sum(self.kinds.values())
+
+    def emit(self, record: logging.LogRecord) -> None:
+        query = record.args[0] if isinstance(record.args, tuple) and record.args else record.msg
+        text = " ".join(str(query).split()[:8])[:110]
+        self.kinds[text] = self.kinds.get(text, 0) + 1
+
+    def report(self, what: str, n: int) -> None:
+        print(f"  {what}: {self.total} SQL statements, {self.total / n:.2f} per activity")
+        for text, count in sorted(self.kinds.items(), key=lambda kv: -kv[1])[:40]:
+            print(f"    {count / n:>6.2f}  {text}")
+        self.kinds.clear()
+
+
+class Profiler(cProfile.Profile):
+    """cProfile, or nothing when `on` is False (same calls, so the timed code is the same)."""
+
+    def __init__(self, on: bool) -> None:
+        super().__init__()
+        self.on = on
+        self.label = "under cProfile" if on else "no profiler"
+
+    def enable(self) -> None:
+        if self.on:
+            super().enable()
+
+    def disable(self) -> None:
+        if self.on:
+            super().disable()
+
+
+def write_profile(profiler: Profiler, path: Path) -> None:
+    if not profiler.on:
+        return
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(60)
+    text.write("\n--- by own time ---\n")
+    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(40)
+    path.write_text(text.getvalue())
+
+
+async def accept_all(app: Any, requests: list[tuple[dict[str, str], bytes]], concurrency: int) -> dict[int, int]:
+    """POST every activity to /inbox through the test client, `concurrency` at a time."""
+    answers: dict[int, int] = {}
+    pending = iter(requests)
+    client = app.test_client()
+
+    async def lane() -> None:
+        for headers, body in pending:
+            response = await client.post("/inbox", data=body, headers=headers)
+            answers[response.status_code] = answers.get(response.status_code, 0) + 1
+
+    await asyncio.gather(*(lane() for _ in range(concurrency)))
+    return answers
+
+
+async def amain(args: Any) -> None:
+    print_machine()
+    from fedihub import models
+    from fedihub.app import create_app
+    from fedihub.jobs import runner
+    from fedihub.web.common import RUNTIME_KEY
+
+    actors = Actors(200, 20)
+    await actors.start()
+    counter = StatementCount()
+    db_log = logging.getLogger("tortoise.db_client")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    n = args.activities
+    with tempfile.TemporaryDirectory(prefix="profile-inbox-") as tmp:
+        node = BenchNode(Path(tmp) / "node", database=args.database, workers=0,
+                         env={"FEDIHUB_RUN_JOBS_IN_PROCESS": "false"})
+        await node.prepare()
+        try:
+            node.create_user("reader")
+            await setup_follows(node, actors, "reader")
+            app = create_app(node.settings())
+            rt = app.extensions[RUNTIME_KEY]
+            requests = sign_all(actors, f"{node.base}/inbox", activities(actors, n, corpus(1000), "p"))
+            async with app.test_app():
+                db_log.setLevel(logging.DEBUG)
+                db_log.addHandler(counter)
+                db_log.propagate = False
+                profiler = Profiler(not args.no_cprofile)
+                cpu, wall = time.process_time(), time.perf_counter()
+                profiler.enable()
+                answers = await accept_all(app, requests, args.concurrency)
+                profiler.disable()
+                print(f"accept: answers {answers}; {1000 * (time.process_time() - cpu) / n:.2f} ms CPU "
+                      f"per activity ({profiler.label}), {time.perf_counter() - wall:.1f} s")
+                counter.report("accept", n)
+                write_profile(profiler, out / "accept.txt")
+
+                stop = asyncio.Event()
+                profiler = Profiler(not args.no_cprofile)
+                cpu, wall = time.process_time(), time.perf_counter()
+                profiler.enable()
+                task = asyncio.create_task(runner.run(rt, stop, concurrency=args.concurrency))
+                while await node.jobs_left("inbox", due=True):  # not through tortoise: not counted
+                    await asyncio.sleep(0.05)
+                stop.set()
+                await task
+                profiler.disable()
+                print(f"process: {1000 * (time.process_time() - cpu) / n:.2f} ms CPU per activity "
+                      f"({profiler.label}), {time.perf_counter() - wall:.1f} s")
+                counter.report("process", n)
+                write_profile(profiler, out / "process.txt")
+                db_log.removeHandler(counter)
+                stored = await models.Status.filter(local=False).count()
+                failed = await models.Job.filter(kind="inbox", last_error__isnull=False).values_list(
+                    "last_error", flat=True)
+                print(f"stored {stored} notes; {len(failed)} inbox jobs failed a first attempt")
+                for error in failed[:3]:
+                    print("   ", "\n    ".join((error or "").strip().splitlines()[-12:]))
+        finally:
+            await node.drop()
+            await actors.stop()
+    print(f"profiles written to {out}/accept.txt and {out}/process.txt")
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = parser(__doc__ or "")
+    p.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    p.add_argument("--activities", type=int, default=300)
+    p.add_argument("--concurrency", type=int, default=16, help="POSTs in flight, then jobs at once")
+    p.add_argument("--out", default="profile-inbox", help="folder for accept.txt and process.txt")
+    p.add_argument("--no-cprofile", action="store_true", help="time and count without the profiler")
+    asyncio.run(amain(p.parse_args(argv)))
+
+
+if __name__ == "__main__":
+    main()
