@@ -3,16 +3,22 @@
 Home is read by joining the viewer's follows at read time rather than written into per-user lists
 at post time: one post by a researcher with 10,000 followers costs one row, and a page is one
 indexed query. What may appear in each list is decided with visibility.py's levels.
+
+Home holds the viewer's own statuses, those of accounts they follow (minus the members of their
+exclusive lists, as on Mastodon 4.2), statuses mentioning them, and public statuses carrying a
+hashtag they follow (Mastodon delivers those whoever the author is, exclusive lists or not). A
+list timeline holds its members' statuses the owner may see as a follower (never direct ones,
+which Mastodon leaves out of lists), with replies as the list's replies_policy says.
 """
 
 from __future__ import annotations
 
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import F, Q, RawSQL, Subquery
 from tortoise.queryset import QuerySet
 
 from fedihub import models
 from fedihub.activitypub.vocabulary import STATUS_TYPES
-from fedihub.models import FollowState, Visibility
+from fedihub.models import FollowState, RepliesPolicy, Visibility
 
 SHOWN_TYPES = [*STATUS_TYPES, "Announce"]
 _FOLLOWER_LEVELS = [Visibility.PUBLIC, Visibility.UNLISTED, Visibility.PRIVATE, Visibility.INSTITUTION]
@@ -22,24 +28,72 @@ def _live() -> QuerySet[models.Status]:
     return models.Status.filter(deleted_at__isnull=True, object_type__in=SHOWN_TYPES)
 
 
-def _hidden_from(viewer: models.Actor) -> Q:
+def _hidden_from(viewer_id: int) -> Q:
     """Authors the viewer blocked or muted, and those who blocked the viewer."""
-    blocked = Subquery(models.Block.filter(actor_id=viewer.id).values("target_id"))
-    blockers = Subquery(models.Block.filter(target_id=viewer.id).values("actor_id"))
-    muted = Subquery(models.Mute.filter(actor_id=viewer.id).values("target_id"))
+    blocked = Subquery(models.Block.filter(actor_id=viewer_id).values("target_id"))
+    blockers = Subquery(models.Block.filter(target_id=viewer_id).values("actor_id"))
+    muted = Subquery(models.Mute.filter(actor_id=viewer_id).values("target_id"))
     return Q(actor_id__in=blocked) | Q(actor_id__in=blockers) | Q(actor_id__in=muted)
 
 
+def _followed_tag(viewer_id: int) -> Q:
+    """Public statuses carrying a hashtag the viewer follows."""
+    names = Subquery(models.FollowedTag.filter(actor_id=viewer_id).values("name"))
+    # correlated with the outer row: each status the newest-first scan reaches costs one probe of
+    # status_tags' (status_id, name) index, where an uncorrelated IN would first collect every
+    # status that ever carried a followed tag (tens of thousands for a popular one)
+    tagged = models.StatusTag.filter(status_id=RawSQL('"statuses"."id"'), name__in=names)
+    return Q(id__in=Subquery(tagged.values("status_id")), visibility=Visibility.PUBLIC)
+
+
 def home(viewer: models.Actor) -> QuerySet[models.Status]:
+    exclusive = Subquery(
+        models.ListAccount.filter(list__owner_id=viewer.id, list__exclusive=True).values("actor_id")
+    )
     followed = Subquery(
-        models.Follow.filter(follower_id=viewer.id, state=FollowState.ACCEPTED).values("target_id")
+        models.Follow.filter(follower_id=viewer.id, state=FollowState.ACCEPTED)
+        .exclude(target_id__in=exclusive)
+        .values("target_id")
     )
     mentioning = Subquery(models.Mention.filter(actor_id=viewer.id).values("status_id"))
     return _live().filter(
         Q(actor_id=viewer.id)
         | Q(actor_id__in=followed, visibility__in=_FOLLOWER_LEVELS)
         | Q(id__in=mentioning)
-    ).exclude(_hidden_from(viewer))
+        | _followed_tag(viewer.id)
+    ).exclude(_hidden_from(viewer.id))
+
+
+def _replies_shown(lst: models.List) -> Q:
+    """Mastodon's list reply rule: statuses that are no reply, replies to oneself or to the owner,
+    and replies to whom the policy names (social/lists.py applies the same rule to live events)."""
+    shown = (
+        Q(in_reply_to_uri__isnull=True)
+        | Q(in_reply_to_actor_id=F("actor_id"))
+        | Q(in_reply_to_actor_id=lst.owner_id)
+    )
+    if lst.replies_policy is RepliesPolicy.FOLLOWED:
+        followed = models.Follow.filter(follower_id=lst.owner_id, state=FollowState.ACCEPTED)
+        shown |= Q(in_reply_to_actor_id__in=Subquery(followed.values("target_id")))
+    elif lst.replies_policy is RepliesPolicy.LIST:
+        members = models.ListAccount.filter(list_id=lst.id)
+        shown |= Q(in_reply_to_actor_id__in=Subquery(members.values("actor_id")))
+    return shown
+
+
+def for_list(lst: models.List) -> QuerySet[models.Status]:
+    """The list's timeline: what its members post that its owner sees as their follower."""
+    # a member whose follow is still a request shows nothing yet (Mastodon distributes to a list
+    # only through accepted follows); the owner may be a member of their own list
+    members = models.ListAccount.filter(list_id=lst.id).filter(
+        Q(follow__state=FollowState.ACCEPTED) | Q(actor_id=lst.owner_id)
+    )
+    return (
+        _live()
+        .filter(actor_id__in=Subquery(members.values("actor_id")), visibility__in=_FOLLOWER_LEVELS)
+        .filter(_replies_shown(lst))
+        .exclude(_hidden_from(lst.owner_id))
+    )
 
 
 def public(viewer: models.Actor | None, *, local: bool = False, remote: bool = False) -> QuerySet[models.Status]:
@@ -49,7 +103,7 @@ def public(viewer: models.Actor | None, *, local: bool = False, remote: bool = F
     elif remote:
         query = query.filter(local=False)
     if viewer is not None:
-        query = query.exclude(_hidden_from(viewer))
+        query = query.exclude(_hidden_from(viewer.id))
     return query
 
 

@@ -37,6 +37,7 @@ TAG_MIN_ACCOUNTS = 3
 STATUS_MIN_INTERACTIONS = 3
 MAX_STORED_TAGS = 100
 MAX_STORED_STATUSES = 200
+NAMED_USAGE_MAX = 20  # histories of at most this many tags read only those tags' rows
 HISTORY_DAYS = 7
 BASELINE_DAYS = 6
 DAY = timedelta(days=1)
@@ -85,12 +86,18 @@ def _counted_tags(start: datetime, end: datetime) -> QuerySet[models.StatusTag]:
     return models.StatusTag.filter(status_id__gte=_id_at(start - ID_SLACK), status_id__in=public)
 
 
-async def _usage(start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
-    """Per tag used in [start, end): (statuses, distinct accounts)."""
+async def _usage(
+    start: datetime, end: datetime, names: list[str] | None = None
+) -> dict[str, tuple[int, int]]:
+    """Per tag used in [start, end): (statuses, distinct accounts); only `names` when given."""
     # every tag of the window, filtered afterwards: `name IN (a thousand names)` makes SQLite walk
-    # the name index through all time (1.3 s against 0.17 s for 100,000 statuses)
+    # the name index through all time (1.3 s against 0.17 s for 100,000 statuses); a few names
+    # (one tag's page, a page of followed tags) are read through that index instead
+    counted = _counted_tags(start, end)
+    if names is not None:
+        counted = counted.filter(name__in=names)
     rows = (
-        await _counted_tags(start, end)
+        await counted
         .annotate(uses=Count("id"), accounts=Count("status__actor_id", distinct=True))
         .group_by("name")
         .values("name", "uses", "accounts")
@@ -131,8 +138,9 @@ async def histories(names: list[str], now: datetime) -> dict[str, list[dict[str,
     out: dict[str, list[dict[str, str]]] = {name: [] for name in names}
     if not names:
         return out
+    named = names if len(names) <= NAMED_USAGE_MAX else None
     for start in day_starts(now):
-        usage = await _usage(start, min(start + DAY, now))
+        usage = await _usage(start, min(start + DAY, now), named)
         for name in names:
             uses, accounts = usage.get(name, (0, 0))
             out[name].append({"day": str(int(start.timestamp())), "uses": str(uses), "accounts": str(accounts)})
