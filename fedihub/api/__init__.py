@@ -18,6 +18,7 @@ from fedihub.api import (
     conversations,
     follow_requests,
     instance,
+    lists,
     markers,
     media,
     not_yet,
@@ -28,6 +29,7 @@ from fedihub.api import (
     search,
     statuses,
     streaming,
+    tags,
     timelines,
     trends,
 )
@@ -54,7 +56,7 @@ def register(app: Quart) -> None:
     modules = (
         oauth, instance, accounts, follow_requests, blocks, preferences,
         statuses, scheduled_statuses, timelines, notifications, search,
-        media, markers, conversations, streaming, trends, not_yet,
+        media, markers, conversations, streaming, trends, lists, tags, not_yet,
     )
     for module in modules:
         app.register_blueprint(module.blueprint)

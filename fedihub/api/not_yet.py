@@ -13,15 +13,12 @@ blueprint = Blueprint("api_not_yet", __name__)
 _USER_LISTS = {
     "/api/v1/filters": "read:filters",
     "/api/v2/filters": "read:filters",
-    "/api/v1/lists": "read:lists",
-    "/api/v1/followed_tags": "read:follows",
     "/api/v1/featured_tags": "read:accounts",
     "/api/v1/endorsements": "read:accounts",
     "/api/v1/domain_blocks": "read:blocks",
     "/api/v1/announcements": "read",
     "/api/v2/suggestions": "read",
     "/api/v1/suggestions": "read",
-    "/api/v1/accounts/<raw_id>/lists": "read:lists",
 }
 _PUBLIC_LISTS = (
     "/api/v1/trends/links",  # fedihub makes no preview cards, so no link can trend

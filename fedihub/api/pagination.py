@@ -54,21 +54,38 @@ async def fetch(query: QuerySet[M], pg: Page, field: str = "id") -> list[M]:
     return list(await query.order_by(f"-{field}").limit(pg.limit))
 
 
-def link_header(first_id: int | None, last_id: int | None) -> str | None:
-    """The Link header for a page whose newest item has `first_id` and oldest `last_id`."""
+def link_header(
+    first_id: int | None, last_id: int | None, *, prev_cursor: str = "min_id", has_next: bool = True
+) -> str | None:
+    """The Link header for a page whose newest item has `first_id` and oldest `last_id`.
+
+    Some Mastodon lists (a list's accounts, followed tags) page back with `since_id` and offer
+    rel="next" only while a page is full: `prev_cursor` and `has_next` say so."""
     if first_id is None or last_id is None:
         return None
     base = runtime().urls.base + request.path
     args = request.args.items(multi=True)
     kept: list[tuple[str, Any]] = [(k, v) for k, v in args if k not in _CURSORS]
-    next_url = f"{base}?{urlencode([*kept, ('max_id', str(last_id))])}"
-    prev_url = f"{base}?{urlencode([*kept, ('min_id', str(first_id))])}"
-    return f'<{next_url}>; rel="next", <{prev_url}>; rel="prev"'
+    links = []
+    if has_next:
+        links.append(f'<{base}?{urlencode([*kept, ("max_id", str(last_id))])}>; rel="next"')
+    links.append(f'<{base}?{urlencode([*kept, (prev_cursor, str(first_id))])}>; rel="prev"')
+    return ", ".join(links)
 
 
-def with_link(response: Response, rows: Sequence[Any]) -> Response:
-    """`response` with the Link header of its page of `rows` (newest first, each with an `id`)."""
-    link = link_header(rows[0].id, rows[-1].id) if rows else None
+def with_link(
+    response: Response,
+    rows: Sequence[Any],
+    *,
+    prev_cursor: str = "min_id",
+    full_page: int | None = None,
+) -> Response:
+    """`response` with the Link header of its page of `rows` (newest first, each with an `id`);
+    with `full_page`, rel="next" only when the page holds that many rows."""
+    if not rows:
+        return response
+    has_next = full_page is None or len(rows) == full_page
+    link = link_header(rows[0].id, rows[-1].id, prev_cursor=prev_cursor, has_next=has_next)
     if link:
         response.headers["Link"] = link
     return response

@@ -1,4 +1,4 @@
-"""/api/v1/timelines (home, public, tag, direct), account statuses, bookmarks and favourites lists."""
+"""/api/v1/timelines (home, public, tag, list, direct), account statuses, bookmarks and favourites lists."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fedihub.api import pagination
 from fedihub.api.auth import current_actor, optional_user, require_scope
 from fedihub.api.common import not_found, params, parse_id
 from fedihub.api.entities.status import statuses as status_entities
-from fedihub.social import timelines
+from fedihub.social import lists, timelines
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_timelines", __name__)
@@ -51,6 +51,13 @@ async def tag(name: str) -> Response:
     p = await params()
     viewer = user.actor if user else None
     return await _page(timelines.tag(viewer, name, local=bool(p.bool("local", False))), viewer)
+
+
+@blueprint.get("/api/v1/timelines/list/<raw_id>")
+@require_scope("read:lists")
+async def list_timeline(raw_id: str) -> Response:
+    owned = await lists.owned(current_actor(), parse_id(raw_id))
+    return await _page(timelines.for_list(owned), current_actor())
 
 
 @blueprint.get("/api/v1/timelines/direct")

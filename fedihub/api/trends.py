@@ -15,7 +15,7 @@ from fedihub.api.auth import optional_user
 from fedihub.api.common import Params, params
 from fedihub.api.entities.status import statuses as status_entities
 from fedihub.api.entities.tag import tag as tag_entity
-from fedihub.social import trends
+from fedihub.social import followed_tags, trends
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_trends", __name__)
@@ -49,7 +49,11 @@ async def tags() -> Response:
     offset, limit = _window(await params(), default=10, maximum=20)
     rows = await trends.tags(offset=offset, limit=limit)
     rt = runtime()
-    body = [tag_entity(rt, row.name, row.history, signed_in=user is not None) for row in rows]
+    followed = await followed_tags.following(user.actor, [r.name for r in rows]) if user else set()
+    body = [
+        tag_entity(rt, r.name, r.history, signed_in=user is not None, following=r.name in followed)
+        for r in rows
+    ]
     return _paged(body, offset, limit)
 
 

@@ -1,4 +1,5 @@
-"""Followed hashtags (Mastodon's TagFollow): public statuses carrying one reach the follower's home."""
+"""Followed hashtags (Mastodon's TagFollow): public statuses carrying one reach the follower's
+home timeline."""
 
 from __future__ import annotations
 

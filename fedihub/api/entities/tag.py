@@ -15,10 +15,12 @@ def tag_id(name: str) -> str:
     return str(int.from_bytes(digest, "big") >> 1)  # fits a signed 64-bit integer, as Mastodon's ids
 
 
-def tag(rt: Runtime, name: str, history: list[dict[str, str]], *, signed_in: bool) -> dict[str, Any]:
+def tag(
+    rt: Runtime, name: str, history: list[dict[str, str]], *, signed_in: bool, following: bool = False
+) -> dict[str, Any]:
     entity: dict[str, Any] = {"id": tag_id(name), "name": name, "url": rt.urls.tag(name), "history": history}
     if signed_in:
-        # Mastodon adds these for a signed-in user only; nobody follows or features tags here yet
-        entity["following"] = False
+        # Mastodon adds these for a signed-in user only; nobody features tags here yet
+        entity["following"] = following
         entity["featuring"] = False
     return entity
