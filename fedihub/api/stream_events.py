@@ -4,8 +4,11 @@ Registered as listeners of social/ (events_hooks.status_listeners, notifications
 `install(rt)`, in every process that changes statuses (the web app, and `fedihub worker`).
 Channels, per visibility (social/visibility.py's rules, so nothing reaches a stream whose user
 may not see it):
-- `user:<actor id>`: the local author, local accepted followers (not for direct), local mentioned;
-  minus those who blocked or muted the author or whom the author blocked;
+- `user:<actor id>`: the local author, local accepted followers (not for direct) but those who put
+  the author in an exclusive list, local mentioned, and for a public status the local followers of
+  its hashtags (timelines.home's rules); minus those who blocked or muted the author or whom the
+  author blocked;
+- `list:<list id>`: the lists whose timeline shows the status (social/lists.hearing);
 - `public`, `public:local` | `public:remote`, `hashtag:<tag>`, `hashtag:local:<tag>`: public
   statuses only (never unlisted, private, direct or institution), boosts excepted;
 - `direct:<actor id>`: the local author and local mentioned actors of a direct status.
@@ -26,7 +29,7 @@ from fedihub.activitypub.vocabulary import STATUS_TYPES
 from fedihub.api.entities.status import status as status_entity
 from fedihub.models import FollowState, Visibility
 from fedihub.runtime import Runtime
-from fedihub.social import events_hooks, notifications
+from fedihub.social import events_hooks, followed_tags, lists, notifications
 
 _EVENT = {events_hooks.CREATED: "update", events_hooks.EDITED: "status.update"}
 _FOLLOWER_LEVELS = (
@@ -44,27 +47,42 @@ async def _ids(query: QuerySet[Any], column: str) -> set[int]:
     return {int(value) for (value,) in await query.values_list(column)}
 
 
-async def _local_recipients(status: models.Status) -> tuple[set[int], set[int]]:
+async def _hidden(author_id: int) -> set[int]:
+    """Those who blocked or muted the author, and those the author blocked: a handful of rows,
+    fetched by the author's id (never an IN list of every follower)."""
+    hidden: set[int] = set()
+    for query, column in (
+        (models.Block.filter(target_id=author_id), "actor_id"),
+        (models.Block.filter(actor_id=author_id), "target_id"),
+        (models.Mute.filter(target_id=author_id), "actor_id"),
+    ):
+        hidden.update(await _ids(query, column))
+    hidden.discard(author_id)
+    return hidden
+
+
+async def _followers(status: models.Status) -> set[int]:
+    """Local accepted followers whose home shows the author: not those with the author in an
+    exclusive list."""
+    followers = models.Follow.filter(
+        target_id=status.actor_id, state=FollowState.ACCEPTED, follower__domain__isnull=True
+    )
+    exclusive = models.ListAccount.filter(actor_id=status.actor_id, list__exclusive=True)
+    return await _ids(followers, "follower_id") - await _ids(exclusive, "list__owner_id")
+
+
+async def _local_recipients(
+    status: models.Status, tags: list[str], hidden: set[int]
+) -> tuple[set[int], set[int]]:
     """(home-stream actor ids, direct-stream actor ids) for a status, blocks and mutes removed."""
     author = await models.Actor.get(id=status.actor_id)
     mentions = models.Mention.filter(status_id=status.id, actor__domain__isnull=True)
     mentioned = await _ids(mentions, "actor_id")
     home = set(mentioned)
     if status.visibility in _FOLLOWER_LEVELS:
-        followers = models.Follow.filter(
-            target_id=status.actor_id, state=FollowState.ACCEPTED, follower__domain__isnull=True
-        )
-        home.update(await _ids(followers, "follower_id"))
-    # those who blocked or muted the author, and those the author blocked: a handful of rows,
-    # fetched by the author's id (never an IN list of every follower)
-    hidden: set[int] = set()
-    for query, column in (
-        (models.Block.filter(target_id=author.id), "actor_id"),
-        (models.Block.filter(actor_id=author.id), "target_id"),
-        (models.Mute.filter(target_id=author.id), "actor_id"),
-    ):
-        hidden.update(await _ids(query, column))
-    hidden.discard(author.id)
+        home.update(await _followers(status))
+    if status.visibility is Visibility.PUBLIC:
+        home.update(await followed_tags.local_followers(tags))
     if author.domain is None:
         home.add(author.id)
     home -= hidden
@@ -76,13 +94,18 @@ async def channels_for(status: models.Status) -> tuple[list[str], list[int]]:
     """Every channel that hears of `status` except the direct ones, and the direct recipients."""
     if status.object_type not in STATUS_TYPES and status.reblog_of_id is None:
         return [], []
-    home, direct = await _local_recipients(status)
+    listed = status.visibility is Visibility.PUBLIC and status.reblog_of_id is None
+    # boosts carry no tags of their own
+    tagged = models.StatusTag.filter(status_id=status.id)
+    tags = [str(name) for (name,) in await tagged.values_list("name")] if listed else []
+    hidden = await _hidden(status.actor_id)
+    home, direct = await _local_recipients(status, tags, hidden)
     channels = [f"user:{i}" for i in sorted(home)]
-    if status.visibility is Visibility.PUBLIC and status.reblog_of_id is None:
+    channels.extend(f"list:{i}" for i in await lists.hearing(status, hidden))
+    if listed:
         channels.append("public")
         channels.append("public:local" if status.local else "public:remote")
-        tags = models.StatusTag.filter(status_id=status.id)
-        for name in await tags.values_list("name", flat=True):
+        for name in tags:
             channels.append(f"hashtag:{name}")
             if status.local:
                 channels.append(f"hashtag:local:{name}")

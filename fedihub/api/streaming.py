@@ -1,5 +1,5 @@
 """/api/v1/streaming: live events over a WebSocket (Mastodon's wire format) and over server-sent
-events (/api/v1/streaming/user, /public, /public/local, /hashtag?tag=, /direct ...).
+events (/api/v1/streaming/user, /public, /public/local, /hashtag?tag=, /list?list=, /direct ...).
 
 A connection subscribes to bus channels (fedihub.events); stream_events.py decides at publish
 time who hears of what. Here, per subscriber, public and hashtag events of authors the viewer
@@ -60,17 +60,38 @@ async def authenticate(value: str | None) -> Viewer:
     return Viewer(await oauth.user_for_token(token), token)
 
 
-def channels_of(viewer: Viewer, stream: str, tag: str | None) -> dict[str, list[str]]:
+def _signed_in(viewer: Viewer, *needed: str) -> models.User:
+    if viewer.token is None or viewer.user is None:
+        raise Unauthorized("Missing access token")
+    if not oauth.allows(viewer.token.scopes, *needed):
+        raise Forbidden(OUT_OF_SCOPE)
+    return viewer.user
+
+
+async def _list_channel(viewer: Viewer, list_id: str | None) -> dict[str, list[str]]:
+    # Mastodon's streaming server asks for read:statuses; read:lists reads the same timeline
+    user = _signed_in(viewer, "read:statuses", "read:lists")
+    text = (list_id or "").strip()
+    if not text:
+        raise BadRequest("Missing list name parameter")
+    owned = text.isdigit() and len(text) <= 18
+    if not owned or not await models.List.exists(id=int(text), owner_id=user.actor_id):
+        raise Unauthorized("Not authorized to stream this list")
+    return {f"list:{int(text)}": ["list", text]}
+
+
+async def channels_of(
+    viewer: Viewer, stream: str, tag: str | None, list_id: str | None = None
+) -> dict[str, list[str]]:
     """Bus channels of a Mastodon stream name, each with the `stream` array clients are sent."""
     if stream in _USER_STREAMS:
-        if viewer.token is None or viewer.user is None:
-            raise Unauthorized("Missing access token")
         needed: tuple[str, ...] = ("read:statuses", "read:notifications")
         if stream == "user:notification":
             needed = ("read:notifications",)
-        if not oauth.allows(viewer.token.scopes, *needed):
-            raise Forbidden(OUT_OF_SCOPE)
-        return {f"{stream}:{viewer.user.actor_id}": [stream]}
+        user = _signed_in(viewer, *needed)
+        return {f"{stream}:{user.actor_id}": [stream]}
+    if stream == "list":
+        return await _list_channel(viewer, list_id)
     if stream in _PUBLIC_STREAMS:
         return {stream: [stream]}
     if stream in ("hashtag", "hashtag:local"):
@@ -113,7 +134,8 @@ async def prepare(
     if wire is None:
         return None
     actor = viewer.actor
-    shared = not channel.startswith(("user:", "direct:"))
+    # a user's, direct or list channel was chosen for its one reader at publish time
+    shared = not channel.startswith(("user:", "direct:", "list:"))
     author = event.get("actor_id")
     if shared and actor is not None and author and await _hidden(actor, int(author), event):
         return None
@@ -147,7 +169,7 @@ async def _bearer() -> str | None:
 async def _sse(stream: str) -> Response:
     rt = runtime()
     viewer = await authenticate(await _bearer())
-    wires = channels_of(viewer, stream, request.args.get("tag"))
+    wires = await channels_of(viewer, stream, request.args.get("tag"), request.args.get("list"))
     subscription = events.subscribe(rt, wires)
 
     async def body() -> AsyncIterator[bytes]:
@@ -185,6 +207,11 @@ async def sse_by_path(name: str) -> Response:
 # ---- WebSocket -------------------------------------------------------------------------------
 
 
+def _text(value: Any) -> str | None:
+    # clients send a list id as a string or a number
+    return None if value is None else str(value)
+
+
 def _ws_token() -> tuple[str | None, str | None]:
     """(token, the subprotocol to echo): header, query, or Sec-WebSocket-Protocol."""
     header = websocket.headers.get("Authorization", "")
@@ -211,9 +238,9 @@ async def ws() -> Response | None:
     async def send_error(exc: Unauthorized | Forbidden | BadRequest) -> None:
         await websocket.send(json.dumps({"error": exc.public, "status": exc.status}))
 
-    async def change(kind: str, stream: str | None, tag: str | None) -> None:
+    async def change(kind: str, stream: str | None, tag: str | None, list_id: str | None) -> None:
         try:
-            found = channels_of(viewer, stream or "", tag)
+            found = await channels_of(viewer, stream or "", tag, list_id)
         except (Unauthorized, Forbidden, BadRequest) as exc:
             await send_error(exc)
             return
@@ -235,7 +262,8 @@ async def ws() -> Response | None:
     writer = asyncio.create_task(forward())
     try:
         if websocket.args.get("stream"):
-            await change("subscribe", websocket.args["stream"], websocket.args.get("tag"))
+            args = websocket.args
+            await change("subscribe", args["stream"], args.get("tag"), args.get("list"))
         while True:
             text = await websocket.receive()
             try:
@@ -244,7 +272,8 @@ async def ws() -> Response | None:
                 await send_error(BadRequest("Invalid JSON"))
                 continue
             if isinstance(message, dict) and message.get("type") in ("subscribe", "unsubscribe"):
-                await change(str(message["type"]), message.get("stream"), message.get("tag"))
+                kind, stream = str(message["type"]), message.get("stream")
+                await change(kind, stream, message.get("tag"), _text(message.get("list")))
     finally:
         writer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
