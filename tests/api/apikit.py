@@ -41,3 +41,15 @@ async def remote_actor(username: str, domain: str, **kw: Any) -> models.Actor:
 
 async def set_setting(key: str, value: object) -> None:
     await node_settings.set_value(key, value)
+
+
+async def json_of(response: Any, status: int = 200) -> Any:
+    """The JSON body of a response that must have `status`."""
+    assert response.status_code == status, (response.status_code, await response.get_data())
+    return await response.get_json()
+
+
+async def post_status(client: Any, token: str, **body: Any) -> str:
+    """POST /api/v1/statuses; the new status's id."""
+    made = await json_of(await client.post("/api/v1/statuses", json=body, headers=bearer(token)))
+    return str(made["id"])
