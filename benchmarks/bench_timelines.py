@@ -4,11 +4,13 @@ home and public queries as tortoise generates them (EXPLAIN ANALYZE on PostgreSQ
 PLAN on SQLite), with a verdict on index use. Target: p99 <= 20 ms.
 
     python -m benchmarks.bench_timelines [--results FILE] [--database postgres|sqlite]
-        [--statuses 1000000] [--actors 3000] [--follows 500] [--requests 280]
+        [--statuses 1000000] [--actors 3000] [--follows 500] [--requests 280] [--followed-tags 0]
 
 Statuses (80% public, 10% unlisted, 10% followers-only, by `--actors` remote actors, of whom the
 reader follows `--follows`) are bulk-loaded: COPY through asyncpg on PostgreSQL, one executemany
-transaction on SQLite; then ANALYZE, as autovacuum would do on a live database.
+transaction on SQLite; then ANALYZE, as autovacuum would do on a live database. With
+`--followed-tags N`, every status also carries one of 20 hashtags, the reader follows N of them
+and keeps 50 of the accounts they follow on an exclusive list (home's other two terms at work).
 """
 
 from __future__ import annotations
@@ -92,6 +94,33 @@ async def bulk_load(node: BenchNode, actor_ids: list[int], n: int) -> None:
         db.execute("ANALYZE")
 
 
+TAG_POOL = 20
+
+
+async def tags_and_exclusive_list(node: BenchNode, followed: int) -> None:
+    """Each status gets hashtag `tag<id % 20>`; the reader follows `followed` of the 20 and puts
+    the first 50 accounts it follows on an exclusive list."""
+    from tortoise import Tortoise
+
+    from fedihub import models
+
+    async with node.orm():
+        conn = Tortoise.get_connection("default")
+        name = f"'tag' || (id % {TAG_POOL})"
+        insert = "INSERT INTO status_tags (id, status_id, name)"
+        await conn.execute_script(f"{insert} SELECT id, id, {name} FROM statuses")
+        me = await models.Actor.get(username="reader", domain=None)
+        await models.FollowedTag.bulk_create([
+            models.FollowedTag(actor=me, name=f"tag{n}") for n in range(followed)
+        ])
+        hidden = await models.List.create(owner=me, title="exclusive", exclusive=True)
+        follows = await models.Follow.filter(follower_id=me.id).order_by("id").limit(50)
+        await models.ListAccount.bulk_create([
+            models.ListAccount(list=hidden, actor_id=f.target_id, follow_id=f.id) for f in follows
+        ])
+        await conn.execute_script("ANALYZE")
+
+
 async def plans(node: BenchNode) -> dict[str, tuple[str, str]]:
     """(SQL, plan) of the home and public first pages, as the API builds them."""
     from tortoise import Tortoise
@@ -167,6 +196,8 @@ async def amain(args: Any) -> None:
             t = time.perf_counter()
             actor_ids = await setup_actors(node, args.actors, args.follows)
             await bulk_load(node, actor_ids, args.statuses)
+            if args.followed_tags:
+                await tags_and_exclusive_list(node, args.followed_tags)
             print(f"{args.statuses:,} statuses by {args.actors} actors ({args.follows} followed) loaded "
                   f"into {args.database} in {time.perf_counter() - t:.1f} s")
             for name, (sql, plan) in (await plans(node)).items():
@@ -201,6 +232,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--statuses", type=int, default=1_000_000)
     p.add_argument("--actors", type=int, default=3000)
     p.add_argument("--follows", type=int, default=500)
+    p.add_argument("--followed-tags", type=int, default=0,
+                   help=f"hashtags (of {TAG_POOL}) the reader follows; adds an exclusive list")
     p.add_argument("--requests", type=int, default=280,
                    help="timed requests per timeline (at most 290: the API's budget is 300 per 5 minutes)")
     asyncio.run(amain(p.parse_args(argv)))
