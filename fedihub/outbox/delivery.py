@@ -14,7 +14,8 @@ from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from tortoise.expressions import F
+from tortoise.expressions import Case, F, When
+from tortoise.functions import Coalesce
 
 from fedihub import jobs, models
 from fedihub.activitypub import parse
@@ -26,6 +27,7 @@ from fedihub.runtime import Runtime
 
 log = logging.getLogger(__name__)
 UNAVAILABLE_AFTER = timedelta(days=7)
+SUCCESS_NOTED_FOR = timedelta(minutes=1)
 CONTENT_TYPE = 'application/activity+json'
 # A fan-out sends one stored activity to many inboxes: read it once per process, not once per
 # inbox (its body never changes once stored). By OutboxActivity id, most recently used last.
@@ -57,32 +59,51 @@ async def _stored(activity_id: int) -> models.OutboxActivity | None:
     return stored
 
 
-async def record_success(domain: str) -> None:
-    now = datetime.now(UTC)
-    updated = await models.Host.filter(domain=domain).update(
-        failure_count=0, first_failure_at=None, unavailable=False, last_success_at=now
-    )
-    if not updated:
-        await models.Host.get_or_create(domain=domain, defaults={"last_success_at": now})
+def _noted_recently(host: models.Host, now: datetime) -> bool:
+    """The row shows no failure, and a success less than SUCCESS_NOTED_FOR ago."""
+    if host.failure_count or host.first_failure_at is not None or host.unavailable:
+        return False
+    return host.last_success_at is not None and now - host.last_success_at < SUCCESS_NOTED_FOR
 
 
-async def record_failure(domain: str) -> None:
-    """Count one failed delivery to `domain`. Each step is one statement: workers failing at the
-    same host at once must each be counted (a read-modify-write of the row lost all but one)."""
+async def record_success(domain: str, host: models.Host | None) -> None:
+    """A delivery to `domain` succeeded; `host` is its row as read before the delivery (None: no
+    row yet). One statement, and none when the row shows no failure and a success noted less than
+    SUCCESS_NOTED_FOR ago: a fan-out would otherwise rewrite a busy peer's row for every inbox."""
     now = datetime.now(UTC)
-    counted = await models.Host.filter(domain=domain).update(
-        failure_count=F("failure_count") + 1, last_failure_at=now
+    if host is not None and _noted_recently(host, now):
+        return
+    cleared = {
+        "failure_count": 0, "first_failure_at": None, "unavailable": False, "last_success_at": now
+    }
+    if host is not None:
+        await models.Host.filter(domain=domain).update(**cleared)
+        return
+    # first contact: another worker may be making the row at the same moment
+    await models.Host.bulk_create(
+        [models.Host(domain=domain, **cleared)], on_conflict=["domain"], update_fields=list(cleared)
     )
-    if not counted:
+
+
+async def record_failure(domain: str, host: models.Host | None) -> None:
+    """Count one failed delivery to `domain` (`host`: its row as read before, None when there was
+    none) in one statement: workers failing at the same host at once must each be counted (a
+    read-modify-write of the row lost all but one). The host becomes unavailable once its first
+    failure since the last success is UNAVAILABLE_AFTER old."""
+    now = datetime.now(UTC)
+    if host is None:
         await models.Host.bulk_create([models.Host(domain=domain)], ignore_conflicts=True)
-        await models.Host.filter(domain=domain).update(
-            failure_count=F("failure_count") + 1, last_failure_at=now
-        )
-    first = models.Host.filter(domain=domain, first_failure_at__isnull=True)
-    await first.update(first_failure_at=now)
-    await models.Host.filter(
-        domain=domain, unavailable=False, first_failure_at__lte=now - UNAVAILABLE_AFTER
-    ).update(unavailable=True)
+    await models.Host.filter(domain=domain).update(
+        failure_count=F("failure_count") + 1,
+        last_failure_at=now,
+        first_failure_at=Coalesce("first_failure_at", now),
+        # the row's values before this statement: the first failure of the run, when there was one
+        unavailable=Case(
+            # tortoise's hint names expressions only; constants are wrapped as parameters
+            When(first_failure_at__lte=now - UNAVAILABLE_AFTER, then=True),  # type: ignore[arg-type]
+            default=F("unavailable"),
+        ),
+    )
 
 
 async def _post(rt: Runtime, inbox: str, stored: models.OutboxActivity, scheme: str) -> httpx.Response:
@@ -105,7 +126,9 @@ async def deliver(rt: Runtime, payload: dict[str, object]) -> None:
     stored = await _stored(int(str(payload["activity"])))
     if stored is None:
         raise PermanentError("the activity to deliver no longer exists")
-    scheme = await peers.signature_scheme(rt, domain, host=host, probe=False)
+    # the row just read decides; no NodeInfo probe: a fan-out to a thousand new hosts must not
+    # cost a thousand extra requests (hosts are probed when we first fetch from them)
+    scheme = peers.known_scheme(host)
     try:
         response = await _post(rt, inbox, stored, scheme)
         if scheme == "rfc9421" and response.status_code in (400, 401, 403):
@@ -115,15 +138,15 @@ async def deliver(rt: Runtime, payload: dict[str, object]) -> None:
     except RemoteForbidden as exc:  # the address is not allowed: it will not become allowed
         raise PermanentError(str(exc.public)) from None
     except httpx.HTTPError as exc:
-        await record_failure(domain)
+        await record_failure(domain, host)
         raise RuntimeError(f"delivery to {inbox} failed: {type(exc).__name__}: {exc}") from None
     status = response.status_code
     if 200 <= status < 300:
-        await record_success(domain)
+        await record_success(domain, host)
         return
     if status >= 500 or status in (408, 429):
-        await record_failure(domain)
+        await record_failure(domain, host)
         raise RuntimeError(f"{inbox} answered {status}")
     # the server answered: it is up, but this delivery can never succeed
-    await record_success(domain)
+    await record_success(domain, host)
     raise PermanentError(f"{inbox} answered {status}")

@@ -18,20 +18,16 @@ log = logging.getLogger(__name__)
 RFC9421_SOFTWARE = frozenset({"fedihub"})
 
 
-async def signature_scheme(
-    rt: Runtime, domain: str, *, host: models.Host | None = None, probe: bool = True
-) -> str:
-    """"rfc9421" or "cavage" for requests to `domain`, probing its NodeInfo once when `probe`.
+def known_scheme(host: models.Host | None) -> str:
+    """What a host's row says: "rfc9421" where it is known to verify it, else "cavage"."""
+    return "rfc9421" if host is not None and host.accepts_rfc9421 else "cavage"
 
-    Deliveries pass probe=False: a fan-out to a thousand new hosts must not cost a thousand extra
-    requests; hosts get probed when we first fetch from them (actors, keys), which comes first.
-    """
-    if host is None:
-        host = await models.Host.get_or_none(domain=domain)
+
+async def signature_scheme(rt: Runtime, domain: str) -> str:
+    """"rfc9421" or "cavage" for requests to `domain`, probing its NodeInfo once if not known."""
+    host = await models.Host.get_or_none(domain=domain)
     if host is not None and host.accepts_rfc9421 is not None:
-        return "rfc9421" if host.accepts_rfc9421 else "cavage"
-    if not probe:
-        return "cavage"
+        return known_scheme(host)
     accepts = await _probe(rt, domain)
     await models.Host.update_or_create(defaults={"accepts_rfc9421": accepts}, domain=domain)
     return "rfc9421" if accepts else "cavage"

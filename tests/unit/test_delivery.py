@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
 import httpx
 import pytest
 
@@ -80,6 +83,65 @@ async def test_a_peer_that_refuses_rfc9421_gets_draft_cavage_from_then_on(rt: Ru
     assert job.state == models.JobState.DONE
     assert "signature-input" in seen[0].headers and "signature-input" not in seen[1].headers
     assert (await models.Host.get(domain="peer.example")).accepts_rfc9421 is False
+
+
+async def test_first_contact_makes_the_host_row_with_its_success(
+    rt: Runtime, sender: models.Actor
+) -> None:
+    seen = _peer(rt, lambda r: 202)
+    job = await _deliver_one(rt, sender)
+    assert job.state == models.JobState.DONE
+    assert "signature-input" not in seen[0].headers  # an unknown peer gets draft-cavage
+    host = await models.Host.get(domain="peer.example")
+    assert host.last_success_at is not None and host.failure_count == 0
+    assert host.accepts_rfc9421 is None
+
+
+@pytest.mark.parametrize(
+    ("ago", "failures", "rewritten"),
+    [
+        (timedelta(seconds=30), 0, False),
+        (timedelta(minutes=2), 0, True),
+        (timedelta(seconds=30), 2, True),
+    ],
+)
+async def test_a_success_rewrites_the_host_row_only_when_it_had_failed_or_a_minute_passed(
+    rt: Runtime, sender: models.Actor, ago: timedelta, failures: int, rewritten: bool
+) -> None:
+    before = datetime.now(UTC) - ago
+    first_failure = before if failures else None
+    await models.Host.create(domain="peer.example", accepts_rfc9421=False, last_success_at=before,
+                             failure_count=failures, first_failure_at=first_failure)
+    _peer(rt, lambda r: 202)
+    assert (await _deliver_one(rt, sender)).state == models.JobState.DONE
+    host = await models.Host.get(domain="peer.example")
+    assert (host.last_success_at != before) is rewritten
+    assert host.failure_count == 0 and host.first_failure_at is None
+
+
+async def test_failures_at_an_unknown_host_are_each_counted(rt: Runtime) -> None:
+    await asyncio.gather(*(delivery.record_failure("new.example", None) for _ in range(6)))
+    host = await models.Host.get(domain="new.example")
+    assert host.failure_count == 6 and host.first_failure_at is not None and not host.unavailable
+
+
+async def test_a_host_failing_for_a_week_becomes_unavailable_and_is_skipped(
+    rt: Runtime, sender: models.Actor
+) -> None:
+    first = datetime.now(UTC) - timedelta(days=8)
+    await models.Host.create(
+        domain="peer.example", accepts_rfc9421=False, failure_count=5, first_failure_at=first
+    )
+    seen = _peer(rt, lambda r: 503)
+    job = await _deliver_one(rt, sender)
+    assert job.state == models.JobState.PENDING
+    host = await models.Host.get(domain="peer.example")
+    assert host.unavailable and host.failure_count == 6 and host.first_failure_at == first
+    await models.Job.filter(id=job.id).update(run_at=0)
+    await jobs.drain(rt)
+    job = await models.Job.get(id=job.id)
+    assert job.state == models.JobState.DEAD and "marked unavailable" in (job.last_error or "")
+    assert len(seen) == 1  # no request to a host marked unavailable
 
 
 async def test_backoff_spans_about_two_days_over_sixteen_attempts() -> None:
