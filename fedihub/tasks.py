@@ -76,8 +76,11 @@ async def _open_redis(rt: Runtime) -> None:
         await client.aclose()
         raise ConfigError(f"cannot reach Redis at {rt.settings.redis_url}: {exc}") from None
     rt.resources["redis"] = client
-    rt.resources["ratelimit"] = RedisLimiter(client)
-    rt.resources["api_limiter"] = RedisApiLimiter(client)
+    # keys named by the node, as its event channel is: two nodes sharing one Redis (staging and
+    # production, say) must not spend each other's budgets or throttle each other's sign-ins
+    node = rt.settings.domain
+    rt.resources["ratelimit"] = RedisLimiter(client, prefix=f"fedihub:{node}:rl:")
+    rt.resources["api_limiter"] = RedisApiLimiter(client, prefix=f"fedihub:{node}:api:")
 
 
 async def _close_redis(rt: Runtime) -> None:

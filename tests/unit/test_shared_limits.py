@@ -73,3 +73,28 @@ async def test_an_unreachable_redis_stops_the_start_with_one_sentence(rt: Runtim
             await hook(broken)
     for hook in reversed(broken.shutdown_hooks):
         await hook(broken)
+
+
+async def test_nodes_sharing_a_redis_count_their_limits_apart(rt: Runtime, client: Any) -> None:
+    from dataclasses import replace
+
+    started = []
+    for domain in (f"{uuid.uuid4().hex[:8]}.example", f"{uuid.uuid4().hex[:8]}.example"):
+        node = Runtime.build(replace(rt.settings, redis_url=REDIS_URL, domain=domain), rt.secrets)
+        tasks.install(node, run_jobs=False)
+        for hook in node.startup_hooks:
+            await hook(node)
+        started.append(node)
+    try:
+        first, second = started
+        assert await first.resources["ratelimit"].hit("signin:ip:192.0.2.1", 1, 60)
+        # the same address at the other node has its own attempts left
+        assert await second.resources["ratelimit"].hit("signin:ip:192.0.2.1", 1, 60)
+        assert not await first.resources["ratelimit"].hit("signin:ip:192.0.2.1", 1, 60)
+        spent = await first.resources["api_limiter"].hit("t:same-token-text")
+        fresh = await second.resources["api_limiter"].hit("t:same-token-text")
+        assert fresh.remaining == spent.remaining
+    finally:
+        for node in started:
+            for hook in reversed(node.shutdown_hooks):
+                await hook(node)
