@@ -15,7 +15,6 @@ import logging
 import random
 import time
 import traceback
-import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -23,6 +22,7 @@ from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
 
 from fedihub import models
+from fedihub.batching import Batcher
 from fedihub.ids import new_id
 from fedihub.models import JobState
 from fedihub.runtime import Runtime
@@ -144,50 +144,7 @@ async def renew(rt: Runtime, ids: list[int]) -> int:
     return await mine.update(locked_until=now_ms() + rt.settings.job_lease_seconds * 1000)
 
 
-class _Finisher:
-    """Marks succeeded jobs done, many in one UPDATE (group commit): jobs that finish while one
-    batch's statement is in flight go together in the next, so a busy worker writes one statement
-    for several jobs and an idle one waits for nothing. A job's run_job still returns only once
-    its row says done."""
-
-    def __init__(self) -> None:
-        self._waiting: list[tuple[models.Job, asyncio.Future[None]]] = []
-        self._flusher: asyncio.Task[None] | None = None  # held: the loop keeps weak references
-
-    async def finish(self, job: models.Job) -> None:
-        done = asyncio.get_running_loop().create_future()
-        self._waiting.append((job, done))
-        if self._flusher is None:
-            self._flusher = asyncio.ensure_future(self._flush())
-        # shielded: a caller cancelled meanwhile (shutdown) leaves its row to the batch
-        await asyncio.shield(done)
-
-    async def _flush(self) -> None:
-        batch: list[tuple[models.Job, asyncio.Future[None]]] = []
-        try:
-            while self._waiting:
-                batch, self._waiting = self._waiting, []
-                failed: Exception | None = None
-                try:
-                    await _mark_done([job for job, _ in batch])
-                except Exception as exc:  # each caller gets it, as its own UPDATE would have
-                    failed = exc
-                for _, done in batch:
-                    if done.done():
-                        continue
-                    if failed is None:
-                        done.set_result(None)
-                    else:
-                        done.set_exception(failed)
-        finally:
-            self._flusher = None
-            for _, done in [*batch, *self._waiting]:  # only left when this task was cancelled
-                if not done.done():
-                    done.cancel()
-            self._waiting = []
-
-
-async def _mark_done(batch: list[models.Job]) -> None:
+async def _mark_done(batch: list[models.Job]) -> list[None]:
     owners: dict[str | None, list[int]] = {}
     for job in batch:  # a job is only marked done by the worker that holds it
         owners.setdefault(job.locked_by, []).append(job.id)
@@ -195,19 +152,12 @@ async def _mark_done(batch: list[models.Job]) -> None:
         await models.Job.filter(id__in=ids, locked_by=owner).update(
             state=JobState.DONE, locked_until=None, finished_at=_utcnow(), last_error=None
         )
+    return [None] * len(batch)
 
 
-_finishers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Finisher] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-async def _finish(job: models.Job) -> None:
-    loop = asyncio.get_running_loop()
-    finisher = _finishers.get(loop)
-    if finisher is None:
-        finisher = _finishers[loop] = _Finisher()
-    await finisher.finish(job)
+# Jobs that succeed together are marked done together (group commit); a job's run_job still
+# returns only once its row says done.
+_finish = Batcher(_mark_done)
 
 
 def _utcnow() -> Any:
