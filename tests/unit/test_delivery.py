@@ -12,7 +12,7 @@ import pytest
 
 from fedihub import jobs, models
 from fedihub.accounts import users
-from fedihub.outbox import delivery, publish
+from fedihub.outbox import delivery, hosts, publish
 
 assert delivery.deliver  # the import registers the "deliver" job handler
 from fedihub.runtime import Runtime
@@ -120,7 +120,7 @@ async def test_a_success_rewrites_the_host_row_only_when_it_had_failed_or_a_minu
 
 
 async def test_failures_at_an_unknown_host_are_each_counted(rt: Runtime) -> None:
-    await asyncio.gather(*(delivery.record_failure("new.example", None) for _ in range(6)))
+    await asyncio.gather(*(hosts.record_failure("new.example", None) for _ in range(6)))
     host = await models.Host.get(domain="new.example")
     assert host.failure_count == 6 and host.first_failure_at is not None and not host.unavailable
 
