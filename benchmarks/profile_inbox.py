@@ -80,7 +80,9 @@ def write_profile(profiler: Profiler, path: Path) -> None:
     path.write_text(text.getvalue())
 
 
-async def accept_all(app: Any, requests: list[tuple[dict[str, str], bytes]], concurrency: int) -> dict[int, int]:
+async def accept_all(
+    app: Any, requests: list[tuple[dict[str, str], bytes]], concurrency: int
+) -> dict[int, int]:
     """POST every activity to /inbox through the test client, `concurrency` at a time."""
     answers: dict[int, int] = {}
     pending = iter(requests)
@@ -95,20 +97,80 @@ async def accept_all(app: Any, requests: list[tuple[dict[str, str], bytes]], con
     return answers
 
 
-async def amain(args: Any) -> None:
-    print_machine()
+class Phase:
+    """One measured phase: CPU and wall time, the profile (when on) and the statements sent."""
+
+    def __init__(
+        self, name: str, n: int, counter: StatementCount, profile: bool, out: Path
+    ) -> None:
+        self.name, self.n, self.counter, self.out = name, n, counter, out
+        self.profiler = Profiler(profile)
+
+    def __enter__(self) -> Phase:
+        self.cpu, self.wall = time.process_time(), time.perf_counter()
+        self.profiler.enable()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.profiler.disable()
+        cpu_ms = 1000 * (time.process_time() - self.cpu) / self.n
+        print(f"{self.name}: {cpu_ms:.2f} ms CPU per activity ({self.profiler.label}), "
+              f"{time.perf_counter() - self.wall:.1f} s")
+        self.counter.report(self.name, self.n)
+        write_profile(self.profiler, self.out / f"{self.name}.txt")
+
+
+async def report_failures() -> None:
     from fedihub import models
+
+    stored = await models.Status.filter(local=False).count()
+    failed = await models.Job.filter(kind="inbox", last_error__isnull=False).values_list(
+        "last_error", flat=True
+    )
+    print(f"stored {stored} notes; {len(failed)} inbox jobs failed a first attempt")
+    for error in failed[:3]:
+        print("   ", "\n    ".join((error or "").strip().splitlines()[-40:]))
+
+
+async def measure(args: Any, node: BenchNode, actors: Actors, out: Path) -> None:
     from fedihub.app import create_app
     from fedihub.jobs import runner
     from fedihub.web.common import RUNTIME_KEY
 
-    actors = Actors(200, 20)
-    await actors.start()
+    n = args.activities
     counter = StatementCount()
     db_log = logging.getLogger("tortoise.db_client")
+    app = create_app(node.settings())
+    rt = app.extensions[RUNTIME_KEY]
+    bodies = activities(actors, n, corpus(1000), "p")
+    requests = sign_all(actors, f"{node.base}/inbox", bodies)
+    async with app.test_app():
+        db_log.setLevel(logging.DEBUG)
+        db_log.addHandler(counter)
+        db_log.propagate = False
+        try:
+            with Phase("accept", n, counter, not args.no_cprofile, out):
+                answers = await accept_all(app, requests, args.concurrency)
+            print(f"  answers {answers}")
+            with Phase("process", n, counter, not args.no_cprofile, out):
+                stop = asyncio.Event()
+                task = asyncio.create_task(runner.run(rt, stop, concurrency=args.concurrency))
+                # polled without tortoise, so the polls are not counted
+                while await node.jobs_left("inbox", due=True):
+                    await asyncio.sleep(0.05)
+                stop.set()
+                await task
+        finally:
+            db_log.removeHandler(counter)
+        await report_failures()
+
+
+async def amain(args: Any) -> None:
+    print_machine()
+    actors = Actors(200, 20)
+    await actors.start()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    n = args.activities
     with tempfile.TemporaryDirectory(prefix="profile-inbox-") as tmp:
         node = BenchNode(Path(tmp) / "node", database=args.database, workers=0,
                          env={"FEDIHUB_RUN_JOBS_IN_PROCESS": "false"})
@@ -116,48 +178,12 @@ async def amain(args: Any) -> None:
         try:
             node.create_user("reader")
             await setup_follows(node, actors, "reader")
-            app = create_app(node.settings())
-            rt = app.extensions[RUNTIME_KEY]
-            requests = sign_all(actors, f"{node.base}/inbox", activities(actors, n, corpus(1000), "p"))
-            async with app.test_app():
-                db_log.setLevel(logging.DEBUG)
-                db_log.addHandler(counter)
-                db_log.propagate = False
-                profiler = Profiler(not args.no_cprofile)
-                cpu, wall = time.process_time(), time.perf_counter()
-                profiler.enable()
-                answers = await accept_all(app, requests, args.concurrency)
-                profiler.disable()
-                print(f"accept: answers {answers}; {1000 * (time.process_time() - cpu) / n:.2f} ms CPU "
-                      f"per activity ({profiler.label}), {time.perf_counter() - wall:.1f} s")
-                counter.report("accept", n)
-                write_profile(profiler, out / "accept.txt")
-
-                stop = asyncio.Event()
-                profiler = Profiler(not args.no_cprofile)
-                cpu, wall = time.process_time(), time.perf_counter()
-                profiler.enable()
-                task = asyncio.create_task(runner.run(rt, stop, concurrency=args.concurrency))
-                while await node.jobs_left("inbox", due=True):  # not through tortoise: not counted
-                    await asyncio.sleep(0.05)
-                stop.set()
-                await task
-                profiler.disable()
-                print(f"process: {1000 * (time.process_time() - cpu) / n:.2f} ms CPU per activity "
-                      f"({profiler.label}), {time.perf_counter() - wall:.1f} s")
-                counter.report("process", n)
-                write_profile(profiler, out / "process.txt")
-                db_log.removeHandler(counter)
-                stored = await models.Status.filter(local=False).count()
-                failed = await models.Job.filter(kind="inbox", last_error__isnull=False).values_list(
-                    "last_error", flat=True)
-                print(f"stored {stored} notes; {len(failed)} inbox jobs failed a first attempt")
-                for error in failed[:3]:
-                    print("   ", "\n    ".join((error or "").strip().splitlines()[-12:]))
+            await measure(args, node, actors, out)
         finally:
             await node.drop()
             await actors.stop()
-    print(f"profiles written to {out}/accept.txt and {out}/process.txt")
+    if not args.no_cprofile:
+        print(f"profiles written to {out}/accept.txt and {out}/process.txt")
 
 
 def main(argv: list[str] | None = None) -> None:

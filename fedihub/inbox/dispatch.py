@@ -149,7 +149,7 @@ async def on_create(rt: Runtime, signer: models.Actor, activity: parse.Activity)
             await remote.fetch_status(rt, obj.in_reply_to, remote.FetchBudget(left=6))
         except (RemoteError, BadRequest):
             pass
-    await statuses.store_remote(rt, signer, obj)
+    await statuses.insert_remote(rt, signer, obj)
 
 
 @handles("Update")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tortoise.connection import get_connection
+
 from fedihub import models
 from fedihub.models import FollowState
 
@@ -14,14 +16,19 @@ async def refresh_follow_counts(*actor_ids: int) -> None:
 
 
 async def refresh_status_counts(actor_id: int) -> None:
-    count = await models.Status.filter(actor_id=actor_id, deleted_at__isnull=True, reblog_of_id__isnull=True).count()
-    latest = (
-        await models.Status.filter(actor_id=actor_id, deleted_at__isnull=True)
-        .order_by("-id")
-        .first()
-        .values_list("published", flat=True)
+    # one statement, not a count, a read and an update: it runs for every status stored (tortoise
+    # cannot set a column from a subquery, so it is written out; ?1 and $1 both name the one
+    # parameter, on SQLite and PostgreSQL)
+    conn = get_connection("default")
+    p = "$1" if conn.capabilities.dialect == "postgres" else "?1"
+    await conn.execute_query(
+        "UPDATE actors SET "
+        f"statuses_count = (SELECT COUNT(*) FROM statuses WHERE actor_id = {p} "
+        "AND deleted_at IS NULL AND reblog_of_id IS NULL), "
+        f"last_status_at = (SELECT published FROM statuses WHERE actor_id = {p} "
+        f"AND deleted_at IS NULL ORDER BY id DESC LIMIT 1) WHERE id = {p}",
+        [actor_id],
     )
-    await models.Actor.filter(id=actor_id).update(statuses_count=count, last_status_at=latest)
 
 
 async def refresh_interaction_counts(status_id: int) -> None:

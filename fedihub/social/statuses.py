@@ -29,6 +29,7 @@ from fedihub.social import activities, counters, events_hooks, notifications, te
 MAX_CHARACTERS = 5000
 MAX_MEDIA = 4
 MEDIA_UNAVAILABLE = "a media attachment is unknown, not yours, or already attached"
+ID_ATTEMPTS = 4  # inserts of a remote status, when its time-based id is taken
 
 
 async def _resolve_mentions(
@@ -259,14 +260,13 @@ def _parse_time(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-async def store_remote(rt: Runtime, author: models.Actor, obj: parse.ObjectDoc, *, notify: bool = True) -> models.Status:
-    """Insert or update a remote object attributed to `author` (the caller checked the origin)."""
+async def _remote_values(
+    author: models.Actor, obj: parse.ObjectDoc
+) -> tuple[dict[str, Any], models.Status | None]:
+    """The columns a remote object sets, and the status it replies to when we hold it."""
     if parse.host_of(obj.id) != author.domain:
         raise RemoteError("object id is not on its author's server")
-    followers = author.followers_url
-    level = visibility.visibility_from_addressing(obj.to, obj.cc, followers)
-    published = _parse_time(obj.published) or datetime.now(UTC)
-    now = datetime.now(UTC)
+    level = visibility.visibility_from_addressing(obj.to, obj.cc, author.followers_url)
     parent = await models.Status.get_or_none(uri=obj.in_reply_to) if obj.in_reply_to else None
     values: dict[str, Any] = {
         "url": (obj.url or obj.id)[:768],
@@ -283,35 +283,53 @@ async def store_remote(rt: Runtime, author: models.Actor, obj: parse.ObjectDoc, 
         "conversation_uri": obj.conversation[:768] if obj.conversation else None,
         "document": obj.raw,
     }
+    return values, parent
+
+
+async def store_remote(rt: Runtime, author: models.Actor, obj: parse.ObjectDoc, *, notify: bool = True) -> models.Status:
+    """Insert or update a remote object attributed to `author` (the caller checked the origin)."""
+    values, parent = await _remote_values(author, obj)
     existing = await models.Status.get_or_none(uri=obj.id)
-    if existing is not None:
-        if existing.actor_id != author.id:
-            raise Forbidden("only the author can update an object")
-        if existing.deleted_at is not None:
-            return existing
-        async with in_transaction():
-            await models.StatusEdit.get_or_create(
-                status=existing, created_at=existing.edited_at or existing.published,
-                defaults={"content": existing.content, "summary": existing.summary, "sensitive": existing.sensitive},
-            )
-            await existing.update_from_dict({**values, "edited_at": _parse_time(obj.updated) or now}).save()
-            await models.StatusEdit.create(status=existing, content=existing.content, summary=existing.summary,
-                                           sensitive=existing.sensitive, created_at=existing.edited_at)
-            await _store_tags(rt, existing, obj)
-        await events_hooks.status_changed(rt, events_hooks.EDITED, existing)
+    if existing is None:
+        return await _insert_remote(rt, author, obj, values, parent, notify=notify)
+    if existing.actor_id != author.id:
+        raise Forbidden("only the author can update an object")
+    if existing.deleted_at is not None:
         return existing
-    # ids sort by publication time, clamped to now so a peer cannot pin a post to the top
-    at_ms = int(min(published, now).timestamp() * 1000)
+    async with in_transaction():
+        await models.StatusEdit.get_or_create(
+            status=existing, created_at=existing.edited_at or existing.published,
+            defaults={"content": existing.content, "summary": existing.summary, "sensitive": existing.sensitive},
+        )
+        edited_at = _parse_time(obj.updated) or datetime.now(UTC)
+        await existing.update_from_dict({**values, "edited_at": edited_at}).save()
+        await models.StatusEdit.create(status=existing, content=existing.content, summary=existing.summary,
+                                       sensitive=existing.sensitive, created_at=existing.edited_at)
+        await _store_tags(rt, existing, obj)
+    await events_hooks.status_changed(rt, events_hooks.EDITED, existing)
+    return existing
+
+
+async def insert_remote(
+    rt: Runtime, author: models.Actor, obj: parse.ObjectDoc, *, notify: bool = True
+) -> models.Status:
+    """Store a remote object the caller found not stored yet (one statement fewer than
+    store_remote); when the same object arrives twice at once, the one stored first is returned."""
+    values, parent = await _remote_values(author, obj)
+    return await _insert_remote(rt, author, obj, values, parent, notify=notify)
+
+
+async def _insert_remote(
+    rt: Runtime,
+    author: models.Actor,
+    obj: parse.ObjectDoc,
+    values: dict[str, Any],
+    parent: models.Status | None,
+    *,
+    notify: bool,
+) -> models.Status:
     try:
-        async with in_transaction():
-            status = await models.Status.create(
-                id=new_id(at_ms), uri=obj.id, actor=author, local=False, published=published, **values
-            )
-            mentioned = await _store_tags(rt, status, obj)
-            await _store_media(status, obj)
-            # fetched objects (notify=False) are not news: nobody is notified of them
-            notes = [await notifications.record(actor, "mention", author, status)
-                     for actor in (mentioned if notify else [])]
+        status, notes = await _insert_rows(rt, author, obj, values, notify=notify)
     except IntegrityError:  # the same object arrived twice at once
         return await models.Status.get(uri=obj.id)
     if obj.attachments:  # after the commit: a job's worker must find the attachment rows
@@ -326,25 +344,63 @@ async def store_remote(rt: Runtime, author: models.Actor, obj: parse.ObjectDoc, 
     return status
 
 
-async def _store_tags(rt: Runtime, status: models.Status, obj: parse.ObjectDoc) -> list[models.Actor]:
-    """Mentions of local actors and hashtags from the object's tags; returns the local mentioned."""
-    local_mentioned: list[models.Actor] = []
+async def _insert_rows(
+    rt: Runtime, author: models.Actor, obj: parse.ObjectDoc, values: dict[str, Any], *, notify: bool
+) -> tuple[models.Status, list[models.Notification | None]]:
+    """The status row with its mentions, tags, media and notifications, in one transaction."""
+    now = datetime.now(UTC)
+    published = _parse_time(obj.published) or now
+    # ids sort by publication time, clamped to now so a peer cannot pin a post to the top
+    at_ms = int(min(published, now).timestamp() * 1000)
+    attempt = 1
+    while True:
+        try:
+            async with in_transaction():
+                status = await models.Status.create(
+                    id=new_id(at_ms), uri=obj.id, actor=author, local=False, published=published,
+                    **values,
+                )
+                mentioned = await _store_tags(rt, status, obj, fresh=True)
+                await _store_media(status, obj)
+                # fetched objects (notify=False) are not news: nobody is notified of them
+                notes = [await notifications.record(actor, "mention", author, status)
+                         for actor in (mentioned if notify else [])]
+                return status, notes
+        except IntegrityError:
+            # Mastodon dates posts to the second, and ids made for one millisecond differ only
+            # in 16 random bits: posts published in the same second can draw the same id (a few
+            # in 1,000 at a busy moment). Draw again, unless the object itself is stored already.
+            if attempt >= ID_ATTEMPTS or await models.Status.filter(uri=obj.id).exists():
+                raise
+            attempt += 1
+
+
+async def _store_tags(
+    rt: Runtime, status: models.Status, obj: parse.ObjectDoc, *, fresh: bool = False
+) -> list[models.Actor]:
+    """Mentions of local actors and hashtags from the object's tags; returns the local mentioned.
+    `fresh`: the status was inserted in this transaction, so it has no mentions or tags yet."""
+    mentioned: dict[int, models.Actor] = {}
     hrefs = [t.href for t in obj.tags if t.type == "Mention" and t.href]
     if hrefs:
         for actor in await models.Actor.filter(uri__in=hrefs[:50]):
-            await models.Mention.get_or_create(status=status, actor=actor)
-            if actor.domain is None:
-                local_mentioned.append(actor)
+            mentioned[actor.id] = actor
         # local actors are also matched by their profile URL, which some peers put in href
         for actor in await models.Actor.filter(url__in=hrefs[:50], domain=None):
-            if actor not in local_mentioned:
-                await models.Mention.get_or_create(status=status, actor=actor)
-                local_mentioned.append(actor)
-    await models.StatusTag.filter(status_id=status.id).delete()
+            mentioned.setdefault(actor.id, actor)
+    if fresh:
+        if mentioned:
+            rows = [models.Mention(status=status, actor=actor) for actor in mentioned.values()]
+            await models.Mention.bulk_create(rows)
+    else:
+        for actor in mentioned.values():
+            await models.Mention.get_or_create(status=status, actor=actor)
+        await models.StatusTag.filter(status_id=status.id).delete()
     names = {t.name.lstrip("#").lower()[:255] for t in obj.tags if t.type == "Hashtag" and t.name.strip("#")}
-    for name in list(names)[:30]:
-        await models.StatusTag.create(status=status, name=name)
-    return local_mentioned
+    if names:
+        tags = [models.StatusTag(status=status, name=name) for name in list(names)[:30]]
+        await models.StatusTag.bulk_create(tags)
+    return [actor for actor in mentioned.values() if actor.domain is None]
 
 
 async def _store_media(status: models.Status, obj: parse.ObjectDoc) -> None:
