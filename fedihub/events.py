@@ -96,6 +96,8 @@ class Bus(Protocol):
 
     def subscribe(self, channels: Iterable[str]) -> Subscription: ...
 
+    def may_reach(self) -> bool: ...
+
 
 class LocalBus:
     """Fan-out to this process's subscribers."""
@@ -116,6 +118,11 @@ class LocalBus:
     async def publish(self, events: list[Event]) -> None:
         for event in events:
             self.deliver(event)
+
+    def may_reach(self) -> bool:
+        """Whether a publish can reach any subscriber: here, only when this process has one, so
+        publishers skip building events nobody hears (most of the time, on a SQLite node)."""
+        return bool(self.subscribers)
 
     def subscribe(self, channels: Iterable[str]) -> Subscription:
         subscription = Subscription(self)
@@ -229,6 +236,9 @@ class PostgresBus(LocalBus):
                     await conn.close()
         self._listener = self._sender = None
         await super().stop()
+
+    def may_reach(self) -> bool:
+        return True  # other processes' subscribers, which this one cannot see
 
     async def publish(self, events: list[Event]) -> None:
         if not events:

@@ -71,6 +71,9 @@ class RedisBus(LocalBus):
         for channel in channels:
             self.deliver({"channel": channel, **message})
 
+    def may_reach(self) -> bool:
+        return True  # other processes' subscribers, which this one cannot see
+
     async def publish(self, events: list[dict[str, Any]]) -> None:
         if not events:
             return

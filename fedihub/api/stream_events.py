@@ -153,9 +153,16 @@ async def payload_of(rt: Runtime, event: events.Event) -> str | None:
     return None
 
 
+def _heard(rt: Runtime) -> bool:
+    """Whether events published now can reach a stream: on a node whose only bus is this
+    process's (SQLite) and no client streams, working out channels and payloads is skipped."""
+    current = events.bus(rt)
+    return current is not None and current.may_reach()
+
+
 async def on_status(rt: Runtime, change: str, status: models.Status) -> None:
     """events_hooks listener: publish update / status.update / delete to the streams concerned."""
-    if events.bus(rt) is None:
+    if not _heard(rt):
         return
     channels, direct = await channels_for(status)
     ref = {"status_id": str(status.id)}
@@ -167,9 +174,10 @@ async def on_status(rt: Runtime, change: str, status: models.Status) -> None:
                 {"channel": channel, "event": "delete", "payload": str(status.id), **common}
             )
     else:
-        payload = await status_payload(rt, status.id)
-        if payload is None:
+        if status.deleted_at is not None:
             return
+        # the status as its change left it: no need to read it back
+        payload = _json(await status_entity(rt, status, None))
         name = _EVENT[change]
         batch.extend(
             {"channel": c, "event": name, "payload": payload, **common} for c in channels
@@ -186,7 +194,7 @@ async def on_status(rt: Runtime, change: str, status: models.Status) -> None:
 
 
 async def on_notification(rt: Runtime, row: models.Notification) -> None:
-    if events.bus(rt) is None:
+    if not _heard(rt):
         return
     payload = await notification_payload(rt, row.id)
     if payload is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -121,3 +122,31 @@ async def test_the_authors_status_count_and_last_status_follow_the_stored_notes(
     assert zoe.last_status_at is not None and zoe.last_status_at.isoformat().startswith(
         "2024-05-01T12:00"
     )
+
+
+async def test_stream_events_are_built_only_when_a_stream_can_hear_them(
+    app: Any, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_query_counts import QueryCounter
+
+    from fedihub import events
+
+    rt = app.extensions[RUNTIME_KEY]
+    zoe = await remote_actor("zoe", "far.example")
+    await statuses.store_remote(rt, zoe, note(zoe, 0))  # the first of a kind is not measured
+    with monkeypatch.context() as patch:
+        counter = QueryCounter(patch)
+        await statuses.store_remote(rt, zoe, note(zoe, 1))
+    unheard = counter.count
+    with events.subscribe(rt, ["public"]) as public:
+        with monkeypatch.context() as patch:
+            counter = QueryCounter(patch)
+            heard = await statuses.store_remote(rt, zoe, note(zoe, 2))
+        ids = []  # on PostgreSQL, the earlier notes' events may still be on their way
+        while str(heard.id) not in ids and (event := await public.next_event(10.0)) is not None:
+            ids.append(json.loads(event["payload"])["id"])
+    assert str(heard.id) in ids
+    if backend == "sqlite":  # one process, no client: no channels worked out, no payload rendered
+        assert unheard < counter.count
+    else:  # other processes' clients may listen
+        assert unheard == counter.count
