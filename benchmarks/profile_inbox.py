@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_inbox import Actors, activities, setup_follows, sign_all
+from benchmarks.bench_inbox import Actors, activities, database_cpu, setup_follows, sign_all
 from benchmarks.bench_sanitize import corpus
 from benchmarks.common import parser, print_machine
 from benchmarks.node import BenchNode
@@ -132,6 +132,39 @@ async def report_failures() -> None:
         print("   ", "\n    ".join((error or "").strip().splitlines()[-40:]))
 
 
+class DueJobs:
+    """Counts the inbox jobs still due on a connection of its own: not through tortoise (so not
+    counted) and not a new connection per poll (whose CPU would be charged to the processing)."""
+
+    SQL = ("SELECT count(*) FROM jobs WHERE kind = 'inbox' AND (state = 'running' "
+           "OR (state = 'pending' AND run_at <= {now}))")
+
+    def __init__(self, node: BenchNode) -> None:
+        self.node = node
+        self.conn: Any = None
+
+    async def left(self) -> int:
+        sql = self.SQL.format(now=int(time.time() * 1000))
+        if self.node.database_url:
+            import asyncpg
+
+            self.conn = self.conn or await asyncpg.connect(self.node.database_url)
+            return int(await self.conn.fetchval(sql))
+        import sqlite3
+
+        self.conn = self.conn or sqlite3.connect(self.node.sqlite_path(), timeout=30)
+        return int(self.conn.execute(sql).fetchone()[0])
+
+    async def close(self) -> None:
+        if self.conn is not None:
+            await self.conn.close() if self.node.database_url else self.conn.close()
+
+
+async def server_cpu(node: BenchNode) -> float:
+    """CPU seconds so far of the PostgreSQL backends serving the node's database (0 on SQLite)."""
+    return sum((await database_cpu(node)).values()) if node.database_url else 0.0
+
+
 async def measure(args: Any, node: BenchNode, actors: Actors, out: Path) -> None:
     from fedihub.app import create_app
     from fedihub.jobs import runner
@@ -148,20 +181,28 @@ async def measure(args: Any, node: BenchNode, actors: Actors, out: Path) -> None
         db_log.setLevel(logging.DEBUG)
         db_log.addHandler(counter)
         db_log.propagate = False
+        due = DueJobs(node)
         try:
+            start = await server_cpu(node)
             with Phase("accept", n, counter, not args.no_cprofile, out):
                 answers = await accept_all(app, requests, args.concurrency)
             print(f"  answers {answers}")
+            accepting = await server_cpu(node) - start
+            await due.left()  # its connection is opened before the clock starts
             with Phase("process", n, counter, not args.no_cprofile, out):
                 stop = asyncio.Event()
                 task = asyncio.create_task(runner.run(rt, stop, concurrency=args.concurrency))
-                # polled without tortoise, so the polls are not counted
-                while await node.jobs_left("inbox", due=True):
+                while await due.left():
                     await asyncio.sleep(0.05)
                 stop.set()
                 await task
+            if node.database_url:  # includes the polls' few statements
+                total = await server_cpu(node) - start
+                print(f"PostgreSQL backends: {1000 * total / n:.2f} ms CPU per activity, "
+                      f"{1000 * accepting / n:.2f} of it accepting")
         finally:
             db_log.removeHandler(counter)
+            await due.close()
         await report_failures()
 
 
