@@ -76,6 +76,7 @@ class RemoteActor:
         except httpx.RemoteProtocolError:
             # the server closed a kept-alive connection as the POST went out (seen under heavy
             # load); a real peer retries such a delivery, and the inbox deduplicates by id
+            self.peer.resent += 1
             return await client.post(f"{node_base}{path}", content=body, headers=headers)
 
 
@@ -88,6 +89,7 @@ class Peer:
     answer: int = 202
     silent: bool = False
     port: int = 0
+    resent: int = 0  # POSTs its actors sent again after the connection closed under them
     host: str = "127.0.0.1"  # the address it listens on (the bridge address in tests/cluster)
     actors: dict[str, RemoteActor] = field(default_factory=dict)
     # every POST: (activity id, inbox URL, activity type, status answered or 0 for no answer)

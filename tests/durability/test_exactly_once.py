@@ -37,8 +37,11 @@ async def test_inbound_burst_with_racing_duplicates_is_processed_exactly_once(
 
     assert [r.status_code for r in responses] == [202] * len(responses), {r.text for r in responses}
     answers = [r.json()["status"] for r in responses]
-    assert answers.count("accepted") == BURST
-    assert answers.count("duplicate") == BURST // 10
+    # a POST sent again because the connection closed under it may have been accepted the first
+    # time: its second answer is then "duplicate", which is right (the jobs below count once)
+    resent = sum(peer.resent for peer in peers)
+    assert BURST - resent <= answers.count("accepted") <= BURST, (answers.count("accepted"), resent)
+    assert answers.count("accepted") + answers.count("duplicate") == len(responses)
 
     async def all_done() -> bool:
         return await node.jobs_by_state("inbox") == {"done": BURST}
