@@ -18,6 +18,7 @@ from tortoise.exceptions import IntegrityError
 from fedihub import models
 from fedihub.activitypub import parse
 from fedihub.activitypub.signatures import SignatureAuth
+from fedihub.batching import Batcher
 from fedihub.errors import BadRequest, Invalid, NotFound, RemoteError
 from fedihub.outbox import peers
 from fedihub.runtime import Runtime
@@ -145,10 +146,21 @@ async def resolve_account(rt: Runtime, handle: str) -> models.Actor:
     return await fetch_actor(rt, href, refresh=cached is not None)
 
 
+async def _read_by_key_id(key_ids: list[str]) -> list[models.Actor | None]:
+    found: dict[str | None, models.Actor] = {}
+    for actor in await models.Actor.filter(public_key_id__in=set(key_ids)).order_by("id"):
+        found.setdefault(actor.public_key_id, actor)
+    return [found.get(key_id) for key_id in key_ids]
+
+
+# signed requests arriving together (an inbox under load) read their signers in one statement
+_by_key_id = Batcher(_read_by_key_id)
+
+
 async def actor_for_key_id(rt: Runtime, key_id: str, *, refresh: bool = False) -> models.Actor:
     """The actor whose `publicKey.id` is `key_id` (fetched if unknown, or when `refresh`)."""
     if not refresh:
-        known = await models.Actor.filter(public_key_id=key_id).first()
+        known = await _by_key_id(key_id)
         if known is not None:
             return known
     if is_local_uri(rt, key_id):

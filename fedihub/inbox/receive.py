@@ -20,6 +20,7 @@ from datetime import timedelta
 from fedihub import jobs, metrics, models
 from fedihub.accounts import resolver
 from fedihub.activitypub import parse, signatures
+from fedihub.batching import Batcher
 from fedihub.errors import BadSignature, FedihubError, PayloadTooLarge, RemoteError, Unauthorized
 from fedihub.outbox import peers
 from fedihub.runtime import Runtime
@@ -118,11 +119,20 @@ async def receive(
     return Receipt(job is not None, "accepted" if job is not None else "duplicate")
 
 
-async def _host_answered(domain: str) -> None:
-    """A peer that sends us signed activities is up: resume deliveries to it."""
-    await models.Host.filter(domain=domain, unavailable=True).update(
+async def _resume_hosts(domains: list[str]) -> list[None]:
+    await models.Host.filter(domain__in=set(domains), unavailable=True).update(
         unavailable=False, failure_count=0, first_failure_at=None
     )
+    return [None] * len(domains)
+
+
+# requests arriving together (an inbox under load) share one UPDATE
+_resume = Batcher(_resume_hosts)
+
+
+async def _host_answered(domain: str) -> None:
+    """A peer that sends us signed activities is up: resume deliveries to it."""
+    await _resume(domain)
 
 
 __all__ = ["INBOX_JOB", "Receipt", "RemoteError", "receive"]
