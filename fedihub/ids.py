@@ -27,10 +27,12 @@ def new_id(at_ms: int | None = None) -> int:
                 _seq += 1
                 if _seq > 0xFFFF:
                     ms += 1
-                    _seq = int.from_bytes(os.urandom(1), "big")
+                    _seq = int.from_bytes(os.urandom(2), "big") & 0x7FFF
             else:
                 # random low bits keep ids from two processes in the same millisecond apart
-                _seq = int.from_bytes(os.urandom(1), "big")
+                # (15 of them, leaving room to count up; 8 collided often enough in a cluster
+                # to lose rows, and callers still retry an insert whose id was taken)
+                _seq = int.from_bytes(os.urandom(2), "big") & 0x7FFF
             _last_ms = ms
             return (ms << 16) | _seq
         return (ms << 16) | int.from_bytes(os.urandom(2), "big")

@@ -61,6 +61,10 @@ def backoff_ms(attempt: int) -> int:
     return int(seconds * 1000)
 
 
+# tries to insert a job whose drawn id turned out taken
+_ID_RETRIES = 5
+
+
 def wake() -> None:
     if _wakeup is not None:
         _wakeup.set()
@@ -75,20 +79,24 @@ async def enqueue(
     max_attempts: int = 16,
 ) -> models.Job | None:
     """Persist a job; returns None when a job with the same dedupe key exists already."""
-    try:
-        job = await models.Job.create(
-            kind=kind,
-            payload=payload,
-            dedupe_key=dedupe_key,
-            run_at=now_ms() + delay_ms,
-            max_attempts=max_attempts,
-        )
-    except IntegrityError:
-        if dedupe_key is None:
-            raise
-        return None
-    wake()
-    return job
+    for _ in range(_ID_RETRIES):
+        try:
+            job = await models.Job.create(
+                kind=kind,
+                payload=payload,
+                dedupe_key=dedupe_key,
+                run_at=now_ms() + delay_ms,
+                max_attempts=max_attempts,
+            )
+        except IntegrityError:
+            # a taken dedupe key means the job exists; a taken id (another process drew the same
+            # one) must not pass for that, or the job would be lost: draw a new id
+            if dedupe_key is not None and await models.Job.filter(dedupe_key=dedupe_key).exists():
+                return None
+            continue
+        wake()
+        return job
+    raise RuntimeError(f"no free job id after {_ID_RETRIES} tries")
 
 
 async def enqueue_many(kind: str, items: list[tuple[dict[str, Any], str | None]]) -> int:
@@ -103,8 +111,19 @@ async def enqueue_many(kind: str, items: list[tuple[dict[str, Any], str | None]]
         for payload, key in items
     ]
     await models.Job.bulk_create(rows, ignore_conflicts=True)
+    # "ignore conflicts" also skips a row whose id another process drew in the same millisecond:
+    # such a job would be lost without a trace, so rows whose dedupe key is still absent go again
+    for _ in range(_ID_RETRIES):
+        keys = [row.dedupe_key for row in rows if row.dedupe_key]
+        present = set(await models.Job.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+        rows = [row for row in rows if row.dedupe_key and row.dedupe_key not in present]
+        if not rows:
+            break
+        for row in rows:
+            row.id = new_id()
+        await models.Job.bulk_create(rows, ignore_conflicts=True)
     wake()
-    return len(rows)
+    return len(items)
 
 
 async def claim(rt: Runtime, limit: int = 1, kinds: list[str] | None = None) -> list[models.Job]:
