@@ -33,7 +33,7 @@ import httpx
 
 from benchmarks import loopback
 from benchmarks.common import parser, print_machine, record
-from benchmarks.node import BenchNode, cpu_seconds, free_port
+from benchmarks.node import BenchNode, free_port, postgres_cpu
 
 TARGET_S = 3.0
 
@@ -92,22 +92,6 @@ async def setup_followers(node: BenchNode, username: str, followers: int, hosts:
             models.Follow(follower_id=a.id, target_id=me.id, state=models.FollowState.ACCEPTED) for a in actors
         ], batch_size=1000)
         await models.Actor.filter(id=me.id).update(followers_count=followers)
-
-
-async def postgres_cpu(node: BenchNode) -> dict[int, float]:
-    """CPU seconds so far of each PostgreSQL backend serving the node's database, by pid (the
-    server runs on this machine): statements cost CPU there too, which the node's figure misses."""
-    if not node.database_url:
-        return {}
-    import asyncpg
-
-    conn = await asyncpg.connect(node.database_url)
-    try:
-        rows = await conn.fetch("SELECT pid FROM pg_stat_activity "
-                                "WHERE datname = current_database() AND pid <> pg_backend_pid()")
-    finally:
-        await conn.close()
-    return {row["pid"]: cpu_seconds(row["pid"]) for row in rows}
 
 
 async def stats(control: int) -> dict[str, Any]:

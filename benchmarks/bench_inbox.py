@@ -31,7 +31,7 @@ import httpx
 from benchmarks import loopback
 from benchmarks.bench_sanitize import bleach_cleaner, corpus
 from benchmarks.common import parser, print_machine, record
-from benchmarks.node import BenchNode, cpu_seconds, free_port
+from benchmarks.node import BenchNode, cpu_seconds, free_port, postgres_cpu
 from fedihub.activitypub import signatures
 from fedihub.security import html, keys
 
@@ -175,19 +175,6 @@ async def setup_follows(node: BenchNode, actors: Actors, username: str) -> None:
         ])
 
 
-async def database_cpu(node: BenchNode) -> dict[int, float]:
-    """CPU seconds so far of each PostgreSQL backend serving the node's database (from /proc)."""
-    import asyncpg
-
-    conn = await asyncpg.connect(node.database_url)
-    try:
-        rows = await conn.fetch("SELECT pid FROM pg_stat_activity "
-                                "WHERE datname = current_database() AND pid <> pg_backend_pid()")
-    finally:
-        await conn.close()
-    return {row["pid"]: cpu_seconds(row["pid"]) for row in rows}
-
-
 async def workers_ready(node: BenchNode, timeout: float = 60.0) -> None:
     """Return once every worker has said it runs (its first line in worker.log)."""
     start = time.monotonic()
@@ -226,7 +213,7 @@ async def run_fedihub(args: Any, actors: Actors, contents: list[str], workdir: P
             await workers_ready(node)
             result["start"] = time.perf_counter()
             cpu = node.cpu_seconds()
-            db_cpu = await database_cpu(node)
+            db_cpu = await postgres_cpu(node)
         # first pass: every job has run once; failed ones wait out their retry's back-off
         while await node.jobs_left("inbox", due=True):
             await asyncio.sleep(0.05)
@@ -237,7 +224,7 @@ async def run_fedihub(args: Any, actors: Actors, contents: list[str], workdir: P
         result["processed"] = time.perf_counter() - result["start"]
         result["cpu"] = node.cpu_seconds() - cpu
         if queue_first:
-            after = await database_cpu(node)
+            after = await postgres_cpu(node)
             result["db_cpu"] = sum(used - db_cpu.get(pid, 0.0) for pid, used in after.items())
         async with node.orm():
             from fedihub import models

@@ -67,6 +67,22 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+async def postgres_cpu(node: BenchNode) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving the node's database, by pid (the
+    server runs on this machine): statements cost CPU there too, which the node's figure misses."""
+    if not node.database_url:
+        return {}
+    import asyncpg
+
+    conn = await asyncpg.connect(node.database_url)
+    try:
+        rows = await conn.fetch("SELECT pid FROM pg_stat_activity "
+                                "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    finally:
+        await conn.close()
+    return {row["pid"]: cpu_seconds(row["pid"]) for row in rows}
+
+
 class BenchNode:
     def __init__(
         self,

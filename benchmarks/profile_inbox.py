@@ -24,10 +24,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_inbox import Actors, activities, database_cpu, setup_follows, sign_all
+from benchmarks.bench_inbox import Actors, activities, setup_follows, sign_all
 from benchmarks.bench_sanitize import corpus
 from benchmarks.common import parser, print_machine
-from benchmarks.node import BenchNode
+from benchmarks.node import BenchNode, postgres_cpu
 
 
 class StatementCount(logging.Handler):
@@ -162,7 +162,7 @@ class DueJobs:
 
 async def server_cpu(node: BenchNode) -> float:
     """CPU seconds so far of the PostgreSQL backends serving the node's database (0 on SQLite)."""
-    return sum((await database_cpu(node)).values()) if node.database_url else 0.0
+    return sum((await postgres_cpu(node)).values()) if node.database_url else 0.0
 
 
 async def measure(args: Any, node: BenchNode, actors: Actors, out: Path) -> None:
