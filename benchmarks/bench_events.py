@@ -14,7 +14,6 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -31,13 +30,16 @@ from fedihub import events
 from fedihub.events_redis import RedisBus
 
 async def main():
-    kind, target, channel, count, size = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+    kind, target, channel, count, size = (
+        sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+    )
     bus = RedisBus(target, channel) if kind == "redis" else events.PostgresBus(target, channel)
     await bus.start()
     await asyncio.sleep(0.5)
     filler = "x" * size
     for i in range(count):
-        await bus.publish([{"channel": "public", "event": "update", "payload": json.dumps({"i": i, "t": time.time(), "f": filler})}])
+        payload = json.dumps({"i": i, "t": time.time(), "f": filler})
+        await bus.publish([{"channel": "public", "event": "update", "payload": payload}])
         if i % 50 == 49:
             await asyncio.sleep(0.01)  # bursts of 50, as a busy node's statuses come
     await bus.stop()
@@ -46,7 +48,9 @@ asyncio.run(main())
 """
 
 
-async def _measure(kind: str, target: Any, channel: str, count: int, size: int) -> tuple[list[float], float]:
+async def _measure(
+    kind: str, target: Any, channel: str, count: int, size: int
+) -> tuple[list[float], float]:
     from fedihub import events
     from fedihub.events_redis import RedisBus
 
@@ -79,8 +83,13 @@ def _pg_target() -> tuple[dict[str, Any], str]:
     from urllib.parse import urlsplit
 
     parts = urlsplit(PG_ADMIN)
-    target = {"host": parts.hostname, "port": parts.port or 5432, "user": parts.username or "postgres",
-              "password": parts.password or "", "database": parts.path.lstrip("/") or "postgres"}
+    target = {
+        "host": parts.hostname,
+        "port": parts.port or 5432,
+        "user": parts.username or "postgres",
+        "password": parts.password or "",
+        "database": parts.path.lstrip("/") or "postgres",
+    }
     return target, f"bench_{uuid.uuid4().hex[:8]}"
 
 
@@ -90,7 +99,10 @@ async def main() -> None:
     args_parser.add_argument("--size", type=int, default=2000, help="payload bytes per event")
     args = args_parser.parse_args()
     print_machine()
-    targets: list[tuple[str, Any, str]] = [("postgres", *_pg_target()), ("redis", REDIS_URL, f"bench:{uuid.uuid4().hex}")]
+    targets: list[tuple[str, Any, str]] = [
+        ("postgres", *_pg_target()),
+        ("redis", REDIS_URL, f"bench:{uuid.uuid4().hex}"),
+    ]
     for kind, target, channel in targets:
         try:
             delays, rate = await _measure(kind, target, channel, args.events, args.size)

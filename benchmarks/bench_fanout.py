@@ -76,7 +76,9 @@ def _receivers(hosts: int, port: int, control: int, ready: Any) -> None:
     asyncio.run(main())
 
 
-async def setup_followers(node: BenchNode, username: str, followers: int, hosts: int, port: int) -> None:
+async def setup_followers(
+    node: BenchNode, username: str, followers: int, hosts: int, port: int
+) -> None:
     from fedihub import models
 
     async with node.orm():
@@ -85,12 +87,24 @@ async def setup_followers(node: BenchNode, username: str, followers: int, hosts:
         for k in range(followers):
             host = f"{host_address(k % hosts)}:{port}"
             uri = f"http://{host}/users/f{k}"
-            actors.append(models.Actor(uri=uri, username=f"f{k}", domain=host, inbox=f"{uri}/inbox",
-                                       shared_inbox=f"http://{host}/inbox", public_key_id=f"{uri}#main-key"))
+            actors.append(
+                models.Actor(
+                    uri=uri,
+                    username=f"f{k}",
+                    domain=host,
+                    inbox=f"{uri}/inbox",
+                    shared_inbox=f"http://{host}/inbox",
+                    public_key_id=f"{uri}#main-key",
+                )
+            )
         await models.Actor.bulk_create(actors, batch_size=1000)
-        await models.Follow.bulk_create([
-            models.Follow(follower_id=a.id, target_id=me.id, state=models.FollowState.ACCEPTED) for a in actors
-        ], batch_size=1000)
+        await models.Follow.bulk_create(
+            [
+                models.Follow(follower_id=a.id, target_id=me.id, state=models.FollowState.ACCEPTED)
+                for a in actors
+            ],
+            batch_size=1000,
+        )
         await models.Actor.filter(id=me.id).update(followers_count=followers)
 
 
@@ -166,16 +180,23 @@ async def amain(args: Any) -> None:
     concurrency = args.worker_concurrency
     try:
         with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp:
-            node = BenchNode(Path(tmp) / "node", database=args.database, workers=args.workers,
-                             concurrency=concurrency, env=env)
+            node = BenchNode(
+                Path(tmp) / "node",
+                database=args.database,
+                workers=args.workers,
+                concurrency=concurrency,
+                env=env,
+            )
             await node.prepare()
             try:
                 node.create_user("prof")
                 t = time.perf_counter()
                 await setup_followers(node, "prof", args.followers, args.hosts, port)
-                print(f"{args.followers} followers on {args.hosts} hosts inserted in "
-                      f"{time.perf_counter() - t:.1f} s; {args.database}, worker concurrency "
-                      f"{concurrency or 'default'}, {node.workers} worker process(es)")
+                print(
+                    f"{args.followers} followers on {args.hosts} hosts inserted in "
+                    f"{time.perf_counter() - t:.1f} s; {args.database}, worker concurrency "
+                    f"{concurrency or 'default'}, {node.workers} worker process(es)"
+                )
                 if args.profile:
                     node.workers = 0
                 await node.start()
@@ -203,8 +224,11 @@ async def run_once(args: Any, node: BenchNode, token: str, control: int, label: 
     cpu, db_cpu = node.cpu_seconds(), await postgres_cpu(node)
     t0 = time.time()
     async with httpx.AsyncClient(base_url=node.base, timeout=120) as client:
-        response = await client.post("/api/v1/statuses", headers={"Authorization": f"Bearer {token}"},
-                                     json={"status": "fan-out benchmark", "visibility": "public"})
+        response = await client.post(
+            "/api/v1/statuses",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"status": "fan-out benchmark", "visibility": "public"},
+        )
     posted = time.time() - t0
     if response.status_code != 200:
         raise RuntimeError(f"posting failed: {response.status_code} {response.text}")
@@ -225,8 +249,13 @@ async def run_once(args: Any, node: BenchNode, token: str, control: int, label: 
     reached = len(first)
     if reached:
         all_in = first[-1] - t0
-        put("seconds until every host has it" if reached == args.hosts else
-            f"seconds until {reached}/{args.hosts} hosts had it", all_in, "s")
+        put(
+            "seconds until every host has it"
+            if reached == args.hosts
+            else f"seconds until {reached}/{args.hosts} hosts had it",
+            all_in,
+            "s",
+        )
         put("deliveries", reached / all_in, "deliveries/s")
         put("seconds until half the hosts had it", first[len(first) // 2] - t0, "s")
         put("time over the 3 s target", all_in / TARGET_S, "x")
@@ -245,8 +274,10 @@ async def run_once(args: Any, node: BenchNode, token: str, control: int, label: 
             put("PostgreSQL CPU per delivery", 1000 * used / max(s["hosts"], 1), "ms")
     put("hosts reached", s["hosts"], "hosts")
     put("duplicate copies", duplicates, "copies")
-    print(f"  {label}: {s['hosts']}/{args.hosts} hosts reached, {duplicates} duplicate copies, "
-          f"{args.hosts - s['hosts']} missing")
+    print(
+        f"  {label}: {s['hosts']}/{args.hosts} hosts reached, {duplicates} duplicate copies, "
+        f"{args.hosts - s['hosts']} missing"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -54,7 +54,8 @@ def actor_keys(n: int) -> list[Any]:
 
 
 class Actors:
-    """Simulated remote actors spread over hosts (one loopback port each), serving their documents."""
+    """Simulated remote actors spread over hosts (one loopback port each), serving their
+    documents."""
 
     def __init__(self, n: int, hosts: int) -> None:
         self.keys = actor_keys(n)
@@ -69,8 +70,13 @@ class Actors:
         uri = self.uris[i]
         base = uri.rsplit("/users/", 1)[0]
         return {
-            "@context": CONTEXT, "id": uri, "type": "Person", "preferredUsername": f"a{i}",
-            "inbox": f"{uri}/inbox", "outbox": f"{uri}/outbox", "followers": f"{uri}/followers",
+            "@context": CONTEXT,
+            "id": uri,
+            "type": "Person",
+            "preferredUsername": f"a{i}",
+            "inbox": f"{uri}/inbox",
+            "outbox": f"{uri}/outbox",
+            "followers": f"{uri}/followers",
             "endpoints": {"sharedInbox": f"{base}/inbox"},
             "publicKey": {"id": f"{uri}#main-key", "owner": uri, "publicKeyPem": self.pems[i]},
         }
@@ -96,31 +102,45 @@ def activities(actors: Actors, n: int, contents: list[str], tag: str) -> list[tu
         uri = actors.uris[i]
         note = f"{uri}/statuses/{tag}-{k}"
         doc = {
-            "@context": CONTEXT, "id": f"{note}/activity", "type": "Create", "actor": uri,
+            "@context": CONTEXT,
+            "id": f"{note}/activity",
+            "type": "Create",
+            "actor": uri,
             "published": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "to": [AS_PUBLIC], "cc": [f"{uri}/followers"],
+            "to": [AS_PUBLIC],
+            "cc": [f"{uri}/followers"],
             "object": {
-                "id": note, "type": "Note", "attributedTo": uri, "content": contents[k % len(contents)],
+                "id": note,
+                "type": "Note",
+                "attributedTo": uri,
+                "content": contents[k % len(contents)],
                 "published": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "to": [AS_PUBLIC], "cc": [f"{uri}/followers"], "url": note,
+                "to": [AS_PUBLIC],
+                "cc": [f"{uri}/followers"],
+                "url": note,
             },
         }
         out.append((i, json.dumps(doc).encode()))
     return out
 
 
-def sign_all(actors: Actors, inbox: str, bodies: list[tuple[int, bytes]]) -> list[tuple[dict[str, str], bytes]]:
+def sign_all(
+    actors: Actors, inbox: str, bodies: list[tuple[int, bytes]]
+) -> list[tuple[dict[str, str], bytes]]:
     """Sign every POST before the clock starts: the client should not compete for the CPU."""
     signed = []
     for i, body in bodies:
         headers = {"Content-Type": "application/activity+json"}
-        headers |= signatures.sign_cavage("POST", inbox, headers, body, f"{actors.uris[i]}#main-key",
-                                          actors.keys[i])
+        headers |= signatures.sign_cavage(
+            "POST", inbox, headers, body, f"{actors.uris[i]}#main-key", actors.keys[i]
+        )
         signed.append((headers, body))
     return signed
 
 
-async def blast(inbox: str, requests: list[tuple[dict[str, str], bytes]], concurrency: int) -> dict[str, Any]:
+async def blast(
+    inbox: str, requests: list[tuple[dict[str, str], bytes]], concurrency: int
+) -> dict[str, Any]:
     """POST everything with at most `concurrency` in flight; latencies of the 2xx answers."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
@@ -147,7 +167,13 @@ async def blast(inbox: str, requests: list[tuple[dict[str, str], bytes]], concur
         await asyncio.gather(*(lane() for _ in range(concurrency)))
         elapsed = time.perf_counter() - start
     latencies.sort()
-    return {"start": start, "elapsed": elapsed, "latencies": latencies, "statuses": statuses, "errors": errors}
+    return {
+        "start": start,
+        "elapsed": elapsed,
+        "latencies": latencies,
+        "statuses": statuses,
+        "errors": errors,
+    }
 
 
 def pct(values: list[float], q: float) -> float:
@@ -164,15 +190,26 @@ async def setup_follows(node: BenchNode, actors: Actors, username: str) -> None:
         rows = []
         for i, uri in enumerate(actors.uris):
             doc = actors.document(i)
-            rows.append(models.Actor(
-                uri=uri, username=f"a{i}", domain=uri.split("/")[2], inbox=doc["inbox"],
-                shared_inbox=doc["endpoints"]["sharedInbox"], followers_url=doc["followers"],
-                public_key_id=doc["publicKey"]["id"], public_key_pem=actors.pems[i], fetched_at=now,
-            ))
+            rows.append(
+                models.Actor(
+                    uri=uri,
+                    username=f"a{i}",
+                    domain=uri.split("/")[2],
+                    inbox=doc["inbox"],
+                    shared_inbox=doc["endpoints"]["sharedInbox"],
+                    followers_url=doc["followers"],
+                    public_key_id=doc["publicKey"]["id"],
+                    public_key_pem=actors.pems[i],
+                    fetched_at=now,
+                )
+            )
         await models.Actor.bulk_create(rows)
-        await models.Follow.bulk_create([
-            models.Follow(follower_id=me.id, target_id=a.id, state=models.FollowState.ACCEPTED) for a in rows
-        ])
+        await models.Follow.bulk_create(
+            [
+                models.Follow(follower_id=me.id, target_id=a.id, state=models.FollowState.ACCEPTED)
+                for a in rows
+            ]
+        )
 
 
 async def workers_ready(node: BenchNode, timeout: float = 60.0) -> None:
@@ -184,15 +221,26 @@ async def workers_ready(node: BenchNode, timeout: float = 60.0) -> None:
         await asyncio.sleep(0.01)
 
 
-async def run_fedihub(args: Any, actors: Actors, contents: list[str], workdir: Path, *,
-                      workers: int | None = None, bodies: list[tuple[int, bytes]] | None = None,
-                      queue_first: bool = False) -> dict[str, Any]:
+async def run_fedihub(
+    args: Any,
+    actors: Actors,
+    contents: list[str],
+    workdir: Path,
+    *,
+    workers: int | None = None,
+    bodies: list[tuple[int, bytes]] | None = None,
+    queue_first: bool = False,
+) -> dict[str, Any]:
     """Blast the activities at a fresh node and wait until they are processed. `queue_first`:
     the workers start only once every activity is accepted, so the clock and the CPU measure
     them alone draining the queue (and the database's CPU is read too)."""
-    node = BenchNode(workdir / "node", database=args.database, web_processes=args.web_processes,
-                     workers=args.workers if workers is None else workers,
-                     concurrency=args.worker_concurrency)
+    node = BenchNode(
+        workdir / "node",
+        database=args.database,
+        web_processes=args.web_processes,
+        workers=args.workers if workers is None else workers,
+        concurrency=args.worker_concurrency,
+    )
     await node.prepare()
     try:
         node.create_user("reader")
@@ -239,7 +287,9 @@ async def run_fedihub(args: Any, actors: Actors, contents: list[str], workdir: P
         await node.drop()
 
 
-async def run_bovine(args: Any, actors: Actors, contents: list[str], workdir: Path) -> dict[str, Any] | None:
+async def run_bovine(
+    args: Any, actors: Actors, contents: list[str], workdir: Path
+) -> dict[str, Any] | None:
     from tests.peers.bovine import BovinePeer
 
     peer = BovinePeer(workdir / "bovine", handles=("alice",))
@@ -252,7 +302,9 @@ async def run_bovine(args: Any, actors: Actors, contents: list[str], workdir: Pa
         inbox = (await peer.actor_document())["inbox"]
         # warm-up, not timed: one activity per actor, so bovine has fetched every key (fedihub
         # knows them from the set-up), and both are compared in the steady state
-        await blast(inbox, sign_all(actors, inbox, activities(actors, len(actors.uris), contents, "w")), 4)
+        await blast(
+            inbox, sign_all(actors, inbox, activities(actors, len(actors.uris), contents, "w")), 4
+        )
         requests = sign_all(actors, inbox, activities(actors, args.activities, contents, "b"))
         fetches = actors.fetches
         assert peer._server is not None
@@ -286,7 +338,9 @@ def sanitiser_cpu(contents: list[str], n: int) -> tuple[float, float]:
     return times[0], times[1]
 
 
-def report(out: str | None, name: str, r: dict[str, Any], database: str, processes: int, n: int) -> None:
+def report(
+    out: str | None, name: str, r: dict[str, Any], database: str, processes: int, n: int
+) -> None:
     def put(figure: str, value: float, unit: str) -> None:
         record(out, "inbox", f"{name} {figure}", value, unit, database, processes)
 
@@ -311,13 +365,27 @@ async def compare_workers(args: Any, actors: Actors, contents: list[str], workdi
     n = args.activities
     for count in counts:
         print(f"-- {count} worker(s), started once all {n} activities are queued")
-        r = await run_fedihub(args, actors, contents, workdir / f"workers-{count}", workers=count,
-                              bodies=bodies, queue_first=True)
+        r = await run_fedihub(
+            args,
+            actors,
+            contents,
+            workdir / f"workers-{count}",
+            workers=count,
+            bodies=bodies,
+            queue_first=True,
+        )
 
         def put(figure: str, value: float, unit: str, r: dict[str, Any] = r) -> None:
             workers = r["processes"] - args.web_processes
-            record(args.results, "inbox", f"{workers} worker(s) {figure}", value, unit,
-                   args.database, r["processes"])
+            record(
+                args.results,
+                "inbox",
+                f"{workers} worker(s) {figure}",
+                value,
+                unit,
+                args.database,
+                r["processes"],
+            )
 
         # retries wait 16-76 s (queue.backoff_ms): the first pass is what the workers can do
         rates[count] = r["first_pass_done"] / r["first_pass"]
@@ -330,8 +398,15 @@ async def compare_workers(args: Any, actors: Actors, contents: list[str], workdi
         put("web CPU per activity (accepting)", 1000 * r["accept_cpu"] / n, "ms")
         print(f"  answers {r['statuses']}; stored {r['stored']} notes, {r['dead']} dead inbox jobs")
     first, last = counts[0], counts[-1]
-    record(args.results, "inbox", f"processed/s (first attempts), {last} workers / {first}",
-           rates[last] / rates[first], "x", args.database, args.web_processes + last)
+    record(
+        args.results,
+        "inbox",
+        f"processed/s (first attempts), {last} workers / {first}",
+        rates[last] / rates[first],
+        "x",
+        args.database,
+        args.web_processes + last,
+    )
 
 
 async def amain(args: Any) -> None:
@@ -345,8 +420,10 @@ async def amain(args: Any) -> None:
     if args.database == "postgres":
         workers = args.compare_workers or args.workers
         label += f", {workers} worker(s) x {args.worker_concurrency or 'default'}"
-    print(f"{args.activities} Create(Note) from {args.actors} actors on {args.hosts} hosts, "
-          f"client concurrency {args.concurrency}; fedihub on {label}")
+    print(
+        f"{args.activities} Create(Note) from {args.actors} actors on {args.hosts} hosts, "
+        f"client concurrency {args.concurrency}; fedihub on {label}"
+    )
     try:
         with tempfile.TemporaryDirectory(prefix="bench-inbox-") as tmp:
             if args.compare_workers:
@@ -357,10 +434,24 @@ async def amain(args: Any) -> None:
             print(f"  fedihub stored {r['stored']} notes, {r['dead']} dead inbox jobs")
             nh3_s, bleach_s = sanitiser_cpu(contents, args.activities)
             # shares of the node's CPU time for receiving and processing these activities
-            record(args.results, "inbox", "sanitiser share of node CPU (nh3)",
-                   100 * nh3_s / r["cpu"], "%", args.database, r["processes"])
-            record(args.results, "inbox", "bleach's share of node CPU, were it used",
-                   100 * bleach_s / (r["cpu"] - nh3_s + bleach_s), "%", args.database, r["processes"])
+            record(
+                args.results,
+                "inbox",
+                "sanitiser share of node CPU (nh3)",
+                100 * nh3_s / r["cpu"],
+                "%",
+                args.database,
+                r["processes"],
+            )
+            record(
+                args.results,
+                "inbox",
+                "bleach's share of node CPU, were it used",
+                100 * bleach_s / (r["cpu"] - nh3_s + bleach_s),
+                "%",
+                args.database,
+                r["processes"],
+            )
             if args.no_peer:
                 return
             b = await run_bovine(args, actors, contents, Path(tmp))
@@ -368,17 +459,41 @@ async def amain(args: Any) -> None:
                 return
             report(args.results, "bovine-herd", b, "sqlite", 1, args.activities)
             print(f"  bovine-herd fetched our actors' documents {b['key_fetches']} times")
-            record(args.results, "inbox", "bovine-herd / fedihub CPU per activity", b["cpu"] / r["cpu"], "x",
-                   args.database, r["processes"])
-            ratio = (len(r["latencies"]) / r["elapsed"]) / max(len(b["latencies"]) / b["elapsed"], 1e-9)
-            record(args.results, "inbox", "fedihub / bovine-herd accepted/s", ratio, "x",
-                   args.database, r["processes"])
+            record(
+                args.results,
+                "inbox",
+                "bovine-herd / fedihub CPU per activity",
+                b["cpu"] / r["cpu"],
+                "x",
+                args.database,
+                r["processes"],
+            )
+            ratio = (len(r["latencies"]) / r["elapsed"]) / max(
+                len(b["latencies"]) / b["elapsed"], 1e-9
+            )
+            record(
+                args.results,
+                "inbox",
+                "fedihub / bovine-herd accepted/s",
+                ratio,
+                "x",
+                args.database,
+                r["processes"],
+            )
             p99 = pct(b["latencies"], 0.99) / pct(r["latencies"], 0.99)
-            record(args.results, "inbox", "bovine-herd / fedihub 202 p99", p99, "x", args.database,
-                   r["processes"])
+            record(
+                args.results,
+                "inbox",
+                "bovine-herd / fedihub 202 p99",
+                p99,
+                "x",
+                args.database,
+                r["processes"],
+            )
             if r["latencies"]:
-                print("  median 202 latency ms: fedihub %.1f, bovine-herd %.1f" % (
-                    statistics.median(r["latencies"]) * 1000, statistics.median(b["latencies"] or [0]) * 1000))
+                ours = statistics.median(r["latencies"]) * 1000
+                theirs = statistics.median(b["latencies"] or [0]) * 1000
+                print(f"  median 202 latency ms: fedihub {ours:.1f}, bovine-herd {theirs:.1f}")
     finally:
         await actors.stop()
 
@@ -394,8 +509,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--workers", type=int, default=1, help="fedihub worker processes (PostgreSQL)")
     p.add_argument("--worker-concurrency", type=int, default=None, help="jobs at once per worker")
     p.add_argument("--no-peer", action="store_true", help="skip bovine-herd")
-    p.add_argument("--compare-workers", metavar="1,2",
-                   help="worker counts to run in turn on the same activities (PostgreSQL)")
+    p.add_argument(
+        "--compare-workers",
+        metavar="1,2",
+        help="worker counts to run in turn on the same activities (PostgreSQL)",
+    )
     asyncio.run(amain(p.parse_args(argv)))
 
 

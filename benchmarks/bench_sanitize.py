@@ -39,32 +39,40 @@ def _piece(rng: random.Random) -> str:
     if r < 0.15:
         user = rng.choice(["alice", "bob", "carol", "dan"])
         host = rng.choice(["mastodon.social", "lab.example", "misskey.io"])
-        return (f'<span class="h-card" translate="no"><a href="https://{host}/@{user}" '
-                f'class="u-url mention">@<span>{user}</span></a></span>')
+        return (
+            f'<span class="h-card" translate="no"><a href="https://{host}/@{user}" '
+            f'class="u-url mention">@<span>{user}</span></a></span>'
+        )
     if r < 0.25:
         tag = rng.choice(["OpenScience", "fediverse", "研究", "AcademicChatter"])
-        return (f'<a href="https://lab.example/tags/{tag}" class="mention hashtag" rel="tag">'
-                f"#<span>{tag}</span></a>")
+        return (
+            f'<a href="https://lab.example/tags/{tag}" class="mention hashtag" rel="tag">'
+            f"#<span>{tag}</span></a>"
+        )
     if r < 0.35:
         ascii_words = [w for w in WORDS if w.isascii()]
         path = "/".join(rng.choice(ascii_words) for _ in range(4))
-        return (f'<a href="https://news.example/{path}" target="_blank" rel="nofollow noopener '
-                f'noreferrer" translate="no"><span class="invisible">https://</span><span '
-                f'class="ellipsis">news.example/{path[:20]}</span><span class="invisible">'
-                f"{path[20:]}</span></a>")
+        return (
+            f'<a href="https://news.example/{path}" target="_blank" rel="nofollow noopener '
+            f'noreferrer" translate="no"><span class="invisible">https://</span><span '
+            f'class="ellipsis">news.example/{path[:20]}</span><span class="invisible">'
+            f"{path[20:]}</span></a>"
+        )
     if r < 0.40:
         return f"<code>{_words(rng, 3)}</code>"
     if r < 0.45:
         return f"<em>{_words(rng, 2)}</em> <strong>{_words(rng, 2)}</strong>"
     if r < 0.48:  # hostile or foreign markup a peer might send
-        return rng.choice([
-            '<img src="x" onerror="alert(1)">',
-            '<a href="javascript:alert(1)">click</a>',
-            '<span style="color:red" onclick="x()">styled</span>',
-            "<script>alert(1)</script>",
-            '<h2 class="title">Heading</h2>',
-            '<div class="note"><table><tr><td>cell</td></tr></table></div>',
-        ])
+        return rng.choice(
+            [
+                '<img src="x" onerror="alert(1)">',
+                '<a href="javascript:alert(1)">click</a>',
+                '<span style="color:red" onclick="x()">styled</span>',
+                "<script>alert(1)</script>",
+                '<h2 class="title">Heading</h2>',
+                '<div class="note"><table><tr><td>cell</td></tr></table></div>',
+            ]
+        )
     return _words(rng, rng.randint(3, 15))
 
 
@@ -106,8 +114,13 @@ class _LinkAttributes(Filter):  # type: ignore[misc]
 
 
 def _bleach_attribute(tag: str, name: str, value: str) -> bool:
-    allowed = {"a": {"href", "class", "translate"}, "span": {"class", "translate"},
-               "ol": {"start", "reversed"}, "li": {"value"}, "p": {"class"}}
+    allowed = {
+        "a": {"href", "class", "translate"},
+        "span": {"class", "translate"},
+        "ol": {"start", "reversed"},
+        "li": {"value"},
+        "p": {"class"},
+    }
     if name == "lang":
         return True
     if name not in allowed.get(tag, ()):
@@ -152,16 +165,21 @@ def main(argv: list[str] | None = None) -> None:
     print_machine()
     docs = corpus(args.statuses)
     sizes = sorted(len(d.encode()) for d in docs)
-    print(f"corpus: {len(docs)} statuses, {sum(sizes) / 1e6:.2f} MB, "
-          f"{sizes[0]} B to {sizes[-1]} B, median {sizes[len(sizes) // 2]} B")
+    print(
+        f"corpus: {len(docs)} statuses, {sum(sizes) / 1e6:.2f} MB, "
+        f"{sizes[0]} B to {sizes[-1]} B, median {sizes[len(sizes) // 2]} B"
+    )
 
     def put(figure: str, value: float, unit: str) -> None:
         record(args.results, "sanitize", figure, value, unit, "none", 1)
 
     bare_nh3 = nh3.Cleaner(tags=set(html.ELEMENTS), link_rel=html.LINK_REL).clean
     results = {}
-    for name, fn in (("fedihub sanitize (nh3)", html.sanitize), ("nh3 plain allowlist", bare_nh3),
-                     ("bleach", bleach_cleaner())):
+    for name, fn in (
+        ("fedihub sanitize (nh3)", html.sanitize),
+        ("nh3 plain allowlist", bare_nh3),
+        ("bleach", bleach_cleaner()),
+    ):
         per_s, mb_s = throughput(fn, docs, args.seconds)
         results[name] = per_s
         put(f"{name} statuses/s", per_s, "statuses/s")

@@ -53,8 +53,14 @@ def main(argv: list[str] | None = None) -> None:
 
     for scheme, sign in (("cavage", signatures.sign_cavage), ("rfc9421", signatures.sign_rfc9421)):
         headers = {"Content-Type": "application/activity+json"}
-        put(f"{scheme} sign POST", rate(lambda: sign("POST", INBOX, headers, BODY, KEY_ID, key),
-                                        args.seconds), "signs/s")
+        put(
+            f"{scheme} sign POST",
+            rate(
+                lambda sign=sign, headers=headers: sign("POST", INBOX, headers, BODY, KEY_ID, key),
+                args.seconds,
+            ),
+            "signs/s",
+        )
         signed_headers = headers | sign("POST", INBOX, headers, BODY, KEY_ID, key)
         signed_headers.setdefault("Host", "b.example")
 

@@ -58,8 +58,11 @@ async def amain(args: Any) -> None:
             put("serve + worker idle RSS", serve_mb + worker_mb, "MB")
             ok_start = max(starts) <= TARGET_START_S
             ok_rss = serve_mb + worker_mb <= TARGET_RSS_MB
-            print(f"  start-up {'meets' if ok_start else 'misses'} the {TARGET_START_S:.0f} s target; "
-                  f"RSS {'meets' if ok_rss else 'misses'} the {TARGET_RSS_MB:.0f} MB target")
+            print(
+                f"  start-up {'meets' if ok_start else 'misses'} "
+                f"the {TARGET_START_S:.0f} s target; "
+                f"RSS {'meets' if ok_rss else 'misses'} the {TARGET_RSS_MB:.0f} MB target"
+            )
         finally:
             node.stop()
             await node.drop()

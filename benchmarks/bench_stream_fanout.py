@@ -83,14 +83,19 @@ async def _clients(pipe: Any, port: int, path: str, tokens: list[str], settle: f
         async with gate:
             return await wsclient.connect("127.0.0.1", port, path, tokens[index], receiver(index))
 
-    opened = await asyncio.gather(*(open_one(i) for i in range(len(tokens))),
-                                  return_exceptions=True)
+    opened = await asyncio.gather(
+        *(open_one(i) for i in range(len(tokens))), return_exceptions=True
+    )
     clients = [c for c in opened if not isinstance(c, BaseException)]
-    pipe.send({
-        "errors": [repr(c) for c in opened if isinstance(c, BaseException)],
-        "ports": [0 if isinstance(c, BaseException) else c.transport.get_extra_info("sockname")[1]
-                  for c in opened],
-    })
+    pipe.send(
+        {
+            "errors": [repr(c) for c in opened if isinstance(c, BaseException)],
+            "ports": [
+                0 if isinstance(c, BaseException) else c.transport.get_extra_info("sockname")[1]
+                for c in opened
+            ],
+        }
+    )
     assert await asyncio.to_thread(pipe.recv) == "start"
     before = resource.getrusage(resource.RUSAGE_SELF)
     expected = await asyncio.to_thread(pipe.recv)  # statuses posted: every client should have them
@@ -138,33 +143,69 @@ async def setup_users(node: BenchNode, readers: int, posters: int) -> tuple[list
         urls = NodeUrls(settings.base_url)
         template = await models.User.get(username_key="template").prefetch_related("actor")
         app = await models.OAuthApp.create(
-            name="bench", redirect_uris="urn:ietf:wg:oauth:2.0:oob", scopes="read write follow",
-            client_id=oauth.new_secret(), client_secret_hash=oauth.digest(oauth.new_secret()))
-        names = [f"p{i}" for i in range(posters)] + [f"r{i}" for i in range(readers)]
-        actors = [models.Actor(
-            uri=urls.actor(n), username=n, domain=None, display_name=n, url=urls.profile(n),
-            inbox=urls.inbox(n), outbox=urls.outbox(n), shared_inbox=urls.shared_inbox,
-            followers_url=urls.followers(n), following_url=urls.following(n),
-            featured_url=urls.featured(n), public_key_id=urls.key_id(n),
-            public_key_pem=template.actor.public_key_pem,
-            followers_count=readers if n[0] == "p" else 0,
-            following_count=posters if n[0] == "r" else 0,
-        ) for n in names]
-        await models.Actor.bulk_create(actors, batch_size=1000)
-        await models.User.bulk_create([models.User(
-            actor_id=a.id, username_key=a.username, email=f"{a.username}@example.org",
-            password_hash=template.password_hash, private_key_sealed=template.private_key_sealed,
-        ) for a in actors], batch_size=1000)
-        users = {u.actor_id: u.id for u in await models.User.filter(username_key__in=names)}
-        await models.Follow.bulk_create([
-            models.Follow(follower_id=r.id, target_id=p.id, state=models.FollowState.ACCEPTED)
-            for p in actors[:posters] for r in actors[posters:]
-        ], batch_size=5000)
-        tokens = [oauth.new_secret() for _ in actors]
-        await models.OAuthToken.bulk_create([models.OAuthToken(
-            token_hash=oauth.digest(t), app_id=app.id, user_id=users[a.id],
+            name="bench",
+            redirect_uris="urn:ietf:wg:oauth:2.0:oob",
             scopes="read write follow",
-        ) for t, a in zip(tokens, actors, strict=True)], batch_size=1000)
+            client_id=oauth.new_secret(),
+            client_secret_hash=oauth.digest(oauth.new_secret()),
+        )
+        names = [f"p{i}" for i in range(posters)] + [f"r{i}" for i in range(readers)]
+        actors = [
+            models.Actor(
+                uri=urls.actor(n),
+                username=n,
+                domain=None,
+                display_name=n,
+                url=urls.profile(n),
+                inbox=urls.inbox(n),
+                outbox=urls.outbox(n),
+                shared_inbox=urls.shared_inbox,
+                followers_url=urls.followers(n),
+                following_url=urls.following(n),
+                featured_url=urls.featured(n),
+                public_key_id=urls.key_id(n),
+                public_key_pem=template.actor.public_key_pem,
+                followers_count=readers if n[0] == "p" else 0,
+                following_count=posters if n[0] == "r" else 0,
+            )
+            for n in names
+        ]
+        await models.Actor.bulk_create(actors, batch_size=1000)
+        await models.User.bulk_create(
+            [
+                models.User(
+                    actor_id=a.id,
+                    username_key=a.username,
+                    email=f"{a.username}@example.org",
+                    password_hash=template.password_hash,
+                    private_key_sealed=template.private_key_sealed,
+                )
+                for a in actors
+            ],
+            batch_size=1000,
+        )
+        users = {u.actor_id: u.id for u in await models.User.filter(username_key__in=names)}
+        await models.Follow.bulk_create(
+            [
+                models.Follow(follower_id=r.id, target_id=p.id, state=models.FollowState.ACCEPTED)
+                for p in actors[:posters]
+                for r in actors[posters:]
+            ],
+            batch_size=5000,
+        )
+        tokens = [oauth.new_secret() for _ in actors]
+        await models.OAuthToken.bulk_create(
+            [
+                models.OAuthToken(
+                    token_hash=oauth.digest(t),
+                    app_id=app.id,
+                    user_id=users[a.id],
+                    scopes="read write follow",
+                )
+                for t, a in zip(tokens, actors, strict=True)
+            ],
+            batch_size=1000,
+        )
     return tokens[:posters], tokens[posters:]
 
 
@@ -203,10 +244,15 @@ def _epoch(iso: str) -> float:
 async def post_all(node: BenchNode, tokens: list[str], events: int, rate: float) -> dict[str, Any]:
     """Post `events` statuses at `rate` per second (open loop: a slow answer does not delay the
     next post), poster k from 127.0.2.k+1; sent times and created_at of each, by sequence."""
-    clients = [httpx.AsyncClient(
-        base_url=node.base, timeout=60, headers={"Authorization": f"Bearer {t}"},
-        transport=httpx.AsyncHTTPTransport(local_address=f"127.0.2.{k + 1}"),
-    ) for k, t in enumerate(tokens)]
+    clients = [
+        httpx.AsyncClient(
+            base_url=node.base,
+            timeout=60,
+            headers={"Authorization": f"Bearer {t}"},
+            transport=httpx.AsyncHTTPTransport(local_address=f"127.0.2.{k + 1}"),
+        )
+        for k, t in enumerate(tokens)
+    ]
     sent: dict[int, float] = {}
     created: dict[int, float] = {}
     answered: list[float] = []
@@ -215,10 +261,13 @@ async def post_all(node: BenchNode, tokens: list[str], events: int, rate: float)
     async def post(seq: int) -> None:
         sent[seq] = time.time()
         try:
-            response = await clients[seq % len(clients)].post("/api/v1/statuses", json={
-                "status": f"zq7x{seq}x: a status for the streaming fan-out benchmark",
-                "visibility": "public",
-            })
+            response = await clients[seq % len(clients)].post(
+                "/api/v1/statuses",
+                json={
+                    "status": f"zq7x{seq}x: a status for the streaming fan-out benchmark",
+                    "visibility": "public",
+                },
+            )
         except httpx.HTTPError as exc:
             errors.append(repr(exc))
             return
@@ -238,8 +287,13 @@ async def post_all(node: BenchNode, tokens: list[str], events: int, rate: float)
     await asyncio.gather(*tasks)
     for client in clients:
         await client.aclose()
-    return {"sent": sent, "created": created, "answered": sorted(answered), "errors": errors,
-            "seconds": time.monotonic() - start}
+    return {
+        "sent": sent,
+        "created": created,
+        "answered": sorted(answered),
+        "errors": errors,
+        "seconds": time.monotonic() - start,
+    }
 
 
 # ---- a run and its figures ------------------------------------------------------------------
@@ -247,8 +301,9 @@ async def post_all(node: BenchNode, tokens: list[str], events: int, rate: float)
 
 async def run(args: Any, bus: str, workdir: Path) -> dict[str, Any]:
     env = {"FEDIHUB_REDIS_URL": REDIS_URL} if bus == "redis" else {}
-    node = BenchNode(workdir / bus, database="postgres", web_processes=args.web_processes,
-                     workers=1, env=env)
+    node = BenchNode(
+        workdir / bus, database="postgres", web_processes=args.web_processes, workers=1, env=env
+    )
     await node.prepare()
     ctx = multiprocessing.get_context("spawn")
     procs: list[Any] = []
@@ -262,8 +317,19 @@ async def run(args: Any, bus: str, workdir: Path) -> dict[str, Any]:
         for k in range(args.client_processes):
             mine, theirs = ctx.Pipe()
             share = reader_tokens[k :: args.client_processes]
-            procs.append(ctx.Process(target=client_process, daemon=True, args=(
-                theirs, node.port, f"/api/v1/streaming?stream={args.stream}", share, args.settle)))
+            procs.append(
+                ctx.Process(
+                    target=client_process,
+                    daemon=True,
+                    args=(
+                        theirs,
+                        node.port,
+                        f"/api/v1/streaming?stream={args.stream}",
+                        share,
+                        args.settle,
+                    ),
+                )
+            )
             procs[-1].start()
             pipes.append(mine)
         hellos = [await asyncio.to_thread(p.recv) for p in pipes]
@@ -281,10 +347,17 @@ async def run(args: Any, bus: str, workdir: Path) -> dict[str, Any]:
                 p.send(len(posted["created"]))
             results = [await asyncio.to_thread(p.recv) for p in pipes]
         return {
-            "posted": posted, "heard": heard, "results": results, "where": where,
-            "web_pids": web_pids, "connect_errors": errors, "node_cpu": node.cpu_seconds() - cpu,
-            "web_cpu": {pid: [b - a for a, b in zip(c, procnet.user_system_seconds(pid),
-                                                    strict=True)] for pid, c in web_cpu.items()},
+            "posted": posted,
+            "heard": heard,
+            "results": results,
+            "where": where,
+            "web_pids": web_pids,
+            "connect_errors": errors,
+            "node_cpu": node.cpu_seconds() - cpu,
+            "web_cpu": {
+                pid: [b - a for a, b in zip(c, procnet.user_system_seconds(pid), strict=True)]
+                for pid, c in web_cpu.items()
+            },
             "processes": node.processes(),
         }
     finally:
@@ -302,8 +375,15 @@ def pct(values: list[float], q: float) -> float:
 
 def report(args: Any, bus: str, r: dict[str, Any]) -> None:
     def put(figure: str, value: float, unit: str) -> None:
-        record(args.results, "stream_fanout", f"{bus} {figure}", value, unit, "postgres",
-               r["processes"])
+        record(
+            args.results,
+            "stream_fanout",
+            f"{bus} {figure}",
+            value,
+            unit,
+            "postgres",
+            r["processes"],
+        )
 
     posted, heard = r["posted"], r["heard"]
     created, sent = posted["created"], posted["sent"]
@@ -322,8 +402,9 @@ def report(args: Any, bus: str, r: dict[str, Any]) -> None:
             if seq in heard:
                 from_bus.append((t - heard[seq]) * 1000)
             last = max(last, t)
-    connections = [(k, conn, pid) for k, pids in enumerate(r["where"])
-                   for conn, pid in enumerate(pids) if pid]
+    connections = [
+        (k, conn, pid) for k, pids in enumerate(r["where"]) for conn, pid in enumerate(pids) if pid
+    ]
     per_web = Counter(pid for _, _, pid in connections)
     lost_by_web: Counter[int] = Counter()
     for k, conn, pid in connections:
@@ -350,20 +431,26 @@ def report(args: Any, bus: str, r: dict[str, Any]) -> None:
     put("node CPU per 1,000 receipts", 1e6 * r["node_cpu"] / max(receipts, 1), "ms")
     client_cpu = sum(res["cpu"] for res in r["results"])
     put("client CPU per 1,000 receipts", 1e6 * client_cpu / max(receipts, 1), "ms")
-    print(f"  posting took {posted['seconds']:.1f} s; POST errors: {len(posted['errors'])} "
-          f"{posted['errors'][:2]}; connect errors: {len(r['connect_errors'])} "
-          f"{r['connect_errors'][:2]}")
+    print(
+        f"  posting took {posted['seconds']:.1f} s; POST errors: {len(posted['errors'])} "
+        f"{posted['errors'][:2]}; connect errors: {len(r['connect_errors'])} "
+        f"{r['connect_errors'][:2]}"
+    )
     for pid in r["web_pids"]:  # from /proc: the kernel's view of who accepted whom
         user, system = r["web_cpu"][pid]
-        print(f"  web process {pid}: {per_web[pid]} clients, {lost_by_web[pid]} lost, "
-              f"CPU {user:.1f} s user + {system:.1f} s system")
+        print(
+            f"  web process {pid}: {per_web[pid]} clients, {lost_by_web[pid]} lost, "
+            f"CPU {user:.1f} s user + {system:.1f} s system"
+        )
 
 
 async def amain(args: Any) -> None:
     print_machine()
-    print(f"{args.clients} WebSocket clients on stream {args.stream} in {args.client_processes} "
-          f"process(es), {args.events} statuses at {args.rate}/s; PostgreSQL, "
-          f"{args.web_processes} web processes + 1 worker")
+    print(
+        f"{args.clients} WebSocket clients on stream {args.stream} in {args.client_processes} "
+        f"process(es), {args.events} statuses at {args.rate}/s; PostgreSQL, "
+        f"{args.web_processes} web processes + 1 worker"
+    )
     with tempfile.TemporaryDirectory(prefix="bench-stream-") as tmp:
         for bus in args.bus.split(","):
             print(f"\n{bus} event bus" + (f" ({REDIS_URL})" if bus == "redis" else " (NOTIFY)"))
@@ -379,8 +466,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--stream", choices=["user", "public:local"], default="user")
     p.add_argument("--client-processes", type=int, default=2)
     p.add_argument("--web-processes", type=int, default=2, help="serve --workers N")
-    p.add_argument("--settle", type=float, default=5.0,
-                   help="after the last post, seconds without a receipt before the rest is lost")
+    p.add_argument(
+        "--settle",
+        type=float,
+        default=5.0,
+        help="after the last post, seconds without a receipt before the rest is lost",
+    )
     asyncio.run(amain(p.parse_args(argv)))
 
 

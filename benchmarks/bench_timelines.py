@@ -32,9 +32,26 @@ from benchmarks.node import BenchNode
 from fedihub.ids import new_id
 
 TARGET_MS = 20.0
-COLUMNS = ["id", "uri", "url", "actor_id", "local", "object_type", "visibility", "content", "summary",
-           "sensitive", "published", "replies_count", "reblogs_count", "favourites_count"]
-TEXT = "<p>A status about open science, research data and the fediverse, long enough to be typical.</p>"
+COLUMNS = [
+    "id",
+    "uri",
+    "url",
+    "actor_id",
+    "local",
+    "object_type",
+    "visibility",
+    "content",
+    "summary",
+    "sensitive",
+    "published",
+    "replies_count",
+    "reblogs_count",
+    "favourites_count",
+]
+TEXT = (
+    "<p>A status about open science, research data and the fediverse, "
+    "long enough to be typical.</p>"
+)
 
 
 async def setup_actors(node: BenchNode, actors: int, follows: int) -> list[int]:
@@ -43,14 +60,23 @@ async def setup_actors(node: BenchNode, actors: int, follows: int) -> list[int]:
 
     async with node.orm():
         me = await models.Actor.get(username="reader", domain=None)
-        rows = [models.Actor(uri=f"http://r{i % 300}.example/users/u{i}", username=f"u{i}",
-                             domain=f"r{i % 300}.example", inbox=f"http://r{i % 300}.example/users/u{i}/inbox")
-                for i in range(actors)]
+        rows = [
+            models.Actor(
+                uri=f"http://r{i % 300}.example/users/u{i}",
+                username=f"u{i}",
+                domain=f"r{i % 300}.example",
+                inbox=f"http://r{i % 300}.example/users/u{i}/inbox",
+            )
+            for i in range(actors)
+        ]
         await models.Actor.bulk_create(rows, batch_size=1000)
-        await models.Follow.bulk_create([
-            models.Follow(follower_id=me.id, target_id=a.id, state=models.FollowState.ACCEPTED)
-            for a in rows[:follows]
-        ], batch_size=1000)
+        await models.Follow.bulk_create(
+            [
+                models.Follow(follower_id=me.id, target_id=a.id, state=models.FollowState.ACCEPTED)
+                for a in rows[:follows]
+            ],
+            batch_size=1000,
+        )
         return [a.id for a in rows]
 
 
@@ -63,7 +89,22 @@ def status_rows(actor_ids: list[int], n: int) -> Any:
         r = rng.random()
         visibility = "public" if r < 0.8 else "unlisted" if r < 0.9 else "private"
         uri = f"http://bench.example/s/{k}"
-        yield (new_id(), uri, uri, actor, False, "Note", visibility, TEXT, "", False, start + step * k, 0, 0, 0)
+        yield (
+            new_id(),
+            uri,
+            uri,
+            actor,
+            False,
+            "Note",
+            visibility,
+            TEXT,
+            "",
+            False,
+            start + step * k,
+            0,
+            0,
+            0,
+        )
 
 
 async def bulk_load(node: BenchNode, actor_ids: list[int], n: int) -> None:
@@ -110,14 +151,14 @@ async def tags_and_exclusive_list(node: BenchNode, followed: int) -> None:
         insert = "INSERT INTO status_tags (id, status_id, name)"
         await conn.execute_script(f"{insert} SELECT id, id, {name} FROM statuses")
         me = await models.Actor.get(username="reader", domain=None)
-        await models.FollowedTag.bulk_create([
-            models.FollowedTag(actor=me, name=f"tag{n}") for n in range(followed)
-        ])
+        await models.FollowedTag.bulk_create(
+            [models.FollowedTag(actor=me, name=f"tag{n}") for n in range(followed)]
+        )
         hidden = await models.List.create(owner=me, title="exclusive", exclusive=True)
         follows = await models.Follow.filter(follower_id=me.id).order_by("id").limit(50)
-        await models.ListAccount.bulk_create([
-            models.ListAccount(list=hidden, actor_id=f.target_id, follow_id=f.id) for f in follows
-        ])
+        await models.ListAccount.bulk_create(
+            [models.ListAccount(list=hidden, actor_id=f.target_id, follow_id=f.id) for f in follows]
+        )
         await conn.execute_script("ANALYZE")
 
 
@@ -154,23 +195,42 @@ def verdict(plan: str, postgres: bool) -> str:
         seq = [line.strip() for line in plan.splitlines() if "Seq Scan on statuses" in line]
         uses = "Index" in plan
         sort = [line.strip() for line in plan.splitlines() if "Sort Method" in line]
-        return (f"indexes used: {'yes' if uses else 'no'}; "
-                f"{'sequential scan of statuses: ' + seq[0] if seq else 'no sequential scan of statuses'}; "
-                f"{'sorts the matches before the LIMIT (' + sort[0] + ')' if sort else 'no sort: reads in id order'}")
-    scans = [line for line in plan.splitlines() if line.strip().startswith("SCAN") and "statuses" in line]
+        seq_text = (
+            "sequential scan of statuses: " + seq[0] if seq else "no sequential scan of statuses"
+        )
+        sort_text = (
+            "sorts the matches before the LIMIT (" + sort[0] + ")"
+            if sort
+            else "no sort: reads in id order"
+        )
+        return f"indexes used: {'yes' if uses else 'no'}; {seq_text}; {sort_text}"
+    scans = [
+        line for line in plan.splitlines() if line.strip().startswith("SCAN") and "statuses" in line
+    ]
     full = [s for s in scans if "USING" not in s]
-    return (f"indexes used: {'yes' if 'USING' in plan else 'no'}; "
-            f"{'full scan: ' + full[0].strip() if full else 'no full scan of statuses'}; "
-            f"{'sorts every match before the LIMIT (temp b-tree)' if 'TEMP B-TREE FOR ORDER BY' in plan else 'no sort: reads in id order'}")
+    sort_text = (
+        "sorts every match before the LIMIT (temp b-tree)"
+        if "TEMP B-TREE FOR ORDER BY" in plan
+        else "no sort: reads in id order"
+    )
+    return (
+        f"indexes used: {'yes' if 'USING' in plan else 'no'}; "
+        f"{'full scan: ' + full[0].strip() if full else 'no full scan of statuses'}; "
+        f"{sort_text}"
+    )
 
 
-async def latencies(node: BenchNode, token: str | None, path: str, n: int, source: str) -> list[float]:
+async def latencies(
+    node: BenchNode, token: str | None, path: str, n: int, source: str
+) -> list[float]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     out = []
     # the API allows 300 requests per token and per client address in 5 minutes (Mastodon's
     # budget): each timeline gets its own token and its own loopback source address
     transport = httpx.AsyncHTTPTransport(local_address=source)
-    async with httpx.AsyncClient(base_url=node.base, timeout=60, headers=headers, transport=transport) as client:
+    async with httpx.AsyncClient(
+        base_url=node.base, timeout=60, headers=headers, transport=transport
+    ) as client:
         for i in range(n + 10):
             t = time.perf_counter()
             response = await client.get(path)
@@ -198,29 +258,46 @@ async def amain(args: Any) -> None:
             await bulk_load(node, actor_ids, args.statuses)
             if args.followed_tags:
                 await tags_and_exclusive_list(node, args.followed_tags)
-            print(f"{args.statuses:,} statuses by {args.actors} actors ({args.follows} followed) loaded "
-                  f"into {args.database} in {time.perf_counter() - t:.1f} s")
+            print(
+                f"{args.statuses:,} statuses by {args.actors} actors "
+                f"({args.follows} followed) loaded "
+                f"into {args.database} in {time.perf_counter() - t:.1f} s"
+            )
             for name, (sql, plan) in (await plans(node)).items():
-                print(f"\n--- {name} query ---\n{sql}\n--- plan ---\n{plan}\n=> {verdict(plan, bool(node.database_url))}")
+                print(
+                    f"\n--- {name} query ---\n{sql}\n--- plan ---\n{plan}\n"
+                    f"=> {verdict(plan, bool(node.database_url))}"
+                )
             await node.start()
 
             def put(figure: str, value: float, unit: str) -> None:
-                record(args.results, "timelines", figure, value, unit, args.database, node.processes())
+                record(
+                    args.results, "timelines", figure, value, unit, args.database, node.processes()
+                )
 
             print()
-            for i, (name, path, auth) in enumerate((
+            for i, (name, path, auth) in enumerate(
+                (
                     ("home", "/api/v1/timelines/home?limit=20", True),
                     ("public", "/api/v1/timelines/public?limit=20", False),
-                    ("public (signed in)", "/api/v1/timelines/public?limit=20", True))):
+                    ("public (signed in)", "/api/v1/timelines/public?limit=20", True),
+                )
+            ):
                 token = await node.token("reader") if auth else None
                 cpu = node.cpu_seconds()
                 ms = await latencies(node, token, path, args.requests, f"127.0.0.{i + 2}")
                 # the node's CPU per request: what a busy machine does not inflate much
-                put(f"{name} server CPU per request", 1000 * (node.cpu_seconds() - cpu) / (len(ms) + 10), "ms")
+                put(
+                    f"{name} server CPU per request",
+                    1000 * (node.cpu_seconds() - cpu) / (len(ms) + 10),
+                    "ms",
+                )
                 put(f"{name} p50", pct(ms, 0.5), "ms")
                 put(f"{name} p99", pct(ms, 0.99), "ms")
-                print(f"  {name}: p99 {'meets' if pct(ms, 0.99) <= TARGET_MS else 'misses'} "
-                      f"the {TARGET_MS:.0f} ms target ({len(ms)} requests)")
+                print(
+                    f"  {name}: p99 {'meets' if pct(ms, 0.99) <= TARGET_MS else 'misses'} "
+                    f"the {TARGET_MS:.0f} ms target ({len(ms)} requests)"
+                )
         finally:
             node.stop()
             await node.drop()
@@ -232,10 +309,18 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--statuses", type=int, default=1_000_000)
     p.add_argument("--actors", type=int, default=3000)
     p.add_argument("--follows", type=int, default=500)
-    p.add_argument("--followed-tags", type=int, default=0,
-                   help=f"hashtags (of {TAG_POOL}) the reader follows; adds an exclusive list")
-    p.add_argument("--requests", type=int, default=280,
-                   help="timed requests per timeline (at most 290: the API's budget is 300 per 5 minutes)")
+    p.add_argument(
+        "--followed-tags",
+        type=int,
+        default=0,
+        help=f"hashtags (of {TAG_POOL}) the reader follows; adds an exclusive list",
+    )
+    p.add_argument(
+        "--requests",
+        type=int,
+        default=280,
+        help="timed requests per timeline (at most 290: the API's budget is 300 per 5 minutes)",
+    )
     asyncio.run(amain(p.parse_args(argv)))
 
 

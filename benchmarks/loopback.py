@@ -28,7 +28,9 @@ class Request:
 Handler = Callable[[Request], Awaitable[tuple[int, str, bytes]]]
 
 
-async def _connection(handle: Handler, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def _connection(
+    handle: Handler, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
     local = writer.get_extra_info("sockname")[:2]
     try:
         while True:
@@ -48,7 +50,8 @@ async def _connection(handle: Handler, reader: asyncio.StreamReader, writer: asy
             status, content_type, out = await handle(Request(method, path, headers, body, local))
             writer.write(
                 f"HTTP/1.1 {status} {REASONS.get(status, 'OK')}\r\nContent-Type: {content_type}\r\n"
-                f"Content-Length: {len(out)}\r\n\r\n".encode() + out
+                f"Content-Length: {len(out)}\r\n\r\n".encode()
+                + out
             )
             await writer.drain()
             if headers.get("connection", "").lower() == "close":
@@ -63,8 +66,11 @@ async def serve(handle: Handler, addresses: list[tuple[str, int]]) -> list[async
     """Listen on every (host, port); the same handler answers all of them."""
     servers = []
     for host, port in addresses:
-        servers.append(await asyncio.start_server(
-            lambda r, w: _connection(handle, r, w), host, port, backlog=1024, reuse_address=True))
+        servers.append(
+            await asyncio.start_server(
+                lambda r, w: _connection(handle, r, w), host, port, backlog=1024, reuse_address=True
+            )
+        )
     return servers
 
 

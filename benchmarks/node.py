@@ -29,7 +29,9 @@ from typing import Any
 import httpx
 
 FEDIHUB = str(Path(sys.executable).with_name("fedihub"))
-PG_ADMIN_URL = os.environ.get("FEDIHUB_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "FEDIHUB_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres"
+)
 PASSWORD = "correct horse battery staple 2024"
 
 
@@ -76,8 +78,10 @@ async def postgres_cpu(node: BenchNode) -> dict[int, float]:
 
     conn = await asyncpg.connect(node.database_url)
     try:
-        rows = await conn.fetch("SELECT pid FROM pg_stat_activity "
-                                "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        rows = await conn.fetch(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
     finally:
         await conn.close()
     return {row["pid"]: cpu_seconds(row["pid"]) for row in rows}
@@ -130,8 +134,14 @@ class BenchNode:
         return env
 
     def cli(self, *args: str) -> str:
-        result = subprocess.run([FEDIHUB, *args], env=self.env(), cwd=self.root, capture_output=True,
-                                text=True, timeout=300)
+        result = subprocess.run(
+            [FEDIHUB, *args],
+            env=self.env(),
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if result.returncode != 0:
             raise RuntimeError(f"fedihub {' '.join(args)} failed: {result.stderr}{result.stdout}")
         return result.stdout
@@ -176,8 +186,13 @@ class BenchNode:
         args = [FEDIHUB, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         if self.web_processes > 1:
             args += ["--workers", str(self.web_processes)]
-        self.serve = subprocess.Popen(args, env=self.env(), cwd=self.root, stdout=self._log("serve.log"),
-                                      stderr=subprocess.STDOUT)
+        self.serve = subprocess.Popen(
+            args,
+            env=self.env(),
+            cwd=self.root,
+            stdout=self._log("serve.log"),
+            stderr=subprocess.STDOUT,
+        )
         return self.serve
 
     def start_workers(self) -> None:
@@ -185,8 +200,15 @@ class BenchNode:
             args = [FEDIHUB, "worker"]
             if self.concurrency:
                 args += ["--concurrency", str(self.concurrency)]
-            self.worker_procs.append(subprocess.Popen(args, env=self.env(), cwd=self.root,
-                                                      stdout=self._log("worker.log"), stderr=subprocess.STDOUT))
+            self.worker_procs.append(
+                subprocess.Popen(
+                    args,
+                    env=self.env(),
+                    cwd=self.root,
+                    stdout=self._log("worker.log"),
+                    stderr=subprocess.STDOUT,
+                )
+            )
 
     async def wait_healthy(self, timeout: float = 60.0) -> float:
         """Seconds until /healthz answers 200 (polled every 10 ms)."""
@@ -194,7 +216,9 @@ class BenchNode:
         async with httpx.AsyncClient(timeout=2) as client:
             while True:
                 if self.serve is not None and self.serve.poll() is not None:
-                    raise RuntimeError(f"serve exited: {(self.root / 'serve.log').read_text()[-3000:]}")
+                    raise RuntimeError(
+                        f"serve exited: {(self.root / 'serve.log').read_text()[-3000:]}"
+                    )
                 try:
                     if (await client.get(f"{self.base}/healthz")).status_code == 200:
                         return time.monotonic() - start
@@ -234,20 +258,34 @@ class BenchNode:
                 await conn.close()
 
     def create_user(self, username: str) -> None:
-        self.cli("user", "create", username, "--email", f"{username}@example.org", "--password", PASSWORD)
+        self.cli(
+            "user", "create", username, "--email", f"{username}@example.org", "--password", PASSWORD
+        )
 
     async def token(self, username: str) -> str:
         """A bearer token from the password grant, as Mastodon clients get one."""
         async with httpx.AsyncClient(base_url=self.base, timeout=30) as client:
-            app = (await client.post("/api/v1/apps", data={
-                "client_name": "benchmarks", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
-                "scopes": "read write follow",
-            })).json()
-            response = await client.post("/oauth/token", data={
-                "grant_type": "password", "username": username, "password": PASSWORD,
-                "client_id": app["client_id"], "client_secret": app["client_secret"],
-                "scope": "read write follow",
-            })
+            app = (
+                await client.post(
+                    "/api/v1/apps",
+                    data={
+                        "client_name": "benchmarks",
+                        "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
+                        "scopes": "read write follow",
+                    },
+                )
+            ).json()
+            response = await client.post(
+                "/oauth/token",
+                data={
+                    "grant_type": "password",
+                    "username": username,
+                    "password": PASSWORD,
+                    "client_id": app["client_id"],
+                    "client_secret": app["client_secret"],
+                    "scope": "read write follow",
+                },
+            )
             return str(response.json()["access_token"])
 
     async def jobs_left(self, kind: str, *, due: bool = False) -> int:
@@ -271,7 +309,7 @@ class BenchNode:
 
     def sqlite_path(self) -> str:
         if not hasattr(self, "_sqlite_path"):
-            self._sqlite_path = str(self.settings().database_url[len("sqlite://"):])
+            self._sqlite_path = str(self.settings().database_url[len("sqlite://") :])
         return self._sqlite_path
 
     def cpu_seconds(self) -> float:

@@ -114,8 +114,10 @@ class Phase:
     def __exit__(self, *exc: object) -> None:
         self.profiler.disable()
         cpu_ms = 1000 * (time.process_time() - self.cpu) / self.n
-        print(f"{self.name}: {cpu_ms:.2f} ms CPU per activity ({self.profiler.label}), "
-              f"{time.perf_counter() - self.wall:.1f} s")
+        print(
+            f"{self.name}: {cpu_ms:.2f} ms CPU per activity ({self.profiler.label}), "
+            f"{time.perf_counter() - self.wall:.1f} s"
+        )
         self.counter.report(self.name, self.n)
         write_profile(self.profiler, self.out / f"{self.name}.txt")
 
@@ -136,8 +138,10 @@ class DueJobs:
     """Counts the inbox jobs still due on a connection of its own: not through tortoise (so not
     counted) and not a new connection per poll (whose CPU would be charged to the processing)."""
 
-    SQL = ("SELECT count(*) FROM jobs WHERE kind = 'inbox' AND (state = 'running' "
-           "OR (state = 'pending' AND run_at <= {now}))")
+    SQL = (
+        "SELECT count(*) FROM jobs WHERE kind = 'inbox' AND (state = 'running' "
+        "OR (state = 'pending' AND run_at <= {now}))"
+    )
 
     def __init__(self, node: BenchNode) -> None:
         self.node = node
@@ -198,8 +202,10 @@ async def measure(args: Any, node: BenchNode, actors: Actors, out: Path) -> None
                 await task
             if node.database_url:  # includes the polls' few statements
                 total = await server_cpu(node) - start
-                print(f"PostgreSQL backends: {1000 * total / n:.2f} ms CPU per activity, "
-                      f"{1000 * accepting / n:.2f} of it accepting")
+                print(
+                    f"PostgreSQL backends: {1000 * total / n:.2f} ms CPU per activity, "
+                    f"{1000 * accepting / n:.2f} of it accepting"
+                )
         finally:
             db_log.removeHandler(counter)
             await due.close()
@@ -213,8 +219,12 @@ async def amain(args: Any) -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="profile-inbox-") as tmp:
-        node = BenchNode(Path(tmp) / "node", database=args.database, workers=0,
-                         env={"FEDIHUB_RUN_JOBS_IN_PROCESS": "false"})
+        node = BenchNode(
+            Path(tmp) / "node",
+            database=args.database,
+            workers=0,
+            env={"FEDIHUB_RUN_JOBS_IN_PROCESS": "false"},
+        )
         await node.prepare()
         try:
             node.create_user("reader")

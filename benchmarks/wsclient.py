@@ -125,8 +125,12 @@ async def connect(
     loop = asyncio.get_running_loop()
     _, client = await loop.create_connection(lambda: _Client(on_message, key), host, port)
     lines = [
-        f"GET {path} HTTP/1.1", f"Host: {host}:{port}", "Upgrade: websocket", "Connection: Upgrade",
-        f"Sec-WebSocket-Key: {key.decode()}", "Sec-WebSocket-Version: 13",
+        f"GET {path} HTTP/1.1",
+        f"Host: {host}:{port}",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        f"Sec-WebSocket-Key: {key.decode()}",
+        "Sec-WebSocket-Version: 13",
     ]
     if token:
         lines.append(f"Authorization: Bearer {token}")

@@ -41,7 +41,9 @@ async def _with_runtime(
     async with db.database(settings):
         pending = await db.pending_migrations(settings)
         if pending:
-            raise ConfigError(f"the database needs {len(pending)} migration(s): run `fedihub migrate`")
+            raise ConfigError(
+                f"the database needs {len(pending)} migration(s): run `fedihub migrate`"
+            )
         return await body(Runtime.build(settings, secrets))
 
 
@@ -56,7 +58,8 @@ async def _init(args: argparse.Namespace) -> int:
     marker = settings.data_dir / "fedihub.toml"
     if (marker.exists() or keys.secrets_exist(settings.keys_dir)) and not args.force:
         raise ConfigError(
-            f"a node is already initialised here ({marker if marker.exists() else settings.keys_dir}); "
+            "a node is already initialised here "
+            f"({marker if marker.exists() else settings.keys_dir}); "
             "use --force to rewrite its configuration"
         )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -79,7 +82,10 @@ async def _init(args: argparse.Namespace) -> int:
         values["keys_dir"] = str(Path(args.keys_dir).resolve())
     config.write_toml(marker, values)
     print(f"applied {len(applied)} migration(s)")
-    print(f"initialised {settings.base_url} in {settings.data_dir} (database: {_redact(settings.database_url)})")
+    print(
+        f"initialised {settings.base_url} in {settings.data_dir} "
+        f"(database: {_redact(settings.database_url)})"
+    )
     return 0
 
 
@@ -118,7 +124,9 @@ async def _user_create(args: argparse.Namespace) -> int:
             rt, args.username, args.email, password, admin=args.admin, allow_reserved=True
         )
         await user.fetch_related("actor")
-        print(f"created {'admin ' if user.is_admin else ''}user {user.actor.username} <{user.email}>")
+        print(
+            f"created {'admin ' if user.is_admin else ''}user {user.actor.username} <{user.email}>"
+        )
         if not args.password:
             print(f"password (shown once): {password}")
         return 0
@@ -191,12 +199,18 @@ async def _media_migrate(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if not settings.s3_bucket:
-        raise ConfigError("media migrate needs object storage configured (FEDIHUB_S3_BUCKET, FEDIHUB_S3_ENDPOINT)")
+        raise ConfigError(
+            "media migrate needs object storage configured (FEDIHUB_S3_BUCKET, FEDIHUB_S3_ENDPOINT)"
+        )
 
     async def body(rt: Runtime) -> int:
-        report = await migrate.run(rt, to_object_storage=args.to == "s3", delete_source=args.delete_source)
-        print(f"copied {report.copied}, already there {report.skipped}, avatar/header URLs switched "
-              f"{report.urls_switched}, source files deleted {report.deleted}")
+        report = await migrate.run(
+            rt, to_object_storage=args.to == "s3", delete_source=args.delete_source
+        )
+        print(
+            f"copied {report.copied}, already there {report.skipped}, avatar/header URLs switched "
+            f"{report.urls_switched}, source files deleted {report.deleted}"
+        )
         for key in report.failures:
             print(f"failed: {key} (left where it was)")
         return 1 if report.failures else 0
@@ -246,7 +260,8 @@ def _serve(args: argparse.Namespace) -> int:
     _require_domain(settings)
     if settings.is_sqlite and args.workers > 1:
         raise ConfigError(
-            "SQLite is served by one process: use PostgreSQL (FEDIHUB_DATABASE_URL) for --workers > 1"
+            "SQLite is served by one process: "
+            "use PostgreSQL (FEDIHUB_DATABASE_URL) for --workers > 1"
         )
     keys.load_node_secrets(settings.keys_dir)  # fail here, plainly, not in every worker
 
@@ -254,7 +269,9 @@ def _serve(args: argparse.Namespace) -> int:
         async with db.database(settings):
             pending = await db.pending_migrations(settings)
         if pending:
-            raise ConfigError(f"the database needs {len(pending)} migration(s): run `fedihub migrate`")
+            raise ConfigError(
+                f"the database needs {len(pending)} migration(s): run `fedihub migrate`"
+            )
 
     asyncio.run(check())
     # worker processes read their settings from the environment, so pass the overrides on
@@ -275,9 +292,12 @@ def _serve(args: argparse.Namespace) -> int:
     hc.keep_alive_timeout = 75
     # a burst of peers connecting at once waits in the queue instead of being refused
     hc.backlog = 1024
-    print(f"serving {settings.base_url} on http://{args.host}:{args.port} "
-          f"({args.workers} process(es); background jobs {'in process' if settings.jobs_in_process else 'in `fedihub worker`'})",
-          flush=True)
+    jobs_where = "in process" if settings.jobs_in_process else "in `fedihub worker`"
+    print(
+        f"serving {settings.base_url} on http://{args.host}:{args.port} "
+        f"({args.workers} process(es); background jobs {jobs_where})",
+        flush=True,
+    )
     return run(hc)
 
 
@@ -295,9 +315,17 @@ async def _worker(args: argparse.Namespace) -> int:
         )
 
     async def body(rt: Runtime) -> int:
-        print(f"worker {rt.worker_name} running with concurrency {args.concurrency or settings.worker_concurrency}", flush=True)
-        stream_events.install(rt)  # the statuses this worker stores reach the web processes' streams
-        await runner.run_until_stopped(rt, concurrency=args.concurrency or settings.worker_concurrency)
+        print(
+            f"worker {rt.worker_name} running with concurrency "
+            f"{args.concurrency or settings.worker_concurrency}",
+            flush=True,
+        )
+        stream_events.install(
+            rt
+        )  # the statuses this worker stores reach the web processes' streams
+        await runner.run_until_stopped(
+            rt, concurrency=args.concurrency or settings.worker_concurrency
+        )
         return 0
 
     return await _with_runtime(settings, body)
@@ -333,10 +361,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("init", help="create the data directory, database schema and keys")
     _common(p)
-    p.add_argument("--domain", required=True, help="the node's public host name, e.g. social.example.edu")
-    p.add_argument("--scheme", choices=["https", "http"], help="https (default) or http for local work")
+    p.add_argument(
+        "--domain", required=True, help="the node's public host name, e.g. social.example.edu"
+    )
+    p.add_argument(
+        "--scheme", choices=["https", "http"], help="https (default) or http for local work"
+    )
     p.add_argument("--keys-dir", help="where to write the node's secrets (default ./keys)")
-    p.add_argument("--force", action="store_true", help="rewrite the configuration of an initialised node")
+    p.add_argument(
+        "--force", action="store_true", help="rewrite the configuration of an initialised node"
+    )
     p.set_defaults(run=_init)
 
     p = sub.add_parser("serve", help="serve the node over HTTP with Hypercorn")
@@ -360,7 +394,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(run=_doctor)
 
-    user = sub.add_parser("user", help="manage local users").add_subparsers(dest="user_command", required=True)
+    user = sub.add_parser("user", help="manage local users").add_subparsers(
+        dest="user_command", required=True
+    )
     p = user.add_parser("create", help="create a local user")
     _common(p)
     p.add_argument("username")
@@ -377,12 +413,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--enable", action="store_true", help="enable the user again instead")
     p.set_defaults(run=_user_disable)
 
-    p = user.add_parser("rotate-key", help="give a user a new key pair and tell their followers' servers")
+    p = user.add_parser(
+        "rotate-key", help="give a user a new key pair and tell their followers' servers"
+    )
     _common(p)
     p.add_argument("username")
     p.set_defaults(run=_user_rotate_key)
 
-    job = sub.add_parser("jobs", help="inspect and nudge background jobs").add_subparsers(dest="jobs_command", required=True)
+    job = sub.add_parser("jobs", help="inspect and nudge background jobs").add_subparsers(
+        dest="jobs_command", required=True
+    )
     p = job.add_parser("status", help="jobs by kind and state, and failing hosts")
     _common(p)
     p.set_defaults(run=_jobs_status)
@@ -391,11 +431,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", help="only jobs of this kind (deliver, inbox...)")
     p.set_defaults(run=_jobs_retry)
 
-    media = sub.add_parser("media", help="stored media").add_subparsers(dest="media_command", required=True)
+    media = sub.add_parser("media", help="stored media").add_subparsers(
+        dest="media_command", required=True
+    )
     p = media.add_parser("migrate", help="copy stored media between local disk and object storage")
     _common(p)
     p.add_argument("--to", choices=["s3", "disk"], required=True)
-    p.add_argument("--delete-source", action="store_true", help="delete the originals once all are copied")
+    p.add_argument(
+        "--delete-source", action="store_true", help="delete the originals once all are copied"
+    )
     p.set_defaults(run=_media_migrate)
 
     p = sub.add_parser("invite", help="create an invitation code for registration")
@@ -403,7 +447,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--uses", type=int, default=1, help="how many registrations it allows")
     p.set_defaults(run=_invite)
 
-    p = sub.add_parser("setting", help="read or change a run-time setting (registration_mode, authorized_fetch...)")
+    p = sub.add_parser(
+        "setting", help="read or change a run-time setting (registration_mode, authorized_fetch...)"
+    )
     _common(p)
     p.add_argument("key")
     p.add_argument("value", nargs="?", help="new value (JSON or plain text); omit to read")

@@ -143,15 +143,21 @@ def normalise_database_url(url: str, data_dir: Path) -> str:
     if parts.scheme == "sqlite":
         path = url[len("sqlite://") :]
         if not path or path == "/":
-            raise ConfigError("database_url: a sqlite URL needs a file path, e.g. sqlite:///var/fedihub.db")
+            raise ConfigError(
+                "database_url: a sqlite URL needs a file path, e.g. sqlite:///var/fedihub.db"
+            )
         return url
     if parts.scheme in ("postgres", "postgresql", "postgresql+asyncpg", "asyncpg"):
         if not parts.hostname and not parts.path.strip("/"):
-            raise ConfigError(f"database_url: {url!r} names no host or database", field="database_url")
+            raise ConfigError(
+                f"database_url: {url!r} names no host or database", field="database_url"
+            )
         try:
             parts.port  # noqa: B018 - raises on a malformed port
         except ValueError:
-            raise ConfigError(f"database_url: {url!r} has a malformed port", field="database_url") from None
+            raise ConfigError(
+                f"database_url: {url!r} has a malformed port", field="database_url"
+            ) from None
         return "postgres://" + url.split("://", 1)[1]
     raise ConfigError(
         f"database_url: {url!r} is not a sqlite:// or postgres:// URL", field="database_url"
@@ -182,9 +188,15 @@ def validate(settings: Settings) -> Settings:
             field="domain",
         )
     if settings.s3_bucket and not settings.s3_endpoint.startswith(("https://", "http://")):
-        raise ConfigError("s3_endpoint must be an http(s) URL when s3_bucket is set", field="s3_endpoint")
-    if settings.redis_url and not settings.redis_url.startswith(("redis://", "rediss://", "unix://")):
-        raise ConfigError(f"redis_url {settings.redis_url!r} is not a redis:// URL", field="redis_url")
+        raise ConfigError(
+            "s3_endpoint must be an http(s) URL when s3_bucket is set", field="s3_endpoint"
+        )
+    if settings.redis_url and not settings.redis_url.startswith(
+        ("redis://", "rediss://", "unix://")
+    ):
+        raise ConfigError(
+            f"redis_url {settings.redis_url!r} is not a redis:// URL", field="redis_url"
+        )
     try:
         proxy_networks(settings.trusted_proxies)
     except ValueError as exc:
@@ -250,7 +262,10 @@ def load(
 
 def write_toml(path: Path, values: Mapping[str, Any]) -> None:
     """Write a minimal [fedihub] TOML file (strings, booleans and numbers only)."""
-    lines = ["# written by `fedihub init`; environment variables FEDIHUB_* override it", "[fedihub]"]
+    lines = [
+        "# written by `fedihub init`; environment variables FEDIHUB_* override it",
+        "[fedihub]",
+    ]
     for key, value in values.items():
         if isinstance(value, bool):
             rendered = "true" if value else "false"

@@ -81,7 +81,9 @@ async def open_database(settings: Settings) -> None:
 
         path = Path(settings.database_url[len("sqlite://") :])
         if str(path) != ":memory:" and not path.parent.exists():
-            raise ConfigError(f"database directory {path.parent} does not exist (run `fedihub init`)")
+            raise ConfigError(
+                f"database directory {path.parent} does not exist (run `fedihub init`)"
+            )
     # tortoise caches each model's INSERT/DELETE SQL by connection name ("default") for the life
     # of the process: a process that opens SQLite and then PostgreSQL (the test suite) would send
     # SQLite's placeholders to PostgreSQL
@@ -119,7 +121,9 @@ def _executor(settings: Settings) -> MigrationExecutor:
 async def pending_migrations(settings: Settings) -> list[str]:
     """Names of the migrations not yet applied (database must be open)."""
     plan = await _executor(settings).plan(None)
-    return [f"{step.migration.app_label}.{step.migration.name}" for step in plan if not step.backward]
+    return [
+        f"{step.migration.app_label}.{step.migration.name}" for step in plan if not step.backward
+    ]
 
 
 async def migrate(settings: Settings) -> list[str]:

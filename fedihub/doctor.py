@@ -35,7 +35,9 @@ async def examine(settings: Settings) -> Report:
     if settings.domain:
         report.good(f"configuration: {settings.base_url}")
     else:
-        report.bad("configuration: no domain (run `fedihub init --domain DOMAIN` or set FEDIHUB_DOMAIN)")
+        report.bad(
+            "configuration: no domain (run `fedihub init --domain DOMAIN` or set FEDIHUB_DOMAIN)"
+        )
     if settings.scheme == "http":
         report.warn("scheme is http: fine for local work, but peers expect https in production")
     if settings.allow_private_networks:
@@ -54,7 +56,10 @@ async def examine(settings: Settings) -> Report:
             report.good("database: connected")
             pending = await db.pending_migrations(settings)
             if pending:
-                report.bad(f"migrations: {len(pending)} pending ({', '.join(pending)}); run `fedihub migrate`")
+                report.bad(
+                    f"migrations: {len(pending)} pending ({', '.join(pending)}); "
+                    "run `fedihub migrate`"
+                )
             else:
                 report.good("migrations: up to date")
                 await _queue(report)
@@ -87,7 +92,9 @@ async def _queue(report: Report) -> None:
 
     now = now_ms()
     due = await models.Job.filter(state=JobState.PENDING, run_at__lte=now).count()
-    oldest = await models.Job.filter(state=JobState.PENDING, run_at__lte=now).order_by("run_at").first()
+    oldest = (
+        await models.Job.filter(state=JobState.PENDING, run_at__lte=now).order_by("run_at").first()
+    )
     waited = (now - oldest.run_at) / 1000 if oldest else 0.0
     line = f"jobs: {due} due, oldest waiting {waited:.0f}s"
     if waited > BACKLOG_WARN_S:
@@ -98,5 +105,7 @@ async def _queue(report: Report) -> None:
     if dead:
         report.warn(f"jobs: {dead} gave up after their last attempt (`fedihub jobs status`)")
     for host in await models.Host.filter(failure_count__gt=0).order_by("-failure_count").limit(10):
-        state = "unavailable, deliveries skipped" if host.unavailable else "failing, deliveries retried"
+        state = (
+            "unavailable, deliveries skipped" if host.unavailable else "failing, deliveries retried"
+        )
         report.warn(f"host {host.domain}: {state} ({host.failure_count} failures in a row)")

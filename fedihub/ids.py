@@ -1,8 +1,9 @@
-"""Time-ordered 64-bit ids, as Mastodon's: sortable by creation time, unique without a database round trip.
+"""Time-ordered 64-bit ids, as Mastodon's: sortable by creation time, unique without a database
+round trip.
 
-Layout: 48 bits of milliseconds since the Unix epoch, 16 bits of sequence and randomness. The ids sort
-by time, so `max_id`/`since_id` pagination and "newest first" need no extra column, and they fit a
-signed BIGINT on both SQLite and PostgreSQL. Imports nothing of fedihub.
+Layout: 48 bits of milliseconds since the Unix epoch, 16 bits of sequence and randomness. The ids
+sort by time, so `max_id`/`since_id` pagination and "newest first" need no extra column, and they
+fit a signed BIGINT on both SQLite and PostgreSQL. Imports nothing of fedihub.
 """
 
 from __future__ import annotations

@@ -19,7 +19,9 @@ STALE_ACTOR = timedelta(days=3)
 @periodic.every(3600, "purge_finished_jobs")
 async def purge_finished_jobs(rt: Runtime) -> None:
     cutoff = datetime.now(UTC) - DONE_JOB_RETENTION
-    await models.Job.filter(state__in=[JobState.DONE, JobState.DEAD], finished_at__lt=cutoff).delete()
+    await models.Job.filter(
+        state__in=[JobState.DONE, JobState.DEAD], finished_at__lt=cutoff
+    ).delete()
 
 
 @periodic.every(900, "release_orphaned_leases")
@@ -39,10 +41,16 @@ async def refresh_stale_actors(rt: Runtime) -> None:
     from fedihub.errors import FedihubError
 
     cutoff = datetime.now(UTC) - STALE_ACTOR
-    stale = await models.Actor.filter(
-        domain__not_isnull=True, deleted_at__isnull=True, fetched_at__lt=cutoff,
-        followers_rel__follower__domain__isnull=True,
-    ).distinct().limit(50)
+    stale = (
+        await models.Actor.filter(
+            domain__not_isnull=True,
+            deleted_at__isnull=True,
+            fetched_at__lt=cutoff,
+            followers_rel__follower__domain__isnull=True,
+        )
+        .distinct()
+        .limit(50)
+    )
     for actor in stale:
         try:
             await resolver.fetch_actor(rt, actor.uri, refresh=True)

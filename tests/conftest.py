@@ -24,7 +24,9 @@ from fedihub.security import keys
 # bovine_peer / bovine_peers: a real bovine-herd server on loopback (tests/peers/fixtures.py)
 pytest_plugins = ["tests.peers.fixtures"]
 
-PG_ADMIN_URL = os.environ.get("FEDIHUB_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "FEDIHUB_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres"
+)
 _pg_state: dict[str, Any] = {}
 
 
@@ -90,7 +92,9 @@ async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
 
 
 async def _migrate_into(url: str, data_dir: Path) -> None:
-    settings = config.load(environ={}, overrides={"domain": "template.test", "database_url": url, "data_dir": data_dir})
+    settings = config.load(
+        environ={}, overrides={"domain": "template.test", "database_url": url, "data_dir": data_dir}
+    )
     async with db.database(settings):
         await db.migrate(settings)
 
@@ -119,9 +123,13 @@ def _template(backend: str, made: dict[str, str], tmp_path_factory: pytest.TempP
 
 @pytest.fixture
 async def migrated_database_url(
-    backend: str, tmp_path: Path, _templates: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+    backend: str,
+    tmp_path: Path,
+    _templates: dict[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[str]:
-    """A database with every migration applied, of its own for this test (copied from a template)."""
+    """A database with every migration applied, of its own for this test (copied from a
+    template)."""
     template = await asyncio.to_thread(_template, backend, _templates, tmp_path_factory)
     if backend == "sqlite":
         target = tmp_path / "fedihub.sqlite3"
@@ -145,7 +153,8 @@ async def migrated_database_url(
 
 @pytest.fixture(scope="session")
 def secrets_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # one set of secrets for the whole run: RSA key generation is slow and the keys are not under test
+    # one set of secrets for the whole run: RSA key generation is slow and the keys are not
+    # under test
     path = tmp_path_factory.mktemp("keys")
     keys.create_node_secrets(path)
     return path

@@ -1,8 +1,9 @@
 """ActivityStreams documents of local actors: a user's Person and the node's Application actor.
 
 Documents only: the activities that carry them (Update and the like) are built by the outbox side.
-The fields are the ones Mastodon reads from an actor (app/serializers/activitypub/actor_serializer.rb
-in Mastodon), with its JSON-LD context, so Mastodon, GoToSocial and Misskey render profiles fully.
+The fields are the ones Mastodon reads from an actor
+(app/serializers/activitypub/actor_serializer.rb in Mastodon), with its JSON-LD context, so
+Mastodon, GoToSocial and Misskey render profiles fully.
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ def _image(url: str) -> dict[str, Any]:
 
 
 def hashtag_name(text: str) -> str:
-    """A research area as a hashtag name: word characters only ("Machine learning" → MachineLearning)."""
+    """A research area as a hashtag name: word characters only
+    ("Machine learning" → MachineLearning)."""
     words = [w for w in re.split(r"\s+", text.strip()) if w]
     joined = "".join(w[:1].upper() + w[1:] if len(words) > 1 else w for w in words)
     return _TAG_CHARS.sub("", joined)
@@ -106,7 +108,11 @@ async def actor_document(rt: Runtime, actor: models.Actor) -> dict[str, Any]:
     attachment: list[dict[str, Any]] = []
     if actor.affiliation:
         attachment.append(
-            {"type": "PropertyValue", "name": "Affiliation", "value": html.escape(actor.affiliation)}
+            {
+                "type": "PropertyValue",
+                "name": "Affiliation",
+                "value": html.escape(actor.affiliation),
+            }
         )
     attachment.extend(_link_fields(actor.links or []))
     document: dict[str, Any] = {

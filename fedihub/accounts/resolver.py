@@ -65,7 +65,9 @@ async def store_actor(rt: Runtime, doc: dict[str, Any], *, fetched_from: str) ->
     """Upsert a remote actor from a document fetched from `fetched_from` (same origin required)."""
     parsed = parse.actor_doc(doc)
     if parse.host_of(parsed.id) != parse.host_of(fetched_from):
-        raise RemoteError(f"actor document from {parse.host_of(fetched_from)} claims id {parsed.id}")
+        raise RemoteError(
+            f"actor document from {parse.host_of(fetched_from)} claims id {parsed.id}"
+        )
     if is_local_uri(rt, parsed.id):
         raise RemoteError("a remote document claims a local actor's id")
     if parsed.public_key_id and parse.host_of(parsed.public_key_id) != parse.host_of(parsed.id):
@@ -93,8 +95,18 @@ async def store_actor(rt: Runtime, doc: dict[str, Any], *, fetched_from: str) ->
         "fetched_at": datetime.now(UTC),
         "deleted_at": None,
     }
-    for field_name in ("url", "inbox", "outbox", "shared_inbox", "followers_url", "following_url",
-                       "featured_url", "icon_url", "header_url", "public_key_id"):
+    for field_name in (
+        "url",
+        "inbox",
+        "outbox",
+        "shared_inbox",
+        "followers_url",
+        "following_url",
+        "featured_url",
+        "icon_url",
+        "header_url",
+        "public_key_id",
+    ):
         value = values[field_name]
         if isinstance(value, str) and len(value) > 768:
             values[field_name] = None if field_name != "inbox" else value[:768]
@@ -129,7 +141,9 @@ async def resolve_account(rt: Runtime, handle: str) -> models.Actor:
         return cached
     resource = quote(f"acct:{username}@{domain}", safe=":@")
     url = f"{rt.settings.scheme}://{domain}/.well-known/webfinger?resource={resource}"
-    jrd = await http.fetch_json(rt.http, url, accept="application/jrd+json, application/json", max_bytes=100_000)
+    jrd = await http.fetch_json(
+        rt.http, url, accept="application/jrd+json, application/json", max_bytes=100_000
+    )
     links = jrd.get("links")
     href = None
     for link in links if isinstance(links, list) else []:

@@ -17,7 +17,9 @@ from fedihub.security import keys, passwords
 
 # Mastodon's rule: letters, digits and underscores, dots and dashes inside, at most 30
 USERNAME_RE = re.compile(r"^[a-z0-9_]([a-z0-9_.-]{0,28}[a-z0-9_])?$", re.IGNORECASE)
-EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$", re.I)
+EMAIL_RE = re.compile(
+    r"^[^@\s<>\"',;]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$", re.I
+)
 RESERVED = frozenset(
     """admin administrator root system support help info abuse postmaster webmaster hostmaster
     security moderator mod staff owner instance actor inbox outbox api oauth auth login logout
@@ -36,7 +38,8 @@ def validate_username(username: str, *, allow_reserved: bool = False) -> str:
         raise Invalid("username must not be empty", field="username")
     if not USERNAME_RE.match(name):
         raise Invalid(
-            "username may use only letters, digits, '_', and '.' or '-' inside, at most 30 characters",
+            "username may use only letters, digits, '_', and '.' or '-' inside, "
+            "at most 30 characters",
             field="username",
         )
     if name.lower() in RESERVED and not allow_reserved:
@@ -125,7 +128,9 @@ async def authenticate(login: str, password: str) -> models.User:
         user = await models.User.get_or_none(email=login.lower())
     else:
         user = await models.User.get_or_none(username_key=normalise_username(login).lower())
-    ok = await asyncio.to_thread(passwords.verify_password, user.password_hash if user else None, password)
+    ok = await asyncio.to_thread(
+        passwords.verify_password, user.password_hash if user else None, password
+    )
     if user is None or not ok:
         raise Unauthorized("invalid username, e-mail address or password")
     if user.disabled:
@@ -169,7 +174,9 @@ def generate_password(username: str = "", email: str = "") -> str:
         return password
 
 
-async def create_invite(created_by: models.User | None, max_uses: int | None = 1) -> models.InviteCode:
+async def create_invite(
+    created_by: models.User | None, max_uses: int | None = 1
+) -> models.InviteCode:
     return await models.InviteCode.create(
         code=secrets.token_urlsafe(9), created_by=created_by, max_uses=max_uses
     )

@@ -194,9 +194,17 @@ def object_doc(doc: dict[str, Any]) -> ObjectDoc:
     content, language = _content(doc)
     tags = []
     raw_tags = doc.get("tag")
-    for item in (raw_tags if isinstance(raw_tags, list) else [raw_tags] if raw_tags else [])[:MAX_LIST]:
+    for item in (raw_tags if isinstance(raw_tags, list) else [raw_tags] if raw_tags else [])[
+        :MAX_LIST
+    ]:
         if isinstance(item, dict):
-            tags.append(Tag(type=type_of(item), name=_text(item.get("name")), href=first_str(item.get("href"))))
+            tags.append(
+                Tag(
+                    type=type_of(item),
+                    name=_text(item.get("name")),
+                    href=first_str(item.get("href")),
+                )
+            )
     attachments = []
     raw_att = doc.get("attachment")
     for item in (raw_att if isinstance(raw_att, list) else [raw_att] if raw_att else [])[:MAX_LIST]:
@@ -207,9 +215,13 @@ def object_doc(doc: dict[str, Any]) -> ObjectDoc:
                     Attachment(
                         type=type_of(item) or "Document",
                         url=url,
-                        media_type=item.get("mediaType") if isinstance(item.get("mediaType"), str) else None,
+                        media_type=item.get("mediaType")
+                        if isinstance(item.get("mediaType"), str)
+                        else None,
                         name=item.get("name") if isinstance(item.get("name"), str) else None,
-                        blurhash=item.get("blurhash") if isinstance(item.get("blurhash"), str) else None,
+                        blurhash=item.get("blurhash")
+                        if isinstance(item.get("blurhash"), str)
+                        else None,
                         width=item.get("width") if isinstance(item.get("width"), int) else None,
                         height=item.get("height") if isinstance(item.get("height"), int) else None,
                     )

@@ -383,8 +383,12 @@ class SignatureAuth(httpx.Auth):
         body = request.content if request.method not in ("GET", "HEAD") else None
         sign = sign_cavage if self.scheme == "cavage" else sign_rfc9421
         added = sign(
-            request.method, str(request.url), dict(request.headers), body,
-            self.key_id, self.private_key,
+            request.method,
+            str(request.url),
+            dict(request.headers),
+            body,
+            self.key_id,
+            self.private_key,
         )
         request.headers.update(added)
         yield request

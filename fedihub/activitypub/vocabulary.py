@@ -12,7 +12,9 @@ ACCEPT_AS = f"{ACTIVITY_JSON}, {LD_JSON}"
 
 ACTOR_TYPES = frozenset({"Person", "Group", "Organization", "Application", "Service"})
 # object types shown as statuses; others are kept (document column) but not rendered
-STATUS_TYPES = frozenset({"Note", "Article", "Question", "Page", "Event", "Video", "Audio", "Image"})
+STATUS_TYPES = frozenset(
+    {"Note", "Article", "Question", "Page", "Event", "Video", "Audio", "Image"}
+)
 
 # Mastodon's extensions, as the compact context object it publishes with its Notes
 TOOT_CONTEXT = {

@@ -54,9 +54,25 @@ CORS_HEADERS = {
 
 def register(app: Quart) -> None:
     modules = (
-        oauth, instance, accounts, follow_requests, blocks, preferences,
-        statuses, scheduled_statuses, timelines, notifications, search,
-        media, markers, conversations, streaming, trends, lists, tags, not_yet,
+        oauth,
+        instance,
+        accounts,
+        follow_requests,
+        blocks,
+        preferences,
+        statuses,
+        scheduled_statuses,
+        timelines,
+        notifications,
+        search,
+        media,
+        markers,
+        conversations,
+        streaming,
+        trends,
+        lists,
+        tags,
+        not_yet,
     )
     for module in modules:
         app.register_blueprint(module.blueprint)
@@ -80,7 +96,9 @@ async def _preflight_and_budget() -> Response | tuple[Response, int] | None:
     from fedihub.web.common import runtime
 
     # the Redis-backed limiter when FEDIHUB_REDIS_URL is set (one budget across processes)
-    limiter: ApiLimiter = runtime().resources.get("api_limiter") or current_app.extensions[LIMITER_KEY]
+    limiter: ApiLimiter = (
+        runtime().resources.get("api_limiter") or current_app.extensions[LIMITER_KEY]
+    )
     key = auth.token_key()
     budget = await limiter.hit(key)
     g._api_budget = budget

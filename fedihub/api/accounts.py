@@ -140,7 +140,9 @@ async def _by_acct(handle: str) -> models.Actor | None:
 async def search() -> Response:
     p = await params()
     found = await search_service.accounts(
-        runtime(), current_actor(), p.str("q") or "",
+        runtime(),
+        current_actor(),
+        p.str("q") or "",
         resolve=bool(p.bool("resolve", False)),
         limit=p.int("limit", 40, low=1, high=80) or 40,
         offset=p.int("offset", 0, low=0) or 0,

@@ -80,12 +80,14 @@ async def entities(
         root = roots.get(key_of(status), status.id)
         read_up_to = state.get(f"conv:{root}", 0)
         ids = list(OrderedDict.fromkeys(i for i in participants[status.id] if i != viewer.id))
-        out.append({
-            "id": str(root),
-            "unread": status.actor_id != viewer.id and status.id > read_up_to,
-            "accounts": account_entities(rt, [actors[i] for i in ids if i in actors]),
-            "last_status": body,
-        })
+        out.append(
+            {
+                "id": str(root),
+                "unread": status.actor_id != viewer.id and status.id > read_up_to,
+                "accounts": account_entities(rt, [actors[i] for i in ids if i in actors]),
+                "last_status": body,
+            }
+        )
     return out
 
 

@@ -61,8 +61,10 @@ async def update(raw_id: str) -> Response:
     p = await params()
     try:
         item = await uploads.update(
-            current_actor(), parse_id(raw_id),
-            description=p.str("description"), focus=p.str("focus"),
+            current_actor(),
+            parse_id(raw_id),
+            description=p.str("description"),
+            focus=p.str("focus"),
         )
     except Invalid as exc:
         raise invalid(exc.public, exc.field) from None

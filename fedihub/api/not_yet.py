@@ -32,7 +32,9 @@ def _user_list(path: str, scope: str) -> None:
     async def view(**_: str) -> Response:
         return jsonify([])
 
-    blueprint.add_url_rule(path, f"empty_{len(blueprint.deferred_functions)}", view, methods=["GET"])
+    blueprint.add_url_rule(
+        path, f"empty_{len(blueprint.deferred_functions)}", view, methods=["GET"]
+    )
 
 
 for _path, _scope in _USER_LISTS.items():
@@ -44,4 +46,6 @@ async def _public_list(**_: str) -> Response:
 
 
 for _path in _PUBLIC_LISTS:
-    blueprint.add_url_rule(_path, f"public_{len(blueprint.deferred_functions)}", _public_list, methods=["GET"])
+    blueprint.add_url_rule(
+        _path, f"public_{len(blueprint.deferred_functions)}", _public_list, methods=["GET"]
+    )

@@ -20,23 +20,31 @@ blueprint = Blueprint("api_notifications", __name__)
 P = "/api/v1/notifications"
 
 
-async def entities(rt: Runtime, rows: list[models.Notification], viewer: models.Actor) -> list[dict[str, Any]]:
+async def entities(
+    rt: Runtime, rows: list[models.Notification], viewer: models.Actor
+) -> list[dict[str, Any]]:
     actors = {a.id: a for a in await models.Actor.filter(id__in={r.from_actor_id for r in rows})}
     status_ids = [r.status_id for r in rows if r.status_id]
-    found = await models.Status.filter(id__in=status_ids, deleted_at__isnull=True) if status_ids else []
-    rendered = dict(zip([s.id for s in found], await status_entities(rt, list(found), viewer), strict=True))
+    found = (
+        await models.Status.filter(id__in=status_ids, deleted_at__isnull=True) if status_ids else []
+    )
+    rendered = dict(
+        zip([s.id for s in found], await status_entities(rt, list(found), viewer), strict=True)
+    )
     out = []
     for row in rows:
         if row.status_id and row.status_id not in rendered:
             continue  # the status is gone: so is the notification, as on Mastodon
-        out.append({
-            "id": str(row.id),
-            "type": row.kind,
-            "created_at": iso(row.created_at),
-            "group_key": f"ungrouped-{row.id}",
-            "account": account(rt, actors[row.from_actor_id]),
-            "status": rendered.get(row.status_id) if row.status_id else None,
-        })
+        out.append(
+            {
+                "id": str(row.id),
+                "type": row.kind,
+                "created_at": iso(row.created_at),
+                "group_key": f"ungrouped-{row.id}",
+                "account": account(rt, actors[row.from_actor_id]),
+                "status": rendered.get(row.status_id) if row.status_id else None,
+            }
+        )
     return out
 
 
@@ -64,7 +72,9 @@ async def index() -> Response:
 @blueprint.get(f"{P}/<raw_id>")
 @require_scope("read:notifications")
 async def show(raw_id: str) -> Response:
-    row = await models.Notification.get_or_none(id=parse_id(raw_id), recipient_id=current_actor().id)
+    row = await models.Notification.get_or_none(
+        id=parse_id(raw_id), recipient_id=current_actor().id
+    )
     if row is None:
         raise not_found()
     found = await entities(runtime(), [row], current_actor())

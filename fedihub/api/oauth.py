@@ -307,5 +307,7 @@ async def metadata() -> Response:
 
 def _limiter() -> ratelimit.Limiter:
     """The node's limiter: shared through Redis when one is configured, else this process's."""
-    found: ratelimit.Limiter = runtime().resources.setdefault("ratelimit", ratelimit.MemoryLimiter())
+    found: ratelimit.Limiter = runtime().resources.setdefault(
+        "ratelimit", ratelimit.MemoryLimiter()
+    )
     return found

@@ -68,7 +68,9 @@ class ApiLimiter:
 class RedisApiLimiter:
     """Fixed windows in Redis for the API's X-RateLimit-* budget (same `hit` as api ApiLimiter)."""
 
-    def __init__(self, client: Any, limit: int = 300, window_s: float = 300.0, prefix: str = "fedihub:api:") -> None:
+    def __init__(
+        self, client: Any, limit: int = 300, window_s: float = 300.0, prefix: str = "fedihub:api:"
+    ) -> None:
         self._redis = client
         self.limit = limit
         self.window_s = window_s

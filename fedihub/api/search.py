@@ -27,17 +27,30 @@ async def search() -> Response:
     resolve = bool(p.bool("resolve", False)) and viewer is not None
     rt = runtime()
     found_accounts = (
-        await search_service.accounts(rt, viewer, q, resolve=resolve, limit=limit, offset=offset,
-                                      following=bool(p.bool("following", False)))
-        if kind in (None, "", "accounts") else []
+        await search_service.accounts(
+            rt,
+            viewer,
+            q,
+            resolve=resolve,
+            limit=limit,
+            offset=offset,
+            following=bool(p.bool("following", False)),
+        )
+        if kind in (None, "", "accounts")
+        else []
     )
     found_statuses = (
         await search_service.statuses(rt, viewer, q, resolve=resolve, limit=limit, offset=offset)
-        if kind in (None, "", "statuses") else []
+        if kind in (None, "", "statuses")
+        else []
     )
     tags = await search_service.hashtags(q, limit=limit) if kind in (None, "", "hashtags") else []
-    return jsonify({
-        "accounts": accounts(rt, found_accounts),
-        "statuses": await status_entities(rt, found_statuses, viewer),
-        "hashtags": [{"name": t, "url": rt.urls.tag(t), "history": [], "following": False} for t in tags],
-    })
+    return jsonify(
+        {
+            "accounts": accounts(rt, found_accounts),
+            "statuses": await status_entities(rt, found_statuses, viewer),
+            "hashtags": [
+                {"name": t, "url": rt.urls.tag(t), "history": [], "following": False} for t in tags
+            ],
+        }
+    )

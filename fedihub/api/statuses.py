@@ -44,7 +44,10 @@ def _visibility(value: str | None, default: Visibility) -> Visibility:
     try:
         return Visibility(value)
     except ValueError:
-        raise invalid(f"visibility must be public, unlisted, private, direct or institution, not {value!r}", "visibility") from None
+        raise invalid(
+            f"visibility must be public, unlisted, private, direct or institution, not {value!r}",
+            "visibility",
+        ) from None
 
 
 @blueprint.post(P)
@@ -104,7 +107,9 @@ async def edit(raw_id: str) -> Response:
     user = current_user()
     try:
         status = await statuses.edit(
-            runtime(), user, parse_id(raw_id),
+            runtime(),
+            user,
+            parse_id(raw_id),
             text_source=p.str("status", "") or "",
             spoiler_text=p.str("spoiler_text", "") or "",
             sensitive=bool(p.bool("sensitive", False)),
@@ -121,7 +126,9 @@ async def source(raw_id: str) -> Response:
     status = await visible_status(raw_id, current_actor())
     if status.actor_id != current_actor().id:
         raise not_found()
-    return jsonify({"id": str(status.id), "text": status.source or "", "spoiler_text": status.summary})
+    return jsonify(
+        {"id": str(status.id), "text": status.source or "", "spoiler_text": status.summary}
+    )
 
 
 @blueprint.get(f"{P}/<raw_id>/history")
@@ -131,14 +138,29 @@ async def history(raw_id: str) -> Response:
     entity = await status_entity(runtime(), status, None)
     edits = await models.StatusEdit.filter(status_id=status.id).order_by("created_at", "id")
     if not edits:
-        edits = [models.StatusEdit(content=status.content, summary=status.summary, sensitive=status.sensitive,
-                                   created_at=status.published)]
-    return jsonify([
-        {"content": e.content, "spoiler_text": e.summary, "sensitive": e.sensitive, "created_at": entity["created_at"]
-         if e.created_at is None else _iso(e.created_at), "account": entity["account"], "poll": None,
-         "media_attachments": entity["media_attachments"], "emojis": []}
-        for e in edits
-    ])
+        edits = [
+            models.StatusEdit(
+                content=status.content,
+                summary=status.summary,
+                sensitive=status.sensitive,
+                created_at=status.published,
+            )
+        ]
+    return jsonify(
+        [
+            {
+                "content": e.content,
+                "spoiler_text": e.summary,
+                "sensitive": e.sensitive,
+                "created_at": entity["created_at"] if e.created_at is None else _iso(e.created_at),
+                "account": entity["account"],
+                "poll": None,
+                "media_attachments": entity["media_attachments"],
+                "emojis": [],
+            }
+            for e in edits
+        ]
+    )
 
 
 def _iso(value: object) -> str | None:
@@ -165,17 +187,21 @@ async def context(raw_id: str) -> Response:
     descendants: list[models.Status] = []
     frontier = [status.id]
     while frontier and len(descendants) < MAX_CONTEXT:
-        children = await models.Status.filter(in_reply_to_id__in=frontier, deleted_at__isnull=True).order_by("id")
+        children = await models.Status.filter(
+            in_reply_to_id__in=frontier, deleted_at__isnull=True
+        ).order_by("id")
         frontier = []
         for child in children:
             if await visibility.can_see(viewer, child):
                 descendants.append(child)
                 frontier.append(child.id)
     rt = runtime()
-    return jsonify({
-        "ancestors": await status_entities(rt, ancestors, viewer),
-        "descendants": await status_entities(rt, descendants[:MAX_CONTEXT], viewer),
-    })
+    return jsonify(
+        {
+            "ancestors": await status_entities(rt, ancestors, viewer),
+            "descendants": await status_entities(rt, descendants[:MAX_CONTEXT], viewer),
+        }
+    )
 
 
 async def _answer(status: models.Status) -> Response:
@@ -191,15 +217,21 @@ async def favourite(raw_id: str) -> Response:
 @blueprint.post(f"{P}/<raw_id>/unfavourite")
 @require_scope("write:favourites")
 async def unfavourite(raw_id: str) -> Response:
-    return await _answer(await interactions.unfavourite(runtime(), current_actor(), parse_id(raw_id)))
+    return await _answer(
+        await interactions.unfavourite(runtime(), current_actor(), parse_id(raw_id))
+    )
 
 
 @blueprint.post(f"{P}/<raw_id>/reblog")
 @require_scope("write:statuses")
 async def reblog(raw_id: str) -> Response:
     p = await params()
-    boost = await interactions.reblog(runtime(), current_actor(), parse_id(raw_id),
-                                      _visibility(p.str("visibility"), Visibility.PUBLIC))
+    boost = await interactions.reblog(
+        runtime(),
+        current_actor(),
+        parse_id(raw_id),
+        _visibility(p.str("visibility"), Visibility.PUBLIC),
+    )
     return await _answer(boost)
 
 
@@ -234,7 +266,9 @@ async def _who(raw_id: str, query_for: str) -> Response:
         rows = await pagination.fetch(models.Favourite.filter(status_id=status.id), pg)
         ids = [r.actor_id for r in rows]
     else:
-        rows = await pagination.fetch(models.Status.filter(reblog_of_id=status.id, deleted_at__isnull=True), pg)
+        rows = await pagination.fetch(
+            models.Status.filter(reblog_of_id=status.id, deleted_at__isnull=True), pg
+        )
         ids = [r.actor_id for r in rows]
     by_id = {a.id: a for a in await models.Actor.filter(id__in=ids)}
     response = jsonify(accounts(runtime(), [by_id[i] for i in ids if i in by_id]))

@@ -33,7 +33,10 @@ from fedihub.social import events_hooks, followed_tags, lists, notifications
 
 _EVENT = {events_hooks.CREATED: "update", events_hooks.EDITED: "status.update"}
 _FOLLOWER_LEVELS = (
-    Visibility.PUBLIC, Visibility.UNLISTED, Visibility.PRIVATE, Visibility.INSTITUTION
+    Visibility.PUBLIC,
+    Visibility.UNLISTED,
+    Visibility.PRIVATE,
+    Visibility.INSTITUTION,
 )
 _LISTENER_KEY = "stream_events.notification_listener"
 log = logging.getLogger(__name__)
@@ -179,17 +182,17 @@ async def on_status(rt: Runtime, change: str, status: models.Status) -> None:
         # the status as its change left it: no need to read it back
         payload = _json(await status_entity(rt, status, None))
         name = _EVENT[change]
-        batch.extend(
-            {"channel": c, "event": name, "payload": payload, **common} for c in channels
-        )
+        batch.extend({"channel": c, "event": name, "payload": payload, **common} for c in channels)
         for viewer_id in direct:
-            batch.append({
-                "channel": f"direct:{viewer_id}",
-                "event": "conversation",
-                "actor_id": status.actor_id,
-                "payload": await conversation_payload(rt, status.id, viewer_id),
-                "ref": {**ref, "viewer_id": str(viewer_id)},
-            })
+            batch.append(
+                {
+                    "channel": f"direct:{viewer_id}",
+                    "event": "conversation",
+                    "actor_id": status.actor_id,
+                    "payload": await conversation_payload(rt, status.id, viewer_id),
+                    "ref": {**ref, "viewer_id": str(viewer_id)},
+                }
+            )
     await events.publish_many(rt, batch)
 
 
@@ -200,16 +203,19 @@ async def on_notification(rt: Runtime, row: models.Notification) -> None:
     if payload is None:
         return
     ref = {"notification_id": str(row.id)}
-    await events.publish_many(rt, [
-        {
-            "channel": channel,
-            "event": "notification",
-            "payload": payload,
-            "ref": ref,
-            "actor_id": row.from_actor_id,
-        }
-        for channel in (f"user:{row.recipient_id}", f"user:notification:{row.recipient_id}")
-    ])
+    await events.publish_many(
+        rt,
+        [
+            {
+                "channel": channel,
+                "event": "notification",
+                "payload": payload,
+                "ref": ref,
+                "actor_id": row.from_actor_id,
+            }
+            for channel in (f"user:{row.recipient_id}", f"user:notification:{row.recipient_id}")
+        ],
+    )
 
 
 async def _start(rt: Runtime) -> None:

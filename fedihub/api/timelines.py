@@ -1,4 +1,5 @@
-"""/api/v1/timelines (home, public, tag, list, direct), account statuses, bookmarks and favourites lists."""
+"""/api/v1/timelines (home, public, tag, list, direct), account statuses, bookmarks and
+favourites lists."""
 
 from __future__ import annotations
 
@@ -17,7 +18,13 @@ from fedihub.web.common import runtime
 blueprint = Blueprint("api_timelines", __name__)
 
 
-async def _page(query: QuerySet[models.Status], viewer: models.Actor | None, *, default: int = 20, maximum: int = 40) -> Response:
+async def _page(
+    query: QuerySet[models.Status],
+    viewer: models.Actor | None,
+    *,
+    default: int = 20,
+    maximum: int = 40,
+) -> Response:
     p = await params()
     pg = pagination.page(p, default=default, maximum=maximum)
     rows = await pagination.fetch(query, pg)
@@ -39,9 +46,15 @@ async def public() -> Response:
     user = await optional_user()
     p = await params()
     viewer = user.actor if user else None
-    query = timelines.public(viewer, local=bool(p.bool("local", False)), remote=bool(p.bool("remote", False)))
+    query = timelines.public(
+        viewer, local=bool(p.bool("local", False)), remote=bool(p.bool("remote", False))
+    )
     if p.bool("only_media", False):
-        query = query.filter(id__in=Subquery(models.MediaAttachment.filter(status_id__not_isnull=True).values("status_id")))
+        query = query.filter(
+            id__in=Subquery(
+                models.MediaAttachment.filter(status_id__not_isnull=True).values("status_id")
+            )
+        )
     return await _page(query, viewer)
 
 
@@ -80,11 +93,19 @@ async def account_statuses(raw_id: str) -> Response:
     if p.bool("exclude_reblogs", False):
         query = query.filter(reblog_of_id__isnull=True)
     if p.bool("only_media", False):
-        query = query.filter(id__in=Subquery(models.MediaAttachment.filter(status_id__not_isnull=True).values("status_id")))
+        query = query.filter(
+            id__in=Subquery(
+                models.MediaAttachment.filter(status_id__not_isnull=True).values("status_id")
+            )
+        )
     if p.bool("pinned", False):
         query = query.filter(id=-1)  # pinning is not offered yet: an empty list, as for no pins
     if p.str("tagged"):
-        query = query.filter(id__in=Subquery(models.StatusTag.filter(name=(p.str("tagged") or "").lower()).values("status_id")))
+        query = query.filter(
+            id__in=Subquery(
+                models.StatusTag.filter(name=(p.str("tagged") or "").lower()).values("status_id")
+            )
+        )
     return await _page(query, viewer)
 
 

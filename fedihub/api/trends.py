@@ -28,7 +28,8 @@ def _window(p: Params, *, default: int, maximum: int) -> tuple[int, int]:
 
 
 def _paged(body: list[dict[str, object]], offset: int, limit: int) -> Response:
-    """`body` with Mastodon's offset Link header: next while a page is full, prev after the first."""
+    """`body` with Mastodon's offset Link header: next while a page is full, prev after the
+    first."""
     response = jsonify(body)
     base = runtime().urls.base + request.path
     kept = [("limit", v) for v in request.args.getlist("limit")][-1:]  # Mastodon keeps only limit
@@ -36,7 +37,9 @@ def _paged(body: list[dict[str, object]], offset: int, limit: int) -> Response:
     if len(body) == limit:
         links.append(f'<{base}?{urlencode([*kept, ("offset", offset + limit)])}>; rel="next"')
     if offset > 0:
-        links.append(f'<{base}?{urlencode([*kept, ("offset", max(0, offset - limit))])}>; rel="prev"')
+        links.append(
+            f'<{base}?{urlencode([*kept, ("offset", max(0, offset - limit))])}>; rel="prev"'
+        )
     if links:
         response.headers["Link"] = ", ".join(links)
     return response

@@ -116,7 +116,9 @@ async def _relevant(rt: Runtime, signer: models.Actor, obj: parse.ObjectDoc) -> 
     return bool(obj.in_reply_to and await models.Status.filter(uri=obj.in_reply_to).exists())
 
 
-async def _own_object(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> parse.ObjectDoc:
+async def _own_object(
+    rt: Runtime, signer: models.Actor, activity: parse.Activity
+) -> parse.ObjectDoc:
     """The object of a Create/Update, trusted only when it is the signer's own; else fetched."""
     embedded = activity.object
     if embedded is not None:
@@ -199,16 +201,24 @@ async def on_announce(rt: Runtime, signer: models.Actor, activity: parse.Activit
     if not activity.object_id:
         return
     local = await _local_status(activity.object_id)
-    followed = await models.Follow.filter(target_id=signer.id, follower__domain__isnull=True).exists()
+    followed = await models.Follow.filter(
+        target_id=signer.id, follower__domain__isnull=True
+    ).exists()
     if local is None and not followed:
         return
     try:
-        original = local or await remote.fetch_status(rt, activity.object_id, remote.FetchBudget(left=4))
+        original = local or await remote.fetch_status(
+            rt, activity.object_id, remote.FetchBudget(left=4)
+        )
     except FedihubError as exc:
         log.info("announce of %s dropped: %s", activity.object_id, exc.public)
         return
-    published = statuses._parse_time(activity.raw.get("published") if isinstance(activity.raw.get("published"), str) else None)
-    await interactions.receive_announce(rt, signer, original, activity.id, published or datetime.now(UTC))
+    published = statuses._parse_time(
+        activity.raw.get("published") if isinstance(activity.raw.get("published"), str) else None
+    )
+    await interactions.receive_announce(
+        rt, signer, original, activity.id, published or datetime.now(UTC)
+    )
 
 
 @handles("Block")

@@ -10,16 +10,26 @@ from fedihub.models import JobState
 async def describe() -> list[str]:
     lines = []
     for kind, state, count in await (
-        models.Job.all().group_by("kind", "state").order_by("kind", "state")
-        .annotate(n=_count()).values_list("kind", "state", "n")
+        models.Job.all()
+        .group_by("kind", "state")
+        .order_by("kind", "state")
+        .annotate(n=_count())
+        .values_list("kind", "state", "n")
     ):
         lines.append(f"{kind:<12} {state:<8} {count}")
-    oldest = await models.Job.filter(state=JobState.PENDING, run_at__lte=now_ms()).order_by("run_at").first()
+    oldest = (
+        await models.Job.filter(state=JobState.PENDING, run_at__lte=now_ms())
+        .order_by("run_at")
+        .first()
+    )
     if oldest is not None:
         lines.append(f"oldest due job waits {(now_ms() - oldest.run_at) / 1000:.1f}s")
     for host in await models.Host.filter(failure_count__gt=0).order_by("-failure_count").limit(20):
         flag = "unavailable" if host.unavailable else "failing"
-        lines.append(f"host {host.domain:<40} {flag} ({host.failure_count} failures since {host.first_failure_at:%Y-%m-%d %H:%M})")
+        lines.append(
+            f"host {host.domain:<40} {flag} "
+            f"({host.failure_count} failures since {host.first_failure_at:%Y-%m-%d %H:%M})"
+        )
     return lines or ["no jobs"]
 
 

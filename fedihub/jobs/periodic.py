@@ -29,7 +29,9 @@ class Task:
 tasks: dict[str, Task] = {}
 
 
-def every(seconds: int, name: str) -> Callable[[Callable[[Runtime], Awaitable[None]]], Callable[[Runtime], Awaitable[None]]]:
+def every(
+    seconds: int, name: str
+) -> Callable[[Callable[[Runtime], Awaitable[None]]], Callable[[Runtime], Awaitable[None]]]:
     def register(fn: Callable[[Runtime], Awaitable[None]]) -> Callable[[Runtime], Awaitable[None]]:
         tasks[name] = Task(name, seconds, fn)
         return fn
@@ -38,14 +40,17 @@ def every(seconds: int, name: str) -> Callable[[Callable[[Runtime], Awaitable[No
 
 
 async def tick(rt: Runtime, now: float | None = None) -> int:
-    """Enqueue every task's job for the current period (a no-op where one exists); returns new ones."""
+    """Enqueue every task's job for the current period (a no-op where one exists); returns new
+    ones."""
     at = time.time() if now is None else now
     made = 0
     for task in tasks.values():
         period = int(at // task.every_s)
         job = await queue.enqueue(
-            KIND, {"task": task.name, "period": period},
-            dedupe_key=f"{KIND}:{task.name}:{period}", max_attempts=3,
+            KIND,
+            {"task": task.name, "period": period},
+            dedupe_key=f"{KIND}:{task.name}:{period}",
+            max_attempts=3,
         )
         made += job is not None
     return made

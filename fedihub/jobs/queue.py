@@ -115,7 +115,9 @@ async def enqueue_many(kind: str, items: list[tuple[dict[str, Any], str | None]]
     # such a job would be lost without a trace, so rows whose dedupe key is still absent go again
     for _ in range(_ID_RETRIES):
         keys = [row.dedupe_key for row in rows if row.dedupe_key]
-        present = set(await models.Job.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+        present = set(
+            await models.Job.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
+        )
         rows = [row for row in rows if row.dedupe_key and row.dedupe_key not in present]
         if not rows:
             break
@@ -212,7 +214,10 @@ async def run_job(rt: Runtime, job: models.Job) -> bool:
     except asyncio.CancelledError:
         # shutting down: hand the job back at once rather than waiting out the lease
         await models.Job.filter(id=job.id, locked_by=job.locked_by).update(
-            state=JobState.PENDING, locked_until=None, locked_by=None, attempts=max(job.attempts - 1, 0)
+            state=JobState.PENDING,
+            locked_until=None,
+            locked_by=None,
+            attempts=max(job.attempts - 1, 0),
         )
         raise
     except Exception as exc:  # the runner owns retries: record the cause, schedule the next try
@@ -224,7 +229,8 @@ async def run_job(rt: Runtime, job: models.Job) -> bool:
 
 
 async def drain(rt: Runtime, *, max_rounds: int = 1000, kinds: list[str] | None = None) -> int:
-    """Run due jobs until none is left (tests drive background work with this); returns the count."""
+    """Run due jobs until none is left (tests drive background work with this); returns the
+    count."""
     done = 0
     for _ in range(max_rounds):
         batch = await claim(rt, limit=50, kinds=kinds)

@@ -50,10 +50,19 @@ async def run(rt: Runtime, stop: asyncio.Event, *, concurrency: int) -> None:
                 task.add_done_callback(lambda done: running.pop(done, None))
             if not batch:
                 queue._wakeup.clear()
-                waiters = [asyncio.create_task(queue._wakeup.wait()), asyncio.create_task(stop.wait())]
+                waiters = [
+                    asyncio.create_task(queue._wakeup.wait()),
+                    asyncio.create_task(stop.wait()),
+                ]
                 if running and free <= 0:
-                    waiters.append(asyncio.create_task(asyncio.wait(set(running), return_when=asyncio.FIRST_COMPLETED)))
-                _, pending = await asyncio.wait(waiters, timeout=IDLE_POLL_S, return_when=asyncio.FIRST_COMPLETED)
+                    waiters.append(
+                        asyncio.create_task(
+                            asyncio.wait(set(running), return_when=asyncio.FIRST_COMPLETED)
+                        )
+                    )
+                _, pending = await asyncio.wait(
+                    waiters, timeout=IDLE_POLL_S, return_when=asyncio.FIRST_COMPLETED
+                )
                 for w in pending:
                     w.cancel()
     finally:

@@ -32,7 +32,9 @@ def _local_keys(rt: Runtime) -> list[str]:
     if not root.exists():
         return []
     return sorted(
-        str(path.relative_to(root)) for path in root.rglob("*") if path.is_file() and ".tmp" not in path.name
+        str(path.relative_to(root))
+        for path in root.rglob("*")
+        if path.is_file() and ".tmp" not in path.name
     )
 
 
@@ -53,7 +55,9 @@ async def _copy(source: storage.Storage, target: storage.Storage, key: str, repo
     return True
 
 
-async def _switch_actor_urls(source: storage.Storage, target: storage.Storage, keys: set[str], report: Report) -> None:
+async def _switch_actor_urls(
+    source: storage.Storage, target: storage.Storage, keys: set[str], report: Report
+) -> None:
     for key in keys:
         old, new = source.url(key), target.url(key)
         report.urls_switched += await models.Actor.filter(icon_url=old).update(icon_url=new)
@@ -61,12 +65,18 @@ async def _switch_actor_urls(source: storage.Storage, target: storage.Storage, k
 
 
 async def _keys_in_use(rt: Runtime, source: storage.Storage) -> list[str]:
-    keys = set(await models.MediaAttachment.filter(storage_key__not_isnull=True).values_list("storage_key", flat=True))
+    keys = set(
+        await models.MediaAttachment.filter(storage_key__not_isnull=True).values_list(
+            "storage_key", flat=True
+        )
+    )
     base = source.url("x")[:-1]
-    for icon, header in await models.Actor.filter(domain=None).values_list("icon_url", "header_url"):
+    for icon, header in await models.Actor.filter(domain=None).values_list(
+        "icon_url", "header_url"
+    ):
         for url in (icon, header):
             if url and url.startswith(base):
-                keys.add(url[len(base):])
+                keys.add(url[len(base) :])
     return sorted(k for k in keys if k)
 
 

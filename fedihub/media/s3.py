@@ -53,10 +53,18 @@ class S3Storage:
         parts = urlsplit(endpoint)
         return f"{parts.scheme}://{self.config.bucket}.{parts.netloc}/"
 
-    async def _send(self, method: str, url: str, body: bytes = b"", extra: dict[str, str] | None = None) -> httpx.Response:
+    async def _send(
+        self, method: str, url: str, body: bytes = b"", extra: dict[str, str] | None = None
+    ) -> httpx.Response:
         headers = sigv4.sign_headers(
-            method, url, body, at=datetime.now(UTC), region=self.config.region,
-            access_key=self.config.access_key, secret_key=self.config.secret_key, extra=extra,
+            method,
+            url,
+            body,
+            at=datetime.now(UTC),
+            region=self.config.region,
+            access_key=self.config.access_key,
+            secret_key=self.config.secret_key,
+            extra=extra,
         )
         try:
             return await self._client.request(method, url, content=body, headers=headers)
@@ -66,7 +74,9 @@ class S3Storage:
     async def ensure_bucket(self) -> None:
         response = await self._send("PUT", self._bucket_url())
         if response.status_code not in (200, 409) and "BucketAlready" not in response.text:
-            raise RemoteUnavailable(f"cannot create bucket {self.config.bucket}: {response.status_code}")
+            raise RemoteUnavailable(
+                f"cannot create bucket {self.config.bucket}: {response.status_code}"
+            )
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
         extra = {"content-type": content_type}
@@ -88,15 +98,21 @@ class S3Storage:
     async def delete(self, key: str) -> None:
         response = await self._send("DELETE", self.object_url(key))
         if response.status_code >= 300 and response.status_code != 404:
-            raise RemoteUnavailable(f"object storage refused to delete {key}: {response.status_code}")
+            raise RemoteUnavailable(
+                f"object storage refused to delete {key}: {response.status_code}"
+            )
 
     def url(self, key: str) -> str:
         if self.config.public_url:
             return f"{self.config.public_url.rstrip('/')}/{quote(check_key(key), safe='/-_.~')}"
         if self.config.signed_urls:
             return sigv4.presign(
-                self.object_url(key), at=datetime.now(UTC), expires_s=self.config.url_ttl_s,
-                region=self.config.region, access_key=self.config.access_key, secret_key=self.config.secret_key,
+                self.object_url(key),
+                at=datetime.now(UTC),
+                expires_s=self.config.url_ttl_s,
+                region=self.config.region,
+                access_key=self.config.access_key,
+                secret_key=self.config.secret_key,
             )
         return self.object_url(key)
 

@@ -39,8 +39,16 @@ def _parse_query(query: str) -> list[tuple[str, str]]:
 
 
 def signature(
-    method: str, url: str, headers: Mapping[str, str], payload_hash: str, *, at: datetime,
-    region: str, access_key: str, secret_key: str, service: str = "s3",
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    payload_hash: str,
+    *,
+    at: datetime,
+    region: str,
+    access_key: str,
+    secret_key: str,
+    service: str = "s3",
     query: list[tuple[str, str]] | None = None,
 ) -> tuple[str, str, str]:
     """(signature hex, signed header names, credential scope) for a request."""
@@ -48,22 +56,35 @@ def signature(
     day, stamp = at.strftime("%Y%m%d"), at.strftime("%Y%m%dT%H%M%SZ")
     lowered = {k.lower().strip(): " ".join(v.strip().split()) for k, v in headers.items()}
     names = sorted(lowered)
-    canonical = "\n".join([
-        method.upper(),
-        parts.path or "/",
-        _canonical_query(query if query is not None else _parse_query(parts.query)),
-        "".join(f"{n}:{lowered[n]}\n" for n in names),
-        ";".join(names),
-        payload_hash,
-    ])
+    canonical = "\n".join(
+        [
+            method.upper(),
+            parts.path or "/",
+            _canonical_query(query if query is not None else _parse_query(parts.query)),
+            "".join(f"{n}:{lowered[n]}\n" for n in names),
+            ";".join(names),
+            payload_hash,
+        ]
+    )
     scope = f"{day}/{region}/{service}/aws4_request"
-    to_sign = "\n".join(["AWS4-HMAC-SHA256", stamp, scope, hashlib.sha256(canonical.encode()).hexdigest()])
-    sig = hmac.new(_signing_key(secret_key, day, region, service), to_sign.encode(), hashlib.sha256).hexdigest()
+    to_sign = "\n".join(
+        ["AWS4-HMAC-SHA256", stamp, scope, hashlib.sha256(canonical.encode()).hexdigest()]
+    )
+    sig = hmac.new(
+        _signing_key(secret_key, day, region, service), to_sign.encode(), hashlib.sha256
+    ).hexdigest()
     return sig, ";".join(names), scope
 
 
 def sign_headers(
-    method: str, url: str, body: bytes, *, at: datetime, region: str, access_key: str, secret_key: str,
+    method: str,
+    url: str,
+    body: bytes,
+    *,
+    at: datetime,
+    region: str,
+    access_key: str,
+    secret_key: str,
     extra: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """The headers to send (Host, x-amz-date, x-amz-content-sha256, Authorization, and `extra`)."""
@@ -74,8 +95,16 @@ def sign_headers(
         "x-amz-content-sha256": payload_hash,
         **{k.lower(): v for k, v in (extra or {}).items()},
     }
-    sig, signed, scope = signature(method, url, headers, payload_hash, at=at, region=region,
-                                   access_key=access_key, secret_key=secret_key)
+    sig, signed, scope = signature(
+        method,
+        url,
+        headers,
+        payload_hash,
+        at=at,
+        region=region,
+        access_key=access_key,
+        secret_key=secret_key,
+    )
     headers["authorization"] = (
         f"AWS4-HMAC-SHA256 Credential={access_key}/{scope},SignedHeaders={signed},Signature={sig}"
     )
@@ -95,6 +124,15 @@ def presign(
         ("X-Amz-Expires", str(expires_s)),
         ("X-Amz-SignedHeaders", "host"),
     ]
-    sig, _, _ = signature("GET", url, {"host": parts.netloc}, UNSIGNED, at=at, region=region,
-                          access_key=access_key, secret_key=secret_key, query=query)
+    sig, _, _ = signature(
+        "GET",
+        url,
+        {"host": parts.netloc},
+        UNSIGNED,
+        at=at,
+        region=region,
+        access_key=access_key,
+        secret_key=secret_key,
+        query=query,
+    )
     return f"{parts.scheme}://{parts.netloc}{parts.path}?{_canonical_query(query)}&X-Amz-Signature={sig}"

@@ -79,11 +79,18 @@ def object_storage(rt: Runtime) -> Storage:
     from fedihub.media.s3 import S3Config, S3Storage
 
     s = rt.settings
-    return S3Storage(S3Config(
-        endpoint=s.s3_endpoint, bucket=s.s3_bucket, region=s.s3_region, access_key=s.s3_access_key,
-        secret_key=s.s3_secret_key, path_style=s.s3_path_style, public_url=s.s3_public_url,
-        signed_urls=s.s3_signed_urls,
-    ))
+    return S3Storage(
+        S3Config(
+            endpoint=s.s3_endpoint,
+            bucket=s.s3_bucket,
+            region=s.s3_region,
+            access_key=s.s3_access_key,
+            secret_key=s.s3_secret_key,
+            path_style=s.s3_path_style,
+            public_url=s.s3_public_url,
+            signed_urls=s.s3_signed_urls,
+        )
+    )
 
 
 def for_runtime(rt: Runtime) -> Storage:

@@ -64,8 +64,14 @@ async def upload(
     await store.put(key, data, kind.content_type)
     try:
         return await models.MediaAttachment.create(
-            id=media_id, actor_id=owner.id, kind=kind.kind, content_type=kind.content_type,
-            storage_key=key, description=alt, meta=meta, size=len(data),
+            id=media_id,
+            actor_id=owner.id,
+            kind=kind.kind,
+            content_type=kind.content_type,
+            storage_key=key,
+            description=alt,
+            meta=meta,
+            size=len(data),
         )
     except BaseException:
         await store.delete(key)  # no orphaned file for a row that was never written
@@ -103,7 +109,9 @@ async def remove(rt: Runtime, owner: models.Actor, media_id: int) -> None:
     """Delete an unattached upload of `owner`'s, its row and its file (one a scheduled status
     holds is attached: not found)."""
     item = await own_unattached(owner, media_id)
-    if not await models.MediaAttachment.filter(id=item.id, status_id=None, scheduled_status_id=None).delete():
+    if not await models.MediaAttachment.filter(
+        id=item.id, status_id=None, scheduled_status_id=None
+    ).delete():
         raise NotFound("Record not found")
     if item.storage_key:
         await storage.for_runtime(rt).delete(item.storage_key)

@@ -1,4 +1,5 @@
-"""Actors (local and remote, any type: Person, Group, Application, Service), local users, follows, blocks."""
+"""Actors (local and remote, any type: Person, Group, Application, Service), local users,
+follows, blocks."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Durable background work: job rows claimed with leases, activities kept for delivery, peer hosts."""
+"""Durable background work: job rows claimed with leases, activities kept for delivery, peer
+hosts."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ class Job(Model):
     id = fields.BigIntField(primary_key=True, generated=False, default=new_id)
     kind = fields.CharField(max_length=32)
     payload: fields.Field[dict[str, object]] = fields.JSONField(default=dict)
-    # a second enqueue with the same key is a no-op: inbox activity ids, (activity, inbox) deliveries
+    # a second enqueue with the same key is a no-op: inbox activity ids,
+    # (activity, inbox) deliveries
     dedupe_key = fields.CharField(max_length=900, null=True, unique=True)
     state = fields.CharEnumField(JobState, max_length=16, default=JobState.PENDING)
     # epoch milliseconds: compared in the claim query's raw SQL on both databases alike

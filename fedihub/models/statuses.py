@@ -1,5 +1,5 @@
-"""Statuses: every object an actor publishes (Note, Article, Question, or any type we keep but do not
-render), with their mentions, tags, edits, likes and the notifications they cause."""
+"""Statuses: every object an actor publishes (Note, Article, Question, or any type we keep but do
+not render), with their mentions, tags, edits, likes and the notifications they cause."""
 
 from __future__ import annotations
 
@@ -158,4 +158,3 @@ class Notification(Model):
     class Meta:
         table = "notifications"
         indexes = (("recipient_id", "id"),)
-

@@ -1,4 +1,5 @@
-"""Trends as last computed: the hashtags and statuses the periodic refresh ranked (social/trends.py).
+"""Trends as last computed: the hashtags and statuses the periodic refresh ranked
+(social/trends.py).
 
 Each list is replaced whole by one refresh, so every web process reads the same stored answer.
 """

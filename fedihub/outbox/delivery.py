@@ -23,7 +23,7 @@ from fedihub.outbox import hosts, peers
 from fedihub.runtime import Runtime
 
 log = logging.getLogger(__name__)
-CONTENT_TYPE = 'application/activity+json'
+CONTENT_TYPE = "application/activity+json"
 # A fan-out sends one stored activity to many inboxes: read it once per process, not once per
 # inbox (its body never changes once stored). By OutboxActivity id, most recently used last.
 _STORED: OrderedDict[int, models.OutboxActivity] = OrderedDict()
@@ -80,7 +80,9 @@ async def _stored(activity_id: int) -> models.OutboxActivity | None:
     return stored
 
 
-async def _post(rt: Runtime, inbox: str, stored: models.OutboxActivity, scheme: str) -> httpx.Response:
+async def _post(
+    rt: Runtime, inbox: str, stored: models.OutboxActivity, scheme: str
+) -> httpx.Response:
     return await rt.http.post(
         inbox,
         content=stored.body.encode("utf-8"),

@@ -24,7 +24,7 @@ def known_scheme(host: models.Host | None) -> str:
 
 
 async def signature_scheme(rt: Runtime, domain: str) -> str:
-    """"rfc9421" or "cavage" for requests to `domain`, probing its NodeInfo once if not known."""
+    """ "rfc9421" or "cavage" for requests to `domain`, probing its NodeInfo once if not known."""
     host = await models.Host.get_or_none(domain=domain)
     if host is not None and host.accepts_rfc9421 is not None:
         return known_scheme(host)
@@ -36,12 +36,22 @@ async def signature_scheme(rt: Runtime, domain: str) -> str:
 async def _probe(rt: Runtime, domain: str) -> bool:
     base = f"{rt.settings.scheme}://{domain}"
     try:
-        index = await http.fetch_json(rt.http, f"{base}/.well-known/nodeinfo", accept="application/json", max_bytes=64_000)
+        index = await http.fetch_json(
+            rt.http, f"{base}/.well-known/nodeinfo", accept="application/json", max_bytes=64_000
+        )
         links = index.get("links")
-        href = next(
-            (link["href"] for link in links if isinstance(link, dict) and isinstance(link.get("href"), str)),
-            None,
-        ) if isinstance(links, list) else None
+        href = (
+            next(
+                (
+                    link["href"]
+                    for link in links
+                    if isinstance(link, dict) and isinstance(link.get("href"), str)
+                ),
+                None,
+            )
+            if isinstance(links, list)
+            else None
+        )
         if href is None:
             return False
         doc = await http.fetch_json(rt.http, href, accept="application/json", max_bytes=64_000)

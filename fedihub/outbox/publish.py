@@ -43,7 +43,10 @@ async def follower_actors(actor_id: int) -> list[models.Actor]:
 
 
 async def publish(
-    rt: Runtime, sender: models.Actor, activity: dict[str, object], recipients: Iterable[models.Actor]
+    rt: Runtime,
+    sender: models.Actor,
+    activity: dict[str, object],
+    recipients: Iterable[models.Actor],
 ) -> int:
     """Persist `activity` and enqueue its deliveries; returns how many inboxes will get it."""
     uri = str(activity["id"])
@@ -55,6 +58,9 @@ async def publish(
     targets = inboxes_for(recipients, local_domain=rt.urls.domain)
     await jobs.queue.enqueue_many(
         DELIVER,
-        [({"activity": stored.id, "inbox": inbox}, f"{DELIVER}:{stored.id}:{inbox}") for inbox in targets],
+        [
+            ({"activity": stored.id, "inbox": inbox}, f"{DELIVER}:{stored.id}:{inbox}")
+            for inbox in targets
+        ],
     )
     return len(targets)

@@ -22,8 +22,28 @@ LINK_PROTOCOLS = frozenset(
     {"http", "https", "dat", "dweb", "ipfs", "ipns", "ssb", "gopher", "xmpp", "magnet", "gemini"}
 )
 ELEMENTS = frozenset(
-    {"p", "br", "span", "a", "del", "s", "pre", "blockquote", "code", "b", "strong", "u", "i",
-     "em", "ul", "ol", "li", "ruby", "rt", "rp"}
+    {
+        "p",
+        "br",
+        "span",
+        "a",
+        "del",
+        "s",
+        "pre",
+        "blockquote",
+        "code",
+        "b",
+        "strong",
+        "u",
+        "i",
+        "em",
+        "ul",
+        "ol",
+        "li",
+        "ruby",
+        "rt",
+        "rp",
+    }
 )
 _ATTRIBUTES = {
     "*": {"lang"},

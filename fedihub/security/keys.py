@@ -83,7 +83,9 @@ def unseal(sealed: str, kek: bytes) -> rsa.RSAPrivateKey:
     try:
         pem = AESGCM(kek).decrypt(raw[:12], raw[12:], _AAD)
     except InvalidTag:
-        raise ConfigError("keys/kek.key does not open the stored private keys (wrong keys/ folder?)") from None
+        raise ConfigError(
+            "keys/kek.key does not open the stored private keys (wrong keys/ folder?)"
+        ) from None
     return load_private_pem(pem)
 
 
@@ -107,7 +109,9 @@ def create_node_secrets(keys_dir: Path) -> NodeSecrets:
 
 
 def secrets_exist(keys_dir: Path) -> bool:
-    return any((keys_dir / name).exists() for name in (SESSION_KEY_FILE, KEK_FILE, INSTANCE_KEY_FILE))
+    return any(
+        (keys_dir / name).exists() for name in (SESSION_KEY_FILE, KEK_FILE, INSTANCE_KEY_FILE)
+    )
 
 
 def _read(keys_dir: Path, name: str) -> bytes:
@@ -115,7 +119,9 @@ def _read(keys_dir: Path, name: str) -> bytes:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(f"{path} is missing (run `fedihub init`, or point FEDIHUB_KEYS_DIR at the node's keys)") from None
+        raise ConfigError(
+            f"{path} is missing (run `fedihub init`, or point FEDIHUB_KEYS_DIR at the node's keys)"
+        ) from None
     except PermissionError:
         raise ConfigError(f"{path} cannot be read by this user") from None
     except OSError as exc:
@@ -142,7 +148,9 @@ def load_node_secrets(keys_dir: Path) -> NodeSecrets:
     try:
         instance_key = load_private_pem(_read(keys_dir, INSTANCE_KEY_FILE))
     except ValueError:
-        raise ConfigError(f"{keys_dir / INSTANCE_KEY_FILE} is not an RSA private key in PEM form") from None
+        raise ConfigError(
+            f"{keys_dir / INSTANCE_KEY_FILE} is not an RSA private key in PEM form"
+        ) from None
     return NodeSecrets(session_key=session_key, kek=kek, instance_key=instance_key)
 
 

@@ -22,8 +22,18 @@ def _dummy_hash() -> str:
 
 
 _COMMON = {
-    "password", "password1", "password123", "123456789", "1234567890", "qwertyuiop",
-    "letmein123", "iloveyou12", "administrator", "changeme123", "welcome123", "0123456789",
+    "password",
+    "password1",
+    "password123",
+    "123456789",
+    "1234567890",
+    "qwertyuiop",
+    "letmein123",
+    "iloveyou12",
+    "administrator",
+    "changeme123",
+    "welcome123",
+    "0123456789",
 }
 
 

@@ -1,1 +1,2 @@
-"""Notes, messages, follows, likes, boosts, timelines, notifications; visibility decides who sees what."""
+"""Notes, messages, follows, likes, boosts, timelines, notifications; visibility decides who sees
+what."""

@@ -16,13 +16,27 @@ def _now() -> str:
 
 
 def _wrap(kind: str, ident: str, actor: models.Actor, obj: Any, **extra: Any) -> dict[str, Any]:
-    return {"@context": AS_CONTEXT, "id": ident, "type": kind, "actor": actor.uri, "object": obj, **extra}
+    return {
+        "@context": AS_CONTEXT,
+        "id": ident,
+        "type": kind,
+        "actor": actor.uri,
+        "object": obj,
+        **extra,
+    }
 
 
 async def create(rt: Runtime, status: models.Status) -> dict[str, Any]:
     note = await documents.note_document(rt, status)
-    activity = _wrap("Create", f"{status.uri}/activity", status.actor, note,
-                     to=note.get("to", []), cc=note.get("cc", []), published=note.get("published"))
+    activity = _wrap(
+        "Create",
+        f"{status.uri}/activity",
+        status.actor,
+        note,
+        to=note.get("to", []),
+        cc=note.get("cc", []),
+        published=note.get("published"),
+    )
     activity["@context"] = note.get("@context", AS_CONTEXT)
     note.pop("@context", None)
     return activity
@@ -31,32 +45,52 @@ async def create(rt: Runtime, status: models.Status) -> dict[str, Any]:
 async def update(rt: Runtime, status: models.Status) -> dict[str, Any]:
     note = await documents.note_document(rt, status)
     stamp = int((status.edited_at or datetime.now(UTC)).timestamp())
-    activity = _wrap("Update", f"{status.uri}#updates/{stamp}", status.actor, note,
-                     to=note.get("to", []), cc=note.get("cc", []))
+    activity = _wrap(
+        "Update",
+        f"{status.uri}#updates/{stamp}",
+        status.actor,
+        note,
+        to=note.get("to", []),
+        cc=note.get("cc", []),
+    )
     activity["@context"] = note.get("@context", AS_CONTEXT)
     note.pop("@context", None)
     return activity
 
 
-async def delete(rt: Runtime, status: models.Status, to: list[str], cc: list[str]) -> dict[str, Any]:
+async def delete(
+    rt: Runtime, status: models.Status, to: list[str], cc: list[str]
+) -> dict[str, Any]:
     # Mastodon sends the Tombstone embedded; some peers drop a bare id (shared/README traps)
     tombstone = documents.tombstone_document(rt, status)
     tombstone.pop("@context", None)
     return _wrap("Delete", f"{status.uri}#delete", status.actor, tombstone, to=to, cc=cc)
 
 
-def follow(follower: models.Actor, target: models.Actor, follow_row: models.Follow) -> dict[str, Any]:
-    return _wrap("Follow", follow_row.uri or f"{follower.uri}#follows/{follow_row.id}", follower, target.uri)
+def follow(
+    follower: models.Actor, target: models.Actor, follow_row: models.Follow
+) -> dict[str, Any]:
+    return _wrap(
+        "Follow", follow_row.uri or f"{follower.uri}#follows/{follow_row.id}", follower, target.uri
+    )
 
 
-def accept_follow(target: models.Actor, follower: models.Actor, follow_row: models.Follow) -> dict[str, Any]:
+def accept_follow(
+    target: models.Actor, follower: models.Actor, follow_row: models.Follow
+) -> dict[str, Any]:
     inner = {"id": follow_row.uri, "type": "Follow", "actor": follower.uri, "object": target.uri}
-    return _wrap("Accept", f"{target.uri}#accepts/follows/{follow_row.id}", target, inner, to=[follower.uri])
+    return _wrap(
+        "Accept", f"{target.uri}#accepts/follows/{follow_row.id}", target, inner, to=[follower.uri]
+    )
 
 
-def reject_follow(target: models.Actor, follower: models.Actor, follow_row: models.Follow) -> dict[str, Any]:
+def reject_follow(
+    target: models.Actor, follower: models.Actor, follow_row: models.Follow
+) -> dict[str, Any]:
     inner = {"id": follow_row.uri, "type": "Follow", "actor": follower.uri, "object": target.uri}
-    return _wrap("Reject", f"{target.uri}#rejects/follows/{follow_row.id}", target, inner, to=[follower.uri])
+    return _wrap(
+        "Reject", f"{target.uri}#rejects/follows/{follow_row.id}", target, inner, to=[follower.uri]
+    )
 
 
 def undo(actor: models.Actor, inner: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -68,11 +102,18 @@ def like(actor: models.Actor, status: models.Status, fav: models.Favourite) -> d
     return _wrap("Like", fav.uri or f"{actor.uri}#likes/{fav.id}", actor, status.uri)
 
 
-def announce(rt: Runtime, actor: models.Actor, boost: models.Status, original: models.Status) -> dict[str, Any]:
+def announce(
+    rt: Runtime, actor: models.Actor, boost: models.Status, original: models.Status
+) -> dict[str, Any]:
     followers = actor.followers_url or rt.urls.followers(actor.username)
     return _wrap(
-        "Announce", boost.uri, actor, original.uri,
-        to=[PUBLIC], cc=[original.actor.uri, followers], published=_now(),
+        "Announce",
+        boost.uri,
+        actor,
+        original.uri,
+        to=[PUBLIC],
+        cc=[original.actor.uri, followers],
+        published=_now(),
     )
 
 
@@ -85,8 +126,14 @@ async def update_actor(rt: Runtime, actor: models.Actor) -> dict[str, Any]:
 
     doc = await actor_documents.actor_document(rt, actor)
     context = doc.pop("@context", AS_CONTEXT)
-    activity = _wrap("Update", f"{actor.uri}#updates/{int(datetime.now(UTC).timestamp())}", actor, doc,
-                     to=[PUBLIC], cc=[actor.followers_url] if actor.followers_url else [])
+    activity = _wrap(
+        "Update",
+        f"{actor.uri}#updates/{int(datetime.now(UTC).timestamp())}",
+        actor,
+        doc,
+        to=[PUBLIC],
+        cc=[actor.followers_url] if actor.followers_url else [],
+    )
     activity["@context"] = context
     return activity
 

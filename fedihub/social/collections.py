@@ -167,8 +167,8 @@ async def following(rt: Runtime, actor: models.Actor, page: PageRequest | None) 
 def featured(rt: Runtime, actor: models.Actor) -> dict[str, Any]:
     """Pinned statuses: always empty for now.
 
-    TODO(mastodon-api): pinned posts arrive with the Mastodon API issue (POST /api/v1/statuses/:id/pin);
-    this collection then lists them, as Mastodon does, unpaged.
+    TODO(mastodon-api): pinned posts arrive with the Mastodon API issue
+    (POST /api/v1/statuses/:id/pin); this collection then lists them, as Mastodon does, unpaged.
     """
     return {
         "@context": NOTE_CONTEXT,

@@ -10,9 +10,15 @@ from fedihub.models import FollowState
 
 async def refresh_follow_counts(*actor_ids: int) -> None:
     for actor_id in set(actor_ids):
-        followers = await models.Follow.filter(target_id=actor_id, state=FollowState.ACCEPTED).count()
-        following = await models.Follow.filter(follower_id=actor_id, state=FollowState.ACCEPTED).count()
-        await models.Actor.filter(id=actor_id).update(followers_count=followers, following_count=following)
+        followers = await models.Follow.filter(
+            target_id=actor_id, state=FollowState.ACCEPTED
+        ).count()
+        following = await models.Follow.filter(
+            follower_id=actor_id, state=FollowState.ACCEPTED
+        ).count()
+        await models.Actor.filter(id=actor_id).update(
+            followers_count=followers, following_count=following
+        )
 
 
 async def refresh_status_counts(actor_id: int) -> None:

@@ -36,7 +36,9 @@ def _dimension(meta: dict[str, Any], key: str) -> int | None:
 
 
 def _attachment(rt: Runtime, media: models.MediaAttachment) -> dict[str, Any] | None:
-    url = media.remote_url or (storage.for_runtime(rt).url(media.storage_key) if media.storage_key else None)
+    url = media.remote_url or (
+        storage.for_runtime(rt).url(media.storage_key) if media.storage_key else None
+    )
     if url is None:
         return None
     document: dict[str, Any] = {
@@ -125,16 +127,19 @@ async def note_documents(
     media: dict[int, list[models.MediaAttachment]] = defaultdict(list)
     if ids:
         mentions = await models.Mention.filter(status_id__in=ids).order_by("id")
-        mention_actors = {
-            a.id: a
-            for a in await models.Actor.filter(id__in={m.actor_id for m in mentions})
-        } if mentions else {}
+        mention_actors = (
+            {a.id: a for a in await models.Actor.filter(id__in={m.actor_id for m in mentions})}
+            if mentions
+            else {}
+        )
         for mention in mentions:
             if mention.actor_id in mention_actors:
                 mentioned[mention.status_id].append(mention_actors[mention.actor_id])
         for tag in await models.StatusTag.filter(status_id__in=ids).order_by("id"):
             tags[tag.status_id].append(tag.name)
-        for item in await models.MediaAttachment.filter(status_id__in=ids).order_by("position", "id"):
+        for item in await models.MediaAttachment.filter(status_id__in=ids).order_by(
+            "position", "id"
+        ):
             if item.status_id is not None:
                 media[item.status_id].append(item)
     documents = []

@@ -31,14 +31,20 @@ async def follow(rt: Runtime, follower: models.Actor, target: models.Actor) -> m
     existing = await models.Follow.get_or_none(follower_id=follower.id, target_id=target.id)
     if existing is not None:
         return existing
-    state = FollowState.PENDING if (target.domain is not None or target.manually_approves) else FollowState.ACCEPTED
+    state = (
+        FollowState.PENDING
+        if (target.domain is not None or target.manually_approves)
+        else FollowState.ACCEPTED
+    )
     try:
         async with in_transaction():
             row = await models.Follow.create(follower=follower, target=target, state=state)
             row.uri = f"{follower.uri}#follows/{row.id}"
             await row.save(update_fields=["uri"])
             if target.domain is not None:
-                await publish.publish(rt, follower, activities.follow(follower, target, row), [target])
+                await publish.publish(
+                    rt, follower, activities.follow(follower, target, row), [target]
+                )
     except IntegrityError:  # a concurrent request made the same follow
         return await models.Follow.get(follower_id=follower.id, target_id=target.id)
     if target.domain is None:
@@ -57,7 +63,9 @@ async def unfollow(rt: Runtime, follower: models.Actor, target: models.Actor) ->
         await row.delete()
         if target.domain is not None and follower.domain is None:
             inner = activities.follow(follower, target, row)
-            await publish.publish(rt, follower, activities.undo(follower, inner, to=[target.uri]), [target])
+            await publish.publish(
+                rt, follower, activities.undo(follower, inner, to=[target.uri]), [target]
+            )
     await notifications.withdraw(target.id, "follow", follower.id)
     await notifications.withdraw(target.id, "follow_request", follower.id)
     await counters.refresh_follow_counts(follower.id, target.id)
@@ -79,7 +87,9 @@ async def accept(rt: Runtime, target: models.Actor, follower_id: int) -> models.
         row.state = FollowState.ACCEPTED
         await row.save(update_fields=["state"])
         if row.follower.domain is not None:
-            await publish.publish(rt, target, activities.accept_follow(target, row.follower, row), [row.follower])
+            await publish.publish(
+                rt, target, activities.accept_follow(target, row.follower, row), [row.follower]
+            )
     await notifications.withdraw(target.id, "follow_request", row.follower_id)
     await notifications.notify(target, "follow", row.follower)
     await counters.refresh_follow_counts(target.id, row.follower_id)
@@ -91,18 +101,24 @@ async def reject(rt: Runtime, target: models.Actor, follower_id: int) -> None:
     async with in_transaction():
         await row.delete()
         if row.follower.domain is not None:
-            await publish.publish(rt, target, activities.reject_follow(target, row.follower, row), [row.follower])
+            await publish.publish(
+                rt, target, activities.reject_follow(target, row.follower, row), [row.follower]
+            )
     await notifications.withdraw(target.id, "follow_request", row.follower_id)
 
 
 # ---- from the inbox ----------------------------------------------------------------------------
 
 
-async def receive_follow(rt: Runtime, follower: models.Actor, target: models.Actor, uri: str) -> None:
+async def receive_follow(
+    rt: Runtime, follower: models.Actor, target: models.Actor, uri: str
+) -> None:
     """A remote `follower` asks to follow local `target` (Follow activity `uri`)."""
     if await models.Block.filter(actor_id=target.id, target_id=follower.id).exists():
         row = models.Follow(id=0, follower=follower, target=target, uri=uri)
-        await publish.publish(rt, target, activities.reject_follow(target, follower, row), [follower])
+        await publish.publish(
+            rt, target, activities.reject_follow(target, follower, row), [follower]
+        )
         return
     row = await models.Follow.get_or_none(follower_id=follower.id, target_id=target.id)
     if row is None:
@@ -110,7 +126,9 @@ async def receive_follow(rt: Runtime, follower: models.Actor, target: models.Act
         kind = "follow" if state is FollowState.ACCEPTED else "follow_request"
         try:
             async with in_transaction():  # the follow and its notification, or neither
-                row = await models.Follow.create(follower=follower, target=target, state=state, uri=uri)
+                row = await models.Follow.create(
+                    follower=follower, target=target, state=state, uri=uri
+                )
                 note = await notifications.record(target, kind, follower)
         except IntegrityError:
             row = await models.Follow.get(follower_id=follower.id, target_id=target.id)
@@ -121,11 +139,15 @@ async def receive_follow(rt: Runtime, follower: models.Actor, target: models.Act
         row.uri = uri
         await row.save(update_fields=["uri"])
     if row.state is FollowState.ACCEPTED:
-        await publish.publish(rt, target, activities.accept_follow(target, follower, row), [follower])
+        await publish.publish(
+            rt, target, activities.accept_follow(target, follower, row), [follower]
+        )
     await counters.refresh_follow_counts(follower.id, target.id)
 
 
-async def find_outgoing(follower: models.Actor, target_uri: str | None, follow_uri: str | None) -> models.Follow | None:
+async def find_outgoing(
+    follower: models.Actor, target_uri: str | None, follow_uri: str | None
+) -> models.Follow | None:
     """Our follow that a peer's Accept/Reject refers to, by the Follow's id or by its target."""
     if follow_uri:
         row = await models.Follow.get_or_none(uri=follow_uri, target_id=follower.id)
@@ -151,7 +173,9 @@ async def receive_reject(rt: Runtime, remote: models.Actor, follow_row: models.F
     await counters.refresh_follow_counts(follow_row.follower_id, remote.id)
 
 
-async def receive_undo(rt: Runtime, follower: models.Actor, target_uri: str | None, uri: str | None) -> None:
+async def receive_undo(
+    rt: Runtime, follower: models.Actor, target_uri: str | None, uri: str | None
+) -> None:
     query = models.Follow.filter(follower_id=follower.id)
     row = await query.filter(uri=uri).first() if uri else None
     if row is None and target_uri:

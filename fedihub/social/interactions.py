@@ -17,7 +17,9 @@ from fedihub.social import activities, counters, events_hooks, notifications, vi
 
 
 async def _visible(actor: models.Actor, status_id: int) -> models.Status:
-    status = await models.Status.get_or_none(id=status_id, deleted_at__isnull=True).prefetch_related("actor")
+    status = await models.Status.get_or_none(
+        id=status_id, deleted_at__isnull=True
+    ).prefetch_related("actor")
     if status is None or not await visibility.can_see(actor, status):
         raise NotFound("Record not found")
     if status.reblog_of_id:  # acting on a boost acts on what it boosts, as Mastodon does
@@ -37,7 +39,9 @@ async def favourite(rt: Runtime, actor: models.Actor, status_id: int) -> models.
             fav.uri = f"{actor.uri}#likes/{fav.id}"
             await fav.save(update_fields=["uri"])
             if visibility.federates(status.visibility):
-                await publish.publish(rt, actor, activities.like(actor, status, fav), _audience(status))
+                await publish.publish(
+                    rt, actor, activities.like(actor, status, fav), _audience(status)
+                )
     except IntegrityError:
         return status  # already favourited: idempotent, as Mastodon
     await counters.refresh_interaction_counts(status.id)
@@ -59,26 +63,40 @@ async def unfavourite(rt: Runtime, actor: models.Actor, status_id: int) -> model
     return await models.Status.get(id=status.id).prefetch_related("actor")
 
 
-async def reblog(rt: Runtime, actor: models.Actor, status_id: int,
-                 level: Visibility = Visibility.PUBLIC) -> models.Status:
+async def reblog(
+    rt: Runtime, actor: models.Actor, status_id: int, level: Visibility = Visibility.PUBLIC
+) -> models.Status:
     """Boost a status; returns the boost (a status whose reblog_of is the original)."""
     status = await _visible(actor, status_id)
-    if status.visibility not in (Visibility.PUBLIC, Visibility.UNLISTED) and status.actor_id != actor.id:
+    if (
+        status.visibility not in (Visibility.PUBLIC, Visibility.UNLISTED)
+        and status.actor_id != actor.id
+    ):
         raise Forbidden("This action is not allowed")
-    existing = await models.Status.get_or_none(actor_id=actor.id, reblog_of_id=status.id, deleted_at__isnull=True)
+    existing = await models.Status.get_or_none(
+        actor_id=actor.id, reblog_of_id=status.id, deleted_at__isnull=True
+    )
     if existing is not None:
         return existing
     boost_id = new_id()
     async with in_transaction():
         boost = await models.Status.create(
-            id=boost_id, uri=f"{actor.uri}/statuses/{boost_id}/activity", actor=actor, local=True,
-            object_type="Announce", visibility=level, reblog_of=status, published=datetime.now(UTC),
+            id=boost_id,
+            uri=f"{actor.uri}/statuses/{boost_id}/activity",
+            actor=actor,
+            local=True,
+            object_type="Announce",
+            visibility=level,
+            reblog_of=status,
+            published=datetime.now(UTC),
         )
         recipients = await publish.follower_actors(actor.id)
         if status.actor.domain is not None:
             recipients.append(status.actor)
         if visibility.federates(status.visibility) and recipients:
-            await publish.publish(rt, actor, activities.announce(rt, actor, boost, status), recipients)
+            await publish.publish(
+                rt, actor, activities.announce(rt, actor, boost, status), recipients
+            )
     await counters.refresh_interaction_counts(status.id)
     await notifications.notify(status.actor, "reblog", actor, status)
     boost.actor = actor
@@ -88,7 +106,9 @@ async def reblog(rt: Runtime, actor: models.Actor, status_id: int,
 
 async def unreblog(rt: Runtime, actor: models.Actor, status_id: int) -> models.Status:
     status = await _visible(actor, status_id)
-    boost = await models.Status.get_or_none(actor_id=actor.id, reblog_of_id=status.id, deleted_at__isnull=True)
+    boost = await models.Status.get_or_none(
+        actor_id=actor.id, reblog_of_id=status.id, deleted_at__isnull=True
+    )
     if boost is not None:
         async with in_transaction():
             boost.deleted_at = datetime.now(UTC)
@@ -142,8 +162,14 @@ async def receive_announce(
     try:
         async with in_transaction():  # the boost and its notification, or neither
             boost = await models.Status.create(
-                id=new_id(at_ms), uri=uri, actor=remote, local=False, object_type="Announce",
-                visibility=level, reblog_of=original, published=published,
+                id=new_id(at_ms),
+                uri=uri,
+                actor=remote,
+                local=False,
+                object_type="Announce",
+                visibility=level,
+                reblog_of=original,
+                published=published,
             )
             note = await notifications.record(await original.actor, "reblog", remote, original)
     except IntegrityError:

@@ -13,7 +13,10 @@ listeners: list[Listener] = []
 
 
 async def notify(
-    recipient: models.Actor, kind: str, from_actor: models.Actor, status: models.Status | None = None
+    recipient: models.Actor,
+    kind: str,
+    from_actor: models.Actor,
+    status: models.Status | None = None,
 ) -> models.Notification | None:
     """Record a notification for a local recipient and tell the streams; none for remote ones or
     for oneself."""
@@ -23,7 +26,10 @@ async def notify(
 
 
 async def record(
-    recipient: models.Actor, kind: str, from_actor: models.Actor, status: models.Status | None = None
+    recipient: models.Actor,
+    kind: str,
+    from_actor: models.Actor,
+    status: models.Status | None = None,
 ) -> models.Notification | None:
     """Store a notification without telling anyone yet: called inside the transaction that stores
     its cause, so a process killed in between cannot keep the cause and lose the notification (a
@@ -32,7 +38,9 @@ async def record(
         return None
     if await models.Block.filter(actor_id=recipient.id, target_id=from_actor.id).exists():
         return None
-    if await models.Mute.filter(actor_id=recipient.id, target_id=from_actor.id, notifications=True).exists():
+    if await models.Mute.filter(
+        actor_id=recipient.id, target_id=from_actor.id, notifications=True
+    ).exists():
         return None
     return await models.Notification.create(
         recipient=recipient, kind=kind, from_actor=from_actor, status=status
@@ -47,9 +55,13 @@ async def announce(note: models.Notification | None) -> None:
         await listener(note)
 
 
-async def withdraw(recipient_id: int, kind: str, from_actor_id: int, status_id: int | None = None) -> None:
+async def withdraw(
+    recipient_id: int, kind: str, from_actor_id: int, status_id: int | None = None
+) -> None:
     """Remove a notification whose cause was undone (an unfollow, an unlike)."""
-    query = models.Notification.filter(recipient_id=recipient_id, kind=kind, from_actor_id=from_actor_id)
+    query = models.Notification.filter(
+        recipient_id=recipient_id, kind=kind, from_actor_id=from_actor_id
+    )
     if status_id is not None:
         query = query.filter(status_id=status_id)
     await query.delete()

@@ -13,8 +13,14 @@ from fedihub.social import visibility
 
 
 async def accounts(
-    rt: Runtime, viewer: models.Actor | None, query: str, *, resolve: bool = False,
-    limit: int = 40, offset: int = 0, following: bool = False,
+    rt: Runtime,
+    viewer: models.Actor | None,
+    query: str,
+    *,
+    resolve: bool = False,
+    limit: int = 40,
+    offset: int = 0,
+    following: bool = False,
 ) -> list[models.Actor]:
     from fedihub.accounts import resolver
 
@@ -33,7 +39,9 @@ async def accounts(
         username, _, domain = text.partition("@")
         domain = domain.lower()
         local = not domain or domain == rt.urls.domain
-        actor = await models.Actor.filter(username__iexact=username, domain=None if local else domain, deleted_at=None).first()
+        actor = await models.Actor.filter(
+            username__iexact=username, domain=None if local else domain, deleted_at=None
+        ).first()
         if actor is None and resolve and not local:
             try:
                 actor = await resolver.resolve_account(rt, text)
@@ -43,21 +51,37 @@ async def accounts(
     # a bare word searches this node's people; other servers' accounts are found by address
     rows = models.Actor.filter(
         Q(username__istartswith=text) | Q(display_name__istartswith=text),
-        domain=None, deleted_at=None, actor_type__not="Application",
+        domain=None,
+        deleted_at=None,
+        actor_type__not="Application",
     )
     if following and viewer is not None:
-        rows = rows.filter(id__in=Subquery(models.Follow.filter(follower_id=viewer.id, state=FollowState.ACCEPTED).values("target_id")))
+        rows = rows.filter(
+            id__in=Subquery(
+                models.Follow.filter(follower_id=viewer.id, state=FollowState.ACCEPTED).values(
+                    "target_id"
+                )
+            )
+        )
     return list(await rows.order_by("username").offset(offset).limit(limit))
 
 
 async def statuses(
-    rt: Runtime, viewer: models.Actor | None, query: str, *, resolve: bool = False, limit: int = 20, offset: int = 0
+    rt: Runtime,
+    viewer: models.Actor | None,
+    query: str,
+    *,
+    resolve: bool = False,
+    limit: int = 20,
+    offset: int = 0,
 ) -> list[models.Status]:
     from fedihub.social import remote
 
     text = query.strip()
     if text.startswith(("https://", "http://")):
-        found = await models.Status.filter(Q(uri=text) | Q(url=text), deleted_at__isnull=True).first()
+        found = await models.Status.filter(
+            Q(uri=text) | Q(url=text), deleted_at__isnull=True
+        ).first()
         if found is None and resolve and viewer is not None:
             try:
                 found = await remote.fetch_status(rt, text, remote.FetchBudget(left=4))
@@ -68,10 +92,17 @@ async def statuses(
         return []
     if viewer is None or len(text) < 2:
         return []
-    rows = await models.Status.filter(
-        content__icontains=text, deleted_at__isnull=True, reblog_of_id__isnull=True,
-        visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED],
-    ).order_by("-id").offset(offset).limit(limit)
+    rows = (
+        await models.Status.filter(
+            content__icontains=text,
+            deleted_at__isnull=True,
+            reblog_of_id__isnull=True,
+            visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED],
+        )
+        .order_by("-id")
+        .offset(offset)
+        .limit(limit)
+    )
     return list(rows)
 
 
@@ -79,5 +110,11 @@ async def hashtags(query: str, *, limit: int = 20) -> list[str]:
     text = query.strip().lstrip("#").lower()
     if not text:
         return []
-    names = await models.StatusTag.filter(name__startswith=text).distinct().order_by("name").limit(limit).values_list("name", flat=True)
+    names = (
+        await models.StatusTag.filter(name__startswith=text)
+        .distinct()
+        .order_by("name")
+        .limit(limit)
+        .values_list("name", flat=True)
+    )
     return list(names)

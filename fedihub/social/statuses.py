@@ -32,16 +32,16 @@ MEDIA_UNAVAILABLE = "a media attachment is unknown, not yours, or already attach
 ID_ATTEMPTS = 4  # inserts of a remote status, when its time-based id is taken
 
 
-async def _resolve_mentions(
-    rt: Runtime, raw: str
-) -> dict[tuple[str, str | None], models.Actor]:
+async def _resolve_mentions(rt: Runtime, raw: str) -> dict[tuple[str, str | None], models.Actor]:
     from fedihub.accounts import resolver
 
     found: dict[tuple[str, str | None], models.Actor] = {}
     for username, domain in text.mentions(raw)[:20]:
         actor: models.Actor | None
         if domain is None or domain == rt.urls.domain:
-            actor = await models.Actor.filter(username__iexact=username, domain=None, actor_type="Person").first()
+            actor = await models.Actor.filter(
+                username__iexact=username, domain=None, actor_type="Person"
+            ).first()
         else:
             try:
                 actor = await resolver.resolve_account(rt, f"{username}@{domain}")
@@ -94,9 +94,16 @@ async def check_new(
         raise Invalid("Text can't be blank", field="status")
     if len(media_ids) > MAX_MEDIA:
         raise Invalid(f"Too many media attachments (at most {MAX_MEDIA})", field="media_ids")
-    media = await models.MediaAttachment.filter(
-        id__in=media_ids, actor_id=actor.id, status_id=None, scheduled_status_id=scheduled_status_id
-    ) if media_ids else []
+    media = (
+        await models.MediaAttachment.filter(
+            id__in=media_ids,
+            actor_id=actor.id,
+            status_id=None,
+            scheduled_status_id=scheduled_status_id,
+        )
+        if media_ids
+        else []
+    )
     if len(media) != len(set(media_ids)):
         raise Invalid(MEDIA_UNAVAILABLE, field="media_ids")
     media.sort(key=lambda item: media_ids.index(item.id))
@@ -117,13 +124,17 @@ async def create(
     actor = await models.Actor.get(id=author.actor_id)
     idempotency_key = draft.idempotency_key
     if idempotency_key:
-        earlier = await models.Status.get_or_none(actor_id=actor.id, idempotency_key=idempotency_key)
+        earlier = await models.Status.get_or_none(
+            actor_id=actor.id, idempotency_key=idempotency_key
+        )
         if earlier is not None:
             return earlier
     media, parent = await check_new(actor, draft, scheduled_status_id=scheduled_status_id)
     text_source, spoiler_text, language = draft.text_source, draft.spoiler_text, draft.language
     mentioned = await _resolve_mentions(rt, text_source)
-    content = text.render(text_source, {k: (a.url or a.uri) for k, a in mentioned.items()}, rt.urls.tag)
+    content = text.render(
+        text_source, {k: (a.url or a.uri) for k, a in mentioned.items()}, rt.urls.tag
+    )
     status_id = new_id()
     uri = rt.urls.status(actor.username, status_id)
     now = datetime.now(UTC)
@@ -144,7 +155,9 @@ async def create(
             in_reply_to=parent,
             in_reply_to_uri=parent.uri if parent else None,
             in_reply_to_actor_id=parent.actor_id if parent else None,
-            conversation_uri=(parent.conversation_uri if parent and parent.conversation_uri else uri),
+            conversation_uri=(
+                parent.conversation_uri if parent and parent.conversation_uri else uri
+            ),
             published=now,
             idempotency_key=idempotency_key,
         )
@@ -170,7 +183,9 @@ async def create(
 
 
 async def _own_status(author: models.User, status_id: int) -> models.Status:
-    status = await models.Status.get_or_none(id=status_id, deleted_at__isnull=True).prefetch_related("actor")
+    status = await models.Status.get_or_none(
+        id=status_id, deleted_at__isnull=True
+    ).prefetch_related("actor")
     if status is None:
         raise NotFound("Record not found")
     if status.actor_id != author.actor_id:  # type: ignore[attr-defined]
@@ -199,18 +214,32 @@ async def edit(
     mentioned = await _resolve_mentions(rt, text_source)
     async with in_transaction():
         if not await models.StatusEdit.filter(status_id=status.id).exists():
-            await models.StatusEdit.create(status=status, content=status.content, summary=status.summary,
-                                           sensitive=status.sensitive, created_at=status.published)
-        status.content = text.render(text_source, {k: (a.url or a.uri) for k, a in mentioned.items()}, rt.urls.tag)
+            await models.StatusEdit.create(
+                status=status,
+                content=status.content,
+                summary=status.summary,
+                sensitive=status.sensitive,
+                created_at=status.published,
+            )
+        status.content = text.render(
+            text_source, {k: (a.url or a.uri) for k, a in mentioned.items()}, rt.urls.tag
+        )
         status.source = text_source
         status.summary = spoiler_text[:1000]
         status.sensitive = sensitive or bool(spoiler_text)
-        status.language = (language or status.language)
+        status.language = language or status.language
         status.edited_at = datetime.now(UTC)
         await status.save()
-        await models.StatusEdit.create(status=status, content=status.content, summary=status.summary,
-                                       sensitive=status.sensitive, created_at=status.edited_at)
-        existing = set(await models.Mention.filter(status_id=status.id).values_list("actor_id", flat=True))
+        await models.StatusEdit.create(
+            status=status,
+            content=status.content,
+            summary=status.summary,
+            sensitive=status.sensitive,
+            created_at=status.edited_at,
+        )
+        existing = set(
+            await models.Mention.filter(status_id=status.id).values_list("actor_id", flat=True)
+        )
         for mention_actor in mentioned.values():
             if mention_actor.id not in existing:
                 await models.Mention.create(status=status, actor=mention_actor)
@@ -286,7 +315,9 @@ async def _remote_values(
     return values, parent
 
 
-async def store_remote(rt: Runtime, author: models.Actor, obj: parse.ObjectDoc, *, notify: bool = True) -> models.Status:
+async def store_remote(
+    rt: Runtime, author: models.Actor, obj: parse.ObjectDoc, *, notify: bool = True
+) -> models.Status:
     """Insert or update a remote object attributed to `author` (the caller checked the origin)."""
     values, parent = await _remote_values(author, obj)
     existing = await models.Status.get_or_none(uri=obj.id)
@@ -298,13 +329,23 @@ async def store_remote(rt: Runtime, author: models.Actor, obj: parse.ObjectDoc, 
         return existing
     async with in_transaction():
         await models.StatusEdit.get_or_create(
-            status=existing, created_at=existing.edited_at or existing.published,
-            defaults={"content": existing.content, "summary": existing.summary, "sensitive": existing.sensitive},
+            status=existing,
+            created_at=existing.edited_at or existing.published,
+            defaults={
+                "content": existing.content,
+                "summary": existing.summary,
+                "sensitive": existing.sensitive,
+            },
         )
         edited_at = _parse_time(obj.updated) or datetime.now(UTC)
         await existing.update_from_dict({**values, "edited_at": edited_at}).save()
-        await models.StatusEdit.create(status=existing, content=existing.content, summary=existing.summary,
-                                       sensitive=existing.sensitive, created_at=existing.edited_at)
+        await models.StatusEdit.create(
+            status=existing,
+            content=existing.content,
+            summary=existing.summary,
+            sensitive=existing.sensitive,
+            created_at=existing.edited_at,
+        )
         await _store_tags(rt, existing, obj)
     await events_hooks.status_changed(rt, events_hooks.EDITED, existing)
     return existing
@@ -357,14 +398,20 @@ async def _insert_rows(
         try:
             async with in_transaction():
                 status = await models.Status.create(
-                    id=new_id(at_ms), uri=obj.id, actor=author, local=False, published=published,
+                    id=new_id(at_ms),
+                    uri=obj.id,
+                    actor=author,
+                    local=False,
+                    published=published,
                     **values,
                 )
                 mentioned = await _store_tags(rt, status, obj, fresh=True)
                 await _store_media(status, obj)
                 # fetched objects (notify=False) are not news: nobody is notified of them
-                notes = [await notifications.record(actor, "mention", author, status)
-                         for actor in (mentioned if notify else [])]
+                notes = [
+                    await notifications.record(actor, "mention", author, status)
+                    for actor in (mentioned if notify else [])
+                ]
                 return status, notes
         except IntegrityError:
             # Mastodon dates posts to the second, and ids made for one millisecond differ only
@@ -396,7 +443,11 @@ async def _store_tags(
         for actor in mentioned.values():
             await models.Mention.get_or_create(status=status, actor=actor)
         await models.StatusTag.filter(status_id=status.id).delete()
-    names = {t.name.lstrip("#").lower()[:255] for t in obj.tags if t.type == "Hashtag" and t.name.strip("#")}
+    names = {
+        t.name.lstrip("#").lower()[:255]
+        for t in obj.tags
+        if t.type == "Hashtag" and t.name.strip("#")
+    }
     if names:
         tags = [models.StatusTag(status=status, name=name) for name in list(names)[:30]]
         await models.StatusTag.bulk_create(tags)
@@ -407,10 +458,14 @@ async def _store_media(status: models.Status, obj: parse.ObjectDoc) -> None:
     for position, item in enumerate(obj.attachments[:8]):
         kind = (item.media_type or "").split("/", 1)[0]
         await models.MediaAttachment.create(
-            actor_id=status.actor_id, status_id=status.id, remote_url=item.url[:768],
+            actor_id=status.actor_id,
+            status_id=status.id,
+            remote_url=item.url[:768],
             kind={"image": "image", "video": "video", "audio": "audio"}.get(kind, "unknown"),
             content_type=(item.media_type or "application/octet-stream")[:128],
-            description=item.name, blurhash=item.blurhash, position=position,
+            description=item.name,
+            blurhash=item.blurhash,
+            position=position,
             meta={"width": item.width, "height": item.height} if item.width and item.height else {},
         )
 

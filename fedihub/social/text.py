@@ -17,7 +17,9 @@ MENTION_RE = re.compile(
 )
 HASHTAG_RE = re.compile(r"(?<![\w/&#])#([\w][\w·]{0,99})", re.UNICODE)
 URL_RE = re.compile(r"\bhttps?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", re.IGNORECASE)
-_TOKEN_RE = re.compile(f"({URL_RE.pattern})|({MENTION_RE.pattern})|({HASHTAG_RE.pattern})", re.IGNORECASE | re.UNICODE)
+_TOKEN_RE = re.compile(
+    f"({URL_RE.pattern})|({MENTION_RE.pattern})|({HASHTAG_RE.pattern})", re.IGNORECASE | re.UNICODE
+)
 LINK_REL = "nofollow noopener noreferrer"
 
 
@@ -49,7 +51,8 @@ def render(
     mention_urls: Mapping[tuple[str, str | None], str],
     tag_url: Callable[[str], str],
 ) -> str:
-    """HTML for local text; `mention_urls` maps resolved mentions to profile URLs (others stay text)."""
+    """HTML for local text; `mention_urls` maps resolved mentions to profile URLs (others stay
+    text)."""
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
     return "".join(f"<p>{_render_paragraph(p, mention_urls, tag_url)}</p>" for p in paragraphs)
 
@@ -70,7 +73,8 @@ def _render_paragraph(
             href = mention_urls.get((user, domain.lower() or None))
             if href:
                 out.append(
-                    f'<span class="h-card" translate="no"><a href="{html.escape(href, quote=True)}" '
+                    '<span class="h-card" translate="no">'
+                    f'<a href="{html.escape(href, quote=True)}" '
                     f'class="u-url mention">@<span>{html.escape(user)}</span></a></span>'
                 )
             else:
@@ -82,7 +86,8 @@ def _render_paragraph(
             else:
                 href = html.escape(tag_url(name.lower()), quote=True)
                 out.append(
-                    f'<a href="{href}" class="mention hashtag" rel="tag">#<span>{html.escape(name)}</span></a>'
+                    f'<a href="{href}" class="mention hashtag" rel="tag">'
+                    f"#<span>{html.escape(name)}</span></a>"
                 )
         pos = match.end()
     out.append(_escape(text[pos:]))

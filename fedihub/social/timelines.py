@@ -21,7 +21,12 @@ from fedihub.activitypub.vocabulary import STATUS_TYPES
 from fedihub.models import FollowState, RepliesPolicy, Visibility
 
 SHOWN_TYPES = [*STATUS_TYPES, "Announce"]
-_FOLLOWER_LEVELS = [Visibility.PUBLIC, Visibility.UNLISTED, Visibility.PRIVATE, Visibility.INSTITUTION]
+_FOLLOWER_LEVELS = [
+    Visibility.PUBLIC,
+    Visibility.UNLISTED,
+    Visibility.PRIVATE,
+    Visibility.INSTITUTION,
+]
 
 
 def _live() -> QuerySet[models.Status]:
@@ -57,12 +62,16 @@ def home(viewer: models.Actor) -> QuerySet[models.Status]:
         .values("target_id")
     )
     mentioning = Subquery(models.Mention.filter(actor_id=viewer.id).values("status_id"))
-    return _live().filter(
-        Q(actor_id=viewer.id)
-        | Q(actor_id__in=followed, visibility__in=_FOLLOWER_LEVELS)
-        | Q(id__in=mentioning)
-        | _followed_tag(viewer.id)
-    ).exclude(_hidden_from(viewer.id))
+    return (
+        _live()
+        .filter(
+            Q(actor_id=viewer.id)
+            | Q(actor_id__in=followed, visibility__in=_FOLLOWER_LEVELS)
+            | Q(id__in=mentioning)
+            | _followed_tag(viewer.id)
+        )
+        .exclude(_hidden_from(viewer.id))
+    )
 
 
 def _replies_shown(lst: models.List) -> Q:
@@ -97,7 +106,9 @@ def for_list(lst: models.List) -> QuerySet[models.Status]:
     )
 
 
-def public(viewer: models.Actor | None, *, local: bool = False, remote: bool = False) -> QuerySet[models.Status]:
+def public(
+    viewer: models.Actor | None, *, local: bool = False, remote: bool = False
+) -> QuerySet[models.Status]:
     query = _live().filter(visibility=Visibility.PUBLIC, reblog_of_id__isnull=True)
     if local:
         query = query.filter(local=True)
@@ -122,7 +133,9 @@ async def account(viewer: models.Actor | None, author: models.Actor) -> QuerySet
         else:
             if await models.Block.filter(actor_id=author.id, target_id=viewer.id).exists():
                 return models.Status.filter(id=-1)
-            if await models.Follow.filter(follower_id=viewer.id, target_id=author.id, state=FollowState.ACCEPTED).exists():
+            if await models.Follow.filter(
+                follower_id=viewer.id, target_id=author.id, state=FollowState.ACCEPTED
+            ).exists():
                 levels.append(Visibility.PRIVATE)
             if viewer.domain is None:
                 levels.append(Visibility.INSTITUTION)
@@ -135,4 +148,8 @@ async def account(viewer: models.Actor | None, author: models.Actor) -> QuerySet
 
 def direct(viewer: models.Actor) -> QuerySet[models.Status]:
     mentioning = Subquery(models.Mention.filter(actor_id=viewer.id).values("status_id"))
-    return _live().filter(visibility=Visibility.DIRECT).filter(Q(actor_id=viewer.id) | Q(id__in=mentioning))
+    return (
+        _live()
+        .filter(visibility=Visibility.DIRECT)
+        .filter(Q(actor_id=viewer.id) | Q(id__in=mentioning))
+    )

@@ -1,4 +1,5 @@
-"""Trends: the hashtags and statuses taking off on this node, computed by a periodic task and stored.
+"""Trends: the hashtags and statuses taking off on this node, computed by a periodic task and
+stored.
 
 Only what anyone may see in the public timelines counts (visibility.listed): unlisted,
 followers-only, direct and institution-only statuses never do, nor deleted statuses or boosts.
@@ -97,8 +98,7 @@ async def _usage(
     if names is not None:
         counted = counted.filter(name__in=names)
     rows = (
-        await counted
-        .annotate(uses=Count("id"), accounts=Count("status__actor_id", distinct=True))
+        await counted.annotate(uses=Count("id"), accounts=Count("status__actor_id", distinct=True))
         .group_by("name")
         .values("name", "uses", "accounts")
     )
@@ -134,7 +134,8 @@ def day_starts(now: datetime) -> list[datetime]:
 
 
 async def histories(names: list[str], now: datetime) -> dict[str, list[dict[str, str]]]:
-    """Mastodon's Tag.history for each name: a day's statuses and distinct accounts, newest first."""
+    """Mastodon's Tag.history for each name: a day's statuses and distinct accounts, newest
+    first."""
     out: dict[str, list[dict[str, str]]] = {name: [] for name in names}
     if not names:
         return out
@@ -143,7 +144,9 @@ async def histories(names: list[str], now: datetime) -> dict[str, list[dict[str,
         usage = await _usage(start, min(start + DAY, now), named)
         for name in names:
             uses, accounts = usage.get(name, (0, 0))
-            out[name].append({"day": str(int(start.timestamp())), "uses": str(uses), "accounts": str(accounts)})
+            out[name].append(
+                {"day": str(int(start.timestamp())), "uses": str(uses), "accounts": str(accounts)}
+            )
     return out
 
 
@@ -152,13 +155,17 @@ async def score_statuses(now: datetime) -> list[StatusTrend]:
     since = now - DAY
     eligible = Subquery(
         _public(since, now)
-        .filter(reblog_of_id__isnull=True, in_reply_to_uri__isnull=True, sensitive=False, summary="")
+        .filter(
+            reblog_of_id__isnull=True, in_reply_to_uri__isnull=True, sensitive=False, summary=""
+        )
         .filter(actor__discoverable=True)
         .values("id")
     )
     # an interaction comes after its status, so it too was stored since `since`
     after = _id_at(since - ID_SLACK)
-    favourites = await models.Favourite.filter(id__gte=after, status_id__in=eligible).values_list("status_id", "actor_id")
+    favourites = await models.Favourite.filter(id__gte=after, status_id__in=eligible).values_list(
+        "status_id", "actor_id"
+    )
     boosts = await models.Status.filter(
         id__gte=after, reblog_of_id__in=eligible, deleted_at__isnull=True
     ).values_list("reblog_of_id", "actor_id")
@@ -170,7 +177,9 @@ async def score_statuses(now: datetime) -> list[StatusTrend]:
     for status_id, actor_id in [*favourites, *boosts]:
         if actor_id != authors.get(status_id):  # self-favourites and self-boosts make no trend
             counts[status_id] += 1
-    found = [StatusTrend(sid, float(n)) for sid, n in counts.items() if n >= STATUS_MIN_INTERACTIONS]
+    found = [
+        StatusTrend(sid, float(n)) for sid, n in counts.items() if n >= STATUS_MIN_INTERACTIONS
+    ]
     found.sort(key=lambda t: (-t.score, -t.status_id))
     return found[:MAX_STORED_STATUSES]
 
@@ -183,15 +192,23 @@ async def refresh(now: datetime | None = None) -> tuple[int, int]:
     status_trends = await score_statuses(at)
     async with in_transaction():
         await models.TrendingTag.all().delete()
-        await models.TrendingTag.bulk_create([
-            models.TrendingTag(name=t.name, rank=rank, score=t.score, history=history[t.name], computed_at=at)
-            for rank, t in enumerate(tag_trends)
-        ])
+        await models.TrendingTag.bulk_create(
+            [
+                models.TrendingTag(
+                    name=t.name, rank=rank, score=t.score, history=history[t.name], computed_at=at
+                )
+                for rank, t in enumerate(tag_trends)
+            ]
+        )
         await models.TrendingStatus.all().delete()
-        await models.TrendingStatus.bulk_create([
-            models.TrendingStatus(status_id=t.status_id, rank=rank, score=t.score, computed_at=at)
-            for rank, t in enumerate(status_trends)
-        ])
+        await models.TrendingStatus.bulk_create(
+            [
+                models.TrendingStatus(
+                    status_id=t.status_id, rank=rank, score=t.score, computed_at=at
+                )
+                for rank, t in enumerate(status_trends)
+            ]
+        )
     return len(tag_trends), len(status_trends)
 
 
@@ -202,7 +219,8 @@ async def tags(*, offset: int, limit: int) -> list[models.TrendingTag]:
 
 async def statuses(viewer: models.Actor | None, *, offset: int, limit: int) -> list[models.Status]:
     """A page of the stored trending statuses `viewer` may see in the public timeline, best first
-    (deleted since the refresh, or by authors the viewer blocked or muted, or who blocked them: left out)."""
+    (deleted since the refresh, or by authors the viewer blocked or muted, or who blocked them:
+    left out)."""
     shown = Subquery(timelines.public(viewer).values("id"))
     ids = await (
         models.TrendingStatus.filter(status_id__in=shown)

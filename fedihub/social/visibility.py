@@ -36,9 +36,7 @@ def listed(visibility: Visibility) -> bool:
     return visibility is Visibility.PUBLIC
 
 
-def addressing(
-    visibility: Visibility, followers_url: str, mentioned: list[str]
-) -> Addressing:
+def addressing(visibility: Visibility, followers_url: str, mentioned: list[str]) -> Addressing:
     """AS2 `to`/`cc` for a status of the given visibility (Mastodon's layout)."""
     if visibility is Visibility.PUBLIC:
         return Addressing(to=[PUBLIC], cc=[followers_url, *mentioned])

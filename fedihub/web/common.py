@@ -7,7 +7,14 @@ from quart import current_app, request
 from fedihub.runtime import Runtime
 
 RUNTIME_KEY = "fedihub.runtime"
-_JSON_PREFIXES = ("/api/", "/oauth/token", "/oauth/revoke", "/.well-known/", "/nodeinfo/", "/healthz")
+_JSON_PREFIXES = (
+    "/api/",
+    "/oauth/token",
+    "/oauth/revoke",
+    "/.well-known/",
+    "/nodeinfo/",
+    "/healthz",
+)
 AS_TYPES = ("application/activity+json", "application/ld+json")
 
 

@@ -106,7 +106,8 @@ async def requesting_actor() -> models.Actor | None:
 
 
 async def requester_for_documents() -> models.Actor | None:
-    """The signer of an ActivityStreams GET; Unauthorized if unsigned while authorized fetch is on."""
+    """The signer of an ActivityStreams GET; Unauthorized if unsigned while authorized fetch is
+    on."""
     actor = await requesting_actor()
     if actor is None and await node_settings.get("authorized_fetch"):
         raise Unauthorized("this node answers signed requests only (authorized fetch)")

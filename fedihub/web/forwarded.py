@@ -14,7 +14,9 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 Scope = MutableMapping[str, Any]
-ASGIApp = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]]
+ASGIApp = Callable[
+    [Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]
+]
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # more hops than any real chain of proxies: a longer header is trimmed, never walked in full
@@ -37,7 +39,8 @@ def client_address(peer: str, forwarded_for: str, trusted: tuple[Network, ...]) 
 
 
 class ForwardedFor:
-    """ASGI middleware that rewrites scope["client"] for requests that came through a trusted proxy."""
+    """ASGI middleware that rewrites scope["client"] for requests that came through a trusted
+    proxy."""
 
     def __init__(self, app: ASGIApp, trusted: tuple[Network, ...]) -> None:
         self.app = app

@@ -13,5 +13,7 @@ async def healthz() -> tuple[Response, int]:
     try:
         await Tortoise.get_connection("default").execute_query("SELECT 1")
     except Exception as exc:  # report, do not raise: a probe wants an answer
-        return jsonify({"status": "error", "database": str(exc).splitlines()[0] if str(exc) else "down"}), 503
+        return jsonify(
+            {"status": "error", "database": str(exc).splitlines()[0] if str(exc) else "down"}
+        ), 503
     return jsonify({"status": "ok"}), 200

@@ -34,7 +34,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.invite_code": {"en": "Invitation code", "zh": "邀请码"},
     "field.display_name": {"en": "Display name", "zh": "显示名称"},
     "field.bio": {"en": "Bio", "zh": "简介"},
-    "field.avatar": {"en": "Avatar (PNG, JPEG, GIF or WebP)", "zh": "头像（PNG、JPEG、GIF 或 WebP）"},
+    "field.avatar": {
+        "en": "Avatar (PNG, JPEG, GIF or WebP)",
+        "zh": "头像（PNG、JPEG、GIF 或 WebP）",
+    },
     "field.affiliation": {"en": "Affiliation", "zh": "所属机构"},
     "field.research_areas": {"en": "Research areas", "zh": "研究领域"},
     "field.research_areas_hint": {

@@ -21,12 +21,21 @@ async def _accept(owner: models.Actor | None) -> tuple[Response, int]:
     path = request.full_path.rstrip("?") if request.query_string else request.path
     try:
         receipt = await receive.receive(
-            rt, method=request.method, path=path, headers=dict(request.headers), body=body, inbox_owner=owner
+            rt,
+            method=request.method,
+            path=path,
+            headers=dict(request.headers),
+            body=body,
+            inbox_owner=owner,
         )
     except FedihubError as exc:
         metrics.inc("fedihub_inbox_total", outcome="rejected", reason=type(exc).__name__)
         raise
-    metrics.inc("fedihub_inbox_total", outcome="accepted" if receipt.accepted else "dropped", reason=receipt.reason)
+    metrics.inc(
+        "fedihub_inbox_total",
+        outcome="accepted" if receipt.accepted else "dropped",
+        reason=receipt.reason,
+    )
     return jsonify({"status": receipt.reason}), 202
 
 
@@ -37,7 +46,9 @@ async def shared_inbox() -> tuple[Response, int]:
 
 @blueprint.post("/users/<username>/inbox")
 async def personal_inbox(username: str) -> tuple[Response, int]:
-    owner = await models.Actor.get_or_none(username__iexact=username, domain=None, user__disabled=False)
+    owner = await models.Actor.get_or_none(
+        username__iexact=username, domain=None, user__disabled=False
+    )
     if owner is None:
         raise NotFound("no such inbox")
     return await _accept(owner)

@@ -12,8 +12,17 @@ from fedihub.web.common import runtime
 
 blueprint = Blueprint("media", __name__)
 
-_TYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif", "webp": "image/webp",
-          "mp4": "video/mp4", "m4a": "audio/mp4", "webm": "video/webm", "mp3": "audio/mpeg", "ogg": "audio/ogg"}
+_TYPES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "mp4": "video/mp4",
+    "m4a": "audio/mp4",
+    "webm": "video/webm",
+    "mp3": "audio/mpeg",
+    "ogg": "audio/ogg",
+}
 
 
 def register(app: Quart) -> None:

@@ -66,4 +66,6 @@ async def require_csrf() -> None:
     sent = form.get(CSRF_FIELD) or request.headers.get("X-CSRF-Token", "")
     expected = session.get(_CSRF)
     if not expected or not sent or not hmac.compare_digest(str(sent), str(expected)):
-        raise Forbidden("the form has expired or did not come from this site; reload it and try again")
+        raise Forbidden(
+            "the form has expired or did not come from this site; reload it and try again"
+        )

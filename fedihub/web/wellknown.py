@@ -106,7 +106,9 @@ async def webfinger() -> Response:
         username = _username_from_resource(rt, resource)
         if username.lower() == urls.domain.lower():
             # the instance actor is built from the node's key, with or without its row
-            document = webfinger_document(rt, urls.domain, urls.instance_actor, f"{urls.base}/about")
+            document = webfinger_document(
+                rt, urls.domain, urls.instance_actor, f"{urls.base}/about"
+            )
         else:
             actor = await _local_user_actor(username)
             document = webfinger_document(
@@ -121,7 +123,9 @@ async def webfinger() -> Response:
 
 @blueprint.get("/.well-known/host-meta")
 async def host_meta() -> Response:
-    template = escape(f"{runtime().urls.base}/.well-known/webfinger?resource={{uri}}", {'"': "&quot;"})
+    template = escape(
+        f"{runtime().urls.base}/.well-known/webfinger?resource={{uri}}", {'"': "&quot;"}
+    )
     body = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<XRD xmlns="http://docs.oasis-open.org/ns/xri/xrd-1.0">\n'

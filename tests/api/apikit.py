@@ -13,7 +13,9 @@ REDIRECT = "https://app.example/callback"
 
 
 async def make_user(app: Any, username: str = "ada", **kw: Any) -> models.User:
-    user = await users.create(app.extensions[RUNTIME_KEY], username, f"{username}@uni.example", PASSWORD, **kw)
+    user = await users.create(
+        app.extensions[RUNTIME_KEY], username, f"{username}@uni.example", PASSWORD, **kw
+    )
     await user.fetch_related("actor")
     return user
 
@@ -34,8 +36,11 @@ def bearer(token: str) -> dict[str, str]:
 
 async def remote_actor(username: str, domain: str, **kw: Any) -> models.Actor:
     return await models.Actor.create(
-        uri=f"https://{domain}/users/{username}", username=username, domain=domain,
-        inbox=f"https://{domain}/users/{username}/inbox", **kw,
+        uri=f"https://{domain}/users/{username}",
+        username=username,
+        domain=domain,
+        inbox=f"https://{domain}/users/{username}/inbox",
+        **kw,
     )
 
 

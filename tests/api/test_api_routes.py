@@ -65,13 +65,24 @@ async def test_every_api_route_refuses_or_answers_but_never_fails(client: Any) -
                     assert slashed.status_code == response.status_code, (method, path)
 
 
-async def test_features_not_offered_yet_answer_empty_lists_as_for_a_user_without_any(client: Any) -> None:
+async def test_features_not_offered_yet_answer_empty_lists_as_for_a_user_without_any(
+    client: Any,
+) -> None:
     ada = await make_user(client.app, "ada")
     token = await make_token(ada)
-    for path in ("/api/v1/filters", "/api/v2/filters", "/api/v1/announcements", "/api/v2/suggestions"):
+    for path in (
+        "/api/v1/filters",
+        "/api/v2/filters",
+        "/api/v1/announcements",
+        "/api/v2/suggestions",
+    ):
         assert (await client.get(path)).status_code == 401, path
         answer = await client.get(path, headers=bearer(token))
         assert answer.status_code == 200 and await answer.get_json() == [], path
-    for path in ("/api/v1/trends/tags", "/api/v1/trends/statuses", f"/api/v1/accounts/{ada.actor_id}/featured_tags"):
+    for path in (
+        "/api/v1/trends/tags",
+        "/api/v1/trends/statuses",
+        f"/api/v1/accounts/{ada.actor_id}/featured_tags",
+    ):
         answer = await client.get(path)
         assert answer.status_code == 200 and await answer.get_json() == [], path

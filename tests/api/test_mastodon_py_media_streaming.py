@@ -25,7 +25,9 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveNode]:
 
 def _client(node: LiveNode) -> Mastodon:
     scopes = ["read", "write", "follow", "push"]
-    client_id, client_secret = Mastodon.create_app("fedihub media tests", scopes=scopes, api_base_url=node.base_url)
+    client_id, client_secret = Mastodon.create_app(
+        "fedihub media tests", scopes=scopes, api_base_url=node.base_url
+    )
     api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=node.base_url)
     api.log_in(node.username, node.password, scopes=scopes, allow_http=True)
     return api
@@ -70,7 +72,9 @@ def test_upload_post_read_back_and_delete_with_media(node: LiveNode, tmp_path: P
 def test_stream_user_hears_a_post_made_meanwhile(node: LiveNode) -> None:
     api = _client(node)
     listener = _Updates("posted while listening")
-    handle = api.stream_user(listener, run_async=True, timeout=STREAM_TIMEOUT_S, reconnect_async=False)
+    handle = api.stream_user(
+        listener, run_async=True, timeout=STREAM_TIMEOUT_S, reconnect_async=False
+    )
     try:
         assert listener.opened.wait(STREAM_TIMEOUT_S), "the user stream did not open"
         posted = api.status_post("posted while listening")
@@ -80,8 +84,15 @@ def test_stream_user_hears_a_post_made_meanwhile(node: LiveNode) -> None:
         handle.close()
 
 
-def _ws_messages(host: str, port: int, path: str, subprotocol: str, ready: threading.Event,
-                 out: list[dict[str, Any]], wanted: int) -> None:
+def _ws_messages(
+    host: str,
+    port: int,
+    path: str,
+    subprotocol: str,
+    ready: threading.Event,
+    out: list[dict[str, Any]],
+    wanted: int,
+) -> None:
     """A minimal WebSocket client (wsproto over a socket), as a browser client connects."""
     import json
     import socket
@@ -91,15 +102,21 @@ def _ws_messages(host: str, port: int, path: str, subprotocol: str, ready: threa
 
     conn = WSConnection(ConnectionType.CLIENT)
     with socket.create_connection((host, port), timeout=STREAM_TIMEOUT_S) as sock:
-        sock.sendall(conn.send(Request(host=f"{host}:{port}", target=path, subprotocols=[subprotocol])))
+        sock.sendall(
+            conn.send(Request(host=f"{host}:{port}", target=path, subprotocols=[subprotocol]))
+        )
         text = ""
         while len(out) < wanted:
             conn.receive_data(sock.recv(65536) or None)
             for event in conn.events():
                 if isinstance(event, AcceptConnection):
                     assert event.subprotocol == subprotocol  # echoed, as browsers require
-                    sock.sendall(conn.send(TextMessage(json.dumps({"type": "subscribe", "stream": "user"}))))
-                    sock.sendall(conn.send(TextMessage(json.dumps({"type": "subscribe", "stream": "?"}))))
+                    sock.sendall(
+                        conn.send(TextMessage(json.dumps({"type": "subscribe", "stream": "user"})))
+                    )
+                    sock.sendall(
+                        conn.send(TextMessage(json.dumps({"type": "subscribe", "stream": "?"})))
+                    )
                 elif isinstance(event, TextMessage):
                     text += event.data
                     if event.message_finished:
@@ -120,7 +137,15 @@ def test_websocket_on_the_real_server_with_the_token_as_subprotocol(node: LiveNo
     received: list[dict[str, Any]] = []
     reader = threading.Thread(
         target=_ws_messages,
-        args=(parts.hostname, parts.port, "/api/v1/streaming", api.access_token, ready, received, 1),
+        args=(
+            parts.hostname,
+            parts.port,
+            "/api/v1/streaming",
+            api.access_token,
+            ready,
+            received,
+            1,
+        ),
         daemon=True,
     )
     reader.start()
@@ -129,4 +154,5 @@ def test_websocket_on_the_real_server_with_the_token_as_subprotocol(node: LiveNo
     reader.join(STREAM_TIMEOUT_S)
     assert not reader.is_alive()
     assert received[0]["stream"] == ["user"] and received[0]["event"] == "update"
-    assert '"id":"%s"' % posted["id"] in received[0]["payload"]
+    posted_id = posted["id"]
+    assert f'"id":"{posted_id}"' in received[0]["payload"]

@@ -88,7 +88,9 @@ def peer() -> Iterator[MediaPeer]:
 def settings(settings: config.Settings) -> config.Settings:
     # the peer lives on loopback; small limits keep the refused files small
     return replace(
-        settings, allow_private_networks=True, max_media_bytes=IMAGE_LIMIT,
+        settings,
+        allow_private_networks=True,
+        max_media_bytes=IMAGE_LIMIT,
         remote_media_max_bytes=VIDEO_LIMIT,
     )
 
@@ -106,15 +108,22 @@ async def _receive_note(
 ) -> models.Status:
     """A Create(Note) from `author` with an image attachment per url, run as the inbox runs it."""
     note = {
-        "id": f"https://far.example/notes/{n}", "type": "Note", "attributedTo": author.uri,
-        "content": f"<p>pictures {n}</p>", "to": [PUBLIC], "cc": [],
+        "id": f"https://far.example/notes/{n}",
+        "type": "Note",
+        "attributedTo": author.uri,
+        "content": f"<p>pictures {n}</p>",
+        "to": [PUBLIC],
+        "cc": [],
         "attachment": [
             {"type": "Document", "mediaType": "image/png", "url": url, "name": f"alt {i}"}
             for i, url in enumerate(urls)
         ],
     }
     activity = {
-        "id": f"{note['id']}/activity", "type": "Create", "actor": author.uri, "object": note,
+        "id": f"{note['id']}/activity",
+        "type": "Create",
+        "actor": author.uri,
+        "object": note,
     }
     await jobs.enqueue(INBOX_JOB, {"activity": activity, "signer": author.id, "owner": None})
     await jobs.drain(rt)

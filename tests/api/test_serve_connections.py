@@ -30,8 +30,14 @@ def _get(sock: socket.socket, host: str) -> bytes:
     while True:
         head, _, body = data.partition(b"\r\n\r\n")
         if _:
-            length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
-                           if line.lower().startswith(b"content-length:")), 0)
+            length = next(
+                (
+                    int(line.split(b":", 1)[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                ),
+                0,
+            )
             if len(body) >= length:
                 return data
         chunk = sock.recv(4096)
@@ -40,12 +46,18 @@ def _get(sock: socket.socket, host: str) -> bytes:
         data += chunk
 
 
-def test_an_idle_kept_alive_connection_outlives_the_clients_idle_expiry(node: LiveNode, tmp_path: Path) -> None:
+def test_an_idle_kept_alive_connection_outlives_the_clients_idle_expiry(
+    node: LiveNode, tmp_path: Path
+) -> None:
     url = urlsplit(node.base_url)
     with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
         first = _get(sock, url.netloc)
         assert first.startswith(b"HTTP/1.1 200")
         assert b"connection: close" not in first.lower()
-        time.sleep(CLIENT_IDLE_EXPIRY_S + 1)  # waiting out the idle period is the behaviour under test
+        time.sleep(
+            CLIENT_IDLE_EXPIRY_S + 1
+        )  # waiting out the idle period is the behaviour under test
         again = _get(sock, url.netloc)
-        assert again.startswith(b"HTTP/1.1 200"), f"the server closed the idle connection: {again!r}"
+        assert again.startswith(b"HTTP/1.1 200"), (
+            f"the server closed the idle connection: {again!r}"
+        )

@@ -76,12 +76,16 @@ async def test_websocket_user_stream_gets_own_post_a_mention_and_a_deletion(clie
         body = json.loads(notification["payload"])
         assert body["type"] == "mention" and body["status"]["id"] == mention["id"]
 
-        assert (await client.delete(f"/api/v1/statuses/{mine['id']}", headers=bearer(ada_t))).status_code == 200
+        assert (
+            await client.delete(f"/api/v1/statuses/{mine['id']}", headers=bearer(ada_t))
+        ).status_code == 200
         deleted = await _ws_message(ws)
         assert deleted == {"stream": ["user"], "event": "delete", "payload": mine["id"]}
 
 
-async def test_websocket_takes_the_token_from_the_subprotocol_and_subscribe_messages(client: Any) -> None:
+async def test_websocket_takes_the_token_from_the_subprotocol_and_subscribe_messages(
+    client: Any,
+) -> None:
     ada = await make_user(client.app, "ada")
     token = await make_token(ada)
     async with client.websocket("/api/v1/streaming", subprotocols=[token]) as ws:
@@ -90,7 +94,10 @@ async def test_websocket_takes_the_token_from_the_subprotocol_and_subscribe_mess
         await _post(client, token, status="no tag here")
         tagged = await _post(client, token, status="learning #rust")
         message = await _ws_message(ws)
-        assert message["stream"] == ["hashtag", "Rust"] and json.loads(message["payload"])["id"] == tagged["id"]
+        assert (
+            message["stream"] == ["hashtag", "Rust"]
+            and json.loads(message["payload"])["id"] == tagged["id"]
+        )
 
 
 async def test_websocket_refuses_a_bad_token_and_user_stream_without_one(client: Any) -> None:
@@ -129,8 +136,10 @@ async def test_sse_user_stream_private_post_reaches_followers_only(client: Any) 
     ada, bob, cy = [await make_user(client.app, n) for n in ("ada", "bob", "cy")]
     await models.Follow.create(follower=bob.actor, target=ada.actor, state=FollowState.ACCEPTED)
     ada_t, bob_t, cy_t = await make_token(ada), await make_token(bob), await make_token(cy)
-    async with client.request("/api/v1/streaming/user", headers=bearer(bob_t)) as bob_conn, \
-            client.request("/api/v1/streaming/user", headers=bearer(cy_t)) as cy_conn:
+    async with (
+        client.request("/api/v1/streaming/user", headers=bearer(bob_t)) as bob_conn,
+        client.request("/api/v1/streaming/user", headers=bearer(cy_t)) as cy_conn,
+    ):
         await bob_conn.send_complete()
         await cy_conn.send_complete()
         bob_sse, cy_sse = Sse(bob_conn), Sse(cy_conn)
@@ -170,11 +179,17 @@ async def test_streaming_health_and_unknown_streams(client: Any) -> None:
     assert (await client.get("/api/v1/streaming/user")).status_code == 401
     assert (await client.get("/api/v1/streaming/hashtag")).status_code == 400
     write_only = await make_token(await make_user(client.app, "ada"), "write")
-    assert (await client.get("/api/v1/streaming/user", headers=bearer(write_only))).status_code == 403
-    assert (await client.get("/api/v1/streaming/nonsense", headers=bearer(write_only))).status_code == 400
+    assert (
+        await client.get("/api/v1/streaming/user", headers=bearer(write_only))
+    ).status_code == 403
+    assert (
+        await client.get("/api/v1/streaming/nonsense", headers=bearer(write_only))
+    ).status_code == 400
 
 
-async def test_remote_statuses_from_the_inbox_reach_streams_with_their_visibility(client: Any) -> None:
+async def test_remote_statuses_from_the_inbox_reach_streams_with_their_visibility(
+    client: Any,
+) -> None:
     from apikit import remote_actor
 
     from fedihub.activitypub import parse
@@ -184,15 +199,28 @@ async def test_remote_statuses_from_the_inbox_reach_streams_with_their_visibilit
     rt = client.app.extensions[RUNTIME_KEY]
     ada = await make_user(client.app, "ada")
     token = await make_token(ada)
-    zoe = await remote_actor("zoe", "far.example", followers_url="https://far.example/users/zoe/followers")
+    zoe = await remote_actor(
+        "zoe", "far.example", followers_url="https://far.example/users/zoe/followers"
+    )
     await models.Follow.create(follower=ada.actor, target=zoe, state=FollowState.ACCEPTED)
 
     def note(n: int, to: list[str], **extra: Any) -> parse.ObjectDoc:
-        return parse.object_doc({"id": f"https://far.example/notes/{n}", "type": "Note", "attributedTo": zoe.uri,
-                                 "content": f"<p>note {n}</p>", "to": to, "cc": [], **extra})
+        return parse.object_doc(
+            {
+                "id": f"https://far.example/notes/{n}",
+                "type": "Note",
+                "attributedTo": zoe.uri,
+                "content": f"<p>note {n}</p>",
+                "to": to,
+                "cc": [],
+                **extra,
+            }
+        )
 
-    async with client.request("/api/v1/streaming/public/remote") as public_conn, \
-            client.request(f"/api/v1/streaming/user?access_token={token}") as user_conn:
+    async with (
+        client.request("/api/v1/streaming/public/remote") as public_conn,
+        client.request(f"/api/v1/streaming/user?access_token={token}") as user_conn,
+    ):
         await public_conn.send_complete()
         await user_conn.send_complete()
         public, home = Sse(public_conn), Sse(user_conn)
@@ -201,7 +229,9 @@ async def test_remote_statuses_from_the_inbox_reach_streams_with_their_visibilit
         followers_only = await statuses.store_remote(rt, zoe, note(1, [zoe.followers_url]))
         event, data = await home.next()
         assert event == "update" and json.loads(data)["id"] == str(followers_only.id)
-        everyone = await statuses.store_remote(rt, zoe, note(2, ["https://www.w3.org/ns/activitystreams#Public"]))
+        everyone = await statuses.store_remote(
+            rt, zoe, note(2, ["https://www.w3.org/ns/activitystreams#Public"])
+        )
         event, data = await public.next()  # the followers-only note never reached the public stream
         assert json.loads(data)["id"] == str(everyone.id)
         assert await statuses.delete_remote(rt, zoe, everyone.uri)
@@ -217,17 +247,25 @@ async def test_a_boost_reaches_the_boosters_followers_and_its_undo_deletes_it(cl
     bob = await make_user(client.app, "bob")
     cyd = await make_user(client.app, "cyd")
     ada_t, bob_t, cyd_t = await make_token(ada), await make_token(bob), await make_token(cyd)
-    await models.Follow.create(follower_id=cyd.actor_id, target_id=bob.actor_id, state=FollowState.ACCEPTED)
+    await models.Follow.create(
+        follower_id=cyd.actor_id, target_id=bob.actor_id, state=FollowState.ACCEPTED
+    )
     original = await _post(client, ada_t, status="worth sharing")
     async with client.websocket(f"/api/v1/streaming?stream=user&access_token={cyd_t}") as ws:
         await _ws_ready(ws)
-        boost = await (await client.post(f"/api/v1/statuses/{original['id']}/reblog", headers=bearer(bob_t))).get_json()
+        boost = await (
+            await client.post(f"/api/v1/statuses/{original['id']}/reblog", headers=bearer(bob_t))
+        ).get_json()
         message = await _ws_message(ws)
         payload = json.loads(message["payload"])
         assert message["event"] == "update" and payload["id"] == boost["id"]
         assert payload["reblog"]["id"] == original["id"]
         await client.post(f"/api/v1/statuses/{original['id']}/unreblog", headers=bearer(bob_t))
-        assert await _ws_message(ws) == {"stream": ["user"], "event": "delete", "payload": boost["id"]}
+        assert await _ws_message(ws) == {
+            "stream": ["user"],
+            "event": "delete",
+            "payload": boost["id"],
+        }
 
 
 async def test_public_stream_skips_blocked_muted_and_blocking_authors(client: Any) -> None:

@@ -28,13 +28,22 @@ async def _people(prefix: str, count: int) -> list[models.Actor]:
 
 
 async def _post(
-    author: models.Actor, at: datetime, *tags: str, visibility: Visibility = Visibility.PUBLIC, **kw: Any
+    author: models.Actor,
+    at: datetime,
+    *tags: str,
+    visibility: Visibility = Visibility.PUBLIC,
+    **kw: Any,
 ) -> models.Status:
     # ids carry the publication time, as statuses stored from peers do
     sid = new_id(int(at.timestamp() * 1000))
     status = await models.Status.create(
-        id=sid, uri=f"{author.uri}/statuses/{sid}", actor=author, published=at, visibility=visibility,
-        content="<p>" + " ".join(f"#{t}" for t in tags) + "</p>", **kw,
+        id=sid,
+        uri=f"{author.uri}/statuses/{sid}",
+        actor=author,
+        published=at,
+        visibility=visibility,
+        content="<p>" + " ".join(f"#{t}" for t in tags) + "</p>",
+        **kw,
     )
     for name in tags:
         await models.StatusTag.create(status=status, name=name)
@@ -48,7 +57,10 @@ async def _interact(
         await models.Favourite.create(actor=actor, status=status)
     for actor in boosts or []:
         await models.Status.create(
-            uri=f"{actor.uri}/boosts/{status.id}", actor=actor, object_type="Announce", reblog_of=status,
+            uri=f"{actor.uri}/boosts/{status.id}",
+            actor=actor,
+            object_type="Announce",
+            reblog_of=status,
             published=datetime.now(UTC),
         )
 
@@ -69,15 +81,25 @@ async def _tag_names(client: Any, query: str = "") -> list[str]:
 
 
 async def _status_ids(client: Any, headers: dict[str, str] | None = None) -> list[str]:
-    return [s["id"] for s in await (await _get(client, "/api/v1/trends/statuses", headers)).get_json()]
+    return [
+        s["id"] for s in await (await _get(client, "/api/v1/trends/statuses", headers)).get_json()
+    ]
 
 
-async def test_tags_used_by_several_accounts_trend_above_one_account_posting_many_times(client: Any) -> None:
+async def test_tags_used_by_several_accounts_trend_above_one_account_posting_many_times(
+    client: Any,
+) -> None:
     # Given: four accounts used #openscience in the last day (one of them twice, one yesterday
     # evening) after one use three days ago; six used #rising today after two a day before
     a, b, c, d, e = await _people("open", 5)
-    for author, at in ((a, NOW - timedelta(hours=1)), (b, NOW - timedelta(hours=1)), (c, NOW - timedelta(hours=2)),
-                       (c, NOW - timedelta(hours=3)), (d, NOW - timedelta(hours=20)), (e, NOW - timedelta(days=3, hours=1))):
+    for author, at in (
+        (a, NOW - timedelta(hours=1)),
+        (b, NOW - timedelta(hours=1)),
+        (c, NOW - timedelta(hours=2)),
+        (c, NOW - timedelta(hours=3)),
+        (d, NOW - timedelta(hours=20)),
+        (e, NOW - timedelta(days=3, hours=1)),
+    ):
         await _post(author, at, "openscience")
     risers = await _people("rise", 6)
     for author in risers:
@@ -106,14 +128,24 @@ async def test_tags_used_by_several_accounts_trend_above_one_account_posting_man
     history = body[0]["history"]
     assert [h["day"] for h in history] == [str(TODAY - n * DAY_S) for n in range(7)]
     assert [(h["uses"], h["accounts"]) for h in history] == [
-        ("4", "3"), ("1", "1"), ("0", "0"), ("1", "1"), ("0", "0"), ("0", "0"), ("0", "0"),
+        ("4", "3"),
+        ("1", "1"),
+        ("0", "0"),
+        ("1", "1"),
+        ("0", "0"),
+        ("0", "0"),
+        ("0", "0"),
     ]
-    assert [(h["uses"], h["accounts"]) for h in body[1]["history"]] == [("6", "6")] + [("2", "2")] * 6
+    assert [(h["uses"], h["accounts"]) for h in body[1]["history"]] == [("6", "6")] + [
+        ("2", "2")
+    ] * 6
     assert body[0]["url"].endswith("/tags/openscience")
     assert body[0]["id"] != body[1]["id"]
 
 
-async def test_only_public_statuses_count_never_unlisted_private_direct_or_institution(client: Any) -> None:
+async def test_only_public_statuses_count_never_unlisted_private_direct_or_institution(
+    client: Any,
+) -> None:
     # Given: #secret used by accounts at every non-public level, and a deleted public use; a
     # private status interacted with by many
     hidden = [Visibility.UNLISTED, Visibility.PRIVATE, Visibility.DIRECT, Visibility.INSTITUTION]
@@ -123,8 +155,12 @@ async def test_only_public_statuses_count_never_unlisted_private_direct_or_insti
     public_ones = await _people("pub", 2)
     for author in public_ones:
         await _post(author, NOW - timedelta(hours=1), "secret")
-    await _post(await remote_actor("gone", "peer.example"), NOW - timedelta(hours=1), "secret",
-                deleted_at=NOW - timedelta(minutes=5))
+    await _post(
+        await remote_actor("gone", "peer.example"),
+        NOW - timedelta(hours=1),
+        "secret",
+        deleted_at=NOW - timedelta(minutes=5),
+    )
     for level in hidden:
         status = await _post(public_ones[0], NOW - timedelta(hours=2), visibility=level)
         await _interact(status, people[:6], people[6:])
@@ -152,7 +188,9 @@ async def test_statuses_trend_by_favourites_and_boosts_from_others(client: Any) 
     reply = await _post(author, NOW - timedelta(hours=1), in_reply_to_uri="https://x.example/1")
     sensitive = await _post(author, NOW - timedelta(hours=1), sensitive=True)
     old = await _post(author, NOW - timedelta(days=1, hours=1))
-    shy = await _post(await remote_actor("shy", "peer.example", discoverable=False), NOW - timedelta(hours=1))
+    shy = await _post(
+        await remote_actor("shy", "peer.example", discoverable=False), NOW - timedelta(hours=1)
+    )
     for status in (reply, sensitive, old, shy):
         await _interact(status, fans)
 
@@ -164,7 +202,9 @@ async def test_statuses_trend_by_favourites_and_boosts_from_others(client: Any) 
         check("Status", entity)
 
 
-async def test_a_status_deleted_or_hidden_from_the_viewer_leaves_the_stored_list(client: Any) -> None:
+async def test_a_status_deleted_or_hidden_from_the_viewer_leaves_the_stored_list(
+    client: Any,
+) -> None:
     ada = await make_user(client.app, "ada")
     token = await make_token(ada)
     fans = await _people("fan", 3)
@@ -184,20 +224,30 @@ async def test_a_status_deleted_or_hidden_from_the_viewer_leaves_the_stored_list
     assert await _status_ids(client, bearer(token)) == [str(kept.id)]
 
 
-async def test_the_periodic_task_computes_once_a_period_and_the_api_answers_what_was_stored(client: Any) -> None:
+async def test_the_periodic_task_computes_once_a_period_and_the_api_answers_what_was_stored(
+    client: Any,
+) -> None:
     tasks.load()
     rt = client.app.extensions[RUNTIME_KEY]
     # Given: a local post with a tag three local accounts use too, favourited and boosted by them
     ada = await make_user(client.app, "ada")
     ada_token = await make_token(ada)
-    posted = await (await client.post("/api/v1/statuses", json={"status": "Data is out #OpenData"},
-                                      headers=bearer(ada_token))).get_json()
+    posted = await (
+        await client.post(
+            "/api/v1/statuses", json={"status": "Data is out #OpenData"}, headers=bearer(ada_token)
+        )
+    ).get_json()
     for name in ("bob", "cyd", "dan"):
         token = await make_token(await make_user(client.app, name))
-        assert (await client.post("/api/v1/statuses", json={"status": f"{name} on #opendata"},
-                                  headers=bearer(token))).status_code == 200
+        assert (
+            await client.post(
+                "/api/v1/statuses", json={"status": f"{name} on #opendata"}, headers=bearer(token)
+            )
+        ).status_code == 200
         action = "reblog" if name == "dan" else "favourite"
-        assert (await client.post(f"/api/v1/statuses/{posted['id']}/{action}", headers=bearer(token))).status_code == 200
+        assert (
+            await client.post(f"/api/v1/statuses/{posted['id']}/{action}", headers=bearer(token))
+        ).status_code == 200
     every = periodic.tasks["refresh_trends"].every_s
     period = int(time.time() // every)
     now = period * every + 1.0  # the ticks below stay in this period whenever the test runs
@@ -214,7 +264,11 @@ async def test_the_periodic_task_computes_once_a_period_and_the_api_answers_what
     stored_at = {row.computed_at for row in await models.TrendingTag.all()}
 
     # When: another status takes off, but the period's refresh already ran
-    later = await _post(await remote_actor("newcomer", "peer.example"), datetime.now(UTC) - timedelta(minutes=1), "later")
+    later = await _post(
+        await remote_actor("newcomer", "peer.example"),
+        datetime.now(UTC) - timedelta(minutes=1),
+        "later",
+    )
     await _interact(later, await _people("fan", 4))
     for author in await _people("tagger", 3):
         await _post(author, datetime.now(UTC) - timedelta(minutes=1), "later")
@@ -243,14 +297,22 @@ async def test_a_refresh_repeated_on_the_same_data_stores_the_same_lists(client:
 
 
 async def test_limit_and_offset_page_with_mastodons_link_header(client: Any) -> None:
-    await models.TrendingTag.bulk_create([
-        models.TrendingTag(name=f"tag{n:02}", rank=n, score=100.0 - n, history=[], computed_at=NOW) for n in range(25)
-    ])
+    await models.TrendingTag.bulk_create(
+        [
+            models.TrendingTag(
+                name=f"tag{n:02}", rank=n, score=100.0 - n, history=[], computed_at=NOW
+            )
+            for n in range(25)
+        ]
+    )
     author = await remote_actor("author", "peer.example")
     posts = [await _post(author, NOW - timedelta(minutes=n)) for n in range(45)]
-    await models.TrendingStatus.bulk_create([
-        models.TrendingStatus(status=s, rank=n, score=100.0 - n, computed_at=NOW) for n, s in enumerate(posts)
-    ])
+    await models.TrendingStatus.bulk_create(
+        [
+            models.TrendingStatus(status=s, rank=n, score=100.0 - n, computed_at=NOW)
+            for n, s in enumerate(posts)
+        ]
+    )
 
     first = await _get(client, "/api/v1/trends/tags")
     assert [t["name"] for t in await first.get_json()] == [f"tag{n:02}" for n in range(10)]
@@ -269,7 +331,9 @@ async def test_limit_and_offset_page_with_mastodons_link_header(client: Any) -> 
     assert (await client.get("/api/v1/trends/tags?limit=many")).status_code == 422
 
 
-async def test_anyone_reads_trends_and_a_signed_in_user_sees_mastodons_extra_fields(client: Any) -> None:
+async def test_anyone_reads_trends_and_a_signed_in_user_sees_mastodons_extra_fields(
+    client: Any,
+) -> None:
     for author in await _people("u", 3):
         await _post(author, NOW - timedelta(hours=1), "open")
     await trends.refresh(NOW)
@@ -279,6 +343,10 @@ async def test_anyone_reads_trends_and_a_signed_in_user_sees_mastodons_extra_fie
     signed_in = await (await _get(client, "/api/v1/trends/tags", bearer(token))).get_json()
     assert signed_in[0]["following"] is False and signed_in[0]["featuring"] is False
     check("Tag", signed_in[0])
-    assert {k: v for k, v in signed_in[0].items() if k not in ("following", "featuring")} == anonymous[0]
+    assert {
+        k: v for k, v in signed_in[0].items() if k not in ("following", "featuring")
+    } == anonymous[0]
     assert await (await _get(client, "/api/v1/trends/links")).get_json() == []
-    assert (await client.get("/api/v1/trends/tags", headers=bearer("not-a-token"))).status_code == 401
+    assert (
+        await client.get("/api/v1/trends/tags", headers=bearer("not-a-token"))
+    ).status_code == 401

@@ -47,15 +47,29 @@ class TwoHostNode(DatabaseReads, Node):
     def start_host(self, label: str) -> None:
         host = self.hosts[label]
         home = self.root / f"host-{label}"
-        env = {**self._env(), **self.host_env,
-               "FEDIHUB_DATA_DIR": str(home / "data"), "FEDIHUB_KEYS_DIR": str(home / "keys")}
-        host.start([FEDIHUB, "serve", "--host", host.address, "--port", str(WEB_PORT), "--workers", "1"],
-                   env=env, cwd=str(home), log=str(home / "serve.log"))
-        host.start([FEDIHUB, "worker", "--concurrency", str(WORKER_CONCURRENCY)],
-                   env=env, cwd=str(home), log=str(home / "worker.log"))
+        env = {
+            **self._env(),
+            **self.host_env,
+            "FEDIHUB_DATA_DIR": str(home / "data"),
+            "FEDIHUB_KEYS_DIR": str(home / "keys"),
+        }
+        host.start(
+            [FEDIHUB, "serve", "--host", host.address, "--port", str(WEB_PORT), "--workers", "1"],
+            env=env,
+            cwd=str(home),
+            log=str(home / "serve.log"),
+        )
+        host.start(
+            [FEDIHUB, "worker", "--concurrency", str(WORKER_CONCURRENCY)],
+            env=env,
+            cwd=str(home),
+            log=str(home / "worker.log"),
+        )
 
     async def wait_healthy(self, label: str) -> None:
-        await eventually(lambda: answers_health(self.host_base(label)), timeout=60, what=f"host {label} to serve")
+        await eventually(
+            lambda: answers_health(self.host_base(label)), timeout=60, what=f"host {label} to serve"
+        )
 
     def log_tail(self) -> str:
         parts = []
@@ -86,8 +100,12 @@ def _flush_redis(url: str) -> None:
 @pytest.fixture
 def cluster_services() -> None:
     # a sync fixture: the PostgreSQL probe runs an event loop of its own
-    for reason in (netns.unavailable(), front.unavailable(), _pg_reason(),
-                   _redis_reason(f"redis://127.0.0.1:6379/{REDIS_DB}")):
+    for reason in (
+        netns.unavailable(),
+        front.unavailable(),
+        _pg_reason(),
+        _redis_reason(f"redis://127.0.0.1:6379/{REDIS_DB}"),
+    ):
         if reason:
             pytest.skip(f"the two-host cluster test cannot run here: {reason}")
 
@@ -108,23 +126,37 @@ async def two_hosts(cluster_services: None, tmp_path: Path) -> AsyncIterator[Two
         s3 = moto_server.ThreadedMotoServer(ip_address=gateway, port=s3_port)
         s3.start()
         # the admin makes the bucket before pointing the node at it
-        await S3Storage(S3Config(endpoint=f"http://{gateway}:{s3_port}", bucket="media",
-                                 access_key="cluster-test", secret_key="cluster-test-secret")).ensure_bucket()
+        await S3Storage(
+            S3Config(
+                endpoint=f"http://{gateway}:{s3_port}",
+                bucket="media",
+                access_key="cluster-test",
+                secret_key="cluster-test-secret",
+            )
+        ).ensure_bucket()
         # what every process of the node shares (the root namespace's own cli() sees the database
         # on loopback; the hosts reach it through the front's TCP forwarder)
         node.env = {
             "FEDIHUB_REDIS_URL": f"redis://{gateway}:{redis_port}/{REDIS_DB}",
             "FEDIHUB_S3_ENDPOINT": f"http://{gateway}:{s3_port}",
-            "FEDIHUB_S3_BUCKET": "media", "FEDIHUB_S3_ACCESS_KEY": "cluster-test",
+            "FEDIHUB_S3_BUCKET": "media",
+            "FEDIHUB_S3_ACCESS_KEY": "cluster-test",
             "FEDIHUB_S3_SECRET_KEY": "cluster-test-secret",
             "FEDIHUB_JOB_LEASE_SECONDS": LEASE_SECONDS,
             "FEDIHUB_TRUSTED_PROXIES": f"{gateway}/32",
         }
-        node.host_env = {"FEDIHUB_DATABASE_URL": database_url.replace("127.0.0.1:5432", f"{gateway}:{pg_port}")}
+        node.host_env = {
+            "FEDIHUB_DATABASE_URL": database_url.replace("127.0.0.1:5432", f"{gateway}:{pg_port}")
+        }
         node.front = front.Front(
-            tmp_path, gateway, node.port,
+            tmp_path,
+            gateway,
+            node.port,
             backends=[],
-            forwards={"postgres": (pg_port, "127.0.0.1:5432"), "redis": (redis_port, "127.0.0.1:6379")},
+            forwards={
+                "postgres": (pg_port, "127.0.0.1:5432"),
+                "redis": (redis_port, "127.0.0.1:6379"),
+            },
         )
         for label in ("a", "b"):
             host = network.add_host(label)

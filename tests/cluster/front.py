@@ -16,7 +16,10 @@ import httpx
 
 def unavailable() -> str | None:
     if shutil.which("haproxy") is None:
-        return "haproxy is not installed (Debian: apt-get install haproxy; `make test` installs it as root)"
+        return (
+            "haproxy is not installed "
+            "(Debian: apt-get install haproxy; `make test` installs it as root)"
+        )
     return None
 
 
@@ -76,7 +79,9 @@ backend fedihub
         assert check.returncode == 0, check.stdout + check.stderr
         log = open(self.root / "haproxy.log", "ab")  # noqa: SIM115 - closed with the process
         # -db: stay in the foreground, so the test owns the process
-        self.process = subprocess.Popen(["haproxy", "-db", "-f", str(path)], stdout=log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            ["haproxy", "-db", "-f", str(path)], stdout=log, stderr=subprocess.STDOUT
+        )
         deadline = time.monotonic() + 10
         while True:
             try:
@@ -84,7 +89,9 @@ backend fedihub
                 return
             except httpx.HTTPError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"haproxy did not start: {(self.root / 'haproxy.log').read_text()}") from None
+                    raise AssertionError(
+                        f"haproxy did not start: {(self.root / 'haproxy.log').read_text()}"
+                    ) from None
                 time.sleep(0.1)
 
     def stop(self) -> None:

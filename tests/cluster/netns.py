@@ -40,12 +40,17 @@ class Host:
     address: str
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
-    def start(self, command: list[str], *, env: dict[str, str], cwd: str, log: str) -> subprocess.Popen[bytes]:
+    def start(
+        self, command: list[str], *, env: dict[str, str], cwd: str, log: str
+    ) -> subprocess.Popen[bytes]:
         """Run `command` on this host (inside its namespace)."""
         out = open(log, "ab")  # noqa: SIM115 - closed with the process
         process = subprocess.Popen(
             ["ip", "netns", "exec", self.name, *command],
-            env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+            env=env,
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
         self.processes.append(process)
         return process

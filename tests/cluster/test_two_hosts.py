@@ -60,8 +60,11 @@ class EventStream:
 
     async def _read(self) -> None:
         async with httpx.AsyncClient(timeout=httpx.Timeout(5, read=None)) as client:
-            async with client.stream("GET", f"{self.base}/api/v1/streaming/user",
-                                     headers={"Authorization": f"Bearer {self.token}"}) as response:
+            async with client.stream(
+                "GET",
+                f"{self.base}/api/v1/streaming/user",
+                headers={"Authorization": f"Bearer {self.token}"},
+            ) as response:
                 assert response.status_code == 200
                 event = ""
                 async for line in response.aiter_lines():
@@ -116,8 +119,9 @@ def post_with_retries(api: Mastodon, text: str) -> dict[str, Any]:
 
 
 def mastodon_client(base: str) -> Mastodon:
-    client_id, client_secret = Mastodon.create_app("cluster test", scopes=["read", "write", "follow"],
-                                                   api_base_url=base)
+    client_id, client_secret = Mastodon.create_app(
+        "cluster test", scopes=["read", "write", "follow"], api_base_url=base
+    )
     api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=base)
     # sign-in with the e-mail address, as people type it
     api.log_in("ada@example.org", PASSWORD, scopes=["read", "write", "follow"], allow_http=True)
@@ -142,7 +146,9 @@ async def test_a_node_on_two_hosts_loses_nothing_when_one_dies(two_hosts: TwoHos
             follows = await node.value("SELECT count(*) FROM follows WHERE state = 'accepted'")
             return follows == len(readers) and len(peer.received("Accept")) == len(readers)
 
-        await eventually(accepted, timeout=60, what="three follows accepted and their Accepts delivered")
+        await eventually(
+            accepted, timeout=60, what="three follows accepted and their Accepts delivered"
+        )
         assert max(peer.received("Accept").values()) == 1
 
         api = await asyncio.to_thread(mastodon_client, node.base)
@@ -152,33 +158,53 @@ async def test_a_node_on_two_hosts_loses_nothing_when_one_dies(two_hosts: TwoHos
         remaining = []
         async with httpx.AsyncClient(timeout=10) as client:
             for label in ("a", "b", "a", "b"):
-                response = await client.get(f"{node.host_base(label)}/api/v1/accounts/verify_credentials",
-                                            headers={"Authorization": f"Bearer {token}"})
+                response = await client.get(
+                    f"{node.host_base(label)}/api/v1/accounts/verify_credentials",
+                    headers={"Authorization": f"Bearer {token}"},
+                )
                 remaining.append(int(response.headers["X-RateLimit-Remaining"]))
         assert remaining == sorted(remaining, reverse=True) and len(set(remaining)) == 4, remaining
 
         # invalidations reach every host at once: a key rotation, a disabled account
-        async with httpx.AsyncClient(timeout=10, headers={"Accept": "application/activity+json"}) as client:
-            before = (await client.get(f"{node.host_base('a')}/users/ada")).json()["publicKey"]["publicKeyPem"]
+        async with httpx.AsyncClient(
+            timeout=10, headers={"Accept": "application/activity+json"}
+        ) as client:
+            before = (await client.get(f"{node.host_base('a')}/users/ada")).json()["publicKey"][
+                "publicKeyPem"
+            ]
             await asyncio.to_thread(node.cli, "user", "rotate-key", "ada")
             for label in ("a", "b"):
                 after = (await client.get(f"{node.host_base(label)}/users/ada")).json()["publicKey"]
                 assert after["publicKeyPem"] != before, f"host {label} still serves the old key"
             bob = await node.account("bob")
-            assert (await client.get(f"{node.host_base('b')}/api/v1/accounts/verify_credentials",
-                                     headers={"Authorization": f"Bearer {bob.token}"})).status_code == 200
+            assert (
+                await client.get(
+                    f"{node.host_base('b')}/api/v1/accounts/verify_credentials",
+                    headers={"Authorization": f"Bearer {bob.token}"},
+                )
+            ).status_code == 200
             await asyncio.to_thread(node.cli, "user", "disable", "bob")
             for label in ("a", "b"):
-                refused = await client.get(f"{node.host_base(label)}/api/v1/accounts/verify_credentials",
-                                           headers={"Authorization": f"Bearer {bob.token}"})
-                assert refused.status_code in (401, 403), f"host {label} still takes a disabled account's token"
+                refused = await client.get(
+                    f"{node.host_base(label)}/api/v1/accounts/verify_credentials",
+                    headers={"Authorization": f"Bearer {bob.token}"},
+                )
+                assert refused.status_code in (401, 403), (
+                    f"host {label} still takes a disabled account's token"
+                )
 
         # media uploaded through one host is served whichever host answers (object storage)
-        media = await asyncio.to_thread(api.media_post, png(4, 4), mime_type="image/png", description="a tile")
+        media = await asyncio.to_thread(
+            api.media_post, png(4, 4), mime_type="image/png", description="a tile"
+        )
         async with httpx.AsyncClient(timeout=10) as client:
             for label in ("a", "b"):
-                seen = (await client.get(f"{node.host_base(label)}/api/v1/media/{media['id']}",
-                                         headers={"Authorization": f"Bearer {token}"})).json()
+                seen = (
+                    await client.get(
+                        f"{node.host_base(label)}/api/v1/media/{media['id']}",
+                        headers={"Authorization": f"Bearer {token}"},
+                    )
+                ).json()
                 assert seen["url"] == media["url"] and seen["description"] == "a tile"
                 assert (await client.get(seen["url"])).content == png(4, 4)
 
@@ -187,8 +213,12 @@ async def test_a_node_on_two_hosts_loses_nothing_when_one_dies(two_hosts: TwoHos
         for stream in streams:
             await asyncio.wait_for(stream.opened.wait(), timeout=20)
         listener = Notifications()
-        handle = api.stream_user(listener, run_async=True, reconnect_async=True, reconnect_async_wait_sec=1)
-        assert await asyncio.to_thread(listener.opened.wait, 20), "Mastodon.py's stream did not open"
+        handle = api.stream_user(
+            listener, run_async=True, reconnect_async=True, reconnect_async_wait_sec=1
+        )
+        assert await asyncio.to_thread(listener.opened.wait, 20), (
+            "Mastodon.py's stream did not open"
+        )
 
         sent_at = time.monotonic()
         await send_with_retries(readers[0], node.base, mention(readers[0], 0, ada.uri, ada.handle))
@@ -196,15 +226,20 @@ async def test_a_node_on_two_hosts_loses_nothing_when_one_dies(two_hosts: TwoHos
         async def everyone_heard() -> bool:
             return all(s.mentions for s in streams) and bool(listener.texts)
 
-        await eventually(everyone_heard, timeout=10, what="the mention on both hosts' streams and the client's")
+        await eventually(
+            everyone_heard, timeout=10, what="the mention on both hosts' streams and the client's"
+        )
         print(f"\nmention heard on every stream {time.monotonic() - sent_at:.2f}s after the POST")
 
-        first = await asyncio.to_thread(api.status_post, "hello from the cluster", visibility="public",
-                                        media_ids=[media["id"]])
+        first = await asyncio.to_thread(
+            api.status_post, "hello from the cluster", visibility="public", media_ids=[media["id"]]
+        )
 
         # the burst, during which host A dies
         victim = node.hosts["a"]
-        mentions = [mention(readers[n % len(readers)], n, ada.uri, ada.handle) for n in range(1, BURST + 1)]
+        mentions = [
+            mention(readers[n % len(readers)], n, ada.uri, ada.handle) for n in range(1, BURST + 1)
+        ]
         limit = asyncio.Semaphore(6)
 
         async def send(n: int, activity: dict[str, Any]) -> int:
@@ -212,7 +247,9 @@ async def test_a_node_on_two_hosts_loses_nothing_when_one_dies(two_hosts: TwoHos
                 return await send_with_retries(readers[n % len(readers)], node.base, activity)
 
         inbound = asyncio.gather(*(send(n, a) for n, a in enumerate(mentions, start=1)))
-        outbound = asyncio.gather(*(asyncio.to_thread(post_with_retries, api, f"post {n}") for n in range(POSTS)))
+        outbound = asyncio.gather(
+            *(asyncio.to_thread(post_with_retries, api, f"post {n}") for n in range(POSTS))
+        )
 
         async def burst_under_way() -> bool:
             done = await node.value("SELECT count(*) FROM statuses WHERE local = false")
@@ -227,38 +264,56 @@ async def test_a_node_on_two_hosts_loses_nothing_when_one_dies(two_hosts: TwoHos
 
         async def drained() -> bool:
             left = await node.value(
-                "SELECT count(*) FROM jobs WHERE kind IN ('inbox', 'deliver') AND state <> 'done'")
+                "SELECT count(*) FROM jobs WHERE kind IN ('inbox', 'deliver') AND state <> 'done'"
+            )
             return left == 0
 
         await eventually(drained, timeout=90, what="every inbox and delivery job done by host B")
         print(f"all work done {time.monotonic() - killed_at:.1f}s after host A died")
 
         # every inbound activity processed once
-        per_note = await node.sql("SELECT uri, count(*) FROM statuses WHERE local = false GROUP BY uri")
+        per_note = await node.sql(
+            "SELECT uri, count(*) FROM statuses WHERE local = false GROUP BY uri"
+        )
         assert len(per_note) == BURST + 1 and {row[1] for row in per_note} == {1}
         notified = await node.value("SELECT count(*) FROM notifications WHERE kind = 'mention'")
         assert notified == BURST + 1
         # every confirmed post stored once and delivered to each follower
-        texts = Counter(row[0] for row in await node.sql("SELECT source FROM statuses WHERE local = true"))
+        texts = Counter(
+            row[0] for row in await node.sql("SELECT source FROM statuses WHERE local = true")
+        )
         assert texts == Counter(["hello from the cluster", *(f"post {n}" for n in range(POSTS))])
-        creates = {row[0] for row in await node.sql(
-            "SELECT uri FROM outbox_activities WHERE body LIKE '%\"type\":\"Create\"%'")}
+        creates = {
+            row[0]
+            for row in await node.sql(
+                'SELECT uri FROM outbox_activities WHERE body LIKE \'%"type":"Create"%\''
+            )
+        }
         received = peer.received("Create")
         assert set(received) == {(uri, reader.inbox) for uri in creates for reader in readers}
         duplicates = sum(received.values()) - len(received)
         print(f"deliveries sent twice (in flight on the dead host): {duplicates}")
         assert duplicates <= WORKER_CONCURRENCY
-        assert str(first["id"]) in {p["id"] for p in await ada.api("GET", f"/api/v1/accounts/{ada.id}/statuses")}
+        assert str(first["id"]) in {
+            p["id"] for p in await ada.api("GET", f"/api/v1/accounts/{ada.id}/statuses")
+        }
 
         # after the death: the front sends everything to B, and streaming still works there and
         # for the client, which reconnected through the front
         heard_before = len(listener.texts)
-        await send_with_retries(readers[1], node.base, mention(readers[1], 999, ada.uri, ada.handle))
+        await send_with_retries(
+            readers[1], node.base, mention(readers[1], 999, ada.uri, ada.handle)
+        )
 
         async def heard_after() -> bool:
-            return "<p>mention 999</p>" in streams[1].mentions and "<p>mention 999</p>" in listener.texts[heard_before:]
+            return (
+                "<p>mention 999</p>" in streams[1].mentions
+                and "<p>mention 999</p>" in listener.texts[heard_before:]
+            )
 
-        await eventually(heard_after, timeout=30, what="a mention after the death on B's stream and the client's")
+        await eventually(
+            heard_after, timeout=30, what="a mention after the death on B's stream and the client's"
+        )
         assert "<p>mention 999</p>" not in streams[0].mentions  # A is gone, its stream with it
     finally:
         if handle is not None:

@@ -46,14 +46,27 @@ class Cluster(DatabaseReads, Node):
             self.cli("init", "--domain", self.domain)
         log = open(self.root / "serve.log", "ab")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(
-            [FEDIHUB, "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(self.web_processes)],
-            env=self._env(), cwd=self.root, stdout=log, stderr=subprocess.STDOUT,
+            [
+                FEDIHUB,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.web_processes),
+            ],
+            env=self._env(),
+            cwd=self.root,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
 
         async def up() -> bool:
             if self.process is not None and self.process.poll() is not None:
-                raise AssertionError(f"node exited: {(self.root / 'serve.log').read_text()[-3000:]}")
+                raise AssertionError(
+                    f"node exited: {(self.root / 'serve.log').read_text()[-3000:]}"
+                )
             return await answers_health(self.base)
 
         await eventually(up, timeout=60, what=f"node {self.domain} to start")
@@ -62,7 +75,10 @@ class Cluster(DatabaseReads, Node):
         log = open(self.root / f"worker{len(self.workers)}.log", "ab")  # noqa: SIM115
         worker = subprocess.Popen(
             [FEDIHUB, "worker", "--concurrency", str(concurrency)],
-            env=self._env(), cwd=self.root, stdout=log, stderr=subprocess.STDOUT,
+            env=self._env(),
+            cwd=self.root,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         self.workers.append(worker)
         return worker
@@ -83,5 +99,7 @@ class Cluster(DatabaseReads, Node):
         self.process = None
 
     async def jobs_by_state(self, kind: str) -> dict[str, int]:
-        rows = await self.sql("SELECT state, count(*) FROM jobs WHERE kind = $1 GROUP BY state", kind)
+        rows = await self.sql(
+            "SELECT state, count(*) FROM jobs WHERE kind = $1 GROUP BY state", kind
+        )
         return {row[0]: row[1] for row in rows}

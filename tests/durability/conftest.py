@@ -24,14 +24,20 @@ def postgres() -> None:
 
 
 @pytest.fixture
-async def make_cluster(postgres: None, tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Cluster]]]:
+async def make_cluster(
+    postgres: None, tmp_path: Path
+) -> AsyncIterator[Callable[..., Awaitable[Cluster]]]:
     """Start clusters with extra FEDIHUB_* settings; each gets its own PostgreSQL database."""
     made: list[Cluster] = []
 
     async def make(**env: str) -> Cluster:
         url = await create_pg_database()
-        cluster = Cluster(tmp_path / f"node{len(made)}", free_port(), url,
-                          env={f"FEDIHUB_{k.upper()}": v for k, v in env.items()})
+        cluster = Cluster(
+            tmp_path / f"node{len(made)}",
+            free_port(),
+            url,
+            env={f"FEDIHUB_{k.upper()}": v for k, v in env.items()},
+        )
         made.append(cluster)
         await cluster.start()
         return cluster

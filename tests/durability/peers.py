@@ -44,10 +44,17 @@ class RemoteActor:
     def document(self) -> dict[str, Any]:
         return {
             "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
-            "id": self.uri, "type": "Person", "preferredUsername": self.name,
-            "inbox": self.inbox, "outbox": f"{self.uri}/outbox",
+            "id": self.uri,
+            "type": "Person",
+            "preferredUsername": self.name,
+            "inbox": self.inbox,
+            "outbox": f"{self.uri}/outbox",
             "followers": f"{self.uri}/followers",
-            "publicKey": {"id": self.key_id, "owner": self.uri, "publicKeyPem": self.peer.public_pem},
+            "publicKey": {
+                "id": self.key_id,
+                "owner": self.uri,
+                "publicKeyPem": self.peer.public_pem,
+            },
         }
 
     def note(self, n: int, *, cc: list[str]) -> dict[str, Any]:
@@ -55,22 +62,46 @@ class RemoteActor:
         ident = f"{self.uri}/statuses/{n}"
         return {
             "@context": "https://www.w3.org/ns/activitystreams",
-            "id": f"{ident}/activity", "type": "Create", "actor": self.uri, "to": [AS_PUBLIC], "cc": cc,
-            "object": {"id": ident, "type": "Note", "attributedTo": self.uri, "content": f"<p>note {n}</p>",
-                       "to": [AS_PUBLIC], "cc": cc, "published": "2026-01-01T00:00:00Z"},
+            "id": f"{ident}/activity",
+            "type": "Create",
+            "actor": self.uri,
+            "to": [AS_PUBLIC],
+            "cc": cc,
+            "object": {
+                "id": ident,
+                "type": "Note",
+                "attributedTo": self.uri,
+                "content": f"<p>note {n}</p>",
+                "to": [AS_PUBLIC],
+                "cc": cc,
+                "published": "2026-01-01T00:00:00Z",
+            },
         }
 
     def follow(self, target: str) -> dict[str, Any]:
-        return {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{self.uri}/follows/1",
-                "type": "Follow", "actor": self.uri, "object": target}
+        return {
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": f"{self.uri}/follows/1",
+            "type": "Follow",
+            "actor": self.uri,
+            "object": target,
+        }
 
-    async def send(self, client: httpx.AsyncClient, node_base: str, activity: dict[str, Any],
-                   path: str = "/inbox") -> httpx.Response:
+    async def send(
+        self,
+        client: httpx.AsyncClient,
+        node_base: str,
+        activity: dict[str, Any],
+        path: str = "/inbox",
+    ) -> httpx.Response:
         """POST `activity` signed by this actor to the node's inbox."""
         body = json.dumps(activity).encode()
         headers = {"Content-Type": "application/activity+json"}
-        headers.update(signatures.sign_cavage("POST", f"{node_base}{path}", headers, body, self.key_id,
-                                              self.peer.key))
+        headers.update(
+            signatures.sign_cavage(
+                "POST", f"{node_base}{path}", headers, body, self.key_id, self.peer.key
+            )
+        )
         try:
             return await client.post(f"{node_base}{path}", content=body, headers=headers)
         except httpx.RemoteProtocolError:
@@ -116,7 +147,9 @@ class Peer:
         return Counter((ident, inbox) for ident, inbox, t, _ in self.posts if t == kind)
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._connection, self.host, self.port, backlog=512)
+        self._server = await asyncio.start_server(
+            self._connection, self.host, self.port, backlog=512
+        )
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
@@ -172,7 +205,8 @@ class Peer:
                 status, out = answer
                 writer.write(
                     f"HTTP/1.1 {status} {_REASONS.get(status, 'OK')}\r\n"
-                    f"Content-Type: application/activity+json\r\nContent-Length: {len(out)}\r\n\r\n".encode()
+                    "Content-Type: application/activity+json\r\n"
+                    f"Content-Length: {len(out)}\r\n\r\n".encode()
                     + out
                 )
                 await writer.drain()

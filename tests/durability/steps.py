@@ -12,8 +12,9 @@ from tests.durability.peers import RemoteActor
 from tests.federation.nodes import Account, eventually
 
 
-async def send_all(node_base: str, sends: list[list[tuple[RemoteActor, dict[str, Any]]]],
-                   *, parallel: int = 12) -> list[httpx.Response]:
+async def send_all(
+    node_base: str, sends: list[list[tuple[RemoteActor, dict[str, Any]]]], *, parallel: int = 12
+) -> list[httpx.Response]:
     """POST every group of activities; the members of a group go at once, each on its own
     connection (two clients), so a duplicate races its original into different web processes."""
     limit = asyncio.Semaphore(parallel)
@@ -21,9 +22,14 @@ async def send_all(node_base: str, sends: list[list[tuple[RemoteActor, dict[str,
 
     async def group(members: list[tuple[RemoteActor, dict[str, Any]]]) -> list[httpx.Response]:
         async with limit:
-            return list(await asyncio.gather(*(
-                actor.send(clients[i % 2], node_base, activity) for i, (actor, activity) in enumerate(members)
-            )))
+            return list(
+                await asyncio.gather(
+                    *(
+                        actor.send(clients[i % 2], node_base, activity)
+                        for i, (actor, activity) in enumerate(members)
+                    )
+                )
+            )
 
     try:
         results = await asyncio.gather(*(group(members) for members in sends))
@@ -36,8 +42,12 @@ async def send_all(node_base: str, sends: list[list[tuple[RemoteActor, dict[str,
 async def follow_from(node: Cluster, account: Account, actors: list[RemoteActor]) -> None:
     """Every actor follows `account` through the node's inbox; returns once all are accepted and
     the Accepts have been delivered (so later deliveries are the only traffic)."""
-    responses = await send_all(node.base, [[(actor, actor.follow(account.uri))] for actor in actors])
-    assert all(r.status_code == 202 for r in responses), [r.text for r in responses if r.status_code != 202]
+    responses = await send_all(
+        node.base, [[(actor, actor.follow(account.uri))] for actor in actors]
+    )
+    assert all(r.status_code == 202 for r in responses), [
+        r.text for r in responses if r.status_code != 202
+    ]
 
     async def settled() -> bool:
         follows = await node.value("SELECT count(*) FROM follows WHERE state = 'accepted'")
@@ -49,5 +59,5 @@ async def follow_from(node: Cluster, account: Account, actors: list[RemoteActor]
 
 async def create_uris(node: Cluster) -> list[str]:
     """Ids of the Create activities the node's users published."""
-    rows = await node.sql("SELECT uri FROM outbox_activities WHERE body LIKE '%\"type\":\"Create\"%'")
+    rows = await node.sql('SELECT uri FROM outbox_activities WHERE body LIKE \'%"type":"Create"%\'')
     return sorted(row[0] for row in rows)

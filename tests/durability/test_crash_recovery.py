@@ -56,7 +56,9 @@ def _received(peers: list[Peer]) -> Counter[tuple[str, str]]:
 
 
 async def test_deliveries_survive_a_killed_worker_and_fedihub_receivers_store_each_post_once(
-    make_cluster: Callable[..., Awaitable[Cluster]], make_peer: Callable[..., Awaitable[Peer]], tmp_path: Path
+    make_cluster: Callable[..., Awaitable[Cluster]],
+    make_peer: Callable[..., Awaitable[Peer]],
+    tmp_path: Path,
 ) -> None:
     node = await make_cluster(job_lease_seconds=LEASE)
     victim = node.add_worker(CONCURRENCY)
@@ -71,7 +73,9 @@ async def test_deliveries_survive_a_killed_worker_and_fedihub_receivers_store_ea
         await bob.api("POST", f"/api/v1/accounts/{found['id']}/follow")
 
         async def bob_follows() -> bool:
-            relation = await bob.api("GET", "/api/v1/accounts/relationships", params={"id[]": found["id"]})
+            relation = await bob.api(
+                "GET", "/api/v1/accounts/relationships", params={"id[]": found["id"]}
+            )
             return bool(relation[0]["following"])
 
         await eventually(bob_follows, timeout=60, what="bob's follow accepted")

@@ -47,11 +47,17 @@ async def test_inbound_burst_with_racing_duplicates_is_processed_exactly_once(
         return await node.jobs_by_state("inbox") == {"done": BURST}
 
     await eventually(all_done, timeout=90, what=f"{BURST} inbox jobs done")
-    print(f"\n{len(responses)} POSTs in {posted:.1f}s; all processed after {time.monotonic() - started:.1f}s")
+    print(
+        f"\n{len(responses)} POSTs in {posted:.1f}s; "
+        f"all processed after {time.monotonic() - started:.1f}s"
+    )
     per_note = await node.sql("SELECT uri, count(*) FROM statuses WHERE local = false GROUP BY uri")
     assert len(per_note) == BURST
     assert {row[1] for row in per_note} == {1}
-    assert await node.value("SELECT count(DISTINCT dedupe_key) FROM jobs WHERE kind = 'inbox'") == BURST
+    assert (
+        await node.value("SELECT count(DISTINCT dedupe_key) FROM jobs WHERE kind = 'inbox'")
+        == BURST
+    )
     # each remote actor was fetched and stored once although both web processes met it at once
     assert await node.value("SELECT count(*) FROM actors WHERE domain IS NOT NULL") == len(actors)
 

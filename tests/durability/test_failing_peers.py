@@ -27,7 +27,9 @@ FLAKY = 6
 async def _deliveries(node: Cluster, activity_uri: str) -> dict[str, dict[str, Any]]:
     """The delivery jobs of one activity, by inbox."""
     activity_id = await node.value("SELECT id FROM outbox_activities WHERE uri = $1", activity_uri)
-    rows = await node.sql("SELECT payload, state, attempts, run_at FROM jobs WHERE kind = 'deliver'")
+    rows = await node.sql(
+        "SELECT payload, state, attempts, run_at FROM jobs WHERE kind = 'deliver'"
+    )
     found = {}
     for row in rows:
         payload = json.loads(row["payload"]) if isinstance(row["payload"], str) else row["payload"]
@@ -61,8 +63,12 @@ async def test_failing_gone_and_silent_peers_are_retried_or_given_up_and_reporte
     alice = await node.account("alice")
     ok, flaky, gone, silent = [await make_peer() for _ in range(4)]
     # several inboxes on the failing host: two workers fail at it at once, each failure counts
-    readers = [ok.actor("reader"), *(flaky.actor(f"reader{i}") for i in range(FLAKY)),
-               gone.actor("reader"), silent.actor("reader")]
+    readers = [
+        ok.actor("reader"),
+        *(flaky.actor(f"reader{i}") for i in range(FLAKY)),
+        gone.actor("reader"),
+        silent.actor("reader"),
+    ]
     await follow_from(node, alice, readers)
     flaky.answer, gone.answer, silent.silent = 500, 410, True
     await alice.post("hello, peers")
@@ -75,8 +81,11 @@ async def test_failing_gone_and_silent_peers_are_retried_or_given_up_and_reporte
 
     async def first_round() -> dict[str, dict[str, Any]] | None:
         jobs = await _deliveries(node, create)
-        settled = (jobs[ok_inbox]["state"] == "done" and jobs[gone_inbox]["state"] == "dead"
-                   and attempts(jobs, [*flaky_inboxes, silent_inbox], 1))
+        settled = (
+            jobs[ok_inbox]["state"] == "done"
+            and jobs[gone_inbox]["state"] == "dead"
+            and attempts(jobs, [*flaky_inboxes, silent_inbox], 1)
+        )
         return jobs if settled else None
 
     jobs = await eventually(first_round, timeout=30, what="one attempt at every peer")
@@ -96,7 +105,9 @@ async def test_failing_gone_and_silent_peers_are_retried_or_given_up_and_reporte
     assert _gauge(metrics, "fedihub_host_failures", host=silent.domain) == 1
     assert _gauge(metrics, "fedihub_deliveries", outcome="gave_up") == 1
     assert _gauge(metrics, "fedihub_deliveries", outcome="retrying") == FLAKY + 1
-    assert _gauge(metrics, "fedihub_deliveries", outcome="delivered") == len(readers) + 1  # Accepts, ok
+    assert (
+        _gauge(metrics, "fedihub_deliveries", outcome="delivered") == len(readers) + 1
+    )  # Accepts, ok
 
     # the operator says "retry now": the retries run at once, fail again, and wait longer
     retried = await asyncio.to_thread(node.cli, "jobs", "retry")
@@ -117,7 +128,9 @@ async def test_failing_gone_and_silent_peers_are_retried_or_given_up_and_reporte
 
     async def third_round() -> bool:
         jobs = await _deliveries(node, create)
-        return all(jobs[i]["state"] == "done" for i in flaky_inboxes) and attempts(jobs, [silent_inbox], 3)
+        return all(jobs[i]["state"] == "done" for i in flaky_inboxes) and attempts(
+            jobs, [silent_inbox], 3
+        )
 
     await eventually(third_round, timeout=30, what="the third attempts")
     assert _answers(flaky) == {500: 2 * FLAKY, 202: FLAKY}

@@ -25,28 +25,53 @@ REMOTE = "https://remote.example"
 async def _crash_after_work(rt: Runtime) -> None:
     """Leave every done job as a worker SIGKILLed before its `done` write would, then rerun."""
     await models.Job.filter(state=models.JobState.DONE).update(
-        state=models.JobState.RUNNING, locked_by="dead-worker:1", locked_until=now_ms() - 1, finished_at=None
+        state=models.JobState.RUNNING,
+        locked_by="dead-worker:1",
+        locked_until=now_ms() - 1,
+        finished_at=None,
     )
     assert await jobs.drain(rt) == 1
 
 
 async def _remote_eve() -> models.Actor:
     return await models.Actor.create(
-        uri=f"{REMOTE}/users/eve", username="eve", domain="remote.example", inbox=f"{REMOTE}/users/eve/inbox",
-        public_key_id=f"{REMOTE}/users/eve#main-key", public_key_pem="-",
+        uri=f"{REMOTE}/users/eve",
+        username="eve",
+        domain="remote.example",
+        inbox=f"{REMOTE}/users/eve/inbox",
+        public_key_id=f"{REMOTE}/users/eve#main-key",
+        public_key_pem="-",
     )
 
 
-async def test_a_create_run_again_after_a_crash_stores_the_note_once_and_not_as_an_edit(rt: Runtime) -> None:
+async def test_a_create_run_again_after_a_crash_stores_the_note_once_and_not_as_an_edit(
+    rt: Runtime,
+) -> None:
     alice = await users.create(rt, "alice", "alice@example.org", "correct horse battery staple")
     await alice.fetch_related("actor")
     eve = await _remote_eve()
-    note = {"id": f"{REMOTE}/notes/1", "type": "Note", "attributedTo": eve.uri, "content": "<p>once</p>",
-            "to": [AS_PUBLIC], "cc": [alice.actor.uri], "published": "2026-01-01T00:00:00Z"}
-    create = {"id": f"{REMOTE}/notes/1/activity", "type": "Create", "actor": eve.uri, "to": [AS_PUBLIC],
-              "cc": [alice.actor.uri], "object": note}
-    await jobs.enqueue(INBOX_JOB, {"activity": create, "signer": eve.id, "owner": None},
-                       dedupe_key=f"{INBOX_JOB}:{create['id']}")
+    note = {
+        "id": f"{REMOTE}/notes/1",
+        "type": "Note",
+        "attributedTo": eve.uri,
+        "content": "<p>once</p>",
+        "to": [AS_PUBLIC],
+        "cc": [alice.actor.uri],
+        "published": "2026-01-01T00:00:00Z",
+    }
+    create = {
+        "id": f"{REMOTE}/notes/1/activity",
+        "type": "Create",
+        "actor": eve.uri,
+        "to": [AS_PUBLIC],
+        "cc": [alice.actor.uri],
+        "object": note,
+    }
+    await jobs.enqueue(
+        INBOX_JOB,
+        {"activity": create, "signer": eve.id, "owner": None},
+        dedupe_key=f"{INBOX_JOB}:{create['id']}",
+    )
     assert await jobs.drain(rt) == 1
     await _crash_after_work(rt)
 
@@ -69,15 +94,37 @@ async def test_a_mention_whose_worker_died_before_the_notification_notifies_once
     alice = await users.create(rt, "alice", "alice@example.org", "correct horse battery staple")
     await alice.fetch_related("actor")
     eve = await _remote_eve()
-    note = {"id": f"{REMOTE}/notes/2", "type": "Note", "attributedTo": eve.uri, "content": "<p>@alice hi</p>",
-            "to": [AS_PUBLIC], "cc": [alice.actor.uri], "published": "2026-01-01T00:00:00Z",
-            "tag": [{"type": "Mention", "href": alice.actor.uri, "name": "@alice"}]}
-    create = {"id": f"{REMOTE}/notes/2/activity", "type": "Create", "actor": eve.uri, "to": [AS_PUBLIC],
-              "cc": [alice.actor.uri], "object": note}
+    note = {
+        "id": f"{REMOTE}/notes/2",
+        "type": "Note",
+        "attributedTo": eve.uri,
+        "content": "<p>@alice hi</p>",
+        "to": [AS_PUBLIC],
+        "cc": [alice.actor.uri],
+        "published": "2026-01-01T00:00:00Z",
+        "tag": [{"type": "Mention", "href": alice.actor.uri, "name": "@alice"}],
+    }
+    create = {
+        "id": f"{REMOTE}/notes/2/activity",
+        "type": "Create",
+        "actor": eve.uri,
+        "to": [AS_PUBLIC],
+        "cc": [alice.actor.uri],
+        "object": note,
+    }
     like = {"id": f"{REMOTE}/likes/1", "type": "Like", "actor": eve.uri}
-    follow = {"id": f"{REMOTE}/follows/1", "type": "Follow", "actor": eve.uri, "object": alice.actor.uri}
-    mine = await models.Status.create(uri=f"{alice.actor.uri}/statuses/1", actor=alice.actor, local=True,
-                                      published=datetime(2026, 1, 1, tzinfo=UTC))
+    follow = {
+        "id": f"{REMOTE}/follows/1",
+        "type": "Follow",
+        "actor": eve.uri,
+        "object": alice.actor.uri,
+    }
+    mine = await models.Status.create(
+        uri=f"{alice.actor.uri}/statuses/1",
+        actor=alice.actor,
+        local=True,
+        published=datetime(2026, 1, 1, tzinfo=UTC),
+    )
     like["object"] = mine.uri
 
     real_create = models.Notification.create
@@ -87,8 +134,11 @@ async def test_a_mention_whose_worker_died_before_the_notification_notifies_once
         raise _Died
 
     for activity in (create, like, follow):
-        await jobs.enqueue(INBOX_JOB, {"activity": activity, "signer": eve.id, "owner": None},
-                           dedupe_key=f"{INBOX_JOB}:{activity['id']}")
+        await jobs.enqueue(
+            INBOX_JOB,
+            {"activity": activity, "signer": eve.id, "owner": None},
+            dedupe_key=f"{INBOX_JOB}:{activity['id']}",
+        )
         dying.setattr(models.Notification, "create", die)
         await jobs.drain(rt, kinds=[INBOX_JOB])
         dying.undo()

@@ -37,7 +37,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def eventually(check: Callable[[], Awaitable[T | None]], *, timeout: float = 20.0, what: str = "condition") -> T:
+async def eventually(
+    check: Callable[[], Awaitable[T | None]], *, timeout: float = 20.0, what: str = "condition"
+) -> T:
     """Poll `check` until it returns something truthy; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -69,16 +71,22 @@ class Account:
         async with httpx.AsyncClient(base_url=self.node.base, timeout=30) as client:
             response = await client.request(method, path, headers=headers, **kwargs)
         if expect is not None:
-            assert response.status_code == expect, f"{method} {path}: {response.status_code} {response.text}"
+            assert response.status_code == expect, (
+                f"{method} {path}: {response.status_code} {response.text}"
+            )
         return response.json() if response.content else None
 
     async def post(self, text: str, **fields: Any) -> dict[str, Any]:
-        result: dict[str, Any] = await self.api("POST", "/api/v1/statuses", json={"status": text, **fields})
+        result: dict[str, Any] = await self.api(
+            "POST", "/api/v1/statuses", json={"status": text, **fields}
+        )
         return result
 
     async def lookup(self, handle: str) -> dict[str, Any]:
         """Resolve a (possibly remote) account through search with resolve=true, as apps do."""
-        found = await self.api("GET", "/api/v2/search", params={"q": handle, "resolve": "true", "type": "accounts"})
+        found = await self.api(
+            "GET", "/api/v2/search", params={"q": handle, "resolve": "true", "type": "accounts"}
+        )
         assert found["accounts"], f"{handle} not found from {self.node.domain}"
         account: dict[str, Any] = found["accounts"][0]
         return account
@@ -116,7 +124,14 @@ class Node:
         return env
 
     def cli(self, *args: str) -> str:
-        result = subprocess.run([FEDIHUB, *args], env=self._env(), cwd=self.root, capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [FEDIHUB, *args],
+            env=self._env(),
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if result.returncode != 0:
             raise AssertionError(f"fedihub {' '.join(args)} failed: {result.stderr}{result.stdout}")
         return result.stdout
@@ -128,7 +143,10 @@ class Node:
         log = open(self.root / "serve.log", "ab")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(
             [FEDIHUB, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=self._env(), cwd=self.root, stdout=log, stderr=subprocess.STDOUT,
+            env=self._env(),
+            cwd=self.root,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         if self.database_url:
             # on PostgreSQL background work runs in its own process, as in production
@@ -136,7 +154,9 @@ class Node:
 
         async def up() -> bool:
             if self.process is not None and self.process.poll() is not None:
-                raise AssertionError(f"node {self.domain} exited: {(self.root / 'serve.log').read_text()[-3000:]}")
+                raise AssertionError(
+                    f"node {self.domain} exited: {(self.root / 'serve.log').read_text()[-3000:]}"
+                )
             return await answers_health(self.base)
 
         await eventually(up, timeout=30, what=f"node {self.domain} to start")
@@ -144,7 +164,11 @@ class Node:
     def start_worker(self) -> None:
         log = open(self.root / "worker.log", "ab")  # noqa: SIM115 - closed with the process
         self.worker = subprocess.Popen(
-            [FEDIHUB, "worker"], env=self._env(), cwd=self.root, stdout=log, stderr=subprocess.STDOUT
+            [FEDIHUB, "worker"],
+            env=self._env(),
+            cwd=self.root,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
 
     def stop(self, *, kill: bool = False) -> None:
@@ -165,20 +189,38 @@ class Node:
 
     async def account(self, username: str, *, locked: bool = False) -> Account:
         password = PASSWORD
-        self.cli("user", "create", username, "--email", f"{username}@example.org", "--password", password)
+        self.cli(
+            "user", "create", username, "--email", f"{username}@example.org", "--password", password
+        )
         async with httpx.AsyncClient(base_url=self.base, timeout=30) as client:
-            app = (await client.post("/api/v1/apps", data={
-                "client_name": "federation tests", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
-                "scopes": "read write follow push",
-            })).json()
-            token = (await client.post("/oauth/token", data={
-                "grant_type": "password", "username": username, "password": password,
-                "client_id": app["client_id"], "client_secret": app["client_secret"],
-                "scope": "read write follow push",
-            })).json()["access_token"]
+            app = (
+                await client.post(
+                    "/api/v1/apps",
+                    data={
+                        "client_name": "federation tests",
+                        "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
+                        "scopes": "read write follow push",
+                    },
+                )
+            ).json()
+            token = (
+                await client.post(
+                    "/oauth/token",
+                    data={
+                        "grant_type": "password",
+                        "username": username,
+                        "password": password,
+                        "client_id": app["client_id"],
+                        "client_secret": app["client_secret"],
+                        "scope": "read write follow push",
+                    },
+                )
+            ).json()["access_token"]
         account = Account(node=self, username=username, token=token)
         me = await account.api("GET", "/api/v1/accounts/verify_credentials")
         account.id = me["id"]
         if locked:
-            await account.api("PATCH", "/api/v1/accounts/update_credentials", data={"locked": "true"})
+            await account.api(
+                "PATCH", "/api/v1/accounts/update_credentials", data={"locked": "true"}
+            )
         return account

@@ -1,4 +1,5 @@
-"""fedihub and a real third-party server, bovine-herd, follow each other and see each other's posts."""
+"""fedihub and a real third-party server, bovine-herd, follow each other and see each other's
+posts."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from tests.peers.bovine import BovinePeer
 pytestmark = pytest.mark.federation
 
 
-async def test_fedihub_and_bovine_follow_each_other_and_posts_arrive_both_ways(node: Node, bovine_peer: BovinePeer) -> None:
+async def test_fedihub_and_bovine_follow_each_other_and_posts_arrive_both_ways(
+    node: Node, bovine_peer: BovinePeer
+) -> None:
     alice = await node.account("alice")
     bovine_handle = f"{bovine_peer.account().handle}@127.0.0.1:{bovine_peer.port}"
 
@@ -22,7 +25,9 @@ async def test_fedihub_and_bovine_follow_each_other_and_posts_arrive_both_ways(n
     await alice.api("POST", f"/api/v1/accounts/{remote['id']}/follow")
 
     async def following() -> bool:
-        rel = await alice.api("GET", "/api/v1/accounts/relationships", params={"id[]": remote["id"]})
+        rel = await alice.api(
+            "GET", "/api/v1/accounts/relationships", params={"id[]": remote["id"]}
+        )
         return bool(rel[0]["following"])
 
     await eventually(following, what="bovine's Accept (it carries only the Follow's id)")
@@ -52,7 +57,11 @@ async def test_fedihub_and_bovine_follow_each_other_and_posts_arrive_both_ways(n
 
     def is_alices_note(activity: dict[str, Any]) -> bool:
         obj = activity.get("object")
-        return activity.get("type") == "Create" and isinstance(obj, dict) and "hello bovine" in str(obj.get("content"))
+        return (
+            activity.get("type") == "Create"
+            and isinstance(obj, dict)
+            and "hello bovine" in str(obj.get("content"))
+        )
 
     created = await bovine_peer.wait_for_inbox(is_alices_note)
     assert created["actor"] == alice.uri

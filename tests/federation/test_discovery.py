@@ -1,4 +1,5 @@
-"""Discovery as peers do it: WebFinger, host-meta and NodeInfo (validated against the 2.1 schema)."""
+"""Discovery as peers do it: WebFinger, host-meta and NodeInfo (validated against the 2.1
+schema)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from fedihub.ids import new_id
 from fedihub.runtime import Runtime
 from fedihub.web.common import RUNTIME_KEY
 
-SCHEMA = json.loads((Path(__file__).parent.parent / "fixtures" / "nodeinfo-2.1.schema.json").read_text())
+SCHEMA = json.loads(
+    (Path(__file__).parent.parent / "fixtures" / "nodeinfo-2.1.schema.json").read_text()
+)
 PASSWORD = "violet-harbour-lantern-42"
 
 
@@ -66,7 +69,9 @@ async def test_webfinger_finds_a_user_by_acct_with_mastodon_links(app: Any, clie
     assert "{uri}" in links["http://ostatus.org/schema/1.0/subscribe"]["template"]
 
 
-async def test_webfinger_accepts_bare_address_any_case_and_actor_urls(app: Any, client: Any) -> None:
+async def test_webfinger_accepts_bare_address_any_case_and_actor_urls(
+    app: Any, client: Any
+) -> None:
     await make_user(app, "bob")
     for resource in (
         "bob@fedihub.test",
@@ -122,7 +127,10 @@ async def test_host_meta_points_at_webfinger(client: Any) -> None:
     assert 'rel="lrdd"' in body
     assert 'template="https://fedihub.test/.well-known/webfinger?resource={uri}"' in body
     as_json = await (await client.get("/.well-known/host-meta.json")).get_json()
-    assert as_json["links"][0]["template"] == "https://fedihub.test/.well-known/webfinger?resource={uri}"
+    assert (
+        as_json["links"][0]["template"]
+        == "https://fedihub.test/.well-known/webfinger?resource={uri}"
+    )
 
 
 async def test_nodeinfo_discovery_links_both_versions(client: Any) -> None:
@@ -177,9 +185,10 @@ async def test_nodeinfo_is_valid_and_counts_active_users_and_local_posts(
     response = await client.get("/nodeinfo/2.1")
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("application/json")
-    assert 'profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"' in response.headers[
-        "Content-Type"
-    ]
+    assert (
+        'profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"'
+        in response.headers["Content-Type"]
+    )
     info = await response.get_json()
     jsonschema.validate(info, SCHEMA)
     assert info["software"] == {

@@ -1,4 +1,5 @@
-"""Actors, objects and collections as peers fetch them: content negotiation, signed fetches, who sees what."""
+"""Actors, objects and collections as peers fetch them: content negotiation, signed fetches, who
+sees what."""
 
 from __future__ import annotations
 
@@ -97,8 +98,13 @@ async def follow(follower: models.Actor, target: models.Actor) -> None:
     await models.Follow.create(follower=follower, target=target, state=FollowState.ACCEPTED)
 
 
-async def get_as(client: Any, url: str, *, signer: tuple[models.Actor, rsa.RSAPrivateKey] | None = None,
-                 accept: str = AS_JSON) -> Any:
+async def get_as(
+    client: Any,
+    url: str,
+    *,
+    signer: tuple[models.Actor, rsa.RSAPrivateKey] | None = None,
+    accept: str = AS_JSON,
+) -> Any:
     parts = urlsplit(url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     headers = {"Accept": accept}
@@ -110,7 +116,7 @@ async def get_as(client: Any, url: str, *, signer: tuple[models.Actor, rsa.RSAPr
     return await client.get(path, headers=headers)
 
 
-# --- actors ----------------------------------------------------------------------------------------
+# --- actors ---------------------------------------------------------------------------------------
 
 
 async def test_actor_document_carries_every_field_mastodon_reads(app: Any, client: Any) -> None:
@@ -132,8 +138,19 @@ async def test_actor_document_carries_every_field_mastodon_reads(app: Any, clien
     doc = await response.get_json()
     context = doc["@context"]
     assert context[:2] == ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"]
-    for term in ("manuallyApprovesFollowers", "toot", "featured", "discoverable", "indexable",
-                 "schema", "PropertyValue", "value", "Hashtag", "focalPoint", "memorial"):
+    for term in (
+        "manuallyApprovesFollowers",
+        "toot",
+        "featured",
+        "discoverable",
+        "indexable",
+        "schema",
+        "PropertyValue",
+        "value",
+        "Hashtag",
+        "focalPoint",
+        "memorial",
+    ):
         assert term in context[2], term
     base = "https://fedihub.test/users/alice"
     assert doc["id"] == base and doc["type"] == "Person"
@@ -158,11 +175,19 @@ async def test_actor_document_carries_every_field_mastodon_reads(app: Any, clien
     assert doc["memorial"] is False
     assert doc["published"].endswith("Z") and "T" in doc["published"]
     assert doc["tag"] == [
-        {"type": "Hashtag", "href": "https://fedihub.test/tags/machinelearning", "name": "#MachineLearning"},
+        {
+            "type": "Hashtag",
+            "href": "https://fedihub.test/tags/machinelearning",
+            "name": "#MachineLearning",
+        },
         {"type": "Hashtag", "href": "https://fedihub.test/tags/genomics", "name": "#genomics"},
     ]
     affiliation, link = doc["attachment"]
-    assert affiliation == {"type": "PropertyValue", "name": "Affiliation", "value": "Oxford &amp; Co &lt;Lab&gt;"}
+    assert affiliation == {
+        "type": "PropertyValue",
+        "name": "Affiliation",
+        "value": "Oxford &amp; Co &lt;Lab&gt;",
+    }
     assert link["name"] == "Homepage"
     assert 'href="https://alice.example/about?x=1&amp;y=2"' in link["value"]
     assert 'rel="nofollow noopener noreferrer me"' in link["value"]
@@ -172,18 +197,31 @@ async def test_actor_document_carries_every_field_mastodon_reads(app: Any, clien
 async def test_browsers_get_the_profile_page_and_peers_get_json_at_both_urls(
     app: Any, client: Any
 ) -> None:
-    alice = await make_user(app, "alice", display_name="Alice L", affiliation="Looking Glass Institute",
-                            research_areas=["Topology"],
-                            links=[{"name": "Lab", "value": "https://lab.example"}])
+    alice = await make_user(
+        app,
+        "alice",
+        display_name="Alice L",
+        affiliation="Looking Glass Institute",
+        research_areas=["Topology"],
+        links=[{"name": "Lab", "value": "https://lab.example"}],
+    )
     public = await post(app, alice, content="<p>public words</p>")
     await post(app, alice, Visibility.PRIVATE, content="<p>followers words</p>")
-    response = await client.get("/users/alice", headers={"Accept": "text/html,application/xhtml+xml"})
+    response = await client.get(
+        "/users/alice", headers={"Accept": "text/html,application/xhtml+xml"}
+    )
     assert response.status_code in (302, 303)
     assert response.headers["Location"].endswith("/@alice")
     page = await client.get("/@alice", headers={"Accept": "text/html"})
     assert page.status_code == 200
     html = await page.get_data(as_text=True)
-    for text in ("Alice L", "Looking Glass Institute", "Topology", "https://lab.example", "public words"):
+    for text in (
+        "Alice L",
+        "Looking Glass Institute",
+        "Topology",
+        "https://lab.example",
+        "public words",
+    ):
         assert text in html, text
     assert "followers words" not in html
     assert f"/@alice/{public.id}" in html
@@ -210,7 +248,7 @@ async def test_instance_actor_is_an_application_with_the_node_key(app: Any, clie
     assert doc["publicKey"]["publicKeyPem"] == runtime_of(app).secrets.instance_public_pem
 
 
-# --- objects ---------------------------------------------------------------------------------------
+# --- objects --------------------------------------------------------------------------------------
 
 
 async def test_note_document_has_mastodon_fields_addressing_and_tags(
@@ -219,11 +257,24 @@ async def test_note_document_has_mastodon_fields_addressing_and_tags(
     alice = await make_user(app, "alice")
     bob = await make_user(app, "bob")
     remote = await make_remote("rita", remote_key)
-    status = await post(app, alice, mentions=(bob, remote), tags=("biology",), language="en",
-                        summary="spoiler", sensitive=True, in_reply_to_uri="https://remote.example/n/1")
+    status = await post(
+        app,
+        alice,
+        mentions=(bob, remote),
+        tags=("biology",),
+        language="en",
+        summary="spoiler",
+        sensitive=True,
+        in_reply_to_uri="https://remote.example/n/1",
+    )
     await models.MediaAttachment.create(
-        actor_id=alice.id, status_id=status.id, content_type="image/png", storage_key="a/b.png",
-        description="a cell", blurhash="LEHV6nWB2yk8", meta={"original": {"width": 640, "height": 480}},
+        actor_id=alice.id,
+        status_id=status.id,
+        content_type="image/png",
+        storage_key="a/b.png",
+        description="a cell",
+        blurhash="LEHV6nWB2yk8",
+        meta={"original": {"width": 640, "height": 480}},
     )
     response = await get_as(client, status.uri)
     assert response.status_code == 200
@@ -240,10 +291,17 @@ async def test_note_document_has_mastodon_fields_addressing_and_tags(
     assert note["contentMap"] == {"en": note["content"]}
     assert note["published"].endswith("Z")
     assert "updated" not in note
-    assert note["attachment"] == [{
-        "type": "Document", "mediaType": "image/png", "url": "https://fedihub.test/media/a/b.png",
-        "name": "a cell", "blurhash": "LEHV6nWB2yk8", "width": 640, "height": 480,
-    }]
+    assert note["attachment"] == [
+        {
+            "type": "Document",
+            "mediaType": "image/png",
+            "url": "https://fedihub.test/media/a/b.png",
+            "name": "a cell",
+            "blurhash": "LEHV6nWB2yk8",
+            "width": 640,
+            "height": 480,
+        }
+    ]
     assert note["tag"] == [
         {"type": "Mention", "href": bob.uri, "name": "@bob@fedihub.test"},
         {"type": "Mention", "href": remote.uri, "name": "@rita@remote.example"},
@@ -257,8 +315,14 @@ async def test_note_document_has_mastodon_fields_addressing_and_tags(
 
 async def test_article_keeps_its_title_and_edits_show_updated(app: Any, client: Any) -> None:
     alice = await make_user(app, "alice")
-    status = await post(app, alice, Visibility.UNLISTED, object_type="Article", name="On Mirrors",
-                        edited_at=datetime.now(UTC))
+    status = await post(
+        app,
+        alice,
+        Visibility.UNLISTED,
+        object_type="Article",
+        name="On Mirrors",
+        edited_at=datetime.now(UTC),
+    )
     note = await (await get_as(client, status.uri)).get_json()
     assert note["type"] == "Article" and note["name"] == "On Mirrors"
     assert note["updated"].endswith("Z")
@@ -330,8 +394,9 @@ async def test_direct_message_is_seen_only_by_its_addressee_and_never_listed(
     assert response.status_code == 200
     note = await response.get_json()
     assert note["to"] == [friend.uri] and note["cc"] == []
-    page = await (await get_as(client, "/users/alice/outbox?page=true",
-                               signer=(friend, remote_key))).get_json()
+    page = await (
+        await get_as(client, "/users/alice/outbox?page=true", signer=(friend, remote_key))
+    ).get_json()
     assert page["orderedItems"] == []
 
 
@@ -346,14 +411,15 @@ async def test_institution_status_is_never_served_to_remote_requesters(
     assert (await get_as(client, status.uri, signer=(fan, remote_key))).status_code == 404
     await status.update_from_dict({"deleted_at": datetime.now(UTC)}).save()
     assert (await get_as(client, status.uri)).status_code == 404  # not even a tombstone
-    outbox = await (await get_as(client, "/users/alice/outbox?page=true",
-                                 signer=(fan, remote_key))).get_json()
+    outbox = await (
+        await get_as(client, "/users/alice/outbox?page=true", signer=(fan, remote_key))
+    ).get_json()
     assert outbox["orderedItems"] == []
     page = await client.get(f"/@alice/{status.id}", headers={"Accept": "text/html"})
     assert page.status_code == 404
 
 
-# --- collections -----------------------------------------------------------------------------------
+# --- collections ----------------------------------------------------------------------------------
 
 
 async def test_outbox_pages_through_creates_newest_first(
@@ -362,8 +428,10 @@ async def test_outbox_pages_through_creates_newest_first(
     alice = await make_user(app, "alice")
     fan = await make_remote("fan", remote_key)
     await follow(fan, alice)
-    posted = [await post(app, alice, Visibility.UNLISTED if i % 3 == 0 else Visibility.PUBLIC)
-              for i in range(45)]
+    posted = [
+        await post(app, alice, Visibility.UNLISTED if i % 3 == 0 else Visibility.PUBLIC)
+        for i in range(45)
+    ]
     hidden = await post(app, alice, Visibility.PRIVATE)
     await post(app, alice, Visibility.DIRECT, mentions=(fan,))
     await post(app, alice, deleted_at=datetime.now(UTC))
@@ -394,7 +462,9 @@ async def test_outbox_pages_through_creates_newest_first(
     assert [i["object"]["id"] for i in back["orderedItems"]] == newest_first[:20]
 
     # an accepted follower who signs also sees the followers-only status, and nothing else more
-    signed = await (await get_as(client, "/users/alice/outbox", signer=(fan, remote_key))).get_json()
+    signed = await (
+        await get_as(client, "/users/alice/outbox", signer=(fan, remote_key))
+    ).get_json()
     assert signed["totalItems"] == 46
     first = await (await get_as(client, signed["first"], signer=(fan, remote_key))).get_json()
     assert first["orderedItems"][0]["object"]["id"] == hidden.uri
@@ -444,13 +514,16 @@ async def test_batch_documents_take_a_constant_number_of_queries(
         statuses = [await post(app, alice, mentions=(remote,), tags=("x", "y")) for _ in range(n)]
         connection = models.Status._meta.db
         calls = 0
-        originals = {name: getattr(connection, name) for name in ("execute_query", "execute_query_dict")}
+        originals = {
+            name: getattr(connection, name) for name in ("execute_query", "execute_query_dict")
+        }
 
         def counting(original: Any) -> Any:
             async def wrapper(*args: Any, **kwargs: Any) -> Any:
                 nonlocal calls
                 calls += 1
                 return await original(*args, **kwargs)
+
             return wrapper
 
         for name, original in originals.items():
@@ -469,7 +542,7 @@ async def test_batch_documents_take_a_constant_number_of_queries(
     assert await count_queries(12) == few
 
 
-# --- authorized fetch ------------------------------------------------------------------------------
+# --- authorized fetch -----------------------------------------------------------------------------
 
 
 async def test_authorized_fetch_requires_signatures_except_for_the_instance_actor(
@@ -479,12 +552,20 @@ async def test_authorized_fetch_requires_signatures_except_for_the_instance_acto
     fan = await make_remote("fan", remote_key)
     status = await post(app, alice)
     await node_settings.set_value("authorized_fetch", True)
-    for url in ("/users/alice", "/@alice", status.uri, "/users/alice/outbox", "/users/alice/followers"):
+    for url in (
+        "/users/alice",
+        "/@alice",
+        status.uri,
+        "/users/alice/outbox",
+        "/users/alice/followers",
+    ):
         unsigned = await get_as(client, url)
         assert unsigned.status_code == 401, url
         assert (await get_as(client, url, signer=(fan, remote_key))).status_code == 200, url
     assert (await get_as(client, "/actor")).status_code == 200
-    webfinger = await client.get("/.well-known/webfinger", query_string={"resource": "acct:alice@fedihub.test"})
+    webfinger = await client.get(
+        "/.well-known/webfinger", query_string={"resource": "acct:alice@fedihub.test"}
+    )
     assert webfinger.status_code == 200
     # people still read the HTML profile
     assert (await client.get("/@alice", headers={"Accept": "text/html"})).status_code == 200
@@ -492,7 +573,9 @@ async def test_authorized_fetch_requires_signatures_except_for_the_instance_acto
     assert body["id"] == "https://fedihub.test/actor"
 
 
-async def test_remote_statuses_are_served_as_received(app: Any, remote_key: rsa.RSAPrivateKey) -> None:
+async def test_remote_statuses_are_served_as_received(
+    app: Any, remote_key: rsa.RSAPrivateKey
+) -> None:
     rt = runtime_of(app)
     remote = await make_remote("rita", remote_key)
     received = {
@@ -503,7 +586,10 @@ async def test_remote_statuses_are_served_as_received(app: Any, remote_key: rsa.
         "startTime": "2026-12-01T10:00:00Z",
     }
     status = await models.Status.create(
-        uri=received["id"], actor=remote, object_type="Event", document=received,
+        uri=received["id"],
+        actor=remote,
+        object_type="Event",
+        document=received,
         published=datetime.now(UTC),
     )
     assert await documents.note_document(rt, status) == received

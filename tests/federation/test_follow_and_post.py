@@ -14,10 +14,19 @@ pytestmark = pytest.mark.federation
 
 async def _home_has(account: Any, text: str) -> dict[str, Any] | None:
     timeline = await account.api("GET", "/api/v1/timelines/home")
-    return next((s for s in timeline if text in s["content"] or (s["reblog"] and text in s["reblog"]["content"])), None)
+    return next(
+        (
+            s
+            for s in timeline
+            if text in s["content"] or (s["reblog"] and text in s["reblog"]["content"])
+        ),
+        None,
+    )
 
 
-async def test_follow_post_reply_mention_like_boost_across_nodes(node_pair: tuple[Node, Node]) -> None:
+async def test_follow_post_reply_mention_like_boost_across_nodes(
+    node_pair: tuple[Node, Node],
+) -> None:
     a, b = node_pair
     alice = await a.account("alice")
     bob = await b.account("bob")
@@ -29,7 +38,9 @@ async def test_follow_post_reply_mention_like_boost_across_nodes(node_pair: tupl
     assert relationship["following"] or relationship["requested"]
 
     async def accepted() -> bool:
-        rel = await alice.api("GET", "/api/v1/accounts/relationships", params={"id[]": remote_bob["id"]})
+        rel = await alice.api(
+            "GET", "/api/v1/accounts/relationships", params={"id[]": remote_bob["id"]}
+        )
         return bool(rel[0]["following"])
 
     await eventually(accepted, what="bob's node to accept alice's follow")
@@ -68,13 +79,19 @@ async def test_follow_post_reply_mention_like_boost_across_nodes(node_pair: tupl
 
     await eventually(bob_liked_and_boosted, what="like and boost to reach bob")
     counted = await bob.api("GET", f"/api/v1/statuses/{post['id']}")
-    assert counted["favourites_count"] == 1 and counted["reblogs_count"] == 1 and counted["replies_count"] == 1
+    assert (
+        counted["favourites_count"] == 1
+        and counted["reblogs_count"] == 1
+        and counted["replies_count"] == 1
+    )
 
     # bob edits his profile: the Update reaches node A, which shows the new name
     await bob.api("PATCH", "/api/v1/accounts/update_credentials", data={"display_name": "Dr. Bob"})
 
     async def renamed() -> bool:
-        return (await alice.api("GET", f"/api/v1/accounts/{remote_bob['id']}"))["display_name"] == "Dr. Bob"
+        return (await alice.api("GET", f"/api/v1/accounts/{remote_bob['id']}"))[
+            "display_name"
+        ] == "Dr. Bob"
 
     await eventually(renamed, what="bob's profile Update on node A")
 

@@ -26,13 +26,20 @@ def remote_key() -> Any:
 @pytest.fixture
 async def remote_actor(app: Any, remote_key: Any) -> models.Actor:
     return await models.Actor.create(
-        uri=f"{REMOTE}/users/eve", username="eve", domain="remote.example", inbox=f"{REMOTE}/users/eve/inbox",
-        shared_inbox=f"{REMOTE}/inbox", public_key_id=f"{REMOTE}/users/eve#main-key",
-        public_key_pem=keys.public_pem(remote_key), followers_url=f"{REMOTE}/users/eve/followers",
+        uri=f"{REMOTE}/users/eve",
+        username="eve",
+        domain="remote.example",
+        inbox=f"{REMOTE}/users/eve/inbox",
+        shared_inbox=f"{REMOTE}/inbox",
+        public_key_id=f"{REMOTE}/users/eve#main-key",
+        public_key_pem=keys.public_pem(remote_key),
+        followers_url=f"{REMOTE}/users/eve/followers",
     )
 
 
-def _note_activity(actor: str = f"{REMOTE}/users/eve", ident: str = f"{REMOTE}/activities/1") -> dict[str, Any]:
+def _note_activity(
+    actor: str = f"{REMOTE}/users/eve", ident: str = f"{REMOTE}/activities/1"
+) -> dict[str, Any]:
     return {
         "@context": "https://www.w3.org/ns/activitystreams",
         "id": ident,
@@ -40,14 +47,24 @@ def _note_activity(actor: str = f"{REMOTE}/users/eve", ident: str = f"{REMOTE}/a
         "actor": actor,
         "to": ["https://www.w3.org/ns/activitystreams#Public"],
         "object": {
-            "id": f"{ident}/note", "type": "Note", "attributedTo": actor, "content": "<p>hello</p>",
+            "id": f"{ident}/note",
+            "type": "Note",
+            "attributedTo": actor,
+            "content": "<p>hello</p>",
             "to": ["https://www.w3.org/ns/activitystreams#Public"],
         },
     }
 
 
-def _signed(body: bytes, key: Any, *, key_id: str = f"{REMOTE}/users/eve#main-key", path: str = "/inbox",
-            scheme: str = "cavage", date: str | None = None) -> dict[str, str]:
+def _signed(
+    body: bytes,
+    key: Any,
+    *,
+    key_id: str = f"{REMOTE}/users/eve#main-key",
+    path: str = "/inbox",
+    scheme: str = "cavage",
+    date: str | None = None,
+) -> dict[str, str]:
     headers = {"Content-Type": "application/activity+json", "Host": "fedihub.test"}
     if date:
         headers["Date"] = date
@@ -60,7 +77,9 @@ async def _jobs() -> int:
     return await models.Job.filter(kind="inbox").count()
 
 
-async def test_signed_activity_is_accepted_once_and_a_replay_is_not_stored_twice(client: Any, remote_actor: models.Actor, remote_key: Any) -> None:
+async def test_signed_activity_is_accepted_once_and_a_replay_is_not_stored_twice(
+    client: Any, remote_actor: models.Actor, remote_key: Any
+) -> None:
     body = json.dumps(_note_activity()).encode()
     first = await client.post("/inbox", data=body, headers=_signed(body, remote_key))
     assert first.status_code == 202
@@ -70,15 +89,24 @@ async def test_signed_activity_is_accepted_once_and_a_replay_is_not_stored_twice
     assert await _jobs() == 1
 
 
-async def test_rfc9421_signed_activity_is_accepted(client: Any, remote_actor: models.Actor, remote_key: Any) -> None:
+async def test_rfc9421_signed_activity_is_accepted(
+    client: Any, remote_actor: models.Actor, remote_key: Any
+) -> None:
     body = json.dumps(_note_activity()).encode()
-    response = await client.post("/inbox", data=body, headers=_signed(body, remote_key, scheme="rfc9421"))
+    response = await client.post(
+        "/inbox", data=body, headers=_signed(body, remote_key, scheme="rfc9421")
+    )
     assert response.status_code == 202, await response.get_data(as_text=True)
     assert await _jobs() == 1
 
 
-@pytest.mark.parametrize("case", ["unsigned", "digest_mismatch", "tampered_body", "stale_date", "wrong_key", "wrong_path"])
-async def test_bad_requests_get_401_with_a_reason_and_store_nothing(client: Any, remote_actor: models.Actor, remote_key: Any, case: str) -> None:
+@pytest.mark.parametrize(
+    "case",
+    ["unsigned", "digest_mismatch", "tampered_body", "stale_date", "wrong_key", "wrong_path"],
+)
+async def test_bad_requests_get_401_with_a_reason_and_store_nothing(
+    client: Any, remote_actor: models.Actor, remote_key: Any, case: str
+) -> None:
     body = json.dumps(_note_activity()).encode()
     headers = _signed(body, remote_key)
     if case == "unsigned":
@@ -99,7 +127,9 @@ async def test_bad_requests_get_401_with_a_reason_and_store_nothing(client: Any,
     assert await _jobs() == 0
 
 
-async def test_activity_signed_by_another_actor_is_refused(client: Any, remote_actor: models.Actor, remote_key: Any) -> None:
+async def test_activity_signed_by_another_actor_is_refused(
+    client: Any, remote_actor: models.Actor, remote_key: Any
+) -> None:
     body = json.dumps(_note_activity(actor=f"{REMOTE}/users/mallory")).encode()
     response = await client.post("/inbox", data=body, headers=_signed(body, remote_key))
     assert response.status_code == 401
@@ -107,7 +137,9 @@ async def test_activity_signed_by_another_actor_is_refused(client: Any, remote_a
     assert await _jobs() == 0
 
 
-async def test_malformed_and_oversized_bodies_are_refused(client: Any, remote_actor: models.Actor, remote_key: Any) -> None:
+async def test_malformed_and_oversized_bodies_are_refused(
+    client: Any, remote_actor: models.Actor, remote_key: Any
+) -> None:
     body = b"{not json"
     response = await client.post("/inbox", data=body, headers=_signed(body, remote_key))
     assert response.status_code == 400
@@ -120,24 +152,34 @@ async def test_malformed_and_oversized_bodies_are_refused(client: Any, remote_ac
     assert await _jobs() == 0
 
 
-async def test_create_from_a_followed_actor_is_stored_sanitised(app: Any, client: Any, remote_actor: models.Actor, remote_key: Any) -> None:
+async def test_create_from_a_followed_actor_is_stored_sanitised(
+    app: Any, client: Any, remote_actor: models.Actor, remote_key: Any
+) -> None:
     from fedihub import jobs
     from fedihub.accounts import users
 
     rt: Runtime = app.extensions["fedihub.runtime"]
     local = await users.create(rt, "alice", "alice@example.org", "correct horse battery staple")
-    await models.Follow.create(follower_id=local.actor_id, target=remote_actor, state=models.FollowState.ACCEPTED)
+    await models.Follow.create(
+        follower_id=local.actor_id, target=remote_actor, state=models.FollowState.ACCEPTED
+    )
     activity = _note_activity()
-    activity["object"]["content"] = '<p>hi <script>alert(1)</script><a href="javascript:x()">x</a></p>'
+    activity["object"]["content"] = (
+        '<p>hi <script>alert(1)</script><a href="javascript:x()">x</a></p>'
+    )
     body = json.dumps(activity).encode()
-    assert (await client.post("/inbox", data=body, headers=_signed(body, remote_key))).status_code == 202
+    assert (
+        await client.post("/inbox", data=body, headers=_signed(body, remote_key))
+    ).status_code == 202
     await jobs.drain(rt)
     status = await models.Status.get(uri=activity["object"]["id"])
     assert "<script" not in status.content and "javascript:" not in status.content
     assert status.actor_id == remote_actor.id
 
 
-async def test_create_of_an_object_on_another_server_is_not_trusted(app: Any, client: Any, remote_actor: models.Actor, remote_key: Any) -> None:
+async def test_create_of_an_object_on_another_server_is_not_trusted(
+    app: Any, client: Any, remote_actor: models.Actor, remote_key: Any
+) -> None:
     from fedihub import jobs
 
     rt: Runtime = app.extensions["fedihub.runtime"]
@@ -145,19 +187,30 @@ async def test_create_of_an_object_on_another_server_is_not_trusted(app: Any, cl
     activity["object"]["id"] = "https://victim.example/notes/1"
     activity["object"]["attributedTo"] = "https://victim.example/users/v"
     body = json.dumps(activity).encode()
-    assert (await client.post("/inbox", data=body, headers=_signed(body, remote_key))).status_code == 202
+    assert (
+        await client.post("/inbox", data=body, headers=_signed(body, remote_key))
+    ).status_code == 202
     await jobs.drain(rt)
     assert not await models.Status.filter(uri="https://victim.example/notes/1").exists()
     job = await models.Job.get(kind="inbox")
     assert job.state == models.JobState.DEAD and "own server" in (job.last_error or "")
 
 
-async def test_unknown_activity_types_are_accepted_and_ignored(app: Any, client: Any, remote_actor: models.Actor, remote_key: Any) -> None:
+async def test_unknown_activity_types_are_accepted_and_ignored(
+    app: Any, client: Any, remote_actor: models.Actor, remote_key: Any
+) -> None:
     from fedihub import jobs
 
     rt: Runtime = app.extensions["fedihub.runtime"]
-    activity = {"id": f"{REMOTE}/x/1", "type": "EmojiReact", "actor": remote_actor.uri, "object": "https://fedihub.test/x"}
+    activity = {
+        "id": f"{REMOTE}/x/1",
+        "type": "EmojiReact",
+        "actor": remote_actor.uri,
+        "object": "https://fedihub.test/x",
+    }
     body = json.dumps(activity).encode()
-    assert (await client.post("/inbox", data=body, headers=_signed(body, remote_key))).status_code == 202
+    assert (
+        await client.post("/inbox", data=body, headers=_signed(body, remote_key))
+    ).status_code == 202
     await jobs.drain(rt)
     assert (await models.Job.get(kind="inbox")).state == models.JobState.DONE

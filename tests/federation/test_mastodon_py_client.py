@@ -19,14 +19,20 @@ def _client(node: Node, username: str) -> Mastodon:
     client_id, client_secret = Mastodon.create_app(
         "fedihub tests", api_base_url=node.base, scopes=["read", "write", "follow", "push"]
     )
-    api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=node.base,
-                   version_check_mode="none")
+    api = Mastodon(
+        client_id=client_id,
+        client_secret=client_secret,
+        api_base_url=node.base,
+        version_check_mode="none",
+    )
     # allow_http: the test nodes are plain http on loopback; Mastodon.py insists on https otherwise
     api.log_in(username, PASSWORD, scopes=["read", "write", "follow", "push"], allow_http=True)
     return api
 
 
-async def test_mastodon_py_follows_a_remote_account_and_sees_follow_back_and_mention(node_pair: tuple[Node, Node]) -> None:
+async def test_mastodon_py_follows_a_remote_account_and_sees_follow_back_and_mention(
+    node_pair: tuple[Node, Node],
+) -> None:
     a, b = node_pair
     await a.account("alice")
     bob = await b.account("bob")

@@ -38,7 +38,9 @@ async def test_locked_account_edit_delete_and_undo(node_pair: tuple[Node, Node])
 
     # a follow of a locked account waits for approval
     remote_bob = await _follow(alice, bob)
-    rel = await alice.api("GET", "/api/v1/accounts/relationships", params={"id[]": remote_bob["id"]})
+    rel = await alice.api(
+        "GET", "/api/v1/accounts/relationships", params={"id[]": remote_bob["id"]}
+    )
     assert rel[0]["requested"] and not rel[0]["following"]
 
     async def request_arrived() -> list[dict[str, Any]]:
@@ -51,8 +53,12 @@ async def test_locked_account_edit_delete_and_undo(node_pair: tuple[Node, Node])
 
     # an edit reaches the follower, and so does a delete
     post = await bob.post("first draft of the abstract")
-    seen = await eventually(lambda: _find(alice, "/api/v1/timelines/home", "first draft"), what="bob's post")
-    await bob.api("PUT", f"/api/v1/statuses/{post['id']}", json={"status": "final abstract, reviewed"})
+    seen = await eventually(
+        lambda: _find(alice, "/api/v1/timelines/home", "first draft"), what="bob's post"
+    )
+    await bob.api(
+        "PUT", f"/api/v1/statuses/{post['id']}", json={"status": "final abstract, reviewed"}
+    )
 
     async def edited() -> bool:
         status = await alice.api("GET", f"/api/v1/statuses/{seen['id']}")
@@ -93,7 +99,9 @@ async def test_locked_account_edit_delete_and_undo(node_pair: tuple[Node, Node])
     await eventually(no_followers, what="the unfollow")
 
 
-async def test_direct_messages_reach_only_the_addressee_and_blocks_sever_follows(node_pair: tuple[Node, Node]) -> None:
+async def test_direct_messages_reach_only_the_addressee_and_blocks_sever_follows(
+    node_pair: tuple[Node, Node],
+) -> None:
     a, b = node_pair
     alice = await a.account("alice")
     carol = await a.account("carol")
@@ -104,7 +112,9 @@ async def test_direct_messages_reach_only_the_addressee_and_blocks_sever_follows
 
     dm = await bob.post(f"@{alice.handle} the review is confidential", visibility="direct")
     assert dm["visibility"] == "direct"
-    got = await eventually(lambda: _find(alice, "/api/v1/timelines/direct", "confidential"), what="the DM")
+    got = await eventually(
+        lambda: _find(alice, "/api/v1/timelines/direct", "confidential"), what="the DM"
+    )
     assert got["visibility"] == "direct"
     # carol, who follows bob on the same node, never sees it
     assert await _find(carol, "/api/v1/timelines/home", "confidential") is None
@@ -113,7 +123,9 @@ async def test_direct_messages_reach_only_the_addressee_and_blocks_sever_follows
     # nor can anyone fetch it unsigned from bob's node, nor find it in bob's outbox
     async with httpx.AsyncClient() as client:
         unsigned = await client.get(dm["uri"], headers={"Accept": "application/activity+json"})
-        outbox = await client.get(f"{bob.uri}/outbox?page=true", headers={"Accept": "application/activity+json"})
+        outbox = await client.get(
+            f"{bob.uri}/outbox?page=true", headers={"Accept": "application/activity+json"}
+        )
     assert unsigned.status_code in (401, 404)
     assert "confidential" not in outbox.text
 
@@ -129,7 +141,9 @@ async def test_direct_messages_reach_only_the_addressee_and_blocks_sever_follows
     assert (await bob.api("GET", f"/api/v1/accounts/{bob.id}"))["followers_count"] == 1
 
 
-async def test_a_peer_that_is_down_gets_the_post_when_it_is_back_and_key_rotation(node_pair: tuple[Node, Node]) -> None:
+async def test_a_peer_that_is_down_gets_the_post_when_it_is_back_and_key_rotation(
+    node_pair: tuple[Node, Node],
+) -> None:
     a, b = node_pair
     alice = await a.account("alice")
     bob = await b.account("bob")
@@ -146,9 +160,15 @@ async def test_a_peer_that_is_down_gets_the_post_when_it_is_back_and_key_rotatio
     await eventually(failed_once, what="the failed delivery to be recorded")
     await b.start()
     a.cli("jobs", "retry", "--kind", "deliver")
-    await eventually(lambda: _find(bob, "/api/v1/timelines/home", "while bob's server was down"), what="the retried delivery")
+    await eventually(
+        lambda: _find(bob, "/api/v1/timelines/home", "while bob's server was down"),
+        what="the retried delivery",
+    )
 
     # alice rotates her key: bob's node refetches it and keeps accepting her posts
     a.cli("user", "rotate-key", "alice")
     await alice.post("signed with my new key")
-    await eventually(lambda: _find(bob, "/api/v1/timelines/home", "new key"), what="a post signed with the new key")
+    await eventually(
+        lambda: _find(bob, "/api/v1/timelines/home", "new key"),
+        what="a post signed with the new key",
+    )

@@ -230,7 +230,11 @@ def served(node: Path) -> Iterator[str]:
     port = _free_port()
     process = subprocess.Popen(
         [str(FEDIHUB), "serve", "--port", str(port)],
-        cwd=node, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=node,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -300,7 +304,10 @@ def test_a_built_wheel_ships_the_templates(tmp_path: Path) -> None:
         shutil.copytree(REPO / folder, source / folder, ignore=ignore)
     result = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", ".", "-w", str(tmp_path / "dist"), "--no-deps"],
-        cwd=source, capture_output=True, text=True, timeout=300,
+        cwd=source,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     (wheel,) = (tmp_path / "dist").glob("fedihub-*.whl")

@@ -109,11 +109,19 @@ def test_broken_toml_names_the_file(tmp_path: Path) -> None:
 def test_write_toml_round_trips_through_load(tmp_path: Path) -> None:
     config.write_toml(
         tmp_path / "fedihub.toml",
-        {"domain": "round.example", "scheme": "http", "log_json": True, "db_pool_size": 4,
-         "keys_dir": 'C:\\odd "path"'},
+        {
+            "domain": "round.example",
+            "scheme": "http",
+            "log_json": True,
+            "db_pool_size": 4,
+            "keys_dir": 'C:\\odd "path"',
+        },
     )
     settings = config.load(environ={}, overrides={"data_dir": tmp_path})
     assert (settings.domain, settings.scheme, settings.log_json, settings.db_pool_size) == (
-        "round.example", "http", True, 4,
+        "round.example",
+        "http",
+        True,
+        4,
     )
     assert settings.keys_dir == Path('C:\\odd "path"')

@@ -13,9 +13,9 @@ import pytest
 from fedihub import jobs, models
 from fedihub.accounts import users
 from fedihub.outbox import delivery, hosts, publish
+from fedihub.runtime import Runtime
 
 assert delivery.deliver  # the import registers the "deliver" job handler
-from fedihub.runtime import Runtime
 
 INBOX = "https://peer.example/inbox"
 
@@ -38,15 +38,27 @@ def _peer(rt: Runtime, answer: Callable[[httpx.Request], int]) -> list[httpx.Req
 
 
 async def _deliver_one(rt: Runtime, sender: models.Actor) -> models.Job:
-    recipient = await models.Actor.create(uri="https://peer.example/users/x", username="x", domain="peer.example",
-                                          inbox="https://peer.example/users/x/inbox", shared_inbox=INBOX)
-    activity = {"id": f"{sender.uri}#test/1", "type": "Create", "actor": sender.uri, "object": {"type": "Note"}}
+    recipient = await models.Actor.create(
+        uri="https://peer.example/users/x",
+        username="x",
+        domain="peer.example",
+        inbox="https://peer.example/users/x/inbox",
+        shared_inbox=INBOX,
+    )
+    activity = {
+        "id": f"{sender.uri}#test/1",
+        "type": "Create",
+        "actor": sender.uri,
+        "object": {"type": "Note"},
+    }
     assert await publish.publish(rt, sender, activity, [recipient]) == 1
     await jobs.drain(rt)
     return await models.Job.get(kind="deliver")
 
 
-async def test_success_is_recorded_and_the_body_is_signed_as_mastodon_signs(rt: Runtime, sender: models.Actor) -> None:
+async def test_success_is_recorded_and_the_body_is_signed_as_mastodon_signs(
+    rt: Runtime, sender: models.Actor
+) -> None:
     await models.Host.create(domain="peer.example", accepts_rfc9421=False)
     seen = _peer(rt, lambda r: 202)
     job = await _deliver_one(rt, sender)
@@ -66,7 +78,9 @@ async def test_a_gone_inbox_is_not_retried(rt: Runtime, sender: models.Actor) ->
     assert job.state == models.JobState.DEAD and job.attempts == 1
 
 
-async def test_a_failing_peer_is_retried_later_and_counted(rt: Runtime, sender: models.Actor) -> None:
+async def test_a_failing_peer_is_retried_later_and_counted(
+    rt: Runtime, sender: models.Actor
+) -> None:
     await models.Host.create(domain="peer.example", accepts_rfc9421=False)
     _peer(rt, lambda r: 503)
     job = await _deliver_one(rt, sender)
@@ -76,7 +90,9 @@ async def test_a_failing_peer_is_retried_later_and_counted(rt: Runtime, sender: 
     assert host.failure_count == 1 and not host.unavailable
 
 
-async def test_a_peer_that_refuses_rfc9421_gets_draft_cavage_from_then_on(rt: Runtime, sender: models.Actor) -> None:
+async def test_a_peer_that_refuses_rfc9421_gets_draft_cavage_from_then_on(
+    rt: Runtime, sender: models.Actor
+) -> None:
     await models.Host.create(domain="peer.example", accepts_rfc9421=True)
     seen = _peer(rt, lambda r: 401 if "signature-input" in r.headers else 202)
     job = await _deliver_one(rt, sender)
@@ -110,8 +126,13 @@ async def test_a_success_rewrites_the_host_row_only_when_it_had_failed_or_a_minu
 ) -> None:
     before = datetime.now(UTC) - ago
     first_failure = before if failures else None
-    await models.Host.create(domain="peer.example", accepts_rfc9421=False, last_success_at=before,
-                             failure_count=failures, first_failure_at=first_failure)
+    await models.Host.create(
+        domain="peer.example",
+        accepts_rfc9421=False,
+        last_success_at=before,
+        failure_count=failures,
+        first_failure_at=first_failure,
+    )
     _peer(rt, lambda r: 202)
     assert (await _deliver_one(rt, sender)).state == models.JobState.DONE
     host = await models.Host.get(domain="peer.example")

@@ -40,12 +40,18 @@ async def test_two_bus_instances_share_events_by_channel(channel: str) -> None:
     try:
         home = web.subscribe(["user:7"])
         public = web.subscribe(["public"])
-        await worker.publish([
-            {"channel": "user:7", "event": "update", "payload": "p"},
-            {"channel": "public", "event": "update", "payload": "p"},
-            {"channel": "user:8", "event": "update", "payload": "p"},
-        ])
-        assert await home.next_event(TIMEOUT_S) == {"channel": "user:7", "event": "update", "payload": "p"}
+        await worker.publish(
+            [
+                {"channel": "user:7", "event": "update", "payload": "p"},
+                {"channel": "public", "event": "update", "payload": "p"},
+                {"channel": "user:8", "event": "update", "payload": "p"},
+            ]
+        )
+        assert await home.next_event(TIMEOUT_S) == {
+            "channel": "user:7",
+            "event": "update",
+            "payload": "p",
+        }
         assert (await public.next_event(TIMEOUT_S) or {})["channel"] == "public"
         assert await home.next_event(0.2) is None  # user:8 went elsewhere
     finally:
@@ -73,17 +79,26 @@ async def test_an_event_from_another_process_arrives(channel: str) -> None:
     try:
         listening = web.subscribe(["public:local"])
         done = await asyncio.to_thread(
-            subprocess.run, [sys.executable, "-c", _PUBLISHER, REDIS_URL, channel, "123"],
-            capture_output=True, text=True, timeout=60,
+            subprocess.run,
+            [sys.executable, "-c", _PUBLISHER, REDIS_URL, channel, "123"],
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert done.returncode == 0, done.stderr
-        assert await listening.next_event(TIMEOUT_S) == {"channel": "public:local", "event": "delete", "payload": "123"}
+        assert await listening.next_event(TIMEOUT_S) == {
+            "channel": "public:local",
+            "event": "delete",
+            "payload": "123",
+        }
     finally:
         await web.stop()
 
 
 async def test_a_configured_redis_is_the_bus(rt: Runtime, channel: str) -> None:
-    chosen = events.bus_for_settings(replace(rt, settings=replace(rt.settings, redis_url=REDIS_URL)))
+    chosen = events.bus_for_settings(
+        replace(rt, settings=replace(rt.settings, redis_url=REDIS_URL))
+    )
     assert isinstance(chosen, RedisBus)
 
 

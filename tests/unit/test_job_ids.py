@@ -20,7 +20,9 @@ def _taken_then_fresh(taken: int) -> Iterator[int]:
         yield new_id()
 
 
-async def test_enqueue_draws_again_when_its_id_is_taken(rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_enqueue_draws_again_when_its_id_is_taken(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
     other = await queue.enqueue("deliver", {"n": 0}, dedupe_key="deliver:other")
     assert other is not None
     ids = _taken_then_fresh(other.id)
@@ -32,7 +34,9 @@ async def test_enqueue_draws_again_when_its_id_is_taken(rt: Runtime, monkeypatch
     assert await queue.enqueue("deliver", {"n": 1}, dedupe_key="deliver:mine") is None
 
 
-async def test_enqueue_many_stores_every_job_when_an_id_is_taken(rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_enqueue_many_stores_every_job_when_an_id_is_taken(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
     other = await queue.enqueue("deliver", {"n": 0}, dedupe_key="deliver:other")
     assert other is not None
     ids = _taken_then_fresh(other.id)

@@ -62,12 +62,15 @@ def test_private_key_cache_parses_once_per_owner(made: tuple[Path, keys.NodeSecr
         cache.get(3, "not even sealed")
 
 
-def test_private_key_cache_follows_a_key_rotated_elsewhere(made: tuple[Path, keys.NodeSecrets]) -> None:
+def test_private_key_cache_follows_a_key_rotated_elsewhere(
+    made: tuple[Path, keys.NodeSecrets],
+) -> None:
     _, secrets = made
     cache = keys.PrivateKeyCache(secrets.kek)
     old = cache.get(1, keys.seal(secrets.instance_key, secrets.kek))
     rotated = keys.generate_private_key()
-    # another process rotated the key: the stored sealed text changed, so the cache must not serve the old key
+    # another process rotated the key: the stored sealed text changed, so the cache must not
+    # serve the old key
     new = cache.get(1, keys.seal(rotated, secrets.kek))
     assert new is not old
     assert keys.public_pem(new) == keys.public_pem(rotated)

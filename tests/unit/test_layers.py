@@ -11,8 +11,23 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "fedihub"
-EDGE = ("fedihub.web", "fedihub.api", "fedihub.app", "fedihub.cli", "fedihub.asgi", "quart", "werkzeug")
-SERVICES = ("fedihub.accounts", "fedihub.social", "fedihub.inbox", "fedihub.outbox", "fedihub.knowledge", "fedihub.projects")
+EDGE = (
+    "fedihub.web",
+    "fedihub.api",
+    "fedihub.app",
+    "fedihub.cli",
+    "fedihub.asgi",
+    "quart",
+    "werkzeug",
+)
+SERVICES = (
+    "fedihub.accounts",
+    "fedihub.social",
+    "fedihub.inbox",
+    "fedihub.outbox",
+    "fedihub.knowledge",
+    "fedihub.projects",
+)
 
 
 def _module_name(path: Path) -> str:
@@ -48,13 +63,16 @@ def test_no_upward_imports(name: str, path: Path) -> None:
         assert all(_under(i, allowed) for i in fedihub_imports), f"{name} imports {fedihub_imports}"
         assert not any(_under(i, EDGE) for i in imported)
     elif _under(name, ("fedihub.models",)):
-        assert all(_under(i, ("fedihub.ids", "fedihub.models")) for i in fedihub_imports), fedihub_imports
+        assert all(_under(i, ("fedihub.ids", "fedihub.models")) for i in fedihub_imports), (
+            fedihub_imports
+        )
     elif _under(name, ("fedihub.security", "fedihub.jobs", *SERVICES)):
         upward = {i for i in imported if _under(i, EDGE)}
         assert not upward, f"{name} (a service or foundation) imports the edge: {upward}"
     if _under(name, ("fedihub.outbox",)):
-        assert not any(_under(i, ("fedihub.social", "fedihub.inbox", "fedihub.accounts")) for i in fedihub_imports), (
-            f"{name}: the outbox takes activities and recipients and imports no domain service"
-        )
+        assert not any(
+            _under(i, ("fedihub.social", "fedihub.inbox", "fedihub.accounts"))
+            for i in fedihub_imports
+        ), f"{name}: the outbox takes activities and recipients and imports no domain service"
     if _under(name, ("fedihub.jobs", "fedihub.security")):
         assert not any(_under(i, SERVICES) for i in fedihub_imports), f"{name} imports a service"

@@ -20,7 +20,11 @@ async def test_metrics_show_requests_queue_depth_deliveries_and_failing_hosts(cl
     assert 'fedihub_deliveries{outcome="gave_up"} 1' in text
     assert 'fedihub_host_failures{host="down.example"} 7' in text
     assert 'fedihub_host_unavailable{host="down.example"} 1' in text
-    age_line = next(line for line in text.splitlines() if line.startswith('fedihub_jobs_due_age_seconds{kind="deliver"}'))
+    age_line = next(
+        line
+        for line in text.splitlines()
+        if line.startswith('fedihub_jobs_due_age_seconds{kind="deliver"}')
+    )
     assert float(age_line.split()[-1]) >= 5
     assert 'fedihub_service_up{service="database"} 1' in text
 

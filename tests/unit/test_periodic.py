@@ -24,8 +24,16 @@ async def test_each_task_is_enqueued_once_per_period_whoever_ticks(rt: Runtime) 
 async def test_purge_keeps_recent_finished_jobs_and_removes_old_ones(rt: Runtime) -> None:
     tasks.load()
     old = datetime.now(UTC) - timedelta(days=8)
-    await models.Job.create(kind="deliver", payload={}, run_at=0, state=models.JobState.DONE, finished_at=old)
-    await models.Job.create(kind="deliver", payload={}, run_at=0, state=models.JobState.DONE, finished_at=datetime.now(UTC))
+    await models.Job.create(
+        kind="deliver", payload={}, run_at=0, state=models.JobState.DONE, finished_at=old
+    )
+    await models.Job.create(
+        kind="deliver",
+        payload={},
+        run_at=0,
+        state=models.JobState.DONE,
+        finished_at=datetime.now(UTC),
+    )
     await periodic.tasks["purge_finished_jobs"].run(rt)
     assert await models.Job.filter(kind="deliver").count() == 1
 
@@ -38,4 +46,6 @@ async def test_a_periodic_job_claimed_by_a_dead_worker_is_run_by_another(rt: Run
     await models.Job.filter(kind=periodic.KIND).update(locked_until=0)  # its lease ran out
     rt.worker_name = "second-worker"
     assert await jobs.drain(rt) == len(claimed)
-    assert await models.Job.filter(kind=periodic.KIND, state=models.JobState.DONE).count() == len(claimed)
+    assert await models.Job.filter(kind=periodic.KIND, state=models.JobState.DONE).count() == len(
+        claimed
+    )

@@ -1,4 +1,5 @@
-"""Rate limits shared through Redis count once for the whole node, and fail open when Redis is gone."""
+"""Rate limits shared through Redis count once for the whole node, and fail open when Redis is
+gone."""
 
 from __future__ import annotations
 
@@ -46,7 +47,10 @@ async def test_two_processes_share_one_sliding_window(client: Any) -> None:
 
 async def test_api_budget_is_counted_once_across_processes(client: Any) -> None:
     prefix = f"test:{uuid.uuid4().hex}:"
-    web_a, web_b = RedisApiLimiter(client, limit=4, prefix=prefix), RedisApiLimiter(client, limit=4, prefix=prefix)
+    web_a, web_b = (
+        RedisApiLimiter(client, limit=4, prefix=prefix),
+        RedisApiLimiter(client, limit=4, prefix=prefix),
+    )
     budgets = [await (web_a if i % 2 else web_b).hit("t:token") for i in range(5)]
     assert [b.remaining for b in budgets] == [3, 2, 1, 0, 0]
     assert [b.allowed for b in budgets] == [True, True, True, True, False]

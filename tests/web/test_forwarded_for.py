@@ -31,7 +31,10 @@ def test_entries_a_client_wrote_itself_are_not_believed() -> None:
 
 def test_a_chain_of_trusted_proxies_is_walked_to_the_first_untrusted_hop() -> None:
     # client -> load balancer (10.0.0.5) -> nginx on the node (peer 127.0.0.1)
-    assert client_address("127.0.0.1", "192.0.2.1, 203.0.113.7, 10.0.0.5", LAN_PROXIES) == "203.0.113.7"
+    assert (
+        client_address("127.0.0.1", "192.0.2.1, 203.0.113.7, 10.0.0.5", LAN_PROXIES)
+        == "203.0.113.7"
+    )
 
 
 def test_a_garbled_entry_stops_the_walk() -> None:
@@ -51,10 +54,24 @@ async def test_the_middleware_rewrites_the_asgi_client_for_http_and_websocket() 
 
     middleware = ForwardedFor(app, LOOPBACK)
     for kind in ("http", "websocket"):
-        await middleware({"type": kind, "client": ("127.0.0.1", 5000),
-                          "headers": [(b"x-forwarded-for", b"203.0.113.7")]}, None, None)
-    await middleware({"type": "http", "client": ("198.51.100.2", 5000),
-                      "headers": [(b"x-forwarded-for", b"203.0.113.7")]}, None, None)
+        await middleware(
+            {
+                "type": kind,
+                "client": ("127.0.0.1", 5000),
+                "headers": [(b"x-forwarded-for", b"203.0.113.7")],
+            },
+            None,
+            None,
+        )
+    await middleware(
+        {
+            "type": "http",
+            "client": ("198.51.100.2", 5000),
+            "headers": [(b"x-forwarded-for", b"203.0.113.7")],
+        },
+        None,
+        None,
+    )
     await middleware({"type": "lifespan"}, None, None)
     assert seen == [("203.0.113.7", 0), ("203.0.113.7", 0), ("198.51.100.2", 5000), None]
 

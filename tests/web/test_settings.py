@@ -165,15 +165,23 @@ async def test_password_change_ends_other_sessions_but_not_this_one(
     new = "a much longer new secret"
     wrong = await client.post(
         "/settings/password",
-        form={"csrf_token": token, "current_password": "nope nope nope", "new_password": new,
-              "new_password_confirmation": new},
+        form={
+            "csrf_token": token,
+            "current_password": "nope nope nope",
+            "new_password": new,
+            "new_password_confirmation": new,
+        },
     )
     assert wrong.status_code == 422
     assert "Current password: the current password is wrong" in await wrong.get_data(as_text=True)
     response = await client.post(
         "/settings/password",
-        form={"csrf_token": token, "current_password": PASSWORD, "new_password": new,
-              "new_password_confirmation": new},
+        form={
+            "csrf_token": token,
+            "current_password": PASSWORD,
+            "new_password": new,
+            "new_password_confirmation": new,
+        },
     )
     assert response.status_code == 302
     assert (await client.get("/settings/password?changed=1")).status_code == 200

@@ -38,12 +38,16 @@ def _tag(rt: Runtime, name: str) -> dict[str, Any]:
     return {"name": name, "url": rt.urls.tag(name)}
 
 
-async def statuses(rt: Runtime, items: list[models.Status], viewer: models.Actor | None) -> list[dict[str, Any]]:
+async def statuses(
+    rt: Runtime, items: list[models.Status], viewer: models.Actor | None
+) -> list[dict[str, Any]]:
     """Mastodon Status entities for `items`, in order; boosts embed their original as `reblog`."""
     if not items:
         return []
     original_ids = {s.reblog_of_id for s in items if s.reblog_of_id}
-    originals = {s.id: s for s in await models.Status.filter(id__in=original_ids)} if original_ids else {}
+    originals = (
+        {s.id: s for s in await models.Status.filter(id__in=original_ids)} if original_ids else {}
+    )
     every = [*items, *originals.values()]
     ids = [s.id for s in every]
     actor_ids = {s.actor_id for s in every}
@@ -52,28 +56,47 @@ async def statuses(rt: Runtime, items: list[models.Status], viewer: models.Actor
         mentions_by[mention.status_id].append(mention.actor)
     actors = {a.id: a for a in await models.Actor.filter(id__in=actor_ids)}
     tags_by: dict[int, list[str]] = defaultdict(list)
-    for status_id, name in await models.StatusTag.filter(status_id__in=ids).values_list("status_id", "name"):
+    for status_id, name in await models.StatusTag.filter(status_id__in=ids).values_list(
+        "status_id", "name"
+    ):
         tags_by[status_id].append(name)
     media_by: dict[int, list[models.MediaAttachment]] = defaultdict(list)
     for item in await models.MediaAttachment.filter(status_id__in=ids).order_by("position"):
         media_by[item.status_id or 0].append(item)
     parents = {s.in_reply_to_id for s in every if s.in_reply_to_id}
-    parent_authors = dict(await models.Status.filter(id__in=parents).values_list("id", "actor_id")) if parents else {}
+    parent_authors = (
+        dict(await models.Status.filter(id__in=parents).values_list("id", "actor_id"))
+        if parents
+        else {}
+    )
     faved: set[int] = set()
     boosted: set[int] = set()
     marked: set[int] = set()
     if viewer is not None:
-        faved = set(await models.Favourite.filter(actor_id=viewer.id, status_id__in=ids).values_list("status_id", flat=True))
-        boosted = set(
-            await models.Status.filter(actor_id=viewer.id, reblog_of_id__in=ids, deleted_at__isnull=True)
-            .values_list("reblog_of_id", flat=True)
+        faved = set(
+            await models.Favourite.filter(actor_id=viewer.id, status_id__in=ids).values_list(
+                "status_id", flat=True
+            )
         )
-        marked = set(await models.Bookmark.filter(actor_id=viewer.id, status_id__in=ids).values_list("status_id", flat=True))
+        boosted = set(
+            await models.Status.filter(
+                actor_id=viewer.id, reblog_of_id__in=ids, deleted_at__isnull=True
+            ).values_list("reblog_of_id", flat=True)
+        )
+        marked = set(
+            await models.Bookmark.filter(actor_id=viewer.id, status_id__in=ids).values_list(
+                "status_id", flat=True
+            )
+        )
 
     def build(status: models.Status) -> dict[str, Any]:
         author = actors[status.actor_id]
         original = originals.get(status.reblog_of_id) if status.reblog_of_id else None
-        in_reply_to_account = parent_authors.get(status.in_reply_to_id) if status.in_reply_to_id else status.in_reply_to_actor_id
+        in_reply_to_account = (
+            parent_authors.get(status.in_reply_to_id)
+            if status.in_reply_to_id
+            else status.in_reply_to_actor_id
+        )
         content = status.content
         if status.object_type == "Article" and status.name:
             # Mastodon shows an article as its title and a link (knowledge posts use the same)
@@ -85,7 +108,9 @@ async def statuses(rt: Runtime, items: list[models.Status], viewer: models.Actor
             "created_at": iso(status.published),
             "account": account(rt, author),
             "content": "" if original else content,
-            "visibility": _MASTODON_VISIBILITY.get(status.visibility.value, status.visibility.value),
+            "visibility": _MASTODON_VISIBILITY.get(
+                status.visibility.value, status.visibility.value
+            ),
             "sensitive": status.sensitive,
             "spoiler_text": status.summary or "",
             "media_attachments": [media_attachment(rt, m) for m in media_by.get(status.id, [])],

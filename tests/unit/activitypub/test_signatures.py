@@ -347,8 +347,12 @@ def test_cavage_basic_test_vector_verifies_and_is_reproduced() -> None:
     # PKCS#1 v1.5 is deterministic, so signing the same request gives the spec's exact bytes.
     private = keys.load_private_pem(CAVAGE_PRIVATE.encode())
     added = signatures.sign_cavage(
-        "POST", "https://example.com/foo?param=value&pet=dog",
-        {"Host": "example.com", "Date": CAVAGE_REQUEST["Date"]}, None, "Test", private,
+        "POST",
+        "https://example.com/foo?param=value&pet=dog",
+        {"Host": "example.com", "Date": CAVAGE_REQUEST["Date"]},
+        None,
+        "Test",
+        private,
     )
     assert f'signature="{CAVAGE_BASIC_SIG}"' in added["Signature"]
 

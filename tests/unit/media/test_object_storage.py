@@ -17,13 +17,24 @@ from fedihub.runtime import Runtime
 
 
 def test_sigv4_matches_aws_published_get_object_example() -> None:
-    # AWS S3 documentation, "Signature Calculations for the Authorization Header", GET Object example
+    # AWS S3 documentation, "Signature Calculations for the Authorization Header",
+    # GET Object example
     at = datetime(2013, 5, 24, tzinfo=UTC)
-    headers = {"host": "examplebucket.s3.amazonaws.com", "range": "bytes=0-9",
-               "x-amz-date": "20130524T000000Z", "x-amz-content-sha256": sigv4.EMPTY_SHA256}
+    headers = {
+        "host": "examplebucket.s3.amazonaws.com",
+        "range": "bytes=0-9",
+        "x-amz-date": "20130524T000000Z",
+        "x-amz-content-sha256": sigv4.EMPTY_SHA256,
+    }
     sig, signed, scope = sigv4.signature(
-        "GET", "https://examplebucket.s3.amazonaws.com/test.txt", headers, sigv4.EMPTY_SHA256, at=at,
-        region="us-east-1", access_key="AKIAIOSFODNN7EXAMPLE", secret_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "GET",
+        "https://examplebucket.s3.amazonaws.com/test.txt",
+        headers,
+        sigv4.EMPTY_SHA256,
+        at=at,
+        region="us-east-1",
+        access_key="AKIAIOSFODNN7EXAMPLE",
+        secret_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     )
     assert sig == "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
     assert signed == "host;range;x-amz-content-sha256;x-amz-date"
@@ -43,7 +54,9 @@ def s3_endpoint() -> Iterator[str]:
 
 
 async def test_put_get_delete_and_urls_on_an_s3_server(s3_endpoint: str) -> None:
-    store = S3Storage(S3Config(endpoint=s3_endpoint, bucket="media", access_key="k", secret_key="s"))
+    store = S3Storage(
+        S3Config(endpoint=s3_endpoint, bucket="media", access_key="k", secret_key="s")
+    )
     await store.ensure_bucket()
     await store.put("attachments/1/original.png", b"\x89PNG fake", "image/png")
     assert await store.get("attachments/1/original.png") == b"\x89PNG fake"
@@ -58,7 +71,10 @@ async def test_put_get_delete_and_urls_on_an_s3_server(s3_endpoint: str) -> None
         assert "X-Amz-Signature=" in url and "X-Amz-Expires=3600" in url
         assert (await client.get(url)).content == b"private bytes"
     cdn = S3Storage(replace(store.config, public_url="https://cdn.example.edu/media"))
-    assert cdn.url("attachments/1/original.png") == "https://cdn.example.edu/media/attachments/1/original.png"
+    assert (
+        cdn.url("attachments/1/original.png")
+        == "https://cdn.example.edu/media/attachments/1/original.png"
+    )
     await store.delete("attachments/1/original.png")
     from fedihub.errors import NotFound
 
@@ -69,30 +85,51 @@ async def test_put_get_delete_and_urls_on_an_s3_server(s3_endpoint: str) -> None
     await store.aclose()
 
 
-async def test_a_configured_bucket_makes_uploads_go_to_object_storage(rt: Runtime, s3_endpoint: str) -> None:
-    settings = replace(rt.settings, s3_endpoint=s3_endpoint, s3_bucket="uploads", s3_access_key="k", s3_secret_key="s")
+async def test_a_configured_bucket_makes_uploads_go_to_object_storage(
+    rt: Runtime, s3_endpoint: str
+) -> None:
+    settings = replace(
+        rt.settings,
+        s3_endpoint=s3_endpoint,
+        s3_bucket="uploads",
+        s3_access_key="k",
+        s3_secret_key="s",
+    )
     node = Runtime.build(settings, rt.secrets)
     chosen = storage.for_runtime(node)
     assert isinstance(chosen, S3Storage)
     await chosen.ensure_bucket()
     await chosen.put("attachments/9/original.jpg", b"jpeg bytes", "image/jpeg")
-    assert chosen.url("attachments/9/original.jpg") == f"{s3_endpoint}/uploads/attachments/9/original.jpg"
+    assert (
+        chosen.url("attachments/9/original.jpg")
+        == f"{s3_endpoint}/uploads/attachments/9/original.jpg"
+    )
     assert await chosen.get("attachments/9/original.jpg") == b"jpeg bytes"
 
 
-async def test_media_migrate_copies_to_object_storage_and_back_losing_nothing(rt: Runtime, s3_endpoint: str) -> None:
+async def test_media_migrate_copies_to_object_storage_and_back_losing_nothing(
+    rt: Runtime, s3_endpoint: str
+) -> None:
     from fedihub import models
     from fedihub.accounts import users
     from fedihub.media import migrate
 
-    settings = replace(rt.settings, s3_endpoint=s3_endpoint, s3_bucket="moving", s3_access_key="k", s3_secret_key="s")
+    settings = replace(
+        rt.settings,
+        s3_endpoint=s3_endpoint,
+        s3_bucket="moving",
+        s3_access_key="k",
+        s3_secret_key="s",
+    )
     node = Runtime.build(settings, rt.secrets)
     disk = storage.local_disk(node)
     await disk.put("attachments/1/original.png", b"attachment", "image/png")
     await disk.put("avatars/7-abc.png", b"avatar", "image/png")
     user = await users.create(node, "ada", "ada@example.org", "correct horse battery staple")
     await models.Actor.filter(id=user.actor_id).update(icon_url=disk.url("avatars/7-abc.png"))
-    await models.MediaAttachment.create(actor_id=user.actor_id, storage_key="attachments/1/original.png")
+    await models.MediaAttachment.create(
+        actor_id=user.actor_id, storage_key="attachments/1/original.png"
+    )
 
     there = await migrate.run(node, to_object_storage=True)
     assert (there.copied, there.failures, there.urls_switched) == (2, [], 1)
@@ -121,7 +158,10 @@ async def test_a_remote_media_copy_is_kept_in_object_storage_and_expires_from_it
     from fedihub.media import probe, remote_cache
 
     settings = replace(
-        rt.settings, s3_endpoint=s3_endpoint, s3_bucket="cache", s3_access_key="k",
+        rt.settings,
+        s3_endpoint=s3_endpoint,
+        s3_bucket="cache",
+        s3_access_key="k",
         s3_secret_key="s",
     )
     node = Runtime.build(settings, rt.secrets)
@@ -129,7 +169,9 @@ async def test_a_remote_media_copy_is_kept_in_object_storage_and_expires_from_it
     assert isinstance(bucket, S3Storage)
     await bucket.ensure_bucket()
     zoe = await models.Actor.create(
-        uri="https://far.example/users/zoe", username="zoe", domain="far.example",
+        uri="https://far.example/users/zoe",
+        username="zoe",
+        domain="far.example",
         inbox="https://far.example/users/zoe/inbox",
     )
     origin = "https://far.example/media/pic.png"

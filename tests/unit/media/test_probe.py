@@ -23,12 +23,21 @@ def test_jpeg_size_from_the_frame_header_after_other_segments() -> None:
 
 def test_gif_and_webp_sizes() -> None:
     assert probe.dimensions(b"GIF89a" + struct.pack("<HH", 12, 34) + b"\x00" * 8) == (12, 34)
-    lossy = b"RIFF\x00\x00\x00\x00WEBPVP8 \x00\x00\x00\x00" + b"\x00\x00\x00\x9d\x01\x2a" + struct.pack("<HH", 100, 50)
+    lossy = (
+        b"RIFF\x00\x00\x00\x00WEBPVP8 \x00\x00\x00\x00"
+        + b"\x00\x00\x00\x9d\x01\x2a"
+        + struct.pack("<HH", 100, 50)
+    )
     assert probe.dimensions(lossy) == (100, 50)
     bits = (200 - 1) | ((80 - 1) << 14)
     lossless = b"RIFF\x00\x00\x00\x00WEBPVP8L\x00\x00\x00\x00\x2f" + struct.pack("<I", bits)
     assert probe.dimensions(lossless) == (200, 80)
-    extended = b"RIFF\x00\x00\x00\x00WEBPVP8X" + b"\x00" * 8 + (299).to_bytes(3, "little") + (149).to_bytes(3, "little")
+    extended = (
+        b"RIFF\x00\x00\x00\x00WEBPVP8X"
+        + b"\x00" * 8
+        + (299).to_bytes(3, "little")
+        + (149).to_bytes(3, "little")
+    )
     assert probe.dimensions(extended) == (300, 150)
 
 

@@ -39,7 +39,7 @@ async def test_client_fetches_from_loopback_when_private_is_allowed(
     async with _client(True) as client:
         doc = await http.fetch_json(client, loopback.url + "/actor")
     assert doc["type"] == "Person"
-    (request_line, headers), = loopback.requests
+    ((request_line, headers),) = loopback.requests
     assert request_line == "GET /actor"
     assert headers["user-agent"] == UA
     assert headers["accept"] == http.AP_ACCEPT
@@ -117,8 +117,9 @@ async def test_per_host_bound_limits_requests_in_flight() -> None:
 
 
 async def test_host_slot_is_held_until_a_streamed_body_is_closed() -> None:
-    client = _client(True, inner=httpx.MockTransport(lambda r: httpx.Response(200, text="x")),
-                     max_per_host=1)
+    client = _client(
+        True, inner=httpx.MockTransport(lambda r: httpx.Response(200, text="x")), max_per_host=1
+    )
     async with client:
         transport = client._transport
         assert isinstance(transport, http._HostLimitTransport)

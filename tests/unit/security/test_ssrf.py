@@ -15,8 +15,15 @@ from fedihub.security import http, ssrf
 
 @pytest.mark.parametrize(
     "address",
-    ["8.8.8.8", "1.1.1.1", "93.184.216.34", "2606:4700:4700::1111", "::ffff:8.8.8.8",
-     "64:ff9b::808:808", "2002:808:808::1"],
+    [
+        "8.8.8.8",
+        "1.1.1.1",
+        "93.184.216.34",
+        "2606:4700:4700::1111",
+        "::ffff:8.8.8.8",
+        "64:ff9b::808:808",
+        "2002:808:808::1",
+    ],
 )
 def test_public_addresses_are_public(address: str) -> None:
     assert ssrf.is_public_address(ipaddress.ip_address(address))
@@ -25,19 +32,41 @@ def test_public_addresses_are_public(address: str) -> None:
 @pytest.mark.parametrize(
     "address",
     [
-        "127.0.0.1", "127.8.9.10", "10.0.0.1", "172.16.5.4", "192.168.1.1",  # loopback, private
+        "127.0.0.1",
+        "127.8.9.10",
+        "10.0.0.1",
+        "172.16.5.4",
+        "192.168.1.1",  # loopback, private
         "169.254.169.254",  # link-local: cloud metadata
-        "100.64.0.1", "100.127.255.254",  # CGNAT
-        "0.0.0.0", "0.1.2.3", "255.255.255.255", "240.0.0.1",  # unspecified, this-network, reserved
-        "224.0.0.1", "239.255.255.250",  # multicast
-        "192.0.0.8", "192.0.2.1", "198.18.0.1", "198.51.100.1", "203.0.113.1",  # special, docs
-        "::", "::1", "::127.0.0.1",  # unspecified, loopback, IPv4-compatible
-        "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254",  # IPv4-mapped
-        "fc00::1", "fd00:abcd::1",  # unique local
-        "fe80::1", "fec0::1",  # link-local, site-local
+        "100.64.0.1",
+        "100.127.255.254",  # CGNAT
+        "0.0.0.0",
+        "0.1.2.3",
+        "255.255.255.255",
+        "240.0.0.1",  # unspecified, this-network, reserved
+        "224.0.0.1",
+        "239.255.255.250",  # multicast
+        "192.0.0.8",
+        "192.0.2.1",
+        "198.18.0.1",
+        "198.51.100.1",
+        "203.0.113.1",  # special, docs
+        "::",
+        "::1",
+        "::127.0.0.1",  # unspecified, loopback, IPv4-compatible
+        "::ffff:127.0.0.1",
+        "::ffff:10.0.0.1",
+        "::ffff:169.254.169.254",  # IPv4-mapped
+        "fc00::1",
+        "fd00:abcd::1",  # unique local
+        "fe80::1",
+        "fec0::1",  # link-local, site-local
         "ff02::1",  # multicast
-        "64:ff9b::7f00:1", "64:ff9b::a00:1", "64:ff9b:1::1",  # NAT64 of private, local NAT64
-        "2002:7f00:1::1", "2002:a00:1::1",  # 6to4 of private
+        "64:ff9b::7f00:1",
+        "64:ff9b::a00:1",
+        "64:ff9b:1::1",  # NAT64 of private, local NAT64
+        "2002:7f00:1::1",
+        "2002:a00:1::1",  # 6to4 of private
         "2001:db8::1",  # documentation
     ],
 )
