@@ -115,9 +115,8 @@ async def stats(control: int) -> dict[str, Any]:
 
 async def profile_deliveries(node: BenchNode, concurrency: int, out: str, hosts: int) -> float:
     """Run the node's pending deliveries in this process under cProfile; seconds taken."""
-    from fedihub import tasks
+    from fedihub import node as assembler
     from fedihub.jobs import runner
-    from fedihub.runtime import Runtime
     from fedihub.security import keys
 
     class Count(logging.Handler):
@@ -138,9 +137,9 @@ async def profile_deliveries(node: BenchNode, concurrency: int, out: str, hosts:
     db_log.addHandler(counter)
     db_log.propagate = False
     async with node.orm() as settings:
-        rt = Runtime.build(settings, keys.load_node_secrets(settings.keys_dir))
-        tasks.install(rt, run_jobs=False)
-        await tasks.start_resources(rt)
+        rt = assembler.build(settings, keys.load_node_secrets(settings.keys_dir))
+        lifecycle = assembler.running(rt, assembler.Role.COMMAND, database=False)
+        await lifecycle.__aenter__()
         stop = asyncio.Event()
         profiler = cProfile.Profile()
         start = time.perf_counter()
@@ -152,7 +151,7 @@ async def profile_deliveries(node: BenchNode, concurrency: int, out: str, hosts:
         stop.set()
         await task
         profiler.disable()
-        await tasks.stop_resources(rt)
+        await lifecycle.__aexit__(None, None, None)
     db_log.removeHandler(counter)
     per = counter.n / max(hosts, 1)
     print(f"  {counter.n} SQL statements for {hosts} deliveries: {per:.1f} per delivery")

@@ -6,16 +6,16 @@ node gets its own.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 
 from quart import Quart, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from fedihub import api, db, tasks
+from fedihub import api, node
 from fedihub.config import Settings, proxy_networks
 from fedihub.errors import FedihubError
-from fedihub.runtime import Runtime
 from fedihub.security.keys import NodeSecrets, load_node_secrets
 from fedihub.web import register_blueprints
 from fedihub.web.common import RUNTIME_KEY, wants_json
@@ -36,7 +36,7 @@ def templates_dir() -> Path:
 def create_app(settings: Settings, *, secrets: NodeSecrets | None = None) -> Quart:
     if secrets is None:
         secrets = load_node_secrets(settings.keys_dir)
-    rt = Runtime.build(settings, secrets)
+    rt = node.build(settings, secrets)
     app = Quart("fedihub", template_folder=str(templates_dir()), static_folder=None)
     app.extensions[RUNTIME_KEY] = rt
     app.secret_key = secrets.session_key
@@ -49,26 +49,20 @@ def create_app(settings: Settings, *, secrets: NodeSecrets | None = None) -> Qua
         JSON_SORT_KEYS=False,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    tasks.install(rt, run_jobs=settings.jobs_in_process)
     register_blueprints(app)
     api.register(app)
     _register_error_handlers(app)
     app.asgi_app = ForwardedFor(app.asgi_app, proxy_networks(settings.trusted_proxies))  # type: ignore[method-assign]
 
+    lifecycle = contextlib.AsyncExitStack()
+
     @app.before_serving
     async def _open() -> None:
-        await db.open_database(settings)
-        for hook in rt.startup_hooks:
-            await hook(rt)
+        await lifecycle.enter_async_context(node.running(rt, node.Role.WEB))
 
     @app.after_serving
     async def _close() -> None:
-        for hook in reversed(rt.shutdown_hooks):
-            try:
-                await hook(rt)
-            except Exception:  # shutdown goes on: one failing hook must not leak the rest
-                log.exception("shutdown hook failed")
-        await db.close_database()
+        await lifecycle.aclose()
 
     return app
 

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from fedihub import config, db
+from hypercorn.config import Config as HypercornConfig
+from hypercorn.run import run
+
+from fedihub import config, db, doctor, logs, models, node
+from fedihub.accounts import instance, key_rotation, node_settings, users
 from fedihub.errors import ConfigError, FedihubError
+from fedihub.jobs import admin
+from fedihub.media import migrate
 from fedihub.runtime import Runtime
 from fedihub.security import keys
 
@@ -34,25 +42,27 @@ def _require_domain(settings: config.Settings) -> None:
 
 
 async def _with_runtime(
-    settings: config.Settings, body: Callable[[Runtime], Awaitable[int]]
+    settings: config.Settings,
+    body: Callable[[Runtime], Awaitable[int]],
+    *,
+    role: node.Role = node.Role.COMMAND,
+    concurrency: int | None = None,
 ) -> int:
     _require_domain(settings)
     secrets = keys.load_node_secrets(settings.keys_dir)
     async with db.database(settings):
         pending = await db.pending_migrations(settings)
-        if pending:
-            raise ConfigError(
-                f"the database needs {len(pending)} migration(s): run `fedihub migrate`"
-            )
-        return await body(Runtime.build(settings, secrets))
+    if pending:
+        raise ConfigError(f"the database needs {len(pending)} migration(s): run `fedihub migrate`")
+    rt = node.build(settings, secrets)
+    async with node.running(rt, role, concurrency=concurrency):
+        return await body(rt)
 
 
 # ---- init -------------------------------------------------------------------------------------
 
 
 async def _init(args: argparse.Namespace) -> int:
-    from fedihub.accounts import instance
-
     settings = _settings(args, domain=args.domain, scheme=args.scheme, keys_dir=args.keys_dir)
     _require_domain(settings)
     marker = settings.data_dir / "fedihub.toml"
@@ -73,7 +83,7 @@ async def _init(args: argparse.Namespace) -> int:
         else:
             secrets = keys.create_node_secrets(settings.keys_dir)
             print(f"wrote the node's secrets to {settings.keys_dir} (mode 0600; back them up)")
-        rt = Runtime.build(settings, secrets)
+        rt = node.build(settings, secrets)
         await instance.ensure_instance_actor(rt)
     values: dict[str, Any] = {"domain": settings.domain, "scheme": settings.scheme}
     if args.database:
@@ -116,8 +126,6 @@ async def _migrate(args: argparse.Namespace) -> int:
 
 
 async def _user_create(args: argparse.Namespace) -> int:
-    from fedihub.accounts import users
-
     async def body(rt: Runtime) -> int:
         password = args.password or users.generate_password(args.username, args.email)
         user = await users.create(
@@ -135,8 +143,6 @@ async def _user_create(args: argparse.Namespace) -> int:
 
 
 async def _user_list(args: argparse.Namespace) -> int:
-    from fedihub import models
-
     async def body(rt: Runtime) -> int:
         rows = await models.User.all().order_by("id").prefetch_related("actor")
         print(f"{'username':<30} {'email':<40} {'admin':<6} {'disabled':<8}")
@@ -150,8 +156,6 @@ async def _user_list(args: argparse.Namespace) -> int:
 
 
 async def _user_disable(args: argparse.Namespace) -> int:
-    from fedihub.accounts import users
-
     async def body(rt: Runtime) -> int:
         await users.set_disabled(args.username, not args.enable)
         print(f"{'enabled' if args.enable else 'disabled'} {args.username}")
@@ -161,8 +165,6 @@ async def _user_disable(args: argparse.Namespace) -> int:
 
 
 async def _user_rotate_key(args: argparse.Namespace) -> int:
-    from fedihub.accounts import key_rotation, users
-
     async def body(rt: Runtime) -> int:
         user = await users.by_username(args.username)
         await key_rotation.rotate(rt, user)
@@ -173,8 +175,6 @@ async def _user_rotate_key(args: argparse.Namespace) -> int:
 
 
 async def _jobs_status(args: argparse.Namespace) -> int:
-    from fedihub.jobs import admin
-
     async def body(rt: Runtime) -> int:
         for line in await admin.describe():
             print(line)
@@ -184,8 +184,6 @@ async def _jobs_status(args: argparse.Namespace) -> int:
 
 
 async def _jobs_retry(args: argparse.Namespace) -> int:
-    from fedihub.jobs import admin
-
     async def body(rt: Runtime) -> int:
         count = await admin.retry_now(args.kind)
         print(f"{count} job(s) scheduled to run now")
@@ -195,8 +193,6 @@ async def _jobs_retry(args: argparse.Namespace) -> int:
 
 
 async def _media_migrate(args: argparse.Namespace) -> int:
-    from fedihub.media import migrate
-
     settings = _settings(args)
     if not settings.s3_bucket:
         raise ConfigError(
@@ -219,8 +215,6 @@ async def _media_migrate(args: argparse.Namespace) -> int:
 
 
 async def _invite(args: argparse.Namespace) -> int:
-    from fedihub.accounts import users
-
     async def body(rt: Runtime) -> int:
         invite = await users.create_invite(None, max_uses=args.uses)
         print(invite.code)
@@ -230,10 +224,6 @@ async def _invite(args: argparse.Namespace) -> int:
 
 
 async def _setting(args: argparse.Namespace) -> int:
-    import json
-
-    from fedihub.accounts import node_settings
-
     async def body(rt: Runtime) -> int:
         if args.value is None:
             print(json.dumps(await node_settings.get(args.key)))
@@ -253,9 +243,6 @@ async def _setting(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from hypercorn.config import Config as HypercornConfig
-    from hypercorn.run import run
-
     settings = _settings(args)
     _require_domain(settings)
     if settings.is_sqlite and args.workers > 1:
@@ -302,10 +289,6 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 async def _worker(args: argparse.Namespace) -> int:
-    from fedihub import logs
-    from fedihub.api import stream_events
-    from fedihub.jobs import runner
-
     settings = _settings(args)
     logs.configure(settings)
     if settings.is_sqlite and settings.jobs_in_process:
@@ -314,26 +297,23 @@ async def _worker(args: argparse.Namespace) -> int:
             "use PostgreSQL (FEDIHUB_DATABASE_URL) to run separate workers"
         )
 
+    concurrency = args.concurrency or settings.worker_concurrency
+
     async def body(rt: Runtime) -> int:
-        print(
-            f"worker {rt.worker_name} running with concurrency "
-            f"{args.concurrency or settings.worker_concurrency}",
-            flush=True,
-        )
-        stream_events.install(
-            rt
-        )  # the statuses this worker stores reach the web processes' streams
-        await runner.run_until_stopped(
-            rt, concurrency=args.concurrency or settings.worker_concurrency
-        )
+        # the runner started with the worker role; this waits for SIGTERM or SIGINT, and leaving
+        # lets running jobs finish for a grace period and hands the rest back
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        print(f"worker {rt.worker_name} running with concurrency {concurrency}", flush=True)
+        await stop.wait()
         return 0
 
-    return await _with_runtime(settings, body)
+    return await _with_runtime(settings, body, role=node.Role.WORKER, concurrency=concurrency)
 
 
 async def _doctor(args: argparse.Namespace) -> int:
-    from fedihub import doctor
-
     try:
         settings = _settings(args)
     except ConfigError as exc:

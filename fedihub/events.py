@@ -12,7 +12,8 @@ behind `publish`/`subscribe`:
   receivers reload it from `ref`.
 - RedisBus (events_redis.py): the same messages over Redis pub/sub, chosen when FEDIHUB_REDIS_URL
   is set (benchmarks/bench_events.py compares the two).
-Imports nothing of the web.
+The assembler (fedihub/node.py) chooses the backend and keeps the started bus on the Runtime.
+Imports nothing of the web, nor its own backends.
 """
 
 from __future__ import annotations
@@ -24,12 +25,9 @@ import logging
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from fedihub.runtime import Runtime
-
 log = logging.getLogger(__name__)
 
 Event = dict[str, Any]
-RESOURCE = "events.bus"
 PG_CHANNEL = "fedihub_events"
 NOTIFY_LIMIT = 7900  # PostgreSQL refuses NOTIFY payloads of 8000 bytes or more
 QUEUE_SIZE = 1000  # events buffered for one slow subscriber; the oldest go first
@@ -186,6 +184,7 @@ class PostgresBus(LocalBus):
         self._reconnect: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        # imported where used: a SQLite node never needs the driver, and it costs start-up time
         import asyncpg  # type: ignore[import-untyped]
 
         self._stopping = False
@@ -255,58 +254,7 @@ class PostgresBus(LocalBus):
             )
 
 
-def bus_for_settings(rt: Runtime) -> Bus:
-    """RedisBus when a Redis is configured, PostgresBus when the database is PostgreSQL (other
-    processes may publish), else LocalBus."""
-    if rt.settings.redis_url:
-        from fedihub.events_redis import CHANNEL, RedisBus
-
-        # pub/sub channels are global to a Redis server (not per database number): name the
-        # node's own, so nodes sharing a Redis never hear each other's `user:42`
-        return RedisBus(rt.settings.redis_url, f"{CHANNEL}:{rt.settings.domain}")
-    if rt.settings.is_sqlite:
-        return LocalBus()
-    from fedihub import db
-
-    credentials = dict(db.tortoise_config(rt.settings)["connections"]["default"]["credentials"])
-    connect = {k: credentials[k] for k in ("host", "port", "user", "password", "database")}
-    return PostgresBus(connect)
-
-
-def bus(rt: Runtime) -> Bus | None:
-    """This process's started bus, None when this process runs none."""
-    return rt.resources.get(RESOURCE)
-
-
-async def start(rt: Runtime) -> None:
-    """Start-up hook: open this process's bus."""
-    if RESOURCE not in rt.resources:
-        created = bus_for_settings(rt)
-        await created.start()
-        rt.resources[RESOURCE] = created
-
-
-async def stop(rt: Runtime) -> None:
-    """Shutdown hook: close this process's bus."""
-    created = rt.resources.pop(RESOURCE, None)
-    if created is not None:
-        await created.stop()
-
-
-async def publish(rt: Runtime, event: Event) -> None:
-    """Send one event to every process's subscribers of its channel (nothing when no bus runs)."""
-    await publish_many(rt, [event])
-
-
-async def publish_many(rt: Runtime, events: list[Event]) -> None:
-    current = bus(rt)
-    if current is not None and events:
-        await current.publish(events)
-
-
-def subscribe(rt: Runtime, channels: Iterable[str]) -> Subscription:
-    """A subscription to `channels` on this process's bus (add or remove channels later)."""
-    current = bus(rt)
-    if current is None:
-        raise RuntimeError("no event bus runs in this process")
-    return current.subscribe(channels)
+async def publish_many(bus: Bus | None, events: list[Event]) -> None:
+    """Send events to every process's subscribers of their channels (nothing when no bus runs)."""
+    if bus is not None and events:
+        await bus.publish(events)

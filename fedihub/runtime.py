@@ -1,50 +1,89 @@
-"""Runtime: the typed holder of one process's resources, passed explicitly to services.
+"""Runtime: the typed holder of one process's resources and wiring, passed to services explicitly.
 
-Made once per process (by the app factory, the worker, or a CLI command) from Settings; services
-take it as their first argument instead of reaching for globals. Packages that own a per-process
-resource (the HTTP client, the job runner, the event bus) add start-up and shutdown hooks.
+`fedihub.node` builds it (`node.build`) and opens and closes what it holds (`node.running`);
+services take it as their first argument instead of reaching for globals or import side effects.
+What a Runtime holds, field by field, is what the process has: nothing is kept under string keys.
+Imports nothing above the foundations.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from fedihub import models
+from fedihub.activitypub import parse
 from fedihub.config import Settings
+from fedihub.events import Bus
+from fedihub.media.storage import Storage
+from fedihub.security.api_budget import ApiLimiter
 from fedihub.security.keys import NodeSecrets, PrivateKeyCache
+from fedihub.security.ratelimit import Limiter
 from fedihub.urls import NodeUrls
 
-Hook = Callable[["Runtime"], Awaitable[None]]
+JobHandler = Callable[["Runtime", dict[str, Any]], Awaitable[None]]
+InboxHandler = Callable[["Runtime", models.Actor, parse.Activity], Awaitable[None]]
+StatusListener = Callable[["Runtime", str, models.Status], Awaitable[None]]
+NotificationListener = Callable[["Runtime", models.Notification], Awaitable[None]]
 
 
-@dataclass
+@dataclass(frozen=True)
+class PeriodicTask:
+    """Work run once per period across the whole node (jobs/periodic.py)."""
+
+    name: str
+    every_s: int
+    run: Callable[[Runtime], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """The tables a process dispatches through, written out in fedihub/node.py."""
+
+    job_handlers: Mapping[str, JobHandler]
+    periodic_tasks: Sequence[PeriodicTask]
+    inbox_handlers: Mapping[str, InboxHandler]
+    status_listeners: Sequence[StatusListener]
+    notification_listeners: Sequence[NotificationListener]
+
+
+class NotOpen(RuntimeError):
+    """A resource was used before `node.running` opened it (or after it closed)."""
+
+
+@dataclass(eq=False)
 class Runtime:
     settings: Settings
     secrets: NodeSecrets
     urls: NodeUrls
     private_keys: PrivateKeyCache
+    wiring: Wiring
+    storage: Storage
+    # failed sign-ins and similar throttles; the API's request budget (X-RateLimit-* headers)
+    limiter: Limiter
+    api_limiter: ApiLimiter
     worker_name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
-    startup_hooks: list[Hook] = field(default_factory=list)
-    shutdown_hooks: list[Hook] = field(default_factory=list)
-    # per-process resources opened by start-up hooks, by name
-    resources: dict[str, Any] = field(default_factory=dict)
+    # opened by node.running: live events across processes (None where no stream can listen)
+    bus: Bus | None = None
+    # the shared Redis client when FEDIHUB_REDIS_URL is set (rate limits; /metrics checks it)
+    redis: Any = None
+    # set while a job runner runs in this process: enqueueing wakes it at once
+    job_wakeup: asyncio.Event | None = None
+    _http: httpx.AsyncClient | None = None
 
     @property
     def http(self) -> httpx.AsyncClient:
-        """This process's one outbound HTTP client (opened by a start-up hook)."""
-        client: httpx.AsyncClient = self.resources["http"]
-        return client
+        """This process's one outbound HTTP client (SSRF-guarded, pooled)."""
+        if self._http is None:
+            raise NotOpen("the HTTP client is not open: run inside node.running()")
+        return self._http
 
-    @classmethod
-    def build(cls, settings: Settings, secrets: NodeSecrets) -> Runtime:
-        return cls(
-            settings=settings,
-            secrets=secrets,
-            urls=NodeUrls(settings.base_url),
-            private_keys=PrivateKeyCache(secrets.kek),
-        )
+    @http.setter
+    def http(self, client: httpx.AsyncClient | None) -> None:
+        self._http = client

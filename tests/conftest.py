@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from fedihub import config, db
+from fedihub import config, db, node
 from fedihub.app import create_app
 from fedihub.runtime import Runtime
 from fedihub.security import keys
@@ -186,7 +186,7 @@ async def rt(settings: config.Settings, node_secrets: keys.NodeSecrets) -> Async
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     async with db.database(settings):
         await db.migrate(settings)
-        yield Runtime.build(settings, node_secrets)
+        yield node.build(settings, node_secrets)
 
 
 @pytest.fixture

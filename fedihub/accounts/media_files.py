@@ -10,7 +10,6 @@ import secrets
 
 from fedihub import models
 from fedihub.accounts import profiles
-from fedihub.media import storage
 from fedihub.runtime import Runtime
 
 
@@ -18,6 +17,6 @@ async def store_header(rt: Runtime, actor: models.Actor, data: bytes) -> str:
     """Check and store a header image; returns its public URL (raises Invalid / PayloadTooLarge)."""
     extension = profiles.check_avatar(rt, data)
     relative = f"headers/{actor.id}-{secrets.token_hex(8)}.{extension}"
-    store = storage.for_runtime(rt)  # local disk, or object storage when a bucket is configured
+    store = rt.storage  # local disk, or object storage when a bucket is configured
     await store.put(relative, data, f"image/{'jpeg' if extension == 'jpg' else extension}")
     return store.url(relative)

@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 from fedihub import models
 from fedihub.accounts import users
 from fedihub.errors import Invalid, PayloadTooLarge
-from fedihub.media import storage
 from fedihub.runtime import Runtime
 
 MAX_DISPLAY_NAME = 100
@@ -174,7 +173,7 @@ def check_avatar(rt: Runtime, data: bytes) -> str:
 async def _store_avatar(rt: Runtime, actor: models.Actor, data: bytes, extension: str) -> str:
     # a random name: no guessing other users' files, and a new URL so caches see the change
     relative = f"avatars/{actor.id}-{secrets.token_hex(8)}.{extension}"
-    store = storage.for_runtime(rt)  # local disk, or object storage when a bucket is configured
+    store = rt.storage  # local disk, or object storage when a bucket is configured
     await store.put(relative, data, f"image/{'jpeg' if extension == 'jpg' else extension}")
     return store.url(relative)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from quart import Quart, Response, jsonify, request
+from quart import Quart, Response, g, jsonify, request
 
 from fedihub.api import (
     accounts,
@@ -33,11 +33,10 @@ from fedihub.api import (
     timelines,
     trends,
 )
-from fedihub.api.ratelimit import ApiLimiter
+from fedihub.web.common import runtime
 
-__all__ = ["register", "LIMITER_KEY"]
+__all__ = ["register"]
 
-LIMITER_KEY = "fedihub.api.limiter"
 _IP_FACTOR = 5  # Mastodon allows 1,500 authenticated API requests per 5 minutes per address
 _CORS_PREFIXES = ("/api/", "/oauth/token", "/oauth/revoke", "/.well-known/", "/nodeinfo")
 _SLASH_PREFIXES = ("/api/", "/oauth/authorize/")
@@ -76,7 +75,6 @@ def register(app: Quart) -> None:
     )
     for module in modules:
         app.register_blueprint(module.blueprint)
-    app.extensions[LIMITER_KEY] = ApiLimiter()
     app.before_request(_preflight_and_budget)
     app.after_request(_decorate)
     app.asgi_app = _TrailingSlash(app.asgi_app)  # type: ignore[method-assign]
@@ -91,14 +89,7 @@ async def _preflight_and_budget() -> Response | tuple[Response, int] | None:
         return Response("", status=204)
     if not request.path.startswith("/api/"):
         return None
-    from quart import current_app, g
-
-    from fedihub.web.common import runtime
-
-    # the Redis-backed limiter when FEDIHUB_REDIS_URL is set (one budget across processes)
-    limiter: ApiLimiter = (
-        runtime().resources.get("api_limiter") or current_app.extensions[LIMITER_KEY]
-    )
+    limiter = runtime().api_limiter  # in-process, or one budget across processes in Redis
     key = auth.token_key()
     budget = await limiter.hit(key)
     g._api_budget = budget
@@ -117,8 +108,6 @@ async def _decorate(response: Response) -> Response:
     if _is_cors_path(request.path):
         response.headers.update(CORS_HEADERS)
     if request.path.startswith("/api/"):
-        from quart import g
-
         budget = getattr(g, "_api_budget", None)
         if budget is not None:
             response.headers.update(budget.headers())

@@ -307,7 +307,4 @@ async def metadata() -> Response:
 
 def _limiter() -> ratelimit.Limiter:
     """The node's limiter: shared through Redis when one is configured, else this process's."""
-    found: ratelimit.Limiter = runtime().resources.setdefault(
-        "ratelimit", ratelimit.MemoryLimiter()
-    )
-    return found
+    return runtime().limiter

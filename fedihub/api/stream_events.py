@@ -1,7 +1,7 @@
 """Which streams hear of a status or a notification, and what they are sent (Mastodon's events).
 
-Registered as listeners of social/ (events_hooks.status_listeners, notifications.listeners) by
-`install(rt)`, in every process that changes statuses (the web app, and `fedihub worker`).
+`on_status` and `on_notification` are the listeners of social/ in node.STATUS_LISTENERS and
+node.NOTIFICATION_LISTENERS; they publish only where a bus runs (the web app, `fedihub worker`).
 Channels, per visibility (social/visibility.py's rules, so nothing reaches a stream whose user
 may not see it):
 - `user:<actor id>`: the local author, local accepted followers (not for direct) but those who put
@@ -29,7 +29,7 @@ from fedihub.activitypub.vocabulary import STATUS_TYPES
 from fedihub.api.entities.status import status as status_entity
 from fedihub.models import FollowState, Visibility
 from fedihub.runtime import Runtime
-from fedihub.social import events_hooks, followed_tags, lists, notifications
+from fedihub.social import events_hooks, followed_tags, lists
 
 _EVENT = {events_hooks.CREATED: "update", events_hooks.EDITED: "status.update"}
 _FOLLOWER_LEVELS = (
@@ -38,7 +38,6 @@ _FOLLOWER_LEVELS = (
     Visibility.PRIVATE,
     Visibility.INSTITUTION,
 )
-_LISTENER_KEY = "stream_events.notification_listener"
 log = logging.getLogger(__name__)
 
 
@@ -159,12 +158,11 @@ async def payload_of(rt: Runtime, event: events.Event) -> str | None:
 def _heard(rt: Runtime) -> bool:
     """Whether events published now can reach a stream: on a node whose only bus is this
     process's (SQLite) and no client streams, working out channels and payloads is skipped."""
-    current = events.bus(rt)
-    return current is not None and current.may_reach()
+    return rt.bus is not None and rt.bus.may_reach()
 
 
 async def on_status(rt: Runtime, change: str, status: models.Status) -> None:
-    """events_hooks listener: publish update / status.update / delete to the streams concerned."""
+    """A status listener: publish update / status.update / delete to the streams concerned."""
     if not _heard(rt):
         return
     channels, direct = await channels_for(status)
@@ -193,10 +191,11 @@ async def on_status(rt: Runtime, change: str, status: models.Status) -> None:
                     "ref": {**ref, "viewer_id": str(viewer_id)},
                 }
             )
-    await events.publish_many(rt, batch)
+    await events.publish_many(rt.bus, batch)
 
 
 async def on_notification(rt: Runtime, row: models.Notification) -> None:
+    """A notification listener: publish it to the recipient's user streams."""
     if not _heard(rt):
         return
     payload = await notification_payload(rt, row.id)
@@ -204,7 +203,7 @@ async def on_notification(rt: Runtime, row: models.Notification) -> None:
         return
     ref = {"notification_id": str(row.id)}
     await events.publish_many(
-        rt,
+        rt.bus,
         [
             {
                 "channel": channel,
@@ -216,31 +215,3 @@ async def on_notification(rt: Runtime, row: models.Notification) -> None:
             for channel in (f"user:{row.recipient_id}", f"user:notification:{row.recipient_id}")
         ],
     )
-
-
-async def _start(rt: Runtime) -> None:
-    await events.start(rt)
-    if on_status not in events_hooks.status_listeners:
-        events_hooks.status_listeners.append(on_status)
-
-    async def notification_listener(row: models.Notification) -> None:
-        try:
-            await on_notification(rt, row)
-        except Exception:  # a live event is a best-effort extra: the notification stands
-            log.exception("notification event failed for %s", row.id)
-
-    rt.resources[_LISTENER_KEY] = notification_listener
-    notifications.listeners.append(notification_listener)
-
-
-async def _stop(rt: Runtime) -> None:
-    listener = rt.resources.pop(_LISTENER_KEY, None)
-    if listener in notifications.listeners:
-        notifications.listeners.remove(listener)
-    await events.stop(rt)
-
-
-def install(rt: Runtime) -> None:
-    """Run the event bus in this process and publish status and notification events to it."""
-    rt.startup_hooks.append(_start)
-    rt.shutdown_hooks.append(_stop)

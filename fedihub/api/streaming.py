@@ -25,7 +25,7 @@ from fedihub.api import stream_events
 from fedihub.api.auth import INVALID_TOKEN, OUT_OF_SCOPE
 from fedihub.errors import BadRequest, Forbidden, Unauthorized
 from fedihub.runtime import Runtime
-from fedihub.web.common import RUNTIME_KEY, runtime
+from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_streaming", __name__)
 P = "/api/v1/streaming"
@@ -35,10 +35,10 @@ _PUBLIC_STREAMS = ("public", "public:local", "public:remote")
 _HIDERS = "_hiders"  # the key under which a shared event keeps its block and mute lookup
 
 
-@blueprint.record_once
-def _install(state: Any) -> None:
-    # every app runs the bus and publishes its statuses' events (`fedihub worker` calls install too)
-    stream_events.install(state.app.extensions[RUNTIME_KEY])
+def _subscribe(rt: Runtime, channels: Any) -> events.Subscription:
+    if rt.bus is None:  # the web role always opens one (node.running)
+        raise RuntimeError("no event bus runs in this process")
+    return rt.bus.subscribe(channels)
 
 
 class Viewer:
@@ -170,7 +170,7 @@ async def _sse(stream: str) -> Response:
     rt = runtime()
     viewer = await authenticate(await _bearer())
     wires = await channels_of(viewer, stream, request.args.get("tag"), request.args.get("list"))
-    subscription = events.subscribe(rt, wires)
+    subscription = _subscribe(rt, wires)
 
     async def body() -> AsyncIterator[bytes]:
         try:
@@ -232,7 +232,7 @@ async def ws() -> Response | None:
     except Unauthorized as exc:
         return Response(json.dumps({"error": exc.public}), status=401, mimetype="application/json")
     await websocket.accept(subprotocol=subprotocol)
-    subscription = events.subscribe(rt, [])
+    subscription = _subscribe(rt, [])
     wires: dict[str, list[str]] = {}
 
     async def send_error(exc: Unauthorized | Forbidden | BadRequest) -> None:

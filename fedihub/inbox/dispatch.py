@@ -1,15 +1,15 @@
 """Acting on a received activity: a table of small handlers by activity type.
 
-Runs as the "inbox" job. The signature was checked on receipt; here the trust rules are applied
-per type: a created or updated object must belong to the signer's server and name the signer as
-its author; an announced object is fetched from its own origin; only the owner deletes; unknown
-types are dropped without error.
+Runs as the "inbox" job; which handler acts on which type is the table node.INBOX_HANDLERS.
+The signature was checked on receipt; here the trust rules are applied per type: a created or
+updated object must belong to the signer's server and name the signer as its author; an announced
+object is fetched from its own origin; only the owner deletes; unknown types are dropped without
+error.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,32 +18,21 @@ from fedihub.accounts import resolver
 from fedihub.activitypub import parse
 from fedihub.activitypub.vocabulary import ACTOR_TYPES
 from fedihub.errors import BadRequest, FedihubError, Forbidden, RemoteError
-from fedihub.inbox.receive import INBOX_JOB
 from fedihub.runtime import Runtime
 from fedihub.social import blocks, follows, interactions, remote, statuses
 
 log = logging.getLogger(__name__)
-Handler = Callable[[Runtime, models.Actor, parse.Activity], Awaitable[None]]
-HANDLERS: dict[str, Handler] = {}
 
 
-def handles(*kinds: str) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        for kind in kinds:
-            HANDLERS[kind] = fn
-        return fn
-
-    return register
-
-
-@jobs.handler(INBOX_JOB)
 async def process(rt: Runtime, payload: dict[str, Any]) -> None:
+    """The job handler of receive.INBOX_JOB: act on one verified activity through
+    node.INBOX_HANDLERS."""
     doc = payload["activity"]
     activity = parse.activity(doc)
     signer = await models.Actor.get_or_none(id=payload["signer"])
     if signer is None:
         return
-    fn = HANDLERS.get(activity.type)
+    fn = rt.wiring.inbox_handlers.get(activity.type)
     if fn is None:
         return  # unknown types are accepted and ignored
     try:
@@ -65,7 +54,6 @@ async def _local_status(uri: str | None) -> models.Status | None:
     return await models.Status.get_or_none(uri=uri, local=True, deleted_at__isnull=True)
 
 
-@handles("Follow")
 async def on_follow(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
     target = await _local_actor(activity.object_id)
     if target is None or target.actor_type == "Application":
@@ -73,7 +61,6 @@ async def on_follow(rt: Runtime, signer: models.Actor, activity: parse.Activity)
     await follows.receive_follow(rt, signer, target, activity.id)
 
 
-@handles("Accept", "Reject")
 async def on_accept_or_reject(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
     inner = activity.object or {}
     follow_uri = activity.object_id
@@ -87,7 +74,6 @@ async def on_accept_or_reject(rt: Runtime, signer: models.Actor, activity: parse
         await follows.receive_reject(rt, signer, row)
 
 
-@handles("Undo")
 async def on_undo(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
     inner = activity.object or {}
     kind = parse.type_of(inner) if inner else ""
@@ -135,10 +121,9 @@ async def _own_object(
     return obj
 
 
-@handles("Create")
 async def on_create(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
     obj = await _own_object(rt, signer, activity)
-    if obj.type in ACTOR_TYPES or obj.type in HANDLERS:
+    if obj.type in ACTOR_TYPES or obj.type in rt.wiring.inbox_handlers:
         return
     if await models.Status.filter(uri=obj.id).exists():
         # a Create of an object we hold already (a replay, or our own job run again after a
@@ -154,7 +139,6 @@ async def on_create(rt: Runtime, signer: models.Actor, activity: parse.Activity)
     await statuses.insert_remote(rt, signer, obj)
 
 
-@handles("Update")
 async def on_update(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
     embedded = activity.object
     if embedded is not None and parse.type_of(embedded) in ACTOR_TYPES:
@@ -167,7 +151,6 @@ async def on_update(rt: Runtime, signer: models.Actor, activity: parse.Activity)
         await statuses.store_remote(rt, signer, obj, notify=False)
 
 
-@handles("Delete")
 async def on_delete(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
     uri = activity.object_id
     if not uri:
@@ -189,14 +172,12 @@ async def _delete_actor(actor: models.Actor) -> None:
     await actor.save(update_fields=["deleted_at"])
 
 
-@handles("Like")
 async def on_like(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
     status = await _local_status(activity.object_id)
     if status is not None:
-        await interactions.receive_like(signer, status, activity.id)
+        await interactions.receive_like(rt, signer, status, activity.id)
 
 
-@handles("Announce")
 async def on_announce(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
     if not activity.object_id:
         return
@@ -221,7 +202,6 @@ async def on_announce(rt: Runtime, signer: models.Actor, activity: parse.Activit
     )
 
 
-@handles("Block")
 async def on_block(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
     target = await _local_actor(activity.object_id)
     if target is not None:

@@ -111,6 +111,7 @@ async def receive(
     await peers.learned_from_request(signer.domain, signed.scheme)
     metrics.inc("fedihub_signatures_verified_total", scheme=signed.scheme)
     job = await jobs.enqueue(
+        rt,
         INBOX_JOB,
         {"activity": doc, "signer": signer.id, "owner": inbox_owner.id if inbox_owner else None},
         dedupe_key=f"{INBOX_JOB}:{activity.id}"[:900],

@@ -15,7 +15,7 @@ import logging
 import random
 import time
 import traceback
-from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise import Tortoise
@@ -29,22 +29,21 @@ from fedihub.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Runtime, dict[str, Any]], Awaitable[None]]
-handlers: dict[str, Handler] = {}
 ATTEMPT_TIMEOUT_S = 60.0
-_wakeup: asyncio.Event | None = None
 
 
 class PermanentError(Exception):
     """Raised by a handler when retrying cannot help (the peer answered 410, the input is bad)."""
 
 
-def handler(kind: str) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        handlers[kind] = fn
-        return fn
+class UnknownJobKind(ValueError):
+    """A job of a kind the node's table (fedihub/node.py JOB_HANDLERS) has no handler for: a
+    programming error, refused when the job is made rather than failing it later."""
 
-    return register
+
+def _check_kind(rt: Runtime, kind: str) -> None:
+    if kind not in rt.wiring.job_handlers:
+        raise UnknownJobKind(f"no handler for job kind {kind!r}: add it to node.JOB_HANDLERS")
 
 
 def now_ms() -> int:
@@ -65,12 +64,14 @@ def backoff_ms(attempt: int) -> int:
 _ID_RETRIES = 5
 
 
-def wake() -> None:
-    if _wakeup is not None:
-        _wakeup.set()
+def wake(rt: Runtime) -> None:
+    """Tell this process's runner, if one runs, that a job is due now."""
+    if rt.job_wakeup is not None:
+        rt.job_wakeup.set()
 
 
 async def enqueue(
+    rt: Runtime,
     kind: str,
     payload: dict[str, Any],
     *,
@@ -79,6 +80,7 @@ async def enqueue(
     max_attempts: int = 16,
 ) -> models.Job | None:
     """Persist a job; returns None when a job with the same dedupe key exists already."""
+    _check_kind(rt, kind)
     for _ in range(_ID_RETRIES):
         try:
             job = await models.Job.create(
@@ -94,13 +96,16 @@ async def enqueue(
             if dedupe_key is not None and await models.Job.filter(dedupe_key=dedupe_key).exists():
                 return None
             continue
-        wake()
+        wake(rt)
         return job
     raise RuntimeError(f"no free job id after {_ID_RETRIES} tries")
 
 
-async def enqueue_many(kind: str, items: list[tuple[dict[str, Any], str | None]]) -> int:
+async def enqueue_many(
+    rt: Runtime, kind: str, items: list[tuple[dict[str, Any], str | None]]
+) -> int:
     """Persist many jobs of one kind in one statement; duplicates by key are skipped."""
+    _check_kind(rt, kind)
     if not items:
         return 0
     at = now_ms()
@@ -124,7 +129,7 @@ async def enqueue_many(kind: str, items: list[tuple[dict[str, Any], str | None]]
         for row in rows:
             row.id = new_id()
         await models.Job.bulk_create(rows, ignore_conflicts=True)
-    wake()
+    wake(rt)
     return len(items)
 
 
@@ -181,9 +186,7 @@ async def _mark_done(batch: list[models.Job]) -> list[None]:
 _finish = Batcher(_mark_done)
 
 
-def _utcnow() -> Any:
-    from datetime import UTC, datetime
-
+def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
@@ -201,7 +204,7 @@ async def _fail(job: models.Job, error: str, permanent: bool) -> None:
 
 async def run_job(rt: Runtime, job: models.Job) -> bool:
     """Run one claimed job to its next state; True when it succeeded."""
-    fn = handlers.get(job.kind)
+    fn = rt.wiring.job_handlers.get(job.kind)
     if fn is None:
         await _fail(job, f"no handler for job kind {job.kind!r}", permanent=True)
         return False

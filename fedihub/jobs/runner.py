@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 import time
 
 from fedihub.jobs import periodic, queue
@@ -25,7 +24,7 @@ GRACE_S = 10.0
 
 
 async def run(rt: Runtime, stop: asyncio.Event, *, concurrency: int) -> None:
-    queue._wakeup = asyncio.Event()
+    wakeup = rt.job_wakeup = asyncio.Event()
     running: dict[asyncio.Task[bool], int] = {}  # task -> the id of the job it runs
     renewer = asyncio.create_task(_renew_leases(rt, running))
     next_tick = 0.0
@@ -49,9 +48,9 @@ async def run(rt: Runtime, stop: asyncio.Event, *, concurrency: int) -> None:
                 running[task] = job.id
                 task.add_done_callback(lambda done: running.pop(done, None))
             if not batch:
-                queue._wakeup.clear()
+                wakeup.clear()
                 waiters = [
-                    asyncio.create_task(queue._wakeup.wait()),
+                    asyncio.create_task(wakeup.wait()),
                     asyncio.create_task(stop.wait()),
                 ]
                 if running and free <= 0:
@@ -75,6 +74,7 @@ async def run(rt: Runtime, stop: asyncio.Event, *, concurrency: int) -> None:
         renewer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await renewer
+        rt.job_wakeup = None
 
 
 async def _renew_leases(rt: Runtime, running: dict[asyncio.Task[bool], int]) -> None:
@@ -87,19 +87,3 @@ async def _renew_leases(rt: Runtime, running: dict[asyncio.Task[bool], int]) -> 
             await queue.renew(rt, list(running.values()))
         except Exception:  # a database hiccup: the next round, well within the lease, tries again
             log.exception("renewing job leases failed")
-
-
-async def run_until_stopped(rt: Runtime, *, concurrency: int) -> None:
-    """The `fedihub worker` main loop: runs until SIGTERM or SIGINT."""
-    from fedihub import tasks
-
-    tasks.install(rt, run_jobs=False)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    await tasks.start_resources(rt)
-    try:
-        await run(rt, stop, concurrency=concurrency)
-    finally:
-        await tasks.stop_resources(rt)

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from fedihub import models
 from fedihub.errors import NotFound
-from fedihub.media import storage
+from fedihub.media import backends, storage
+from fedihub.media.s3 import S3Storage
 from fedihub.runtime import Runtime
 
 
@@ -82,10 +83,22 @@ async def _keys_in_use(rt: Runtime, source: storage.Storage) -> list[str]:
 
 async def run(rt: Runtime, *, to_object_storage: bool, delete_source: bool = False) -> Report:
     """Copy every stored object to the other side, switch URLs, optionally delete the source."""
-    disk, bucket = storage.local_disk(rt), storage.object_storage(rt)
+    disk, bucket = backends.local_disk(rt.settings, rt.urls), backends.object_storage(rt.settings)
+    try:
+        return await _move(rt, disk, bucket, to_object_storage, delete_source)
+    finally:
+        await bucket.close()
+
+
+async def _move(
+    rt: Runtime,
+    disk: storage.LocalDiskStorage,
+    bucket: S3Storage,
+    to_object_storage: bool,
+    delete_source: bool,
+) -> Report:
     source, target = (disk, bucket) if to_object_storage else (bucket, disk)
-    if hasattr(bucket, "ensure_bucket"):
-        await bucket.ensure_bucket()
+    await bucket.ensure_bucket()
     keys = _local_keys(rt) if to_object_storage else await _keys_in_use(rt, source)
     report = Report()
     done: set[str] = set()

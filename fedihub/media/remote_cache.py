@@ -3,7 +3,7 @@
 As on Mastodon, a remote status's attachments are downloaded in the background (one job per
 attachment) into the node's storage (disk or object storage alike), and clients load them from
 here: the entity's `url` is ours, `remote_url` the origin's. Copies older than
-`media_cache_retention_days` are deleted again by a periodic task (maintenance.py); the
+`media_cache_retention_days` are deleted again by a periodic task (expire_past_retention); the
 attachment then falls back to its remote URL, as Mastodon's vacuum of cached media does. Local
 uploads (no remote_url) are never touched. A failed download leaves the attachment linked to its
 origin; the status itself never depends on it.
@@ -49,7 +49,7 @@ class Download:
     kind: probe.Kind
 
 
-async def enqueue_for_status(status_id: int) -> int:
+async def enqueue_for_status(rt: Runtime, status_id: int) -> int:
     """One download job per remote attachment of the status not cached yet; returns how many."""
     ids = await models.MediaAttachment.filter(
         status_id=status_id, remote_url__not_isnull=True, storage_key__isnull=True
@@ -57,7 +57,7 @@ async def enqueue_for_status(status_id: int) -> int:
     made = 0
     for media_id in ids:
         job = await jobs.enqueue(
-            KIND, {"media_id": media_id}, dedupe_key=f"{KIND}:{media_id}", max_attempts=ATTEMPTS
+            rt, KIND, {"media_id": media_id}, dedupe_key=f"{KIND}:{media_id}", max_attempts=ATTEMPTS
         )
         made += job is not None
     return made
@@ -121,7 +121,7 @@ def _meta(item: models.MediaAttachment, got: Download) -> dict[str, object]:
 async def keep(rt: Runtime, item: models.MediaAttachment, got: Download) -> bool:
     """Store a downloaded file and point the attachment at it; False when another copy won."""
     key = storage.attachment_key(item.id, got.kind.extension)
-    store = storage.for_runtime(rt)
+    store = rt.storage
     await store.put(key, got.data, got.kind.content_type)
     # a gifv arrives as video/mp4: keep the finer type the peer gave
     kind = item.kind if (item.kind, got.kind.kind) == ("gifv", "video") else got.kind.kind
@@ -140,8 +140,7 @@ async def keep(rt: Runtime, item: models.MediaAttachment, got: Download) -> bool
     return False
 
 
-@jobs.handler(KIND)
-async def _fetch(rt: Runtime, payload: dict[str, Any]) -> None:
+async def fetch(rt: Runtime, payload: dict[str, Any]) -> None:
     item = await models.MediaAttachment.get_or_none(id=int(payload["media_id"]))
     if item is None or item.storage_key or not item.remote_url:
         return  # gone, cached already, or a local upload
@@ -166,6 +165,14 @@ async def _uncache(store: storage.Storage, media_id: int, key: str, size: int) -
     return True
 
 
+async def expire_past_retention(rt: Runtime) -> None:
+    """The periodic task: delete cached copies older than FEDIHUB_MEDIA_CACHE_RETENTION_DAYS
+    (0 days: keep them)."""
+    days = rt.settings.media_cache_retention_days
+    if days > 0:
+        await expire(rt, older_than=timedelta(days=days))
+
+
 async def expire(
     rt: Runtime,
     *,
@@ -177,7 +184,7 @@ async def expire(
     none is left or the time budget is spent; their attachments fall back to the remote URL.
     Returns how many were deleted."""
     cutoff = datetime.now(UTC) - older_than
-    store = storage.for_runtime(rt)
+    store = rt.storage
     started, removed, after = time.monotonic(), 0, 0
     while time.monotonic() - started < budget_s:
         due = models.MediaAttachment.filter(

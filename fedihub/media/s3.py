@@ -36,7 +36,14 @@ class S3Config:
 class S3Storage:
     def __init__(self, config: S3Config, client: httpx.AsyncClient | None = None) -> None:
         self.config = config
+        # the object store is the admin's own service, often on a private address: a client of its
+        # own, not the SSRF-guarded one for peers; closed with the storage unless it was lent
+        self._owns_client = client is None
         self._client = client or httpx.AsyncClient(timeout=30)
+
+    async def close(self) -> None:
+        if self._owns_client:
+            await self._client.aclose()
 
     def object_url(self, key: str) -> str:
         key = quote(check_key(key), safe="/-_.~")

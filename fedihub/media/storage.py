@@ -1,8 +1,8 @@
 """Where uploaded bytes are kept: a narrow `Storage` interface and its local-disk implementation.
 
 Keys are relative paths such as `attachments/<id>/original.png`; `url(key)` is where clients fetch
-them (the /media/ route serves LocalDiskStorage's folder). An S3 backend later implements the same
-four methods; nothing else in fedihub touches the files.
+them (the /media/ route serves LocalDiskStorage's folder). media/s3.py implements the same methods
+over S3's protocol; the assembler (fedihub/node.py) chooses one, and nothing else touches the files.
 """
 
 from __future__ import annotations
@@ -12,10 +12,7 @@ import re
 from pathlib import Path
 from typing import Protocol
 
-from fedihub.runtime import Runtime
-
 _KEY = re.compile(r"^[A-Za-z0-9_-]+(?:/[A-Za-z0-9_.-]+)*$")
-RESOURCE = "media.storage"
 
 
 class Storage(Protocol):
@@ -26,6 +23,8 @@ class Storage(Protocol):
     async def delete(self, key: str) -> None: ...
 
     def url(self, key: str) -> str: ...
+
+    async def close(self) -> None: ...
 
 
 def check_key(key: str) -> str:
@@ -70,34 +69,5 @@ class LocalDiskStorage:
     def url(self, key: str) -> str:
         return f"{self.base_url}/{check_key(key)}"
 
-
-def local_disk(rt: Runtime) -> LocalDiskStorage:
-    return LocalDiskStorage(rt.settings.media_dir, rt.urls.media("").rstrip("/"))
-
-
-def object_storage(rt: Runtime) -> Storage:
-    from fedihub.media.s3 import S3Config, S3Storage
-
-    s = rt.settings
-    return S3Storage(
-        S3Config(
-            endpoint=s.s3_endpoint,
-            bucket=s.s3_bucket,
-            region=s.s3_region,
-            access_key=s.s3_access_key,
-            secret_key=s.s3_secret_key,
-            path_style=s.s3_path_style,
-            public_url=s.s3_public_url,
-            signed_urls=s.s3_signed_urls,
-        )
-    )
-
-
-def for_runtime(rt: Runtime) -> Storage:
-    """This process's storage: S3-compatible object storage when a bucket is configured, else the
-    local disk under settings.media_dir, served at /media/."""
-    storage = rt.resources.get(RESOURCE)
-    if storage is None:
-        storage = object_storage(rt) if rt.settings.s3_bucket else local_disk(rt)
-        rt.resources[RESOURCE] = storage
-    return storage
+    async def close(self) -> None:
+        return None

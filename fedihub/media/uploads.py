@@ -60,7 +60,7 @@ async def upload(
         meta["focus"] = point
     media_id = new_id()
     key = storage.attachment_key(media_id, kind.extension)
-    store = storage.for_runtime(rt)
+    store = rt.storage
     await store.put(key, data, kind.content_type)
     try:
         return await models.MediaAttachment.create(
@@ -114,4 +114,4 @@ async def remove(rt: Runtime, owner: models.Actor, media_id: int) -> None:
     ).delete():
         raise NotFound("Record not found")
     if item.storage_key:
-        await storage.for_runtime(rt).delete(item.storage_key)
+        await rt.storage.delete(item.storage_key)

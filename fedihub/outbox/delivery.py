@@ -13,7 +13,7 @@ from collections import OrderedDict
 
 import httpx
 
-from fedihub import jobs, models
+from fedihub import models
 from fedihub.activitypub import parse
 from fedihub.activitypub.signatures import SignatureAuth
 from fedihub.batching import Batcher
@@ -92,7 +92,6 @@ async def _post(
     )
 
 
-@jobs.handler("deliver")
 async def deliver(rt: Runtime, payload: dict[str, object]) -> None:
     inbox = str(payload["inbox"])
     domain = parse.host_of(inbox)

@@ -57,6 +57,7 @@ async def publish(
         stored = await models.OutboxActivity.get(uri=uri)
     targets = inboxes_for(recipients, local_domain=rt.urls.domain)
     await jobs.queue.enqueue_many(
+        rt,
         DELIVER,
         [
             ({"activity": stored.id, "inbox": inbox}, f"{DELIVER}:{stored.id}:{inbox}")

@@ -1,8 +1,8 @@
 """Rate limits shared by every process of a node, kept in Redis (FEDIHUB_REDIS_URL).
 
 Without Redis each process counts alone (security/ratelimit.MemoryLimiter,
-api/ratelimit.ApiLimiter): a client then gets the limit once per web process. With Redis one count
-serves the whole cluster.
+security/api_budget.MemoryApiLimiter): a client then gets the limit once per web process. With
+Redis one count serves the whole cluster.
 When Redis stops answering, limits fail open (the request is allowed and the failure logged and
 counted in /metrics as fedihub_ratelimit_errors_total): an outage of the cache must not lock
 every researcher out of the node; the counters resume when Redis is back.

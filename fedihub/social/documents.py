@@ -15,7 +15,6 @@ from typing import Any
 from fedihub import models
 from fedihub.accounts.activities import format_datetime
 from fedihub.activitypub.vocabulary import AS_CONTEXT, NOTE_CONTEXT
-from fedihub.media import storage
 from fedihub.runtime import Runtime
 from fedihub.social import visibility
 
@@ -36,9 +35,7 @@ def _dimension(meta: dict[str, Any], key: str) -> int | None:
 
 
 def _attachment(rt: Runtime, media: models.MediaAttachment) -> dict[str, Any] | None:
-    url = media.remote_url or (
-        storage.for_runtime(rt).url(media.storage_key) if media.storage_key else None
-    )
+    url = media.remote_url or (rt.storage.url(media.storage_key) if media.storage_key else None)
     if url is None:
         return None
     document: dict[str, Any] = {

@@ -49,7 +49,7 @@ async def follow(rt: Runtime, follower: models.Actor, target: models.Actor) -> m
         return await models.Follow.get(follower_id=follower.id, target_id=target.id)
     if target.domain is None:
         await notifications.notify(
-            target, "follow" if state is FollowState.ACCEPTED else "follow_request", follower
+            rt, target, "follow" if state is FollowState.ACCEPTED else "follow_request", follower
         )
         await counters.refresh_follow_counts(follower.id, target.id)
     return row
@@ -91,7 +91,7 @@ async def accept(rt: Runtime, target: models.Actor, follower_id: int) -> models.
                 rt, target, activities.accept_follow(target, row.follower, row), [row.follower]
             )
     await notifications.withdraw(target.id, "follow_request", row.follower_id)
-    await notifications.notify(target, "follow", row.follower)
+    await notifications.notify(rt, target, "follow", row.follower)
     await counters.refresh_follow_counts(target.id, row.follower_id)
     return row
 
@@ -133,7 +133,7 @@ async def receive_follow(
         except IntegrityError:
             row = await models.Follow.get(follower_id=follower.id, target_id=target.id)
         else:
-            await notifications.announce(note)
+            await notifications.announce(rt, note)
     elif row.uri != uri:
         # a repeated Follow (the peer lost our Accept): answer the new id
         row.uri = uri

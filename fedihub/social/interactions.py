@@ -45,7 +45,7 @@ async def favourite(rt: Runtime, actor: models.Actor, status_id: int) -> models.
     except IntegrityError:
         return status  # already favourited: idempotent, as Mastodon
     await counters.refresh_interaction_counts(status.id)
-    await notifications.notify(status.actor, "favourite", actor, status)
+    await notifications.notify(rt, status.actor, "favourite", actor, status)
     return await models.Status.get(id=status.id).prefetch_related("actor")
 
 
@@ -98,7 +98,7 @@ async def reblog(
                 rt, actor, activities.announce(rt, actor, boost, status), recipients
             )
     await counters.refresh_interaction_counts(status.id)
-    await notifications.notify(status.actor, "reblog", actor, status)
+    await notifications.notify(rt, status.actor, "reblog", actor, status)
     boost.actor = actor
     await events_hooks.status_changed(rt, events_hooks.CREATED, boost)
     return boost
@@ -128,7 +128,7 @@ async def unreblog(rt: Runtime, actor: models.Actor, status_id: int) -> models.S
 # ---- from the inbox ----------------------------------------------------------------------------
 
 
-async def receive_like(remote: models.Actor, status: models.Status, uri: str) -> None:
+async def receive_like(rt: Runtime, remote: models.Actor, status: models.Status, uri: str) -> None:
     try:
         async with in_transaction():  # the like and its notification, or neither (a replay skips)
             await models.Favourite.create(actor=remote, status=status, uri=uri)
@@ -136,7 +136,7 @@ async def receive_like(remote: models.Actor, status: models.Status, uri: str) ->
     except IntegrityError:
         return
     await counters.refresh_interaction_counts(status.id)
-    await notifications.announce(note)
+    await notifications.announce(rt, note)
 
 
 async def receive_undo_like(remote: models.Actor, uri: str | None, status_uri: str | None) -> None:
@@ -175,7 +175,7 @@ async def receive_announce(
     except IntegrityError:
         return
     await counters.refresh_interaction_counts(original.id)
-    await notifications.announce(note)
+    await notifications.announce(rt, note)
     await events_hooks.status_changed(rt, events_hooks.CREATED, boost)
 
 

@@ -3,16 +3,16 @@ reblog, update, and fedihub's own later, such as project invitations)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import logging
 
 from fedihub import models
+from fedihub.runtime import Runtime
 
-# listeners (the streaming layer) learn about new notifications without social/ importing them
-Listener = Callable[[models.Notification], Awaitable[None]]
-listeners: list[Listener] = []
+log = logging.getLogger(__name__)
 
 
 async def notify(
+    rt: Runtime,
     recipient: models.Actor,
     kind: str,
     from_actor: models.Actor,
@@ -21,7 +21,7 @@ async def notify(
     """Record a notification for a local recipient and tell the streams; none for remote ones or
     for oneself."""
     note = await record(recipient, kind, from_actor, status)
-    await announce(note)
+    await announce(rt, note)
     return note
 
 
@@ -47,12 +47,17 @@ async def record(
     )
 
 
-async def announce(note: models.Notification | None) -> None:
-    """Tell the listeners (streams) of a committed notification."""
+async def announce(rt: Runtime, note: models.Notification | None) -> None:
+    """Tell the listeners (node.NOTIFICATION_LISTENERS: the streams) of a committed notification.
+    A listener's failure is logged and never undoes the notification: live events are a
+    best-effort extra, clients refetch."""
     if note is None:
         return
-    for listener in listeners:
-        await listener(note)
+    for listener in rt.wiring.notification_listeners:
+        try:
+            await listener(rt, note)
+        except Exception:  # see the docstring: the notification stands
+            log.exception("notification listener failed for %s", note.id)
 
 
 async def withdraw(

@@ -25,7 +25,7 @@ from tortoise.transactions import in_transaction
 
 from fedihub import metrics, models
 from fedihub.errors import Forbidden, Invalid, NotFound
-from fedihub.jobs import periodic, queue
+from fedihub.jobs import queue
 from fedihub.models import Visibility
 from fedihub.runtime import Runtime
 from fedihub.social import statuses
@@ -188,8 +188,8 @@ async def cancel(actor: models.Actor, scheduled_id: int) -> None:
 # ---- publishing --------------------------------------------------------------------------------
 
 
-@periodic.every(SWEEP_EVERY_S, "publish_scheduled_statuses")
-async def _sweep(rt: Runtime) -> None:
+async def sweep(rt: Runtime) -> None:
+    """The periodic task (every SWEEP_EVERY_S): enqueue what comes due."""
     await enqueue_due(rt)
 
 
@@ -207,6 +207,7 @@ async def enqueue_due(rt: Runtime, now: datetime | None = None) -> int:
     for scheduled_id, at in due:
         at_ms = _ms(at)
         job = await queue.enqueue(
+            rt,
             JOB_KIND,
             {"id": scheduled_id, "at": at_ms},
             dedupe_key=f"{JOB_KIND}:{scheduled_id}:{at_ms}",
@@ -216,8 +217,8 @@ async def enqueue_due(rt: Runtime, now: datetime | None = None) -> int:
     return made
 
 
-@queue.handler(JOB_KIND)
-async def _publish_job(rt: Runtime, payload: dict[str, Any]) -> None:
+async def publish_job(rt: Runtime, payload: dict[str, Any]) -> None:
+    """The job handler of JOB_KIND."""
     await publish(rt, int(payload["id"]), int(payload["at"]))
 
 

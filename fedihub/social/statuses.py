@@ -178,7 +178,7 @@ async def create(
         await counters.refresh_interaction_counts(parent.id)
     await events_hooks.status_changed(rt, events_hooks.CREATED, status)
     for mention_actor in {a.id: a for a in mentioned.values()}.values():
-        await notifications.notify(mention_actor, "mention", actor, status)
+        await notifications.notify(rt, mention_actor, "mention", actor, status)
     return status
 
 
@@ -374,14 +374,14 @@ async def _insert_remote(
     except IntegrityError:  # the same object arrived twice at once
         return await models.Status.get(uri=obj.id)
     if obj.attachments:  # after the commit: a job's worker must find the attachment rows
-        await remote_cache.enqueue_for_status(status.id)
+        await remote_cache.enqueue_for_status(rt, status.id)
     await counters.refresh_status_counts(author.id)
     if parent is not None:
         await counters.refresh_interaction_counts(parent.id)
     if notify:  # nor do they reach any stream
         await events_hooks.status_changed(rt, events_hooks.CREATED, status)
         for note in notes:
-            await notifications.announce(note)
+            await notifications.announce(rt, note)
     return status
 
 

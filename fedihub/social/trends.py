@@ -32,6 +32,7 @@ from tortoise.transactions import in_transaction
 from fedihub import models
 from fedihub.ids import id_floor
 from fedihub.models import Visibility
+from fedihub.runtime import Runtime
 from fedihub.social import timelines, visibility
 
 TAG_MIN_ACCOUNTS = 3
@@ -182,6 +183,11 @@ async def score_statuses(now: datetime) -> list[StatusTrend]:
     ]
     found.sort(key=lambda t: (-t.score, -t.status_id))
     return found[:MAX_STORED_STATUSES]
+
+
+async def refresh_task(rt: Runtime) -> None:
+    """The periodic task: recompute what /api/v1/trends serves from the database."""
+    await refresh()
 
 
 async def refresh(now: datetime | None = None) -> tuple[int, int]:

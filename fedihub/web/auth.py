@@ -24,7 +24,6 @@ blueprint = Blueprint("auth", __name__, url_prefix="/auth")
 FAILED_SIGNIN_LIMIT = 10
 FAILED_SIGNIN_WINDOW_S = 300.0
 _VIEWER = "fedihub_viewer"
-_LIMITER = "ratelimit"
 
 Page = tuple[str, int]
 
@@ -57,12 +56,8 @@ async def _template_context() -> dict[str, Any]:
 
 
 def limiter() -> ratelimit.Limiter:
-    """This app's limiter (in-process now; the Runtime may hold a shared one later)."""
-    resources = runtime().resources
-    if _LIMITER not in resources:
-        resources[_LIMITER] = ratelimit.MemoryLimiter()
-    found: ratelimit.Limiter = resources[_LIMITER]
-    return found
+    """The node's limiter: shared through Redis when one is configured, else this process's."""
+    return runtime().limiter
 
 
 def safe_next(value: str | None) -> str:

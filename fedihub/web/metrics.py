@@ -15,6 +15,7 @@ from fedihub import metrics, models
 from fedihub.jobs.queue import now_ms
 from fedihub.models import JobState
 from fedihub.social import scheduled
+from fedihub.web.common import runtime
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 log = logging.getLogger("fedihub.access")
@@ -128,10 +129,8 @@ async def _metrics() -> Response:
 
 
 async def _services() -> dict[str, bool]:
-    from fedihub.web.common import runtime
-
     states = {"database": True}  # this handler just read the job table
-    client = runtime().resources.get("redis")
+    client = runtime().redis
     if client is not None:
         try:
             states["redis"] = bool(await client.ping())

@@ -8,8 +8,8 @@ from apikit import bearer, make_token, make_user
 
 from fedihub import models
 from fedihub.accounts import oauth, users
-from fedihub.api import LIMITER_KEY
-from fedihub.api.ratelimit import ApiLimiter
+from fedihub.security.api_budget import MemoryApiLimiter
+from fedihub.web.common import RUNTIME_KEY
 
 ME = "/api/v1/accounts/verify_credentials"
 
@@ -103,7 +103,7 @@ async def test_every_api_route_answers_with_a_trailing_slash(client: Any) -> Non
 
 
 async def test_rate_limit_headers_and_429_when_the_budget_is_spent(client: Any) -> None:
-    client.app.extensions[LIMITER_KEY] = ApiLimiter(limit=3, window_s=300)
+    client.app.extensions[RUNTIME_KEY].api_limiter = MemoryApiLimiter(limit=3, window_s=300)
     ada = await make_user(client.app, "ada")
     token = await make_token(ada)
     remaining = []
@@ -140,7 +140,7 @@ async def test_params_arrive_alike_as_form_json_multipart_and_query(client: Any)
 
 
 async def test_made_up_tokens_do_not_buy_unlimited_requests_from_one_address(client: Any) -> None:
-    client.app.extensions[LIMITER_KEY] = ApiLimiter(limit=2, window_s=300)
+    client.app.extensions[RUNTIME_KEY].api_limiter = MemoryApiLimiter(limit=2, window_s=300)
     statuses = [
         (await client.get(ME, headers=bearer(f"made-up-{i}"))).status_code for i in range(11)
     ]

@@ -107,7 +107,7 @@ async def test_an_event_too_large_to_notify_is_rebuilt_from_the_database(
     ada = await make_user(client.app, "ada")
     token = await make_token(ada)
     rt = client.app.extensions[RUNTIME_KEY]
-    with events.subscribe(rt, ["public"]) as subscription:
+    with rt.bus.subscribe(["public"]) as subscription:
         posted = await (
             await client.post(
                 "/api/v1/statuses", headers=bearer(token), json={"status": "é" * 4900}

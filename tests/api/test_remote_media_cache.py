@@ -22,7 +22,7 @@ from fedihub import config, jobs, models
 from fedihub.errors import ConfigError
 from fedihub.inbox.receive import INBOX_JOB
 from fedihub.jobs import periodic
-from fedihub.media import remote_cache, storage
+from fedihub.media import remote_cache
 from fedihub.models import FollowState, JobState
 from fedihub.runtime import Runtime
 from fedihub.security import http
@@ -125,7 +125,7 @@ async def _receive_note(
         "actor": author.uri,
         "object": note,
     }
-    await jobs.enqueue(INBOX_JOB, {"activity": activity, "signer": author.id, "owner": None})
+    await jobs.enqueue(rt, INBOX_JOB, {"activity": activity, "signer": author.id, "owner": None})
     await jobs.drain(rt)
     return await models.Status.get(uri=note["id"])
 
@@ -193,8 +193,8 @@ async def test_a_private_address_is_refused_when_private_networks_are_not_allowe
     client: Any, peer: MediaPeer
 ) -> None:
     rt, token, zoe = await _node(client)
-    opened = rt.resources["http"]
-    rt.resources["http"] = http.build_client(
+    opened = rt.http
+    rt.http = http.build_client(
         allow_private=False, max_connections=4, max_per_host=2, timeout=5.0, user_agent="test"
     )
     await opened.aclose()
@@ -228,13 +228,13 @@ async def test_clean_up_deletes_old_copies_and_the_entity_falls_back_to_the_remo
     rt.settings = replace(rt.settings, media_cache_retention_days=7)
     await expire(rt)
     with pytest.raises(FileNotFoundError):
-        await storage.for_runtime(rt).get(old.storage_key)
-    assert await storage.for_runtime(rt).get(recent.storage_key) == png(2, 2)
+        await rt.storage.get(old.storage_key)
+    assert await rt.storage.get(recent.storage_key) == png(2, 2)
     first, second = await _media(client, token, status)
     assert first["url"] == first["remote_url"] == peer.url("/pic.png")
     assert second["url"].startswith("https://fedihub.test/media/")
     assert second["remote_url"] == peer.url("/other.png")
-    gone = storage.for_runtime(rt).url(old.storage_key).removeprefix("https://fedihub.test")
+    gone = rt.storage.url(old.storage_key).removeprefix("https://fedihub.test")
     assert (await client.get(gone)).status_code == 404
 
 
@@ -256,7 +256,7 @@ async def test_clean_up_leaves_local_uploads_alone(client: Any, peer: MediaPeer)
         await _age(media_id, days=365)
     assert await remote_cache.expire(rt, older_than=timedelta(days=1)) == 1  # the remote copy
     row = await models.MediaAttachment.get(id=int(upload["id"]))
-    assert row.storage_key and await storage.for_runtime(rt).get(row.storage_key) == PICTURE
+    assert row.storage_key and await rt.storage.get(row.storage_key) == PICTURE
     (mine,) = posted["media_attachments"]
     assert mine["url"] == upload["url"] and mine["remote_url"] is None
     assert (await client.get(mine["url"].removeprefix("https://fedihub.test"))).status_code == 200

@@ -129,8 +129,6 @@ async def test_stream_events_are_built_only_when_a_stream_can_hear_them(
 ) -> None:
     from test_query_counts import QueryCounter
 
-    from fedihub import events
-
     rt = app.extensions[RUNTIME_KEY]
     zoe = await remote_actor("zoe", "far.example")
     await statuses.store_remote(rt, zoe, note(zoe, 0))  # the first of a kind is not measured
@@ -138,7 +136,7 @@ async def test_stream_events_are_built_only_when_a_stream_can_hear_them(
         counter = QueryCounter(patch)
         await statuses.store_remote(rt, zoe, note(zoe, 1))
     unheard = counter.count
-    with events.subscribe(rt, ["public"]) as public:
+    with rt.bus.subscribe(["public"]) as public:
         with monkeypatch.context() as patch:
             counter = QueryCounter(patch)
             heard = await statuses.store_remote(rt, zoe, note(zoe, 2))

@@ -10,7 +10,7 @@ from typing import Any
 from apikit import bearer, make_token, make_user, remote_actor
 from test_entity_shapes import check
 
-from fedihub import jobs, models, tasks
+from fedihub import jobs, models
 from fedihub.ids import new_id
 from fedihub.jobs import periodic
 from fedihub.models import Visibility
@@ -227,7 +227,6 @@ async def test_a_status_deleted_or_hidden_from_the_viewer_leaves_the_stored_list
 async def test_the_periodic_task_computes_once_a_period_and_the_api_answers_what_was_stored(
     client: Any,
 ) -> None:
-    tasks.load()
     rt = client.app.extensions[RUNTIME_KEY]
     # Given: a local post with a tag three local accounts use too, favourited and boosted by them
     ada = await make_user(client.app, "ada")

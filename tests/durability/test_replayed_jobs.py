@@ -68,6 +68,7 @@ async def test_a_create_run_again_after_a_crash_stores_the_note_once_and_not_as_
         "object": note,
     }
     await jobs.enqueue(
+        rt,
         INBOX_JOB,
         {"activity": create, "signer": eve.id, "owner": None},
         dedupe_key=f"{INBOX_JOB}:{create['id']}",
@@ -135,6 +136,7 @@ async def test_a_mention_whose_worker_died_before_the_notification_notifies_once
 
     for activity in (create, like, follow):
         await jobs.enqueue(
+            rt,
             INBOX_JOB,
             {"activity": activity, "signer": eve.id, "owner": None},
             dedupe_key=f"{INBOX_JOB}:{activity['id']}",

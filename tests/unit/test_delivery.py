@@ -33,7 +33,7 @@ def _peer(rt: Runtime, answer: Callable[[httpx.Request], int]) -> list[httpx.Req
         seen.append(request)
         return httpx.Response(answer(request))
 
-    rt.resources["http"] = httpx.AsyncClient(transport=httpx.MockTransport(handle))
+    rt.http = httpx.AsyncClient(transport=httpx.MockTransport(handle))
     return seen
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 import pytest
 import redis.asyncio as redis
 
-from fedihub import events
+from fedihub import events, node
 from fedihub.events_redis import RedisBus
 from fedihub.runtime import Runtime
 
@@ -96,21 +96,19 @@ async def test_an_event_from_another_process_arrives(channel: str) -> None:
 
 
 async def test_a_configured_redis_is_the_bus(rt: Runtime, channel: str) -> None:
-    chosen = events.bus_for_settings(
-        replace(rt, settings=replace(rt.settings, redis_url=REDIS_URL))
-    )
+    chosen = node.bus_for_settings(replace(rt.settings, redis_url=REDIS_URL))
     assert isinstance(chosen, RedisBus)
 
 
 async def test_nodes_sharing_a_redis_hear_only_their_own_events(rt: Runtime, channel: str) -> None:
     # Redis pub/sub channels ignore the database number: two nodes on one Redis share channel names
-    def node(domain: str) -> events.Bus:
+    def bus_of(domain: str) -> events.Bus:
         settings = replace(rt.settings, redis_url=REDIS_URL, domain=domain)
-        return events.bus_for_settings(replace(rt, settings=settings))
+        return node.bus_for_settings(settings)
 
     suffix = uuid.uuid4().hex[:8]
-    mine, my_other_process = node(f"a{suffix}.example"), node(f"a{suffix}.example")
-    theirs = node(f"b{suffix}.example")
+    mine, my_other_process = bus_of(f"a{suffix}.example"), bus_of(f"a{suffix}.example")
+    theirs = bus_of(f"b{suffix}.example")
     for bus in (mine, my_other_process, theirs):
         await bus.start()
     try:

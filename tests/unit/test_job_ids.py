@@ -23,25 +23,25 @@ def _taken_then_fresh(taken: int) -> Iterator[int]:
 async def test_enqueue_draws_again_when_its_id_is_taken(
     rt: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    other = await queue.enqueue("deliver", {"n": 0}, dedupe_key="deliver:other")
+    other = await queue.enqueue(rt, "deliver", {"n": 0}, dedupe_key="deliver:other")
     assert other is not None
     ids = _taken_then_fresh(other.id)
     monkeypatch.setattr(models.Job._meta.fields_map["id"], "default", lambda: next(ids))
-    job = await queue.enqueue("deliver", {"n": 1}, dedupe_key="deliver:mine")
+    job = await queue.enqueue(rt, "deliver", {"n": 1}, dedupe_key="deliver:mine")
     assert job is not None and job.id != other.id
     assert await models.Job.filter(dedupe_key="deliver:mine").count() == 1
     # a real duplicate is still refused
-    assert await queue.enqueue("deliver", {"n": 1}, dedupe_key="deliver:mine") is None
+    assert await queue.enqueue(rt, "deliver", {"n": 1}, dedupe_key="deliver:mine") is None
 
 
 async def test_enqueue_many_stores_every_job_when_an_id_is_taken(
     rt: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    other = await queue.enqueue("deliver", {"n": 0}, dedupe_key="deliver:other")
+    other = await queue.enqueue(rt, "deliver", {"n": 0}, dedupe_key="deliver:other")
     assert other is not None
     ids = _taken_then_fresh(other.id)
     monkeypatch.setattr(queue, "new_id", lambda: next(ids))
     items = [({"inbox": f"https://h{n}.example/inbox"}, f"deliver:a:{n}") for n in range(3)]
-    await queue.enqueue_many("deliver", items)
+    await queue.enqueue_many(rt, "deliver", items)
     stored = await models.Job.filter(dedupe_key__startswith="deliver:a:").count()
     assert stored == 3

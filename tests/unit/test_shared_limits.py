@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 import redis.asyncio as redis
 
-from fedihub import metrics, tasks
-from fedihub.api.ratelimit import RedisApiLimiter
+from fedihub import metrics, node
 from fedihub.errors import ConfigError
 from fedihub.runtime import Runtime
+from fedihub.security.api_budget import RedisApiLimiter
 from fedihub.security.shared_limits import RedisLimiter
 
 REDIS_URL = os.environ.get("FEDIHUB_TEST_REDIS", "redis://127.0.0.1:6379/0")
@@ -70,35 +70,28 @@ async def test_limits_fail_open_and_are_counted_when_redis_is_down() -> None:
 async def test_an_unreachable_redis_stops_the_start_with_one_sentence(rt: Runtime) -> None:
     from dataclasses import replace
 
-    broken = Runtime.build(replace(rt.settings, redis_url="redis://127.0.0.1:1/0"), rt.secrets)
-    tasks.install(broken, run_jobs=False)
+    broken = node.build(replace(rt.settings, redis_url="redis://127.0.0.1:1/0"), rt.secrets)
     with pytest.raises(ConfigError, match="cannot reach Redis at redis://127.0.0.1:1/0"):
-        for hook in broken.startup_hooks:
-            await hook(broken)
-    for hook in reversed(broken.shutdown_hooks):
-        await hook(broken)
+        async with node.running(broken, node.Role.COMMAND, database=False):
+            pass
+    assert broken.redis is None  # what was opened before the failure was closed again
 
 
 async def test_nodes_sharing_a_redis_count_their_limits_apart(rt: Runtime, client: Any) -> None:
     from dataclasses import replace
 
-    started = []
-    for domain in (f"{uuid.uuid4().hex[:8]}.example", f"{uuid.uuid4().hex[:8]}.example"):
-        node = Runtime.build(replace(rt.settings, redis_url=REDIS_URL, domain=domain), rt.secrets)
-        tasks.install(node, run_jobs=False)
-        for hook in node.startup_hooks:
-            await hook(node)
-        started.append(node)
-    try:
-        first, second = started
-        assert await first.resources["ratelimit"].hit("signin:ip:192.0.2.1", 1, 60)
+    first, second = (
+        node.build(replace(rt.settings, redis_url=REDIS_URL, domain=domain), rt.secrets)
+        for domain in (f"{uuid.uuid4().hex[:8]}.example", f"{uuid.uuid4().hex[:8]}.example")
+    )
+    async with (
+        node.running(first, node.Role.COMMAND, database=False),
+        node.running(second, node.Role.COMMAND, database=False),
+    ):
+        assert await first.limiter.hit("signin:ip:192.0.2.1", 1, 60)
         # the same address at the other node has its own attempts left
-        assert await second.resources["ratelimit"].hit("signin:ip:192.0.2.1", 1, 60)
-        assert not await first.resources["ratelimit"].hit("signin:ip:192.0.2.1", 1, 60)
-        spent = await first.resources["api_limiter"].hit("t:same-token-text")
-        fresh = await second.resources["api_limiter"].hit("t:same-token-text")
+        assert await second.limiter.hit("signin:ip:192.0.2.1", 1, 60)
+        assert not await first.limiter.hit("signin:ip:192.0.2.1", 1, 60)
+        spent = await first.api_limiter.hit("t:same-token-text")
+        fresh = await second.api_limiter.hit("t:same-token-text")
         assert fresh.remaining == spent.remaining
-    finally:
-        for node in started:
-            for hook in reversed(node.shutdown_hooks):
-                await hook(node)

@@ -11,14 +11,13 @@ from typing import Any
 from fedihub import models
 from fedihub.api.entities.account import account, acct
 from fedihub.api.entities.common import iso
-from fedihub.media import storage
 from fedihub.runtime import Runtime
 
 _MASTODON_VISIBILITY = {"institution": "private"}  # clients know four levels; closest safe one
 
 
 def media_attachment(rt: Runtime, item: models.MediaAttachment) -> dict[str, Any]:
-    url = storage.for_runtime(rt).url(item.storage_key) if item.storage_key else item.remote_url
+    url = rt.storage.url(item.storage_key) if item.storage_key else item.remote_url
     meta = dict(item.meta or {})
     return {
         "id": str(item.id),

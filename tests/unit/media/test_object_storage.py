@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from fedihub.media import sigv4, storage
+from fedihub import node as fedihub_node
+from fedihub.media import backends, sigv4
 from fedihub.media.s3 import S3Config, S3Storage
 from fedihub.runtime import Runtime
 
@@ -95,8 +96,8 @@ async def test_a_configured_bucket_makes_uploads_go_to_object_storage(
         s3_access_key="k",
         s3_secret_key="s",
     )
-    node = Runtime.build(settings, rt.secrets)
-    chosen = storage.for_runtime(node)
+    node = fedihub_node.build(settings, rt.secrets)
+    chosen = node.storage
     assert isinstance(chosen, S3Storage)
     await chosen.ensure_bucket()
     await chosen.put("attachments/9/original.jpg", b"jpeg bytes", "image/jpeg")
@@ -121,8 +122,8 @@ async def test_media_migrate_copies_to_object_storage_and_back_losing_nothing(
         s3_access_key="k",
         s3_secret_key="s",
     )
-    node = Runtime.build(settings, rt.secrets)
-    disk = storage.local_disk(node)
+    node = fedihub_node.build(settings, rt.secrets)
+    disk = backends.local_disk(node.settings, node.urls)
     await disk.put("attachments/1/original.png", b"attachment", "image/png")
     await disk.put("avatars/7-abc.png", b"avatar", "image/png")
     user = await users.create(node, "ada", "ada@example.org", "correct horse battery staple")
@@ -133,7 +134,7 @@ async def test_media_migrate_copies_to_object_storage_and_back_losing_nothing(
 
     there = await migrate.run(node, to_object_storage=True)
     assert (there.copied, there.failures, there.urls_switched) == (2, [], 1)
-    bucket = storage.object_storage(node)
+    bucket = backends.object_storage(node.settings)
     assert await bucket.get("attachments/1/original.png") == b"attachment"
     assert (await models.Actor.get(id=user.actor_id)).icon_url == bucket.url("avatars/7-abc.png")
     assert await disk.get("avatars/7-abc.png") == b"avatar"  # kept until asked to delete
@@ -164,8 +165,8 @@ async def test_a_remote_media_copy_is_kept_in_object_storage_and_expires_from_it
         s3_access_key="k",
         s3_secret_key="s",
     )
-    node = Runtime.build(settings, rt.secrets)
-    bucket = storage.for_runtime(node)
+    node = fedihub_node.build(settings, rt.secrets)
+    bucket = node.storage
     assert isinstance(bucket, S3Storage)
     await bucket.ensure_bucket()
     zoe = await models.Actor.create(

@@ -1,9 +1,9 @@
 """The API's request budget and its X-RateLimit-* headers (Mastodon: 300 requests per 5 minutes).
 
 Fixed windows, as Mastodon's rack-attack throttles count: the headers need a limit, what is left and
-when the window resets, which a sliding counter cannot say simply. In-process and per web process
-(see fedihub.security.ratelimit for the same trade-off); a shared store can replace `ApiLimiter`
-behind the same `hit` method.
+when the window resets, which a sliding counter cannot say simply. `MemoryApiLimiter` counts per
+process (see fedihub.security.ratelimit for the same trade-off); `RedisApiLimiter` counts once for
+the whole cluster. The assembler (fedihub/node.py) picks one.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from fedihub.security import shared_limits
 
@@ -34,7 +34,15 @@ class Budget:
         }
 
 
-class ApiLimiter:
+class ApiLimiter(Protocol):
+    limit: int
+
+    async def hit(self, key: str, limit: int | None = None) -> Budget:
+        """Count one request for `key` against `limit` (default: the limiter's)."""
+        ...
+
+
+class MemoryApiLimiter:
     def __init__(
         self,
         limit: int = 300,
@@ -66,7 +74,7 @@ class ApiLimiter:
 
 
 class RedisApiLimiter:
-    """Fixed windows in Redis for the API's X-RateLimit-* budget (same `hit` as api ApiLimiter)."""
+    """Fixed windows in Redis for the API's X-RateLimit-* budget (MemoryApiLimiter's `hit`)."""
 
     def __init__(
         self, client: Any, limit: int = 300, window_s: float = 300.0, prefix: str = "fedihub:api:"

@@ -1,0 +1,257 @@
+"""The assembler: what runs in a fedihub process, and what it holds, written out in one place.
+
+Read it top to bottom:
+- the tables: which function handles each job kind, each inbound activity type, each periodic
+  task, and who hears of status and notification changes. Adding a job kind, an inbox handler or
+  a stream listener is one line here and one function in its own module; nothing registers itself
+  by being imported;
+- `build(settings, secrets)`: a Runtime with every resource typed (storage and limiters chosen
+  from the settings, the HTTP client, event bus and Redis left to open);
+- `running(rt, role)`: the one lifecycle that opens the process's resources in order and closes
+  them in reverse, used alike by `fedihub serve` (the web app), `fedihub worker`, the other CLI
+  commands and the tests.
+
+This module is the edge: it may import every layer, and nothing imports it but the edge.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from enum import Enum
+from typing import Any
+
+import httpx
+
+from fedihub import __version__, db, events, models
+from fedihub.accounts import refresh
+from fedihub.api import stream_events
+from fedihub.config import Settings
+from fedihub.errors import ConfigError
+from fedihub.inbox import dispatch, receive
+from fedihub.jobs import housekeeping, periodic, runner
+from fedihub.media import backends, remote_cache
+from fedihub.models import JobState
+from fedihub.outbox import delivery, publish
+from fedihub.runtime import (
+    InboxHandler,
+    JobHandler,
+    NotificationListener,
+    PeriodicTask,
+    Runtime,
+    StatusListener,
+    Wiring,
+)
+from fedihub.security import http, keys
+from fedihub.security.api_budget import MemoryApiLimiter, RedisApiLimiter
+from fedihub.security.ratelimit import MemoryLimiter
+from fedihub.security.shared_limits import RedisLimiter
+from fedihub.social import scheduled, trends
+from fedihub.urls import NodeUrls
+
+log = logging.getLogger(__name__)
+
+# ---- the tables --------------------------------------------------------------------------------
+
+JOB_HANDLERS: Mapping[str, JobHandler] = {
+    receive.INBOX_JOB: dispatch.process,  # act on a verified inbound activity
+    publish.DELIVER: delivery.deliver,  # sign and POST one activity to one inbox
+    remote_cache.KIND: remote_cache.fetch,  # copy a peer's media file into our storage
+    scheduled.JOB_KIND: scheduled.publish_job,  # publish a scheduled status at its time
+    periodic.KIND: periodic.run,  # one period's run of a task of PERIODIC_TASKS
+}
+
+PERIODIC_TASKS: Sequence[PeriodicTask] = (
+    PeriodicTask("publish_scheduled_statuses", scheduled.SWEEP_EVERY_S, scheduled.sweep),
+    PeriodicTask("release_orphaned_leases", 900, housekeeping.release_orphaned_leases),
+    PeriodicTask("refresh_trends", 900, trends.refresh_task),
+    PeriodicTask("purge_finished_jobs", 3600, housekeeping.purge_finished_jobs),
+    PeriodicTask("expire_remote_media", 3600, remote_cache.expire_past_retention),
+    PeriodicTask("refresh_stale_actors", 6 * 3600, refresh.refresh_stale_actors),
+)
+
+# by the activity's type; types not listed are accepted and ignored, as Mastodon does
+INBOX_HANDLERS: Mapping[str, InboxHandler] = {
+    "Follow": dispatch.on_follow,
+    "Accept": dispatch.on_accept_or_reject,
+    "Reject": dispatch.on_accept_or_reject,
+    "Undo": dispatch.on_undo,
+    "Create": dispatch.on_create,
+    "Update": dispatch.on_update,
+    "Delete": dispatch.on_delete,
+    "Like": dispatch.on_like,
+    "Announce": dispatch.on_announce,
+    "Block": dispatch.on_block,
+}
+
+# run after a status is created, edited or deleted, and after a notification is stored
+STATUS_LISTENERS: Sequence[StatusListener] = (stream_events.on_status,)
+NOTIFICATION_LISTENERS: Sequence[NotificationListener] = (stream_events.on_notification,)
+
+WIRING = Wiring(
+    job_handlers=JOB_HANDLERS,
+    periodic_tasks=PERIODIC_TASKS,
+    inbox_handlers=INBOX_HANDLERS,
+    status_listeners=STATUS_LISTENERS,
+    notification_listeners=NOTIFICATION_LISTENERS,
+)
+
+
+# ---- building a Runtime ------------------------------------------------------------------------
+
+
+def build(settings: Settings, secrets: keys.NodeSecrets, *, wiring: Wiring = WIRING) -> Runtime:
+    """A Runtime for this process; its network resources open in `running`."""
+    urls = NodeUrls(settings.base_url)
+    return Runtime(
+        settings=settings,
+        secrets=secrets,
+        urls=urls,
+        private_keys=keys.PrivateKeyCache(secrets.kek),
+        wiring=wiring,
+        storage=backends.for_settings(settings, urls),
+        limiter=MemoryLimiter(),
+        api_limiter=MemoryApiLimiter(),
+    )
+
+
+class Role(Enum):
+    """What a process does, which decides what `running` opens."""
+
+    WEB = "web"  # pages, API, inboxes, streams; runs the jobs too where settings say so
+    WORKER = "worker"  # background jobs; publishes live events for the web processes
+    COMMAND = "command"  # a CLI command: HTTP client and storage, no bus, no jobs
+
+
+@contextlib.asynccontextmanager
+async def running(
+    rt: Runtime, role: Role, *, database: bool = True, concurrency: int | None = None
+) -> AsyncIterator[Runtime]:
+    """Open the process's resources in order, and close them in reverse however the body ends.
+
+    A failure while opening closes what was opened and propagates (the start stops with its
+    message); a failure while closing one resource is logged and the others still close.
+    """
+    async with contextlib.AsyncExitStack() as stack:
+        if database:
+            await db.open_database(rt.settings)
+            stack.push_async_callback(_closing("database", db.close_database))
+        stack.push_async_callback(_closing("storage", rt.storage.close))
+        rt.http = _http_client(rt.settings)
+        stack.push_async_callback(_closing("http client", _close_http, rt))
+        if rt.settings.redis_url:
+            await _open_redis(rt)
+            stack.push_async_callback(_closing("redis", _close_redis, rt))
+        if role is not Role.COMMAND:
+            await _open_bus(rt)
+            stack.push_async_callback(_closing("event bus", _close_bus, rt))
+        runs_jobs = role is Role.WORKER or (role is Role.WEB and rt.settings.jobs_in_process)
+        if runs_jobs:
+            await check_stored_job_kinds(rt)
+            stop = asyncio.Event()
+            task = asyncio.create_task(
+                runner.run(rt, stop, concurrency=concurrency or rt.settings.worker_concurrency)
+            )
+            stack.push_async_callback(_closing("job runner", _stop_runner, stop, task))
+        yield rt
+
+
+def _closing(
+    what: str, close: Callable[..., Awaitable[Any]], *args: Any
+) -> Callable[[], Awaitable[None]]:
+    async def close_logged() -> None:
+        try:
+            await close(*args)
+        except Exception:  # shutdown goes on: one failing resource must not leak the rest
+            log.exception("closing the %s failed", what)
+
+    return close_logged
+
+
+def _http_client(settings: Settings) -> httpx.AsyncClient:
+    return http.build_client(
+        allow_private=settings.allow_private_networks,
+        max_connections=settings.http_max_connections,
+        max_per_host=settings.http_max_per_host,
+        timeout=settings.http_timeout,
+        user_agent=f"fedihub/{__version__} (+{settings.base_url}/)",
+    )
+
+
+async def _close_http(rt: Runtime) -> None:
+    client, rt.http = rt.http, None
+    await client.aclose()
+
+
+async def _open_redis(rt: Runtime) -> None:
+    """Connect to the shared Redis and check it answers: a wrong URL stops the start plainly."""
+    import redis.asyncio as redis  # only nodes configured with Redis pay for importing it
+
+    client = redis.from_url(rt.settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+    try:
+        await client.ping()
+    except Exception as exc:  # any connection or auth error: one sentence, no traceback
+        await client.aclose()
+        raise ConfigError(f"cannot reach Redis at {rt.settings.redis_url}: {exc}") from None
+    rt.redis = client
+    # keys named by the node, as its event channel is: two nodes sharing one Redis (staging and
+    # production, say) must not spend each other's budgets or throttle each other's sign-ins
+    node = rt.settings.domain
+    rt.limiter = RedisLimiter(client, prefix=f"fedihub:{node}:rl:")
+    rt.api_limiter = RedisApiLimiter(client, prefix=f"fedihub:{node}:api:")
+
+
+async def _close_redis(rt: Runtime) -> None:
+    client, rt.redis = rt.redis, None
+    rt.limiter, rt.api_limiter = MemoryLimiter(), MemoryApiLimiter()
+    if client is not None:
+        await client.aclose()
+
+
+def bus_for_settings(settings: Settings) -> events.Bus:
+    """RedisBus when a Redis is configured, PostgresBus when the database is PostgreSQL (other
+    processes may publish), else LocalBus (one process holds the streams and makes the events)."""
+    if settings.redis_url:
+        from fedihub.events_redis import CHANNEL, RedisBus  # Redis nodes only (see _open_redis)
+
+        # pub/sub channels are global to a Redis server (not per database number): name the
+        # node's own, so nodes sharing a Redis never hear each other's `user:42`
+        return RedisBus(settings.redis_url, f"{CHANNEL}:{settings.domain}")
+    if settings.is_sqlite:
+        return events.LocalBus()
+    credentials = dict(db.tortoise_config(settings)["connections"]["default"]["credentials"])
+    connect = {k: credentials[k] for k in ("host", "port", "user", "password", "database")}
+    return events.PostgresBus(connect)
+
+
+async def _open_bus(rt: Runtime) -> None:
+    bus = bus_for_settings(rt.settings)
+    await bus.start()
+    rt.bus = bus
+
+
+async def _close_bus(rt: Runtime) -> None:
+    bus, rt.bus = rt.bus, None
+    if bus is not None:
+        await bus.stop()
+
+
+async def _stop_runner(stop: asyncio.Event, task: asyncio.Task[None]) -> None:
+    stop.set()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def check_stored_job_kinds(rt: Runtime) -> None:
+    """Refuse to run jobs when the queue holds kinds this code has no handler for (a downgrade,
+    or a handler dropped from JOB_HANDLERS): said at start, not as failing jobs later."""
+    waiting = models.Job.filter(state__in=[JobState.PENDING, JobState.RUNNING])
+    kinds = set(await waiting.distinct().values_list("kind", flat=True))
+    unknown = sorted(str(kind) for kind in kinds - set(rt.wiring.job_handlers))
+    if unknown:
+        raise ConfigError(
+            f"the job queue holds jobs of kind(s) {', '.join(unknown)} that this version of "
+            "fedihub has no handler for: run the version that made them, or remove them"
+        )
