@@ -34,7 +34,6 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -213,10 +212,10 @@ async def setup_users(node: BenchNode, readers: int, posters: int) -> tuple[list
 async def watch_bus(node: BenchNode) -> AsyncIterator[dict[int, float]]:
     """{sequence: when its status was on the node's bus}, heard on `public:local` through a bus
     built as the node builds its own (same backend, same channel)."""
-    from fedihub import events
+    from fedihub import node as assembler
 
     heard: dict[int, float] = {}
-    bus = events.bus_for_settings(SimpleNamespace(settings=node.settings()))  # type: ignore[arg-type]
+    bus = assembler.bus_for_settings(node.settings())
     await bus.start()
     subscription = bus.subscribe(["public:local"])
 

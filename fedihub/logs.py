@@ -3,11 +3,23 @@ as JSON lines (FEDIHUB_LOG_JSON=true) for log collectors."""
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import sys
 
 from fedihub.config import Settings
+
+# the id of the request being served (set by web/metrics.py), "-" outside requests
+request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds `request_id` to every log record made while a request is being served."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id.get()
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -25,8 +37,6 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(settings: Settings) -> None:
-    from fedihub.web.metrics import RequestIdFilter
-
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RequestIdFilter())
     if settings.log_json:

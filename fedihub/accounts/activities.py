@@ -1,6 +1,6 @@
-"""ActivityStreams documents of local actors: a user's Person and the node's Application actor.
+"""ActivityStreams documents of local actors: a user's Person, the node's Application actor, and
+the Update that tells peers a profile or key changed.
 
-Documents only: the activities that carry them (Update and the like) are built by the outbox side.
 The fields are the ones Mastodon reads from an actor
 (app/serializers/activitypub/actor_serializer.rb in Mastodon), with its JSON-LD context, so
 Mastodon, GoToSocial and Misskey render profiles fully.
@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fedihub import models
-from fedihub.activitypub.vocabulary import AS_CONTEXT, SECURITY_CONTEXT
+from fedihub.activitypub.documents import activity, format_datetime
+from fedihub.activitypub.vocabulary import AS_CONTEXT, PUBLIC, SECURITY_CONTEXT
 from fedihub.runtime import Runtime
 
 # the extension terms Mastodon defines in its actor context; peers that expand JSON-LD need them
@@ -42,13 +43,6 @@ ACTOR_CONTEXT: list[Any] = [
 ]
 _LINK_REL = "nofollow noopener noreferrer me"
 _TAG_CHARS = re.compile(r"[^\w]", re.UNICODE)
-
-
-def format_datetime(value: datetime) -> str:
-    """ISO 8601 in UTC with a Z, seconds precision (what Mastodon sends and parses)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _image(url: str) -> dict[str, Any]:
@@ -176,3 +170,19 @@ def instance_actor_document(rt: Runtime) -> dict[str, Any]:
         },
         "endpoints": {"sharedInbox": urls.shared_inbox},
     }
+
+
+async def update_actor(rt: Runtime, actor: models.Actor) -> dict[str, Any]:
+    """Update of the actor, carrying its whole document (Mastodon re-reads keys and fields)."""
+    doc = await actor_document(rt, actor)
+    context = doc.pop("@context", AS_CONTEXT)
+    update = activity(
+        "Update",
+        f"{actor.uri}#updates/{int(datetime.now(UTC).timestamp())}",
+        actor.uri,
+        doc,
+        to=[PUBLIC],
+        cc=[actor.followers_url] if actor.followers_url else [],
+    )
+    update["@context"] = context
+    return update

@@ -11,10 +11,9 @@ import asyncio
 from tortoise.transactions import in_transaction
 
 from fedihub import models
-from fedihub.outbox import publish
+from fedihub.accounts import profiles
 from fedihub.runtime import Runtime
 from fedihub.security import keys
-from fedihub.social import activities
 
 
 async def rotate(rt: Runtime, user: models.User) -> None:
@@ -26,6 +25,4 @@ async def rotate(rt: Runtime, user: models.User) -> None:
         actor.public_key_pem = keys.public_pem(key)
         await actor.save(update_fields=["public_key_pem"])
         rt.private_keys.forget(user.id)
-        recipients = await publish.follower_actors(actor.id)
-        if recipients:
-            await publish.publish(rt, actor, await activities.update_actor(rt, actor), recipients)
+        await profiles.publish_update(rt, actor)

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from fedihub import models
-from fedihub.accounts import users
+from fedihub.accounts import activities, users
 from fedihub.errors import Invalid, PayloadTooLarge
+from fedihub.outbox import publish
 from fedihub.runtime import Runtime
 
 MAX_DISPLAY_NAME = 100
@@ -186,10 +187,8 @@ async def change_password(user: models.User, current: str, new: str, confirmatio
 
 
 async def publish_update(rt: Runtime, actor: models.Actor) -> None:
-    """Tell the servers of the actor's followers that its profile changed (Update of the actor)."""
-    from fedihub.outbox import publish
-    from fedihub.social import activities
-
+    """Tell the servers of the actor's followers that its profile or key changed (an Update of
+    the actor)."""
     recipients = await publish.follower_actors(actor.id)
     if recipients:
         await publish.publish(rt, actor, await activities.update_actor(rt, actor), recipients)

@@ -1,4 +1,6 @@
-"""The activities local actors send, built from domain rows (documents come from documents.py)."""
+"""The activities local actors send about statuses, follows, likes, boosts and blocks, built from
+domain rows (the objects come from documents.py; actors' own documents and their Update live in
+accounts/activities.py)."""
 
 from __future__ import annotations
 
@@ -6,24 +8,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fedihub import models
+from fedihub.activitypub import documents as as2
 from fedihub.activitypub.vocabulary import AS_CONTEXT, PUBLIC
 from fedihub.runtime import Runtime
 from fedihub.social import documents
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _wrap(kind: str, ident: str, actor: models.Actor, obj: Any, **extra: Any) -> dict[str, Any]:
-    return {
-        "@context": AS_CONTEXT,
-        "id": ident,
-        "type": kind,
-        "actor": actor.uri,
-        "object": obj,
-        **extra,
-    }
+    return as2.activity(kind, ident, actor.uri, obj, **extra)
 
 
 async def create(rt: Runtime, status: models.Status) -> dict[str, Any]:
@@ -113,30 +105,9 @@ def announce(
         original.uri,
         to=[PUBLIC],
         cc=[original.actor.uri, followers],
-        published=_now(),
+        published=as2.now(),
     )
 
 
 def block(actor: models.Actor, target: models.Actor, row: models.Block) -> dict[str, Any]:
     return _wrap("Block", row.uri or f"{actor.uri}#blocks/{row.id}", actor, target.uri)
-
-
-async def update_actor(rt: Runtime, actor: models.Actor) -> dict[str, Any]:
-    from fedihub.accounts import activities as actor_documents
-
-    doc = await actor_documents.actor_document(rt, actor)
-    context = doc.pop("@context", AS_CONTEXT)
-    activity = _wrap(
-        "Update",
-        f"{actor.uri}#updates/{int(datetime.now(UTC).timestamp())}",
-        actor,
-        doc,
-        to=[PUBLIC],
-        cc=[actor.followers_url] if actor.followers_url else [],
-    )
-    activity["@context"] = context
-    return activity
-
-
-def delete_actor(actor: models.Actor) -> dict[str, Any]:
-    return _wrap("Delete", f"{actor.uri}#delete", actor, actor.uri, to=[PUBLIC])

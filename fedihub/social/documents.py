@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fedihub import models
-from fedihub.accounts.activities import format_datetime
+from fedihub.activitypub.documents import format_datetime
 from fedihub.activitypub.vocabulary import AS_CONTEXT, NOTE_CONTEXT
 from fedihub.runtime import Runtime
 from fedihub.social import visibility

@@ -3,7 +3,6 @@ and responses, request counts by route and status."""
 
 from __future__ import annotations
 
-import contextvars
 import logging
 import time
 import uuid
@@ -11,22 +10,13 @@ import uuid
 from quart import Quart, Response, g, request
 from tortoise.functions import Count, Min
 
-from fedihub import metrics, models
+from fedihub import logs, metrics, models
 from fedihub.jobs.queue import now_ms
 from fedihub.models import JobState
 from fedihub.social import scheduled
 from fedihub.web.common import runtime
 
-request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 log = logging.getLogger("fedihub.access")
-
-
-class RequestIdFilter(logging.Filter):
-    """Adds `request_id` to every log record made while a request is being served."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id.get()
-        return True
 
 
 def register(app: Quart) -> None:
@@ -40,7 +30,7 @@ async def _start() -> None:
     rid = incoming if 0 < len(incoming) <= 64 and incoming.isascii() else uuid.uuid4().hex[:16]
     g.request_id = rid
     g.request_started = time.perf_counter()
-    request_id.set(rid)
+    logs.request_id.set(rid)
 
 
 async def _finish(response: Response) -> Response:

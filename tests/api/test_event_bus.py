@@ -11,6 +11,7 @@ import pytest
 from apikit import bearer, make_token, make_user
 
 from fedihub import events
+from fedihub import node as assembler
 from fedihub.api import stream_events
 from fedihub.runtime import Runtime
 from fedihub.web.common import RUNTIME_KEY
@@ -71,7 +72,7 @@ def test_a_fan_out_travels_as_few_notify_messages_each_under_the_limit() -> None
 async def test_postgres_bus_carries_events_between_instances(rt: Runtime, backend: str) -> None:
     if backend != "postgres":
         pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
-    web, worker = events.bus_for_settings(rt), events.bus_for_settings(rt)
+    web, worker = assembler.bus_for_settings(rt.settings), assembler.bus_for_settings(rt.settings)
     assert isinstance(web, events.PostgresBus) and isinstance(worker, events.PostgresBus)
     await web.start()
     await worker.start()
@@ -124,6 +125,7 @@ async def test_an_event_too_large_to_notify_is_rebuilt_from_the_database(
 _PUBLISHER = """
 import asyncio, json, sys
 from fedihub import events
+from fedihub import node as assembler
 
 async def main():
     bus = events.PostgresBus(json.loads(sys.argv[1]))
@@ -141,7 +143,7 @@ async def test_an_event_from_another_process_reaches_this_one(rt: Runtime, backe
     import subprocess
     import sys
 
-    web = events.bus_for_settings(rt)
+    web = assembler.bus_for_settings(rt.settings)
     assert isinstance(web, events.PostgresBus)
     await web.start()
     try:
