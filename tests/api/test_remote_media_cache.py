@@ -21,7 +21,6 @@ from test_entity_shapes import check
 from fedihub import config, jobs, models
 from fedihub.errors import ConfigError
 from fedihub.inbox.receive import INBOX_JOB
-from fedihub.jobs import periodic
 from fedihub.media import remote_cache
 from fedihub.models import FollowState, JobState
 from fedihub.runtime import Runtime
@@ -165,7 +164,7 @@ async def test_a_remote_image_is_copied_here_and_served_from_this_nodes_url(
     note = await documents.note_document(rt, status)
     assert [a["url"] for a in note["attachment"]] == [peer.url("/pic.png")]
     # a second run of the same job (a replay) downloads nothing again
-    await remote_cache.enqueue_for_status(status.id)
+    await remote_cache.enqueue_for_status(rt, status.id)
     await jobs.drain(rt)
     assert len(peer.requests) == 1
 
@@ -219,7 +218,7 @@ async def test_clean_up_deletes_old_copies_and_the_entity_falls_back_to_the_remo
     old, recent = await models.MediaAttachment.filter(status_id=status.id).order_by("position")
     assert old.storage_key and recent.storage_key
     await _age(old.id, days=rt.settings.media_cache_retention_days + 1)
-    expire = periodic.tasks["expire_remote_media"].run
+    (expire,) = [t.run for t in rt.wiring.periodic_tasks if t.name == "expire_remote_media"]
 
     rt.settings = replace(rt.settings, media_cache_retention_days=0)  # 0: copies are kept for ever
     await expire(rt)
