@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -77,8 +78,6 @@ def _describe(exc: BaseException) -> str:
 async def open_database(settings: Settings) -> None:
     """Connect, and check that the connection really works (raises ConfigError with the reason)."""
     if settings.is_sqlite:
-        from pathlib import Path
-
         path = Path(settings.database_url[len("sqlite://") :])
         if str(path) != ":memory:" and not path.parent.exists():
             raise ConfigError(

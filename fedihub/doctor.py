@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fedihub import db
+from fedihub import db, models
 from fedihub.config import Settings
 from fedihub.errors import ConfigError
+from fedihub.jobs.queue import now_ms
+from fedihub.models import JobState
 from fedihub.security import keys
 
 
@@ -86,10 +88,6 @@ async def _redis(settings: Settings, report: Report) -> None:
 
 async def _queue(report: Report) -> None:
     """Job backlog (how long the oldest due job has waited) and peers that keep failing."""
-    from fedihub import models
-    from fedihub.jobs.queue import now_ms
-    from fedihub.models import JobState
-
     now = now_ms()
     due = await models.Job.filter(state=JobState.PENDING, run_at__lte=now).count()
     oldest = (

@@ -8,6 +8,7 @@ import secrets
 from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from fedihub import models
@@ -195,7 +196,5 @@ async def redeem_invite(code: str) -> None:
     filters = models.InviteCode.filter(id=invite.id)
     if invite.max_uses is not None:
         filters = filters.filter(uses__lt=invite.max_uses)
-    from tortoise.expressions import F
-
     if not await filters.update(uses=F("uses") + 1):
         raise Invalid("this invitation code is used up", field="invite_code")

@@ -3,6 +3,7 @@ relationships, and follow / block / mute actions (through the social services)."
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from quart import Blueprint, Response, jsonify
@@ -274,8 +275,6 @@ async def unblock(raw_id: str) -> Response:
 @blueprint.post(f"{P}/<raw_id>/mute")
 @require_scope("write:mutes", "follow")
 async def mute(raw_id: str) -> Response:
-    from datetime import UTC, datetime, timedelta
-
     target = await _other(raw_id)
     p = await params()
     duration = p.int("duration", 0, low=0) or 0

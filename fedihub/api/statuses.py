@@ -18,6 +18,7 @@ from fedihub.api.auth import (
 )
 from fedihub.api.common import invalid, not_found, params, parse_id
 from fedihub.api.entities.account import accounts
+from fedihub.api.entities.common import iso
 from fedihub.api.entities.scheduled_status import scheduled_status
 from fedihub.api.entities.status import status as status_entity
 from fedihub.api.entities.status import statuses as status_entities
@@ -164,8 +165,6 @@ async def history(raw_id: str) -> Response:
 
 
 def _iso(value: object) -> str | None:
-    from fedihub.api.entities.common import iso
-
     return iso(value)  # type: ignore[arg-type]
 
 

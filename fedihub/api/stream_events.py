@@ -26,6 +26,8 @@ from tortoise.queryset import QuerySet
 
 from fedihub import events, models
 from fedihub.activitypub.vocabulary import STATUS_TYPES
+from fedihub.api import conversations
+from fedihub.api import notifications as notification_api
 from fedihub.api.entities.status import status as status_entity
 from fedihub.models import FollowState, Visibility
 from fedihub.runtime import Runtime
@@ -120,8 +122,6 @@ async def status_payload(rt: Runtime, status_id: int) -> str | None:
 
 
 async def conversation_payload(rt: Runtime, status_id: int, viewer_id: int) -> str | None:
-    from fedihub.api import conversations
-
     status = await models.Status.get_or_none(id=status_id, deleted_at__isnull=True)
     viewer = await models.Actor.get_or_none(id=viewer_id)
     if status is None or viewer is None:
@@ -131,8 +131,6 @@ async def conversation_payload(rt: Runtime, status_id: int, viewer_id: int) -> s
 
 
 async def notification_payload(rt: Runtime, notification_id: int) -> str | None:
-    from fedihub.api import notifications as notification_api
-
     row = await models.Notification.get_or_none(id=notification_id)
     if row is None:
         return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tortoise.functions import Count
+
 from fedihub import models
 from fedihub.jobs.queue import now_ms
 from fedihub.models import JobState
@@ -34,8 +36,6 @@ async def describe() -> list[str]:
 
 
 def _count():  # type: ignore[no-untyped-def]
-    from tortoise.functions import Count
-
     return Count("id")
 
 

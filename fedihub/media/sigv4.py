@@ -10,7 +10,7 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from datetime import datetime
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 UNSIGNED = "UNSIGNED-PAYLOAD"
@@ -33,8 +33,6 @@ def _canonical_query(pairs: list[tuple[str, str]]) -> str:
 
 
 def _parse_query(query: str) -> list[tuple[str, str]]:
-    from urllib.parse import parse_qsl
-
     return parse_qsl(query, keep_blank_values=True)
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 from tortoise.expressions import Q, Subquery
 
 from fedihub import models
+from fedihub.accounts import resolver
 from fedihub.errors import FedihubError
 from fedihub.models import FollowState, Visibility
 from fedihub.runtime import Runtime
-from fedihub.social import visibility
+from fedihub.social import remote, visibility
 
 
 async def accounts(
@@ -22,8 +23,6 @@ async def accounts(
     offset: int = 0,
     following: bool = False,
 ) -> list[models.Actor]:
-    from fedihub.accounts import resolver
-
     text = query.strip().removeprefix("acct:").lstrip("@")
     if not text:
         return []
@@ -75,8 +74,6 @@ async def statuses(
     limit: int = 20,
     offset: int = 0,
 ) -> list[models.Status]:
-    from fedihub.social import remote
-
     text = query.strip()
     if text.startswith(("https://", "http://")):
         found = await models.Status.filter(

@@ -16,6 +16,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from fedihub import models
+from fedihub.accounts import resolver
 from fedihub.activitypub import parse
 from fedihub.errors import Forbidden, Invalid, NotFound, RemoteError
 from fedihub.ids import new_id
@@ -33,8 +34,6 @@ ID_ATTEMPTS = 4  # inserts of a remote status, when its time-based id is taken
 
 
 async def _resolve_mentions(rt: Runtime, raw: str) -> dict[tuple[str, str | None], models.Actor]:
-    from fedihub.accounts import resolver
-
     found: dict[tuple[str, str | None], models.Actor] = {}
     for username, domain in text.mentions(raw)[:20]:
         actor: models.Actor | None

@@ -18,7 +18,7 @@ from quart import Blueprint, Response, g, redirect, render_template, request
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 from fedihub import models
-from fedihub.accounts import activities, keys_lookup, node_settings
+from fedihub.accounts import activities, keys_lookup, node_settings, resolver
 from fedihub.activitypub import signatures, vocabulary
 from fedihub.errors import BadRequest, BadSignature, FedihubError, NotFound, Unauthorized
 from fedihub.models import Visibility
@@ -62,10 +62,6 @@ async def _actor_for_key(rt: Runtime, key_id: str, *, refresh: bool = False) -> 
         known = await keys_lookup.actor_by_key_id(key_id)
         if known is not None:
             return known
-    try:
-        from fedihub.accounts import resolver
-    except ImportError:  # the resolver is optional here: without it only known keys verify
-        raise BadSignature("the signing key is unknown to this node") from None
     try:
         return await resolver.actor_for_key_id(rt, key_id, refresh=refresh)
     except FedihubError:
