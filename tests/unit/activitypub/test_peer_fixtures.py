@@ -496,7 +496,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
             "id": "http://mastodon.example.org/users/admin/statuses/99512778738411822",
             "by": "http://mastodon.example.org/users/admin",
             "visibility": "public",
-            "content": '<a href="http://localtesting.pleroma.lol/users/lain" class="u-url mention">',
+            "content": 'href="http://localtesting.pleroma.lol/users/lain" class="u-url mention"',
             "summary": "cw",
             "sensitive": True,
             "mentions": ["http://localtesting.pleroma.lol/users/lain"],
