@@ -101,9 +101,8 @@ async def deliver(
     assert response.status_code == 202, await response.get_data(as_text=True)
     assert (await response.get_json())["status"] == "accepted"
     await jobs.drain(app.extensions[RUNTIME_KEY])
-    failed = await models.Job.filter(state=models.JobState.DEAD).values_list(
-        "last_error", flat=True
-    )
+    dead = models.Job.filter(kind="inbox", state=models.JobState.DEAD)
+    failed = await dead.values_list("last_error", flat=True)
     assert not failed, failed
 
 
@@ -246,6 +245,44 @@ async def test_lemmy_announce_of_a_page_shows_the_post_boosted_by_its_community(
     assert await models.Status.filter(reblog_of_id=post.id).count() == 1
 
 
+async def test_gotosocial_note_keeps_its_alt_text_blurhash_and_hashtag(
+    app: Any, client: Any, peer: Peer, peer_key: Any
+) -> None:
+    # Given ada follows a GoToSocial admin, whose note has an image described only in `summary`
+    ada = await make_user(app, "ada")
+    token = await make_token(ada)
+    note = fixture("gotosocial/note_with_attachment_and_tags.json")
+    admin = await plain_actor(note["attributedTo"], peer_key)
+    await follows(ada, admin)
+    image = note["attachment"][0]
+    peer.documents[image["url"]] = {}  # not an image: the copy fails, the link stays
+    # wrapped as GoToSocial wraps a note (typeutils.WrapStatusableInCreate; gotosocial/create_note)
+    create = {
+        "@context": note.pop("@context"),
+        "actor": note["attributedTo"],
+        "cc": note["cc"],
+        "id": f"{note['id']}/activity#Create",
+        "object": note,
+        "published": note["published"],
+        "to": note["to"],
+        "type": "Create",
+    }
+
+    # When it arrives
+    await deliver(app, client, admin, create, peer_key)
+
+    # Then the image keeps its alt text, blurhash and type, and the hashtag is stored
+    status = await models.Status.get(uri=note["id"])
+    media = await models.MediaAttachment.get(status_id=status.id)
+    assert (media.description, media.blurhash) == (image["summary"], image["blurhash"])
+    shown = await api(client, token, f"/api/v1/statuses/{status.id}")
+    [attachment] = shown["media_attachments"]
+    assert attachment["type"] == "image" and attachment["remote_url"] == image["url"]
+    assert attachment["description"] == image["summary"]
+    assert [t["name"] for t in shown["tags"]] == ["welcome"]
+    assert shown["language"] == "en" and shown["visibility"] == "public"
+
+
 async def test_akkoma_direct_message_reaches_only_its_recipient(
     app: Any, client: Any, peer: Peer, peer_key: Any
 ) -> None:
@@ -353,3 +390,31 @@ async def test_writefreely_edit_and_deletion_reuse_the_post_id_and_still_apply(
     assert status.deleted_at is not None
     gone = await client.get(f"/api/v1/statuses/{status.id}", headers=bearer(token))
     assert gone.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "pleroma/emoji_react.json",
+        "misskey/like_custom_emoji_reaction.json",
+        "lemmy/dislike_page.json",
+        "lemmy/lock_page.json",
+        "mastodon/move.json",
+        "mastodon/flag.json",
+        "gotosocial/accept_like_request.json",
+        "mobilizon/join_group.json",
+        "mobilizon/leave.json",
+    ],
+)
+async def test_activities_fedihub_does_not_act_on_are_accepted_and_change_nothing(
+    app: Any, client: Any, peer: Peer, peer_key: Any, name: str
+) -> None:
+    # reactions, votes against, moderation, moves, reports, GoToSocial's interaction approvals
+    # and Mobilizon's event joins: 202 and a job that finishes, as Mastodon answers them
+    doc = fixture(name)
+    sender = await plain_actor(doc["actor"], peer_key)
+    await deliver(app, client, sender, doc, peer_key)
+    assert await models.Job.filter(kind="inbox", state=models.JobState.DONE).count() == 1
+    assert not await models.Status.all().exists()
+    assert not await models.Follow.all().exists()
+    assert not peer.received
