@@ -53,6 +53,21 @@ def first_str(value: Any) -> str | None:
     return None
 
 
+def image_url(value: Any) -> str | None:
+    """The URL of an actor's `icon` or `image`: a URL, or an Image object (or a list of either)
+    whose `url` may itself be a Link. Every peer sends `{"type": "Image", "url": ...}` without an
+    `id`, so reading it as an id (first_str) lost every remote avatar and header."""
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str | dict)), None)
+    if isinstance(value, dict):
+        value = value.get("url") or value.get("href")
+        if isinstance(value, list | dict):
+            value = first_str(value)
+    if isinstance(value, str) and value.startswith(("https://", "http://")):
+        return value
+    return None
+
+
 def id_list(value: Any) -> list[str]:
     """Addressing fields: a string, an object, or a list of either, as a list of ids."""
     if value is None:
@@ -95,6 +110,9 @@ class Activity:
     to: list[str]
     cc: list[str]
     raw: dict[str, Any] = field(repr=False)
+    # the activity's `updated`, else its embedded object's: WriteFreely sends every Update of a
+    # post under one id, and only this time tells one edit from the next
+    updated: str | None = None
 
     @property
     def origin(self) -> str:
@@ -124,7 +142,33 @@ def activity(doc: dict[str, Any]) -> Activity:
         to=id_list(doc.get("to")),
         cc=id_list(doc.get("cc")),
         raw=doc,
+        updated=_time_text(doc.get("updated"))
+        or (_time_text(embedded.get("updated")) if embedded else None),
     )
+
+
+def _time_text(value: Any) -> str | None:
+    return value[:64] if isinstance(value, str) and value else None
+
+
+# activities a group (a Lemmy community, a WordPress blog: FEP-1b12) announces to its followers
+ACTIVITY_TYPES = frozenset(
+    "Create Update Delete Undo Like Dislike EmojiReact Announce Follow Accept Reject Add Remove "
+    "Block Flag Lock Move".split()
+)
+
+
+def announced_object_id(activity: Activity) -> str | None:
+    """The id of what an Announce shares. Lemmy communities and WordPress blogs announce whole
+    activities (`Announce(Create(Page))`): the post is the object of an announced Create or
+    Update; announced votes, deletions and the like share no post (None). The embedded activity
+    is only read for that id: the post itself is fetched from its origin."""
+    inner = activity.object
+    if inner is None or type_of(inner) not in ACTIVITY_TYPES:
+        return activity.object_id
+    if type_of(inner) in ("Create", "Update"):
+        return first_str(inner.get("object"))
+    return None
 
 
 @dataclass(frozen=True)
@@ -183,6 +227,16 @@ def _content(doc: dict[str, Any]) -> tuple[str, str | None]:
     return content, language
 
 
+def _description(attachment: dict[str, Any]) -> str | None:
+    # alt text: GoToSocial sends it only as `summary`; Mastodon reads `summary`, then `name`
+    # (its MediaAttachmentParser#description, and docs.joinmastodon.org/spec/activitypub)
+    for key in ("summary", "name"):
+        value = attachment.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
+
+
 def object_doc(doc: dict[str, Any]) -> ObjectDoc:
     """Read any object (Note, Article, ...); raises BadRequest without an id or a type."""
     ident = doc.get("id")
@@ -218,7 +272,7 @@ def object_doc(doc: dict[str, Any]) -> ObjectDoc:
                         media_type=item.get("mediaType")
                         if isinstance(item.get("mediaType"), str)
                         else None,
-                        name=item.get("name") if isinstance(item.get("name"), str) else None,
+                        name=_description(item),
                         blurhash=item.get("blurhash")
                         if isinstance(item.get("blurhash"), str)
                         else None,
@@ -304,8 +358,8 @@ def actor_doc(doc: dict[str, Any]) -> ActorDoc:
         followers=first_str(doc.get("followers")),
         following=first_str(doc.get("following")),
         featured=first_str(doc.get("featured")),
-        icon=first_str(doc.get("icon")),
-        image=first_str(doc.get("image")),
+        icon=image_url(doc.get("icon")),
+        image=image_url(doc.get("image")),
         public_key_id=key_id,
         public_key_pem=key_pem if isinstance(key_pem, str) else None,
         manually_approves=doc.get("manuallyApprovesFollowers") is True,

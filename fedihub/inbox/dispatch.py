@@ -179,21 +179,25 @@ async def on_like(rt: Runtime, signer: models.Actor, activity: parse.Activity) -
 
 
 async def on_announce(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
-    if not activity.object_id:
+    # a group's Announce(Create(Page)) (Lemmy, WordPress) shares the Create's object
+    shared = parse.announced_object_id(activity)
+    if not shared:
         return
-    local = await _local_status(activity.object_id)
+    local = await _local_status(shared)
     followed = await models.Follow.filter(
         target_id=signer.id, follower__domain__isnull=True
     ).exists()
     if local is None and not followed:
         return
     try:
-        original = local or await remote.fetch_status(
-            rt, activity.object_id, remote.FetchBudget(left=4)
-        )
+        original = local or await remote.fetch_status(rt, shared, remote.FetchBudget(left=4))
     except FedihubError as exc:
-        log.info("announce of %s dropped: %s", activity.object_id, exc.public)
+        log.info("announce of %s dropped: %s", shared, exc.public)
         return
+    if await models.Status.filter(
+        actor_id=signer.id, reblog_of_id=original.id, deleted_at__isnull=True
+    ).exists():
+        return  # a group announces each edit of a post too: one boost per post, as on Mastodon
     published = statuses._parse_time(
         activity.raw.get("published") if isinstance(activity.raw.get("published"), str) else None
     )

@@ -114,10 +114,20 @@ async def receive(
         rt,
         INBOX_JOB,
         {"activity": doc, "signer": signer.id, "owner": inbox_owner.id if inbox_owner else None},
-        dedupe_key=f"{INBOX_JOB}:{activity.id}"[:900],
+        dedupe_key=_dedupe_key(activity),
         max_attempts=8,
     )
     return Receipt(job is not None, "accepted" if job is not None else "duplicate")
+
+
+def _dedupe_key(activity: parse.Activity) -> str:
+    """One job per activity. WriteFreely gives a post's Create and each of its Updates the
+    post's own id (writefreely activitypub.go federatePost): the type and an Update's time tell
+    them apart, where the id alone dropped every edit as a replay of the Create."""
+    key = f"{INBOX_JOB}:{activity.id}"
+    if activity.type == "Update":
+        key = f"{key}:Update:{activity.updated or ''}"
+    return key[:900]
 
 
 async def _resume_hosts(domains: list[str]) -> list[None]:

@@ -13,6 +13,8 @@ from fedihub.api.entities.account import account, acct
 from fedihub.api.entities.common import iso
 from fedihub.runtime import Runtime
 
+# remote types whose title (`name`) Mastodon shows above the text (its "converted" types)
+TITLED_TYPES = frozenset({"Article", "Page", "Event"})
 _MASTODON_VISIBILITY = {"institution": "private"}  # clients know four levels; closest safe one
 
 
@@ -97,8 +99,9 @@ async def statuses(
             else status.in_reply_to_actor_id
         )
         content = status.content
-        if status.object_type == "Article" and status.name:
-            # Mastodon shows an article as its title and a link (knowledge posts use the same)
+        if status.object_type in TITLED_TYPES and status.name:
+            # Mastodon shows an article as its title and a link (knowledge posts use the same);
+            # a Lemmy post (Page) or a Mobilizon event has its title in `name` as well
             content = f"<p><strong>{html.escape(status.name)}</strong></p>{content}"
         return {
             "id": str(status.id),
