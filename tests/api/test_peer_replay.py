@@ -57,7 +57,7 @@ def peer(app: Any, monkeypatch: pytest.MonkeyPatch) -> Peer:
     fake = Peer()
     rt: Runtime = app.extensions[RUNTIME_KEY]
     client = httpx.AsyncClient(transport=httpx.MockTransport(fake.handle))
-    monkeypatch.setitem(rt.resources, "http", client)
+    monkeypatch.setattr(rt, "http", client)
     return fake
 
 
