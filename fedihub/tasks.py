@@ -21,7 +21,10 @@ def load() -> None:
         return
     from fedihub import maintenance  # noqa: F401  registers the periodic housekeeping
     from fedihub.inbox import dispatch  # noqa: F401  registers "inbox"
-    from fedihub.media import remote_cache  # noqa: F401  registers "media_fetch"
+    from fedihub.media import (
+        processing,  # noqa: F401  registers "media_process"
+        remote_cache,  # noqa: F401  registers "media_fetch"
+    )
     from fedihub.outbox import delivery  # noqa: F401  registers "deliver"
     from fedihub.social import scheduled  # noqa: F401  registers "scheduled_status" and its sweep
 
