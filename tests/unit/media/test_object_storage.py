@@ -205,3 +205,43 @@ async def test_a_remote_media_copy_is_kept_in_object_storage_and_expires_from_it
             await bucket.get(key)
     assert media_attachment(node, await models.MediaAttachment.get(id=item.id))["url"] == origin
     await bucket.aclose()
+
+
+async def test_uploads_go_to_object_storage_stripped_with_previews_at_once_or_by_the_job(
+    rt: Runtime, s3_endpoint: str
+) -> None:
+    from fedihub import jobs, models
+    from fedihub.accounts import users
+    from fedihub.media import uploads
+    from tests.api.mediakit import opened, photo, secrets_in
+
+    settings = replace(
+        rt.settings,
+        s3_endpoint=s3_endpoint,
+        s3_bucket="photos",
+        s3_access_key="k",
+        s3_secret_key="s",
+        media_inline_pixels=500_000,
+    )
+    node = Runtime.build(settings, rt.secrets)
+    bucket = storage.for_runtime(node)
+    assert isinstance(bucket, S3Storage)
+    await bucket.ensure_bucket()
+    user = await users.create(node, "ada", "ada@example.org", "correct horse battery staple")
+    owner = await models.Actor.get(id=user.actor_id)
+
+    at_once = await uploads.upload(node, owner, photo(800, 600), defer_large=True)
+    later = await uploads.upload(node, owner, photo(1200, 900), defer_large=True)
+    assert at_once.processing == models.MediaProcessing.COMPLETE
+    assert later.processing == models.MediaProcessing.QUEUED and later.preview_key is None
+    assert await jobs.drain(node) == 1
+    later = await models.MediaAttachment.get(id=later.id)
+    assert later.processing == models.MediaProcessing.COMPLETE and later.blurhash
+    for item, preview_size in ((at_once, (640, 480)), (later, (640, 480))):
+        assert item.storage_key and item.preview_key
+        assert secrets_in(await bucket.get(item.storage_key)) == []
+        with opened(await bucket.get(item.preview_key)) as preview:
+            assert preview.size == preview_size
+        async with httpx.AsyncClient() as client:  # served by the bucket, to anyone with the URL
+            assert (await client.get(bucket.url(item.preview_key))).status_code == 200
+    await bucket.aclose()
