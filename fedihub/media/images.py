@@ -91,6 +91,14 @@ def check(kind: probe.Kind, data: bytes) -> Checked:
     return Checked(stripped.data, kind, width, height, stripped.orientation)
 
 
+def check_bytes(data: bytes) -> Checked:
+    """`check` for bytes of any image kind uploads accept (Invalid when they are none)."""
+    kind = probe.sniff(data)
+    if kind is None or kind.kind != "image":
+        raise Invalid(DAMAGED, field="file")
+    return check(kind, data)
+
+
 def meta(checked: Checked, rendition: Rendition | None) -> dict[str, object]:
     """Mastodon's `meta` (without `focus`): `original`, and `small` once rendered."""
     shown: dict[str, object] = {"original": probe.original_meta(checked.width, checked.height)}

@@ -222,3 +222,34 @@ async def test_the_federated_note_carries_blurhash_size_and_focal_point(client: 
     assert attachment["blurhash"] == body["blurhash"] and attachment["url"] == body["url"]
     assert (attachment["width"], attachment["height"]) == (150, 100)
     assert attachment["focalPoint"] == [0.25, -1.0]
+
+
+async def test_avatar_and_header_lose_their_metadata_and_image_bombs_are_refused(
+    client: Any,
+) -> None:
+    token = await make_token(await make_user(client.app))
+
+    def picture(data: bytes) -> FileStorage:
+        return FileStorage(io.BytesIO(data), filename="me.jpg", content_type="image/jpeg")
+
+    files = {"avatar": picture(photo(90, 90, orientation=8)), "header": picture(photo(300, 100))}
+    changed = await client.patch(
+        "/api/v1/accounts/update_credentials", headers=bearer(token), files=files
+    )
+    assert changed.status_code == 200
+    account = await changed.get_json()
+    avatar = await _served(client, account["avatar"])
+    assert secrets_in(avatar) == [] and dict(opened(avatar).getexif()) == {ORIENTATION: 8}
+    assert secrets_in(await _served(client, account["header"])) == []
+
+    bomb = png(1, 1).replace(b"\x00\x00\x00\x01\x00\x00\x00\x01", b"\x00\x00u0\x00\x00u0", 1)
+    for field in ("avatar", "header"):
+        refused = await client.patch(
+            "/api/v1/accounts/update_credentials",
+            headers=bearer(token),
+            files={field: picture(bomb)},
+        )
+        assert refused.status_code == 422
+        assert "30000x30000 images are not supported" in (await refused.get_json())["error"]
+    unchanged = await client.get("/api/v1/accounts/verify_credentials", headers=bearer(token))
+    assert (await unchanged.get_json())["avatar"] == account["avatar"]
