@@ -51,7 +51,7 @@ class Settings:
     max_media_bytes: int = 16 * 1024 * 1024  # uploads, and images copied from peers
     # an image uploaded through /api/v2/media with more pixels than this gets its preview and
     # blurhash from a job (202, then 200), as Mastodon does for slow files; smaller ones at once.
-    # 2048x2048: a PNG that size decodes in ~0.1 s of CPU, a JPEG in less (bench_media.py)
+    # 2048x2048: such a PNG costs ~0.2 s of CPU, a 12-MP JPEG ~0.07 s (benchmarks/bench_media.py)
     media_inline_pixels: int = 4_194_304
     # remote media cache: video and audio copied from peers (Mastodon's VIDEO_LIMIT was 40 MB), and
     # how many days a copy is kept before the attachment falls back to its remote URL (0: forever)
