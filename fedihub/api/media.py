@@ -11,12 +11,12 @@ import asyncio
 
 from quart import Blueprint, Response, jsonify
 
+from fedihub import models
 from fedihub.api.auth import current_actor, require_scope
 from fedihub.api.common import invalid, params, parse_id
 from fedihub.api.entities.status import media_attachment
 from fedihub.errors import Invalid
 from fedihub.media import uploads
-from fedihub.models import MediaProcessing
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_media", __name__)
@@ -44,7 +44,7 @@ async def _create(*, defer_large: bool) -> Response:
     except Invalid as exc:
         raise invalid(exc.public, exc.field) from None
     response = jsonify(media_attachment(runtime(), item))
-    response.status_code = 202 if item.processing == MediaProcessing.QUEUED else 200
+    response.status_code = 202 if item.processing == models.MediaProcessing.QUEUED else 200
     return response
 
 
@@ -64,10 +64,15 @@ async def create_v2() -> Response:
 @require_scope("write:media")
 async def show(raw_id: str) -> Response:
     item = await uploads.own_unattached(current_actor(), parse_id(raw_id))
-    if item.processing == MediaProcessing.FAILED:
+    if item.processing == models.MediaProcessing.FAILED:
         raise Invalid(PROCESSING_ERROR, field="file")
+    return _shown(item)
+
+
+def _shown(item: models.MediaAttachment) -> Response:
+    """The entity; 206 while the file is processed (Mastodon's show and update alike)."""
     response = jsonify(media_attachment(runtime(), item))
-    response.status_code = 206 if item.processing == MediaProcessing.QUEUED else 200
+    response.status_code = 206 if item.processing == models.MediaProcessing.QUEUED else 200
     return response
 
 
@@ -84,7 +89,7 @@ async def update(raw_id: str) -> Response:
         )
     except Invalid as exc:
         raise invalid(exc.public, exc.field) from None
-    return jsonify(media_attachment(runtime(), item))
+    return _shown(item)
 
 
 @blueprint.delete("/api/v1/media/<raw_id>")
