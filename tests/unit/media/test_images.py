@@ -140,3 +140,37 @@ def test_storage_folder_names_are_128_random_bits_without_a_time_prefix() -> Non
     assert all(len(base64.urlsafe_b64decode(n + "==")) == 16 for n in names)
     # a time-ordered name shares its first characters with the names made just before it
     assert len({n[:2] for n in names}) > 600
+
+
+def _saved(picture: Image.Image, form: str, **options: object) -> bytes:
+    out = io.BytesIO()
+    picture.save(out, form, **options)
+    return out.getvalue()
+
+
+MUTABLE = {
+    "jpeg": _saved(halves(64, 48), "JPEG", progressive=True),
+    "png": _saved(halves(64, 48).convert("P"), "PNG", transparency=0),
+    "gif": _saved(
+        halves(64, 48).convert("P"), "GIF", save_all=True, append_images=[halves(64, 48)]
+    ),
+    "webp": _saved(halves(64, 48).convert("RGBA"), "WEBP"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MUTABLE))
+def test_random_damage_is_refused_as_invalid_and_never_raises_anything_else(name: str) -> None:
+    import random
+
+    rng, data = random.Random(name), MUTABLE[name]
+    for _ in range(150):
+        damaged = bytearray(data)
+        for _ in range(rng.randint(1, 4)):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        kind = probe.sniff(bytes(damaged))
+        if kind is None or kind.kind != "image":
+            continue
+        try:
+            images.render(images.check(kind, bytes(damaged)))
+        except Invalid:
+            pass
