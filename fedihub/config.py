@@ -49,6 +49,10 @@ class Settings:
     max_inbox_body: int = 1_000_000
     max_json_depth: int = 32
     max_media_bytes: int = 16 * 1024 * 1024  # uploads, and images copied from peers
+    # an image uploaded through /api/v2/media with more pixels than this gets its preview and
+    # blurhash from a job (202, then 200), as Mastodon does for slow files; smaller ones at once.
+    # 2048x2048: such a PNG costs ~0.2 s of CPU, a 12-MP JPEG ~0.07 s (benchmarks/bench_media.py)
+    media_inline_pixels: int = 4_194_304
     # remote media cache: video and audio copied from peers (Mastodon's VIDEO_LIMIT was 40 MB), and
     # how many days a copy is kept before the attachment falls back to its remote URL (0: forever)
     remote_media_max_bytes: int = 40 * 1024 * 1024
@@ -97,7 +101,8 @@ _INT_FIELDS = {f.name for f in fields(Settings) if f.type in ("int",)}
 _FLOAT_FIELDS = {f.name for f in fields(Settings) if f.type in ("float",)}
 _BOOL_FIELDS = {f.name for f in fields(Settings) if f.type in ("bool", "bool | None")}
 _PATH_FIELDS = {"data_dir", "keys_dir", "config_file"}
-_ZERO_ALLOWED = {"media_cache_retention_days"}  # 0 turns the clean-up off
+# media_cache_retention_days 0 turns the clean-up off; media_inline_pixels 0 defers every v2 image
+_ZERO_ALLOWED = {"media_cache_retention_days", "media_inline_pixels"}
 
 
 def _cast(name: str, value: Any) -> Any:

@@ -32,7 +32,7 @@ from fedihub.config import Settings
 from fedihub.errors import ConfigError
 from fedihub.inbox import dispatch, receive
 from fedihub.jobs import housekeeping, periodic, runner
-from fedihub.media import backends, remote_cache
+from fedihub.media import backends, processing, remote_cache
 from fedihub.models import JobState
 from fedihub.outbox import delivery, publish
 from fedihub.runtime import (
@@ -58,6 +58,7 @@ log = logging.getLogger(__name__)
 JOB_HANDLERS: Mapping[str, JobHandler] = {
     receive.INBOX_JOB: dispatch.process,  # act on a verified inbound activity
     publish.DELIVER: delivery.deliver,  # sign and POST one activity to one inbox
+    processing.KIND: processing.process,  # decode a large upload: preview, blurhash, sizes
     remote_cache.KIND: remote_cache.fetch,  # copy a peer's media file into our storage
     scheduled.JOB_KIND: scheduled.publish_job,  # publish a scheduled status at its time
     periodic.KIND: periodic.run,  # one period's run of a task of PERIODIC_TASKS

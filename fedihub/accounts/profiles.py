@@ -4,7 +4,8 @@ All validation of these fields lives here, not in the views.
 
 The bio is plain text stored as escaped HTML paragraphs in Actor.summary (what peers display), and
 turned back into text for the edit form. Avatars are checked by their bytes, not their name or the
-browser's content type, and stored under the media folder with a random name.
+browser's content type, and stored without their metadata under the media folder with a random
+name.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 from fedihub import models
 from fedihub.accounts import activities, users
 from fedihub.errors import Invalid, PayloadTooLarge
+from fedihub.media import images
 from fedihub.outbox import publish
 from fedihub.runtime import Runtime
 
@@ -168,6 +170,10 @@ def check_avatar(rt: Runtime, data: bytes) -> str:
     extension = image_extension(data)
     if extension is None:
         raise Invalid("the avatar must be a PNG, JPEG, GIF or WebP image", field="avatar")
+    try:
+        images.check_bytes(data)  # no image bomb, no damaged file
+    except Invalid as exc:
+        raise Invalid(exc.public, field="avatar") from None
     return extension
 
 
@@ -175,6 +181,7 @@ async def _store_avatar(rt: Runtime, actor: models.Actor, data: bytes, extension
     # a random name: no guessing other users' files, and a new URL so caches see the change
     relative = f"avatars/{actor.id}-{secrets.token_hex(8)}.{extension}"
     store = rt.storage  # local disk, or object storage when a bucket is configured
+    data = images.check_bytes(data).data  # without the photo's metadata (GPS, camera serial)
     await store.put(relative, data, f"image/{'jpeg' if extension == 'jpg' else extension}")
     return store.url(relative)
 

@@ -187,6 +187,7 @@ class Attachment:
     blurhash: str | None
     width: int | None
     height: int | None
+    focal_point: tuple[float, float] | None = None  # Mastodon's toot:focalPoint, x and y in [-1, 1]
 
 
 @dataclass(frozen=True)
@@ -237,6 +238,15 @@ def _description(attachment: dict[str, Any]) -> str | None:
     return None
 
 
+def _focal_point(value: Any) -> tuple[float, float] | None:
+    if not isinstance(value, list) or len(value) != 2:
+        return None
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+        return None
+    x, y = float(value[0]), float(value[1])
+    return (x, y) if -1.0 <= x <= 1.0 and -1.0 <= y <= 1.0 else None
+
+
 def object_doc(doc: dict[str, Any]) -> ObjectDoc:
     """Read any object (Note, Article, ...); raises BadRequest without an id or a type."""
     ident = doc.get("id")
@@ -278,6 +288,7 @@ def object_doc(doc: dict[str, Any]) -> ObjectDoc:
                         else None,
                         width=item.get("width") if isinstance(item.get("width"), int) else None,
                         height=item.get("height") if isinstance(item.get("height"), int) else None,
+                        focal_point=_focal_point(item.get("focalPoint")),
                     )
                 )
     url = doc.get("url")

@@ -17,6 +17,7 @@ from fedihub import models
 from fedihub.accounts import node_settings
 from fedihub.accounts.node_settings import RegistrationMode
 from fedihub.api.entities.account import account
+from fedihub.media import images
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_instance", __name__)
@@ -48,7 +49,7 @@ def _configuration(v2: bool) -> dict[str, Any]:
         "media_attachments": {
             "supported_mime_types": IMAGE_TYPES + VIDEO_TYPES + AUDIO_TYPES,
             "image_size_limit": settings.max_media_bytes,
-            "image_matrix_limit": 33_177_600,  # 7680 x 4320, as Mastodon
+            "image_matrix_limit": images.MAX_PIXELS,  # 7680 x 4320, as Mastodon
             "video_size_limit": settings.max_media_bytes,
             "video_frame_rate_limit": 120,
             "video_matrix_limit": 8_294_400,

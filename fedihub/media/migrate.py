@@ -66,11 +66,11 @@ async def _switch_actor_urls(
 
 
 async def _keys_in_use(rt: Runtime, source: storage.Storage) -> list[str]:
-    keys = set(
-        await models.MediaAttachment.filter(storage_key__not_isnull=True).values_list(
-            "storage_key", flat=True
-        )
-    )
+    keys: set[str] = set()
+    for original, preview in await models.MediaAttachment.filter(
+        storage_key__not_isnull=True
+    ).values_list("storage_key", "preview_key"):
+        keys.update(k for k in (original, preview) if k)
     base = source.url("x")[:-1]
     for icon, header in await models.Actor.filter(domain=None).values_list(
         "icon_url", "header_url"

@@ -11,7 +11,8 @@ origin; the status itself never depends on it.
 Remote URLs are untrusted: the download goes through the node's SSRF-guarded client, must be
 declared as media (image/video/audio, or the generic octet-stream some object stores answer),
 must sniff as a media kind uploads accept, and is bounded in size and time. The storage interface
-takes whole files, so a download is held in memory, up to its size limit.
+takes whole files, so a download is held in memory, up to its size limit. An image is kept as an
+upload is (images.py: bounded pixels, no metadata, a preview), under an unguessable name.
 """
 
 from __future__ import annotations
@@ -26,8 +27,14 @@ from typing import Any
 import httpx
 
 from fedihub import jobs, models
-from fedihub.errors import FedihubError, PayloadTooLarge, RemoteForbidden, RemoteUnavailable
-from fedihub.media import probe, storage
+from fedihub.errors import (
+    FedihubError,
+    Invalid,
+    PayloadTooLarge,
+    RemoteForbidden,
+    RemoteUnavailable,
+)
+from fedihub.media import images, peer_meta, probe, processing, storage
 from fedihub.runtime import Runtime
 from fedihub.security import http
 
@@ -108,35 +115,38 @@ async def download(rt: Runtime, url: str) -> Download:
     return Download(data, kind)
 
 
-def _meta(item: models.MediaAttachment, got: Download) -> dict[str, object]:
-    meta = dict(item.meta or {})
-    measured = probe.meta_of(got.kind, got.data)
-    if measured:  # the peer's flat width/height give way to what the file itself says
-        meta.pop("width", None)
-        meta.pop("height", None)
-        meta.update(measured)
-    return meta
-
-
 async def keep(rt: Runtime, item: models.MediaAttachment, got: Download) -> bool:
-    """Store a downloaded file and point the attachment at it; False when another copy won."""
-    key = storage.attachment_key(item.id, got.kind.extension)
-    store = rt.storage
-    await store.put(key, got.data, got.kind.content_type)
+    """Store a downloaded file and point the attachment at it; False when another copy won.
+
+    An image is kept as an upload is: under an unguessable name, without its metadata, with a
+    preview; one with too many pixels or that does not decode is not kept (PermanentError: the
+    attachment stays linked to its origin). The peer's blurhash and focal point are kept; the
+    sizes are the file's own."""
+    data, rendition, measured = got.data, None, probe.meta_of(got.kind, got.data)
+    if got.kind.kind == "image":
+        try:
+            checked = await asyncio.to_thread(images.check, got.kind, got.data)
+            rendition = await processing.render(checked)
+        except Invalid as exc:
+            raise jobs.PermanentError(f"{item.remote_url}: {exc.public}") from None
+        data, measured = checked.data, images.meta(checked, rendition)
+    stored = await processing.store(rt, got.kind, data, rendition)
     # a gifv arrives as video/mp4: keep the finer type the peer gave
     kind = item.kind if (item.kind, got.kind.kind) == ("gifv", "video") else got.kind.kind
     saved = await models.MediaAttachment.filter(id=item.id, storage_key__isnull=True).update(
-        storage_key=key,
-        size=len(got.data),
+        storage_key=stored.original,
+        preview_key=stored.preview,
+        size=len(data),
         content_type=got.kind.content_type,
         kind=kind,
-        meta=_meta(item, got),
+        meta={**peer_meta.shown(item.meta), **measured},
+        blurhash=item.blurhash or (rendition.blurhash if rendition else None),
     )
     if saved:
         return True
     current = await models.MediaAttachment.get_or_none(id=item.id)
-    if current is None or current.storage_key != key:  # gone, or elsewhere: no orphaned file
-        await store.delete(key)
+    if current is None or current.storage_key != stored.original:  # no orphaned files
+        await processing.discard(rt, stored.original, stored.preview)
     return False
 
 
@@ -150,17 +160,21 @@ async def fetch(rt: Runtime, payload: dict[str, Any]) -> None:
     await keep(rt, item, await download(rt, item.remote_url))
 
 
-async def _uncache(store: storage.Storage, media_id: int, key: str, size: int) -> bool:
+async def _uncache(
+    store: storage.Storage, media_id: int, key: str, preview: str | None, size: int
+) -> bool:
     cached = models.MediaAttachment.filter(id=media_id, storage_key=key)
-    if not await cached.update(storage_key=None, size=0):
+    if not await cached.update(storage_key=None, preview_key=None, size=0):
         return False
     try:
+        if preview:
+            await store.delete(preview)
         await store.delete(key)
     except (FedihubError, OSError) as exc:
-        # point at the file again rather than orphan it; the next run tries once more
+        # point at the files again rather than orphan them; the next run tries once more
         log.warning("cached media %s: deleting %s failed: %s", media_id, key, exc)
         cleared = models.MediaAttachment.filter(id=media_id, storage_key__isnull=True)
-        await cleared.update(storage_key=key, size=size)
+        await cleared.update(storage_key=key, preview_key=preview, size=size)
         return False
     return True
 
@@ -193,10 +207,14 @@ async def expire(
             created_at__lt=cutoff,
             id__gt=after,
         )
-        rows = await due.order_by("id").limit(batch).values_list("id", "storage_key", "size")
+        rows = (
+            await due.order_by("id")
+            .limit(batch)
+            .values_list("id", "storage_key", "preview_key", "size")
+        )
         if not rows:
             break
-        for media_id, key, size in rows:
+        for media_id, key, preview, size in rows:
             after = media_id  # a file whose delete failed is not tried again in this run
-            removed += await _uncache(store, media_id, key, size)
+            removed += await _uncache(store, media_id, key, preview, size)
     return removed

@@ -1,14 +1,16 @@
 """Where uploaded bytes are kept: a narrow `Storage` interface and its local-disk implementation.
 
-Keys are relative paths such as `attachments/<id>/original.png`; `url(key)` is where clients fetch
-them (the /media/ route serves LocalDiskStorage's folder). media/s3.py implements the same methods
-over S3's protocol; the assembler (fedihub/node.py) chooses one, and nothing else touches the files.
+Keys are relative paths such as `attachments/<random>/original.png`; `url(key)` is where clients
+fetch them (the /media/ route serves LocalDiskStorage's folder). media/s3.py implements the same
+methods over S3's protocol; the assembler (fedihub/node.py) chooses one, and nothing else touches
+the files.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+import secrets
 from pathlib import Path
 from typing import Protocol
 
@@ -34,9 +36,24 @@ def check_key(key: str) -> str:
     return key
 
 
-def attachment_key(media_id: int, extension: str) -> str:
-    """Where an attachment's original is kept, uploaded or copied from a peer alike."""
-    return f"attachments/{media_id}/original.{extension}"
+def new_folder() -> str:
+    """A folder for one attachment's files (its original and its preview), uploaded or copied
+    from a peer alike, named by 128 random bits in 22 URL-safe characters and nothing else.
+
+    /media/ serves files to anyone who has their URL (as Mastodon's file server does), files of
+    followers-only and direct posts too: a name must not be guessable. The former names (the
+    attachment's id: a millisecond time and 15 random bits) could be enumerated; files stored
+    under them keep working, their keys are on their rows.
+    """
+    return f"attachments/{secrets.token_urlsafe(16)}"
+
+
+def original_key(folder: str, extension: str) -> str:
+    return f"{folder}/original.{extension}"
+
+
+def preview_key(folder: str, extension: str) -> str:
+    return f"{folder}/small.{extension}"
 
 
 class LocalDiskStorage:

@@ -1,15 +1,20 @@
-"""Uploads: check the bytes (size, sniffed type), store them, and record a MediaAttachment that a
-later status may claim (statuses.create(media_ids=...)); edit an unattached upload's description.
+"""Uploads: check the bytes (size, sniffed type; an image's pixels and metadata: images.py), store
+them, and record a MediaAttachment that a later status may claim (statuses.create(media_ids=...));
+edit an unattached upload's description and focal point.
 
 Errors carry Mastodon's wording: clients show them as they are.
 """
 
 from __future__ import annotations
 
+import asyncio
+
+from tortoise.transactions import in_transaction
+
 from fedihub import models
 from fedihub.errors import Invalid, NotFound
-from fedihub.ids import new_id
-from fedihub.media import probe, storage
+from fedihub.media import images, probe, processing
+from fedihub.models import MediaProcessing
 from fedihub.runtime import Runtime
 
 MAX_DESCRIPTION = 1500  # Mastodon's limit for alt text
@@ -46,35 +51,54 @@ async def upload(
     *,
     description: str | None = None,
     focus: str | None = None,
+    defer_large: bool = False,
 ) -> models.MediaAttachment:
-    """Check and store an upload of `owner`'s; returns its unattached MediaAttachment."""
+    """Check and store an upload of `owner`'s; returns its unattached MediaAttachment.
+
+    An image is stored without its metadata, and refused when it has more pixels than Mastodon
+    allows or does not decode. With `defer_large` (API v2), an image of more than
+    settings.media_inline_pixels is decoded by a job: it comes back queued, without preview
+    and blurhash yet."""
     if len(data) > rt.settings.max_media_bytes:
         raise Invalid(TOO_LARGE, field="file")
     kind = probe.sniff(data)
     if kind is None:
         raise Invalid(BAD_TYPE, field="file")
     alt = _description(description)
-    meta = probe.meta_of(kind, data)
     point = parse_focus(focus)
+    rendition, deferred = None, False
+    if kind.kind == "image":
+        checked = await asyncio.to_thread(images.check, kind, data)
+        data = checked.data
+        deferred = defer_large and checked.pixels > rt.settings.media_inline_pixels
+        if not deferred:
+            rendition = await processing.render(checked)
+        meta = images.meta(checked, rendition)
+    else:
+        meta = probe.meta_of(kind, data)
     if point is not None:
         meta["focus"] = point
-    media_id = new_id()
-    key = storage.attachment_key(media_id, kind.extension)
-    store = rt.storage
-    await store.put(key, data, kind.content_type)
+    stored = await processing.store(rt, kind, data, rendition)
     try:
-        return await models.MediaAttachment.create(
-            id=media_id,
-            actor_id=owner.id,
-            kind=kind.kind,
-            content_type=kind.content_type,
-            storage_key=key,
-            description=alt,
-            meta=meta,
-            size=len(data),
-        )
+        async with in_transaction():
+            item = await models.MediaAttachment.create(
+                actor_id=owner.id,
+                kind=kind.kind,
+                content_type=kind.content_type,
+                storage_key=stored.original,
+                preview_key=stored.preview,
+                blurhash=rendition.blurhash if rendition else None,
+                processing=MediaProcessing.QUEUED if deferred else MediaProcessing.COMPLETE,
+                description=alt,
+                meta=meta,
+                size=len(data),
+            )
+            if deferred:
+                await processing.enqueue(rt, item.id)
+        return item
     except BaseException:
-        await store.delete(key)  # no orphaned file for a row that was never written
+        # no orphaned file for a row that was never written
+        await processing.discard(rt, stored.original, stored.preview)
         raise
 
 
@@ -113,5 +137,4 @@ async def remove(rt: Runtime, owner: models.Actor, media_id: int) -> None:
         id=item.id, status_id=None, scheduled_status_id=None
     ).delete():
         raise NotFound("Record not found")
-    if item.storage_key:
-        await rt.storage.delete(item.storage_key)
+    await processing.discard(rt, item.storage_key, item.preview_key)

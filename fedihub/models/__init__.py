@@ -7,7 +7,7 @@ from fedihub.models.actors import Actor, Block, Follow, FollowState, InviteCode,
 from fedihub.models.followed_tags import FollowedTag
 from fedihub.models.jobs import Host, Job, JobState, OutboxActivity
 from fedihub.models.lists import List, ListAccount, RepliesPolicy
-from fedihub.models.media import Bookmark, Marker, MediaAttachment, Mute
+from fedihub.models.media import Bookmark, Marker, MediaAttachment, MediaProcessing, Mute
 from fedihub.models.oauth import OAuthApp, OAuthCode, OAuthToken
 from fedihub.models.scheduled import ScheduledStatus
 from fedihub.models.statuses import (
@@ -37,6 +37,7 @@ __all__ = [
     "ListAccount",
     "Marker",
     "MediaAttachment",
+    "MediaProcessing",
     "Mention",
     "Mute",
     "NodeSetting",

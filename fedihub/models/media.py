@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from tortoise import fields
 from tortoise.models import Model
 
 from fedihub.ids import new_id
+
+
+class MediaProcessing(StrEnum):
+    """An upload's processing (Mastodon's `processing`): queued -> complete | failed."""
+
+    QUEUED = "queued"  # stored without its metadata; preview and blurhash wait for a job
+    COMPLETE = "complete"
+    FAILED = "failed"  # the image could not be decoded; it cannot be posted
 
 
 class MediaAttachment(Model):
@@ -17,6 +27,11 @@ class MediaAttachment(Model):
     kind = fields.CharField(max_length=16, default="image")  # image, video, gifv, audio, unknown
     content_type = fields.CharField(max_length=128, default="application/octet-stream")
     storage_key = fields.CharField(max_length=512, null=True)  # where the bytes are kept
+    # the small preview's file; None: the original is its own preview (small images, old rows)
+    preview_key = fields.CharField(max_length=512, null=True)
+    processing = fields.CharEnumField(
+        MediaProcessing, max_length=16, default=MediaProcessing.COMPLETE
+    )
     remote_url = fields.CharField(max_length=768, null=True)
     description = fields.TextField(null=True)
     blurhash = fields.CharField(max_length=64, null=True)

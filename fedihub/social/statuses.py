@@ -20,7 +20,7 @@ from fedihub.accounts import resolver
 from fedihub.activitypub import parse
 from fedihub.errors import Forbidden, Invalid, NotFound, RemoteError
 from fedihub.ids import new_id
-from fedihub.media import remote_cache
+from fedihub.media import peer_meta, remote_cache
 from fedihub.models import Visibility
 from fedihub.outbox import publish
 from fedihub.runtime import Runtime
@@ -30,6 +30,9 @@ from fedihub.social import activities, counters, events_hooks, notifications, te
 MAX_CHARACTERS = 5000
 MAX_MEDIA = 4
 MEDIA_UNAVAILABLE = "a media attachment is unknown, not yours, or already attached"
+# Mastodon's words (media_attachments.validations.not_ready) for an upload still in processing
+MEDIA_NOT_READY = "Cannot attach files that have not finished processing. Try again in a moment!"
+MEDIA_FAILED = "Cannot attach files that could not be processed"
 ID_ATTEMPTS = 4  # inserts of a remote status, when its time-based id is taken
 
 
@@ -105,6 +108,10 @@ async def check_new(
     )
     if len(media) != len(set(media_ids)):
         raise Invalid(MEDIA_UNAVAILABLE, field="media_ids")
+    if any(item.processing == models.MediaProcessing.FAILED for item in media):
+        raise Invalid(MEDIA_FAILED, field="media_ids")
+    if any(item.processing != models.MediaProcessing.COMPLETE for item in media):
+        raise Invalid(MEDIA_NOT_READY, field="media_ids")
     media.sort(key=lambda item: media_ids.index(item.id))
     parent = None
     if draft.in_reply_to_id is not None:
@@ -463,9 +470,9 @@ async def _store_media(status: models.Status, obj: parse.ObjectDoc) -> None:
             kind={"image": "image", "video": "video", "audio": "audio"}.get(kind, "unknown"),
             content_type=(item.media_type or "application/octet-stream")[:128],
             description=item.name,
-            blurhash=item.blurhash,
+            blurhash=peer_meta.blurhash(item.blurhash),
             position=position,
-            meta={"width": item.width, "height": item.height} if item.width and item.height else {},
+            meta=peer_meta.meta(item.width, item.height, item.focal_point),
         )
 
 

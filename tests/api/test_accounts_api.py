@@ -6,14 +6,12 @@ import re
 from typing import Any
 
 from apikit import bearer, make_token, make_user, remote_actor
+from mediakit import png
 
 from fedihub import models
 from fedihub.models import FollowState
 
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
-    b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+PNG = png(1, 1)  # well formed: an avatar whose chunks do not parse is refused
 
 
 async def test_verify_credentials_is_the_credential_account(client: Any) -> None:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from live_node import LiveNode, live_node
 from mastodon import Mastodon, StreamListener
-from mediakit import png
+from mediakit import opened, photo, png, secrets_in
 
 STREAM_TIMEOUT_S = 20.0
 
@@ -67,6 +67,28 @@ def test_upload_post_read_back_and_delete_with_media(node: LiveNode, tmp_path: P
 
     with pytest.raises(MastodonNotFoundError):
         api.status(status["id"])
+
+
+def test_a_large_photo_is_processed_in_the_background_and_comes_back_stripped(
+    node: LiveNode, tmp_path: Path
+) -> None:
+    api = _client(node)
+    picture = tmp_path / "photo.jpg"
+    picture.write_bytes(photo(2400, 1800, orientation=6))  # over the 2048x2048 done at once
+    answer = httpx.post(
+        f"{node.base_url}/api/v2/media",
+        headers={"Authorization": f"Bearer {api.access_token}"},
+        files={"file": ("photo.jpg", picture.read_bytes(), "image/jpeg")},
+        timeout=10,
+    )
+    assert answer.status_code == 202 and answer.json()["url"] is None
+    # Mastodon.py's synchronous upload polls GET /api/v1/media/:id until `url` is set
+    media = api.media_post(str(picture), synchronous=True)
+    assert media["blurhash"] and media["meta"]["small"]["size"] == "480x640"
+    assert secrets_in(httpx.get(media["url"], timeout=10).content) == []
+    assert opened(httpx.get(media["preview_url"], timeout=10).content).size == (480, 640)
+    status = api.status_post("A photo", media_ids=[media])
+    assert status["media_attachments"][0]["blurhash"] == media["blurhash"]
 
 
 def test_stream_user_hears_a_post_made_meanwhile(node: LiveNode) -> None:

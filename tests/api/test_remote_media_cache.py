@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from apikit import bearer, make_token, make_user, remote_actor
-from mediakit import png
+from mediakit import opened, photo, png, secrets_in
 from test_entity_shapes import check
 
 from fedihub import config, jobs, models
@@ -41,7 +41,11 @@ ROUTES = {  # path -> (status, content type, body)
     "/page.html": (200, "text/html; charset=utf-8", b"<html>not a picture</html>"),
     "/disguised.png": (200, "image/png", b"<html>declared as an image, is not one</html>"),
     "/busy.png": (503, "text/plain", b"try later"),
+    "/wide.png": (200, "image/png", png(900, 600)),
+    "/photo.jpg": (200, "image/jpeg", photo(200, 100, orientation=6)),
+    "/bomb.png": (200, "image/png", png(1, 1).replace(b"\0\0\0\1\0\0\0\1", b"\0\0u0\0\0u0", 1)),
 }
+BLURHASH = "LEHV6nWB2yk8pyo0adR*.7kCMdnj"  # 4x3 components, from the blurhash README
 
 
 class MediaPeer(ThreadingHTTPServer):
@@ -103,9 +107,14 @@ async def _node(client: Any) -> tuple[Runtime, str, models.Actor]:
 
 
 async def _receive_note(
-    rt: Runtime, author: models.Actor, n: int, urls: list[str]
+    rt: Runtime,
+    author: models.Actor,
+    n: int,
+    urls: list[str],
+    extra: list[dict[str, Any]] | None = None,
 ) -> models.Status:
-    """A Create(Note) from `author` with an image attachment per url, run as the inbox runs it."""
+    """A Create(Note) from `author` with an image attachment per url (each with the fields of
+    `extra` at its position), run as the inbox runs it."""
     note = {
         "id": f"https://far.example/notes/{n}",
         "type": "Note",
@@ -114,7 +123,13 @@ async def _receive_note(
         "to": [PUBLIC],
         "cc": [],
         "attachment": [
-            {"type": "Document", "mediaType": "image/png", "url": url, "name": f"alt {i}"}
+            {
+                "type": "Document",
+                "mediaType": "image/png",
+                "url": url,
+                "name": f"alt {i}",
+                **(extra[i] if extra else {}),
+            }
             for i, url in enumerate(urls)
         ],
     }
@@ -167,6 +182,63 @@ async def test_a_remote_image_is_copied_here_and_served_from_this_nodes_url(
     await remote_cache.enqueue_for_status(rt, status.id)
     await jobs.drain(rt)
     assert len(peer.requests) == 1
+
+
+async def test_a_remote_attachment_keeps_the_blurhash_sizes_and_focal_point_its_origin_sent(
+    client: Any, peer: MediaPeer
+) -> None:
+    rt, token, zoe = await _node(client)
+    declared = {"blurhash": BLURHASH, "width": 1800, "height": 1200, "focalPoint": [0.5, -0.25]}
+    garbage = {"blurhash": "not a blurhash!", "width": -3, "height": 0, "focalPoint": [7, "x"]}
+    urls = [peer.url("/busy.png"), peer.url("/wide.png"), peer.url("/photo.jpg")]
+    status = await _receive_note(rt, zoe, 7, urls, [declared, declared, garbage])
+    waiting, cached, photo_copy = await _media(client, token, status)
+    # not copied here (the peer is busy): what the origin said
+    assert waiting["url"] == waiting["preview_url"] == peer.url("/busy.png")
+    assert waiting["blurhash"] == BLURHASH
+    assert waiting["meta"] == {
+        "original": {"width": 1800, "height": 1200, "size": "1800x1200", "aspect": 1.5},
+        "focus": {"x": 0.5, "y": -0.25},
+    }
+    # copied: the peer's blurhash and focal point, the file's own sizes, a preview of ours
+    assert cached["blurhash"] == BLURHASH and cached["meta"]["focus"] == {"x": 0.5, "y": -0.25}
+    assert cached["meta"]["original"]["size"] == "900x600"
+    assert cached["meta"]["small"]["size"] == "640x427"
+    assert cached["url"].startswith("https://fedihub.test/media/attachments/")
+    assert cached["preview_url"].startswith("https://fedihub.test/media/attachments/")
+    preview = await client.get(cached["preview_url"].removeprefix("https://fedihub.test"))
+    assert opened(await preview.get_data()).size == (640, 427)
+    # garbage from the peer is not kept; the copy of a photo has no metadata and its own blurhash
+    assert photo_copy["blurhash"] and photo_copy["blurhash"] != "not a blurhash!"
+    assert "focus" not in photo_copy["meta"] and photo_copy["meta"]["original"]["size"] == "100x200"
+    served = await client.get(photo_copy["url"].removeprefix("https://fedihub.test"))
+    assert secrets_in(await served.get_data()) == []
+
+
+async def test_a_remote_image_bomb_is_not_copied_and_stays_linked(
+    client: Any, peer: MediaPeer
+) -> None:
+    rt, token, zoe = await _node(client)
+    status = await _receive_note(rt, zoe, 8, [peer.url("/bomb.png")])
+    (item,) = await _media(client, token, status)
+    assert item["url"] == item["remote_url"] == peer.url("/bomb.png")
+    (job,) = await _fetch_jobs()
+    assert job.state == JobState.DEAD
+    assert "30000x30000 images are not supported" in (job.last_error or "")
+    assert not (rt.settings.media_dir / "attachments").exists()
+
+
+async def test_rows_stored_with_a_peers_flat_sizes_show_them_as_original(client: Any) -> None:
+    rt, token, zoe = await _node(client)
+    status = await _receive_note(rt, zoe, 9, [])
+    await models.MediaAttachment.create(
+        actor_id=zoe.id,
+        status_id=status.id,
+        remote_url="https://far.example/old.png",
+        meta={"width": 30, "height": 20},
+    )
+    (item,) = await _media(client, token, status)
+    assert item["meta"] == {"original": {"width": 30, "height": 20, "size": "30x20", "aspect": 1.5}}
 
 
 async def test_too_large_or_not_media_files_are_refused_and_stay_linked(

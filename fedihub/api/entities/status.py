@@ -11,6 +11,7 @@ from typing import Any
 from fedihub import models
 from fedihub.api.entities.account import account, acct
 from fedihub.api.entities.common import iso
+from fedihub.media import peer_meta
 from fedihub.runtime import Runtime
 
 # remote types whose title (`name`) Mastodon shows above the text (its "converted" types)
@@ -19,17 +20,22 @@ _MASTODON_VISIBILITY = {"institution": "private"}  # clients know four levels; c
 
 
 def media_attachment(rt: Runtime, item: models.MediaAttachment) -> dict[str, Any]:
-    url = rt.storage.url(item.storage_key) if item.storage_key else item.remote_url
-    meta = dict(item.meta or {})
+    """Mastodon's MediaAttachment: `url` is null while an upload is processed (or failed);
+    `preview_url` is the small preview, or the file itself when it is its own preview."""
+    url = preview_url = item.remote_url  # a remote file not copied here (yet, or any more)
+    if item.storage_key and item.processing == models.MediaProcessing.COMPLETE:
+        store = rt.storage
+        url = store.url(item.storage_key)
+        preview_url = store.url(item.preview_key) if item.preview_key else url
     return {
         "id": str(item.id),
         "type": item.kind,
         "url": url,
-        "preview_url": url,
+        "preview_url": preview_url,
         "remote_url": item.remote_url,
         "preview_remote_url": None,
         "text_url": None,
-        "meta": meta,
+        "meta": peer_meta.shown(item.meta),
         "description": item.description,
         "blurhash": item.blurhash,
     }

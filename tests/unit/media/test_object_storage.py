@@ -150,8 +150,10 @@ async def test_media_migrate_copies_to_object_storage_and_back_losing_nothing(
 async def test_a_remote_media_copy_is_kept_in_object_storage_and_expires_from_it(
     rt: Runtime, s3_endpoint: str
 ) -> None:
-    import struct
+    import io
     from datetime import timedelta
+
+    from PIL import Image
 
     from fedihub import models
     from fedihub.api.entities.status import media_attachment
@@ -179,22 +181,68 @@ async def test_a_remote_media_copy_is_kept_in_object_storage_and_expires_from_it
     item = await models.MediaAttachment.create(
         actor_id=zoe.id, remote_url=origin, content_type="image/png"
     )
-    header = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"  # the start of a 4x3 PNG: all the probe reads
-    data = header + struct.pack(">II", 4, 3) + b"\x08\x02\x00\x00\x00"
+    picture = io.BytesIO()
+    Image.new("RGB", (800, 600), (200, 30, 30)).save(picture, "PNG")
+    data = picture.getvalue()
     kind = probe.sniff(data)
     assert kind is not None
     assert await remote_cache.keep(node, item, remote_cache.Download(data, kind))
     row = await models.MediaAttachment.get(id=item.id)
-    assert row.storage_key and await bucket.get(row.storage_key) == data
+    assert row.storage_key and await bucket.get(row.storage_key) == data  # nothing to strip
+    assert row.preview_key
+    with Image.open(io.BytesIO(await bucket.get(row.preview_key))) as preview:
+        assert preview.size == (640, 480)
     shown = media_attachment(node, row)
     assert shown["url"] == f"{s3_endpoint}/cache/{row.storage_key}"
+    assert shown["preview_url"] == f"{s3_endpoint}/cache/{row.preview_key}"
     assert shown["remote_url"] == origin
-    assert shown["meta"]["original"]["width"] == 4
+    assert shown["meta"]["original"]["width"] == 800 and shown["meta"]["small"]["width"] == 640
 
     then = datetime.now(UTC) - timedelta(days=8)
     await models.MediaAttachment.filter(id=item.id).update(created_at=then)
     assert await remote_cache.expire(node, older_than=timedelta(days=7)) == 1
-    with pytest.raises(NotFound):
-        await bucket.get(row.storage_key)
+    for key in (row.storage_key, row.preview_key):
+        with pytest.raises(NotFound):
+            await bucket.get(key)
     assert media_attachment(node, await models.MediaAttachment.get(id=item.id))["url"] == origin
+    await bucket.aclose()
+
+
+async def test_uploads_go_to_object_storage_stripped_with_previews_at_once_or_by_the_job(
+    rt: Runtime, s3_endpoint: str
+) -> None:
+    from fedihub import jobs, models
+    from fedihub.accounts import users
+    from fedihub.media import uploads
+    from tests.api.mediakit import opened, photo, secrets_in
+
+    settings = replace(
+        rt.settings,
+        s3_endpoint=s3_endpoint,
+        s3_bucket="photos",
+        s3_access_key="k",
+        s3_secret_key="s",
+        media_inline_pixels=500_000,
+    )
+    node = fedihub_node.build(settings, rt.secrets)
+    bucket = node.storage
+    assert isinstance(bucket, S3Storage)
+    await bucket.ensure_bucket()
+    user = await users.create(node, "ada", "ada@example.org", "correct horse battery staple")
+    owner = await models.Actor.get(id=user.actor_id)
+
+    at_once = await uploads.upload(node, owner, photo(800, 600), defer_large=True)
+    later = await uploads.upload(node, owner, photo(1200, 900), defer_large=True)
+    assert at_once.processing == models.MediaProcessing.COMPLETE
+    assert later.processing == models.MediaProcessing.QUEUED and later.preview_key is None
+    assert await jobs.drain(node) == 1
+    later = await models.MediaAttachment.get(id=later.id)
+    assert later.processing == models.MediaProcessing.COMPLETE and later.blurhash
+    for item, preview_size in ((at_once, (640, 480)), (later, (640, 480))):
+        assert item.storage_key and item.preview_key
+        assert secrets_in(await bucket.get(item.storage_key)) == []
+        with opened(await bucket.get(item.preview_key)) as preview:
+            assert preview.size == preview_size
+        async with httpx.AsyncClient() as client:  # served by the bucket, to anyone with the URL
+            assert (await client.get(bucket.url(item.preview_key))).status_code == 200
     await bucket.aclose()
