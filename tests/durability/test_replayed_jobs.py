@@ -13,7 +13,7 @@ import pytest
 
 from fedihub import jobs, models
 from fedihub.accounts import users
-from fedihub.inbox import dispatch  # noqa: F401  registers the "inbox" job handler
+
 from fedihub.inbox.receive import INBOX_JOB
 from fedihub.jobs.queue import now_ms
 from fedihub.runtime import Runtime
