@@ -7,7 +7,7 @@ from quart import Blueprint, Response, jsonify, request
 from fedihub import metrics, models
 from fedihub.errors import FedihubError, NotFound
 from fedihub.inbox import receive
-from fedihub.web.common import runtime
+from fedihub.web.common import request_target, runtime
 
 blueprint = Blueprint("inbox", __name__)
 
@@ -18,12 +18,11 @@ async def _accept(owner: models.Actor | None) -> tuple[Response, int]:
     if length is not None and length > rt.settings.max_inbox_body:
         return jsonify({"error": "activity too large"}), 413
     body = await request.get_data(cache=False)
-    path = request.full_path.rstrip("?") if request.query_string else request.path
     try:
         receipt = await receive.receive(
             rt,
             method=request.method,
-            path=path,
+            path=request_target(),
             headers=dict(request.headers),
             body=body,
             inbox_owner=owner,
