@@ -3,7 +3,9 @@
 `build_client` is called once per process (app lifespan or worker start) and the client is kept
 on the Runtime. Layers, outermost first:
 
-    httpx.AsyncClient        timeouts, User-Agent, redirects (max 5, each hop re-enters below)
+    httpx.AsyncClient        timeouts, User-Agent, redirects (max 5, each hop re-enters below;
+                             `fetch` follows them itself, hop by hop, to sign each hop afresh
+                             and to refuse other origins when asked)
     _HostLimitTransport      at most max_per_host requests in flight to one host
     ssrf.GuardedTransport    http(s) only; every resolved address public (unless allow_private)
     pools.PoolPerOrigin      one pool per origin, max_connections requests in flight in all
@@ -227,7 +229,7 @@ async def fetch(
             raise RemoteUnavailable(f"{current}: {type(exc).__name__}") from None
         try:
             target = current.join(location)
-        except httpx.InvalidURL:
+        except (httpx.InvalidURL, ValueError):
             raise RemoteError(f"{current} redirects to an invalid URL") from None
         if target.scheme not in ("http", "https"):
             raise RemoteError(f"{current} redirects to a {target.scheme} URL")
