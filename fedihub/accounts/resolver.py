@@ -2,7 +2,10 @@
 cached with expiry; find the actor behind a signature's keyId.
 
 Every fetch is signed by the instance actor (peers in secure mode refuse unsigned GETs) and goes
-through the process's guarded HTTP client (SSRF rules, size bounds).
+through the process's guarded HTTP client (SSRF rules, size bounds). A server answers only for
+its own origin: an ActivityStreams document is fetched without following redirects to another
+origin, its `id` must be on the origin it was finally read from, an actor's key and the key's
+owner must be on the actor's origin, and a key's owner must be the actor that publishes it.
 """
 
 from __future__ import annotations
@@ -35,10 +38,22 @@ async def signed_auth(rt: Runtime, url: str) -> SignatureAuth:
 
 
 async def fetch_document(rt: Runtime, url: str) -> dict[str, Any]:
-    """A signed GET of an ActivityStreams document (bounded, SSRF-guarded)."""
-    return await http.fetch_json(
-        rt.http, url, auth=await signed_auth(rt, url), max_bytes=rt.settings.max_inbox_body
+    """A signed GET of an ActivityStreams document (bounded, SSRF-guarded), from `url`'s origin
+    only: a redirect to another origin, or a document whose id is on another origin than the URL
+    it was read from, is a RemoteError."""
+    fetched = await http.fetch(
+        rt.http,
+        url,
+        auth=await signed_auth(rt, url),
+        max_bytes=rt.settings.max_inbox_body,
+        same_origin=True,
     )
+    ident = fetched.document.get("id")
+    if ident is not None and (
+        not isinstance(ident, str) or parse.origin_of(ident) != parse.origin_of(fetched.url)
+    ):
+        raise RemoteError(f"document read from {parse.origin_of(fetched.url)} claims id {ident!r}")
+    return fetched.document
 
 
 def is_local_uri(rt: Runtime, uri: str) -> bool:
@@ -64,14 +79,16 @@ async def fetch_actor(rt: Runtime, uri: str, *, refresh: bool = False) -> models
 async def store_actor(rt: Runtime, doc: dict[str, Any], *, fetched_from: str) -> models.Actor:
     """Upsert a remote actor from a document fetched from `fetched_from` (same origin required)."""
     parsed = parse.actor_doc(doc)
-    if parse.host_of(parsed.id) != parse.host_of(fetched_from):
+    if parse.origin_of(parsed.id) != parse.origin_of(fetched_from):
         raise RemoteError(
-            f"actor document from {parse.host_of(fetched_from)} claims id {parsed.id}"
+            f"actor document from {parse.origin_of(fetched_from)} claims id {parsed.id}"
         )
     if is_local_uri(rt, parsed.id):
         raise RemoteError("a remote document claims a local actor's id")
-    if parsed.public_key_id and parse.host_of(parsed.public_key_id) != parse.host_of(parsed.id):
+    if parsed.public_key_id and parse.origin_of(parsed.public_key_id) != parse.origin_of(parsed.id):
         raise RemoteError("actor's key is hosted on another origin")
+    if parsed.public_key_owner is not None and parsed.public_key_owner != parsed.id:
+        raise RemoteError("actor's key names another owner")
     values = {
         "actor_type": parsed.type[:32],
         "username": parsed.preferred_username,
@@ -182,12 +199,19 @@ async def actor_for_key_id(rt: Runtime, key_id: str, *, refresh: bool = False) -
         if local is None:
             raise NotFound("unknown local key")
         return local
-    doc = await fetch_document(rt, key_id)
+    if parse.http_url(key_id) is None:
+        raise BadRequest("the key id is not an http(s) URL")
+    doc = await fetch_document(rt, urldefrag(key_id)[0])
     if parse.type_of(doc) not in parse.ACTOR_TYPES_FOR_KEYS and isinstance(doc.get("owner"), str):
-        # a separate key document: its owner is the actor
+        # a separate key document: its owner is the actor, on the key's origin, and the owner's
+        # document must publish this very key (checked below)
         owner = doc["owner"]
+        if parse.origin_of(owner) != parse.origin_of(key_id):
+            raise RemoteError("the key's owner is on another origin")
         actor = await store_actor(rt, await fetch_document(rt, owner), fetched_from=owner)
     else:
+        if parse.actor_doc(doc).public_key_id != key_id:
+            raise BadRequest("the key's owner does not publish this key")
         actor = await store_actor(rt, doc, fetched_from=urldefrag(key_id)[0])
     if actor.public_key_id != key_id:
         raise BadRequest("the key's owner does not publish this key")

@@ -8,7 +8,7 @@ import base64
 import binascii
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from fedihub.activitypub import _sfv
 from fedihub.errors import BadSignature
@@ -26,31 +26,54 @@ def _lower(headers: Mapping[str, str]) -> dict[str, str]:
     return {k.lower(): v for k, v in headers.items()}
 
 
-def check_digest(headers: Mapping[str, str], body: bytes) -> None:
-    """Raise BadSignature unless a Content-Digest or Digest header matches the body."""
-    h = _lower(headers)
-    expected: list[tuple[str, bytes]] = []
-    if "content-digest" in h:
+def _content_digests(value: str) -> list[tuple[str, bytes]]:
+    try:
+        members = _sfv.parse_dictionary(value)
+    except ValueError as exc:
+        raise BadSignature(f"malformed Content-Digest: {exc}") from None
+    return [(alg.lower(), v) for alg, (v, _params) in members.items() if isinstance(v, bytes)]
+
+
+def _digests(value: str) -> list[tuple[str, bytes]]:
+    found = []
+    for part in value.split(","):
+        alg, _, encoded = part.strip().partition("=")
         try:
-            members = _sfv.parse_dictionary(h["content-digest"])
-        except ValueError as exc:
-            raise BadSignature(f"malformed Content-Digest: {exc}") from None
-        for alg, (value, _params) in members.items():
-            if isinstance(value, bytes):
-                expected.append((alg.lower(), value))
-    elif "digest" in h:
-        for part in h["digest"].split(","):
-            alg, _, value = part.strip().partition("=")
-            try:
-                expected.append((alg.lower(), base64.b64decode(value, validate=True)))
-            except binascii.Error:
-                raise BadSignature("malformed Digest header") from None
+            found.append((alg.lower(), base64.b64decode(encoded, validate=True)))
+        except binascii.Error:
+            raise BadSignature("malformed Digest header") from None
+    return found
+
+
+_READERS = {"content-digest": _content_digests, "digest": _digests}
+
+
+def _check_one(name: str, value: str, body: bytes) -> None:
+    """Every supported algorithm the header names must match; it must name at least one."""
     checked = False
-    for alg, value in expected:
+    for alg, expected in _READERS[name](value):
         if alg in ("sha-256", "sha-512"):
             actual = hashlib.new(alg.replace("-", ""), body).digest()
-            if not hmac.compare_digest(actual, value):
-                raise BadSignature("digest does not match the body")
+            if not hmac.compare_digest(actual, expected):
+                raise BadSignature(f"{name} does not match the body")
             checked = True
     if not checked:
-        raise BadSignature("no digest" if not expected else "no supported digest algorithm")
+        raise BadSignature(f"{name} names no supported digest algorithm (sha-256, sha-512)")
+
+
+def check_digest(headers: Mapping[str, str], body: bytes, *, required: Iterable[str] = ()) -> None:
+    """Raise BadSignature unless every digest header present (Digest, Content-Digest) matches the
+    body, at least one is present, and each of `required` (lower-case names: the ones the
+    signature covers) is present.
+
+    Every header must match, not just one: a signature covers one of them, and a request whose
+    other, unsigned header matches a swapped body must not pass on that header's word."""
+    h = _lower(headers)
+    for name in required:
+        if name not in h:
+            raise BadSignature(f"the signed {name} header is missing")
+    present = [name for name in _READERS if name in h]
+    if not present:
+        raise BadSignature("no digest")
+    for name in present:
+        _check_one(name, h[name], body)

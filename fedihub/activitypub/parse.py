@@ -1,7 +1,10 @@
 """Untrusted ActivityPub JSON in, typed values out: the boundary where `dict[str, Any]` stops.
 
 Nothing here trusts an embedded object: it only reads shapes. Trust decisions (who may speak for
-what) belong to the inbox. Imports nothing of fedihub but errors and the vocabulary.
+what) belong to the inbox. Every URL a typed value carries (ids, links, inboxes, media) is an
+absolute http(s) URL with a host and no user part, or None: a `javascript:` or `data:` URL from
+a peer never reaches a store, a page or a fetch (`http_url`). Imports nothing of fedihub but
+errors and the vocabulary.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from fedihub.errors import BadRequest
 
 ACTOR_TYPES_FOR_KEYS = frozenset({"Person", "Group", "Organization", "Application", "Service"})
 MAX_LIST = 1000  # addressing lists, tags, attachments: more is abuse
+MAX_URL = 2048
+_HTTP_SCHEMES = frozenset({"http", "https"})
 
 
 def loads_bounded(body: bytes, *, max_depth: int = 32) -> dict[str, Any]:
@@ -41,6 +46,43 @@ def loads_bounded(body: bytes, *, max_depth: int = 32) -> dict[str, Any]:
     return value
 
 
+def http_url(value: Any) -> str | None:
+    """`value` if it is an absolute http(s) URL with a host, no user part, no whitespace or control
+    characters and at most MAX_URL characters; else None."""
+    if not isinstance(value, str) or not value or len(value) > MAX_URL:
+        return None
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        return None
+    try:
+        parts = urlsplit(value)
+        _ = parts.port  # a port that is not a number raises here
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in _HTTP_SCHEMES or not parts.hostname or "@" in parts.netloc:
+        return None
+    return value
+
+
+def origin_of(url: str | None) -> str:
+    """scheme://host[:port] of an http(s) URL, lower-cased, default port left out; '' when the URL
+    is not one. Two URLs are on the same origin when these are equal."""
+    checked = http_url(url)
+    if checked is None:
+        return ""
+    parts = urlsplit(checked)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    default = {"http": 80, "https": 443}[scheme]
+    port = "" if parts.port in (None, default) else f":{parts.port}"
+    return f"{scheme}://{host}{port}"
+
+
+def first_url(value: Any) -> str | None:
+    """`first_str`, kept only when it is an http(s) URL (`http_url`)."""
+    return http_url(first_str(value))
+
+
 def first_str(value: Any) -> str | None:
     """An id from a string, an object with an id, or the first of a list of those."""
     if isinstance(value, str):
@@ -63,9 +105,7 @@ def image_url(value: Any) -> str | None:
         value = value.get("url") or value.get("href")
         if isinstance(value, list | dict):
             value = first_str(value)
-    if isinstance(value, str) and value.startswith(("https://", "http://")):
-        return value
-    return None
+    return http_url(value)
 
 
 def id_list(value: Any) -> list[str]:
@@ -121,10 +161,10 @@ class Activity:
 
 def activity(doc: dict[str, Any]) -> Activity:
     """Read an activity; raises BadRequest when it lacks an id, a type or an actor."""
-    ident = doc.get("id")
+    ident = http_url(doc.get("id"))
     kind = type_of(doc)
     actor = first_str(doc.get("actor"))
-    if not isinstance(ident, str) or not ident.startswith(("https://", "http://")):
+    if ident is None:
         raise BadRequest("activity has no id URL")
     if not kind:
         raise BadRequest("activity has no type")
@@ -249,8 +289,8 @@ def _focal_point(value: Any) -> tuple[float, float] | None:
 
 def object_doc(doc: dict[str, Any]) -> ObjectDoc:
     """Read any object (Note, Article, ...); raises BadRequest without an id or a type."""
-    ident = doc.get("id")
-    if not isinstance(ident, str) or not ident.startswith(("https://", "http://")):
+    ident = http_url(doc.get("id"))
+    if ident is None:
         raise BadRequest("object has no id URL")
     kind = type_of(doc)
     if not kind:
@@ -266,14 +306,14 @@ def object_doc(doc: dict[str, Any]) -> ObjectDoc:
                 Tag(
                     type=type_of(item),
                     name=_text(item.get("name")),
-                    href=first_str(item.get("href")),
+                    href=first_url(item.get("href")),
                 )
             )
     attachments = []
     raw_att = doc.get("attachment")
     for item in (raw_att if isinstance(raw_att, list) else [raw_att] if raw_att else [])[:MAX_LIST]:
         if isinstance(item, dict):
-            url = first_str(item.get("url"))
+            url = first_url(item.get("url"))
             if url:
                 attachments.append(
                     Attachment(
@@ -299,8 +339,8 @@ def object_doc(doc: dict[str, Any]) -> ObjectDoc:
         content=content,
         summary=_text(doc.get("summary")),
         name=doc.get("name") if isinstance(doc.get("name"), str) else None,
-        url=first_str(url) if not isinstance(url, str) else url,
-        in_reply_to=first_str(doc.get("inReplyTo")),
+        url=http_url(url) if isinstance(url, str) else first_url(url),
+        in_reply_to=first_url(doc.get("inReplyTo")),
         published=doc.get("published") if isinstance(doc.get("published"), str) else None,
         updated=doc.get("updated") if isinstance(doc.get("updated"), str) else None,
         sensitive=doc.get("sensitive") is True,
@@ -332,6 +372,7 @@ class ActorDoc:
     image: str | None
     public_key_id: str | None
     public_key_pem: str | None
+    public_key_owner: str | None  # as the document says; the resolver checks it is `id`
     manually_approves: bool
     discoverable: bool
     raw: dict[str, Any] = field(repr=False)
@@ -339,12 +380,12 @@ class ActorDoc:
 
 def actor_doc(doc: dict[str, Any]) -> ActorDoc:
     """Read an actor; raises BadRequest without an id, an inbox or a username."""
-    ident = doc.get("id")
-    if not isinstance(ident, str) or not ident.startswith(("https://", "http://")):
+    ident = http_url(doc.get("id"))
+    if ident is None:
         raise BadRequest("actor has no id URL")
-    inbox = first_str(doc.get("inbox"))
+    inbox = first_url(doc.get("inbox"))
     if not inbox:
-        raise BadRequest("actor has no inbox")
+        raise BadRequest("actor has no http(s) inbox")
     username = doc.get("preferredUsername")
     if not isinstance(username, str) or not username:
         raise BadRequest("actor has no preferredUsername")
@@ -354,7 +395,7 @@ def actor_doc(doc: dict[str, Any]) -> ActorDoc:
     key_id = key.get("id") if isinstance(key, dict) and isinstance(key.get("id"), str) else None
     key_pem = key.get("publicKeyPem") if isinstance(key, dict) else None
     endpoints = doc.get("endpoints")
-    shared = first_str(endpoints.get("sharedInbox")) if isinstance(endpoints, dict) else None
+    shared = first_url(endpoints.get("sharedInbox")) if isinstance(endpoints, dict) else None
     url = doc.get("url")
     return ActorDoc(
         id=ident,
@@ -362,16 +403,17 @@ def actor_doc(doc: dict[str, Any]) -> ActorDoc:
         preferred_username=username[:255],
         name=_text(doc.get("name"))[:255],
         summary=_text(doc.get("summary")),
-        url=url if isinstance(url, str) else first_str(url),
+        url=http_url(url) if isinstance(url, str) else first_url(url),
         inbox=inbox,
-        outbox=first_str(doc.get("outbox")),
+        outbox=first_url(doc.get("outbox")),
         shared_inbox=shared,
-        followers=first_str(doc.get("followers")),
-        following=first_str(doc.get("following")),
-        featured=first_str(doc.get("featured")),
+        followers=first_url(doc.get("followers")),
+        following=first_url(doc.get("following")),
+        featured=first_url(doc.get("featured")),
         icon=image_url(doc.get("icon")),
         image=image_url(doc.get("image")),
-        public_key_id=key_id,
+        public_key_id=http_url(key_id),
+        public_key_owner=first_str(key.get("owner")) if isinstance(key, dict) else None,
         public_key_pem=key_pem if isinstance(key_pem, str) else None,
         manually_approves=doc.get("manuallyApprovesFollowers") is True,
         discoverable=doc.get("discoverable") is not False,

@@ -3,7 +3,8 @@
 Protocol only: imports nothing of fedihub but `errors`. Keys are `cryptography` objects (signing)
 or PEM strings (verifying; parsed once and cached); fetching keys is the caller's business. The
 flow for an incoming request is `parse` → `require_components` → `check_date` → `check_digest`
-→ `verify`.
+(every digest header present must match, and those in `covered_digests` must be present) →
+`verify`; accounts/signers.py runs it for every signed request the node receives.
 
 Signing follows Mastodon (app/lib/request.rb): rsa-sha256 over every header it sets except
 User-Agent/Accept-Encoding, i.e. "(request-target) host date" (+ accept) for GET and
@@ -39,6 +40,7 @@ __all__ = [
     "check_date",
     "check_digest",
     "content_digest_header",
+    "covered_digests",
     "digest_header",
     "parse",
     "require_components",
@@ -287,6 +289,12 @@ def require_components(signed: SignedRequest, for_post: bool) -> None:
             missing.append("content-digest")
     if missing:
         raise BadSignature("signature does not cover " + ", ".join(missing))
+
+
+def covered_digests(signed: SignedRequest) -> tuple[str, ...]:
+    """The digest headers ("digest", "content-digest") the signature covers: check_digest must
+    find each of them, besides checking every digest header the request carries."""
+    return tuple(name for name in ("digest", "content-digest") if name in signed.components)
 
 
 def check_date(

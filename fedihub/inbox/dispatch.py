@@ -54,8 +54,32 @@ async def _local_status(uri: str | None) -> models.Status | None:
     return await models.Status.get_or_none(uri=uri, local=True, deleted_at__isnull=True)
 
 
+async def _active_local_actor(uri: str | None) -> models.Actor | None:
+    """A local user's actor whose account is neither disabled nor deleted: nobody else can be
+    followed (a disabled account's personal inbox answers 404; its shared-inbox traffic is
+    dropped here alike)."""
+    if not uri:
+        return None
+    return await models.Actor.get_or_none(
+        uri=uri, domain=None, deleted_at__isnull=True, user__disabled=False
+    )
+
+
+async def _status_of_active_account(uri: str | None) -> models.Status | None:
+    """A local status whose author's account is neither disabled nor deleted."""
+    if not uri:
+        return None
+    return await models.Status.get_or_none(
+        uri=uri,
+        local=True,
+        deleted_at__isnull=True,
+        actor__deleted_at__isnull=True,
+        actor__user__disabled=False,
+    )
+
+
 async def on_follow(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
-    target = await _local_actor(activity.object_id)
+    target = await _active_local_actor(activity.object_id)
     if target is None or target.actor_type == "Application":
         return
     await follows.receive_follow(rt, signer, target, activity.id)
@@ -173,7 +197,7 @@ async def _delete_actor(actor: models.Actor) -> None:
 
 
 async def on_like(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
-    status = await _local_status(activity.object_id)
+    status = await _status_of_active_account(activity.object_id)
     if status is not None:
         await interactions.receive_like(rt, signer, status, activity.id)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html as _html
 import itertools
 import re
+from urllib.parse import urlsplit
 
 import nh3
 
@@ -136,6 +137,29 @@ def sanitize(html: str, *, max_length: int = 100_000) -> str:
         html = _math_to_text(html)
     html = _HEADING_CLOSE.sub("</strong></p>", _HEADING_OPEN.sub("<p><strong>", html))
     return _CLEANER.clean(html)
+
+
+_LINK_SCHEMES = frozenset({"http", "https"})
+MAX_LINK = 2048
+
+
+def safe_link(url: str | None) -> str | None:
+    """`url` if it may be a link's href on a page: an absolute http(s) URL with a host, without
+    whitespace or control characters, at most MAX_LINK long; else None. Every href built from
+    data the node did not write itself (a peer's profile URL in a mention, a profile link a user
+    typed, an app's website) passes here before it is rendered: `javascript:` and `data:` URLs
+    never become links."""
+    if not isinstance(url, str) or not url or len(url) > MAX_LINK:
+        return None
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in _LINK_SCHEMES or not parts.hostname:
+        return None
+    return url
 
 
 _TEXT_CLEANER = nh3.Cleaner(tags=set(), clean_content_tags={"script", "style", "template"})

@@ -3,7 +3,9 @@
 `build_client` is called once per process (app lifespan or worker start) and the client is kept
 on the Runtime. Layers, outermost first:
 
-    httpx.AsyncClient        timeouts, User-Agent, redirects (max 5, each hop re-enters below)
+    httpx.AsyncClient        timeouts, User-Agent, redirects (max 5, each hop re-enters below;
+                             `fetch` follows them itself, hop by hop, to sign each hop afresh
+                             and to refuse other origins when asked)
     _HostLimitTransport      at most max_per_host requests in flight to one host
     ssrf.GuardedTransport    http(s) only; every resolved address public (unless allow_private)
     pools.PoolPerOrigin      one pool per origin, max_connections requests in flight in all
@@ -18,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import ssl
+from dataclasses import dataclass
 from typing import Any
 
 import httpcore
@@ -181,32 +184,75 @@ def _depth(value: Any) -> int:
     return deepest
 
 
-async def fetch_json(
+@dataclass(frozen=True)
+class Fetched:
+    """A JSON document and the URL it was finally read from (after redirects)."""
+
+    url: str
+    document: dict[str, Any]
+
+
+def origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with the scheme's default port as None: same tuple, same origin."""
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, url.host, None if url.port in (None, default) else url.port
+
+
+async def fetch(
     client: httpx.AsyncClient,
     url: str,
     *,
     auth: httpx.Auth | None = None,
     max_bytes: int = 1_000_000,
     accept: str = AP_ACCEPT,
-) -> dict[str, Any]:
-    """GET url as ActivityStreams JSON; peer failures become the RemoteError family."""
+    same_origin: bool = False,
+) -> Fetched:
+    """GET url as JSON, following at most MAX_REDIRECTS redirects one hop at a time (each hop
+    signed afresh by `auth` for its own URL, and checked by the SSRF guard); with `same_origin`,
+    a redirect to another origin is refused (RemoteError) before it is followed. Peer failures
+    become the RemoteError family."""
     extra: dict[str, Any] = {"auth": auth} if auth is not None else {}
-    try:
-        async with client.stream("GET", url, headers={"Accept": accept}, **extra) as response:
-            status = response.status_code
-            if status == 404:
-                raise RemoteNotFound(f"{url} answered 404")
-            if status == 410:
-                raise RemoteGone(f"{url} answered 410")
-            if status >= 500 or status == 429:
-                raise RemoteUnavailable(f"{url} answered {status}")
-            if status >= 300:
-                raise RemoteError(f"{url} answered {status}")
-            body = await read_limited(response, max_bytes)
-    except httpx.TooManyRedirects:
-        raise RemoteError(f"{url} redirects more than {MAX_REDIRECTS} times") from None
-    except (httpx.TimeoutException, httpx.TransportError) as exc:
-        raise RemoteUnavailable(f"{url}: {type(exc).__name__}") from None
+    current = httpx.URL(url)
+    start = origin(current)
+    for _hop in range(MAX_REDIRECTS + 1):
+        try:
+            async with client.stream(
+                "GET", current, headers={"Accept": accept}, follow_redirects=False, **extra
+            ) as response:
+                status = response.status_code
+                location = response.headers.get("location") if response.is_redirect else None
+                if location is None:
+                    _raise_for_status(str(current), status)
+                    body = await read_limited(response, max_bytes)
+                    return Fetched(str(current), _json_object(str(current), body))
+        except (httpx.TimeoutException, httpx.TransportError) as exc:
+            raise RemoteUnavailable(f"{current}: {type(exc).__name__}") from None
+        try:
+            target = current.join(location)
+        except (httpx.InvalidURL, ValueError):
+            raise RemoteError(f"{current} redirects to an invalid URL") from None
+        if target.scheme not in ("http", "https"):
+            raise RemoteError(f"{current} redirects to a {target.scheme} URL")
+        if same_origin and origin(target) != start:
+            # an open redirect on a peer must not let another server answer for that peer's
+            # actors and keys (Mastodon's CVE-2024-23832)
+            raise RemoteError(f"{url} redirects to another origin ({target.host})")
+        current = target
+    raise RemoteError(f"{url} redirects more than {MAX_REDIRECTS} times")
+
+
+def _raise_for_status(url: str, status: int) -> None:
+    if status == 404:
+        raise RemoteNotFound(f"{url} answered 404")
+    if status == 410:
+        raise RemoteGone(f"{url} answered 410")
+    if status >= 500 or status == 429:
+        raise RemoteUnavailable(f"{url} answered {status}")
+    if status >= 300:
+        raise RemoteError(f"{url} answered {status}")
+
+
+def _json_object(url: str, body: bytes) -> dict[str, Any]:
     try:
         document = json.loads(body)
     except (ValueError, RecursionError):
@@ -216,3 +262,16 @@ async def fetch_json(
     if _depth(document) > MAX_JSON_DEPTH:
         raise RemoteError(f"{url} answered JSON nested deeper than {MAX_JSON_DEPTH}")
     return document
+
+
+async def fetch_json(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    auth: httpx.Auth | None = None,
+    max_bytes: int = 1_000_000,
+    accept: str = AP_ACCEPT,
+) -> dict[str, Any]:
+    """GET url as ActivityStreams JSON (redirects to any origin followed); the document only."""
+    fetched = await fetch(client, url, auth=auth, max_bytes=max_bytes, accept=accept)
+    return fetched.document

@@ -54,6 +54,19 @@ async def _resolve_mentions(rt: Runtime, raw: str) -> dict[tuple[str, str | None
     return found
 
 
+def _profile_links(
+    mentioned: dict[tuple[str, str | None], models.Actor],
+) -> dict[tuple[str, str | None], str]:
+    """Where each mention links: the actor's profile page, else its id, whichever is an http(s)
+    URL (a peer's `url` is not trusted to be one: html.safe_link)."""
+    links = {}
+    for key, actor in mentioned.items():
+        link = html.safe_link(actor.url) or html.safe_link(actor.uri)
+        if link is not None:
+            links[key] = link
+    return links
+
+
 async def recipients_of(status: models.Status, mentioned: list[models.Actor]) -> list[models.Actor]:
     """Remote actors whose inboxes get a status: followers (unless direct) and mentioned actors."""
     if not visibility.federates(status.visibility):
@@ -138,9 +151,7 @@ async def create(
     media, parent = await check_new(actor, draft, scheduled_status_id=scheduled_status_id)
     text_source, spoiler_text, language = draft.text_source, draft.spoiler_text, draft.language
     mentioned = await _resolve_mentions(rt, text_source)
-    content = text.render(
-        text_source, {k: (a.url or a.uri) for k, a in mentioned.items()}, rt.urls.tag
-    )
+    content = text.render(text_source, _profile_links(mentioned), rt.urls.tag)
     status_id = new_id()
     uri = rt.urls.status(actor.username, status_id)
     now = datetime.now(UTC)
@@ -227,9 +238,7 @@ async def edit(
                 sensitive=status.sensitive,
                 created_at=status.published,
             )
-        status.content = text.render(
-            text_source, {k: (a.url or a.uri) for k, a in mentioned.items()}, rt.urls.tag
-        )
+        status.content = text.render(text_source, _profile_links(mentioned), rt.urls.tag)
         status.source = text_source
         status.summary = spoiler_text[:1000]
         status.sensitive = sensitive or bool(spoiler_text)

@@ -11,6 +11,8 @@ import html
 import re
 from collections.abc import Callable, Mapping
 
+from fedihub.security import html as sanitiser
+
 MENTION_RE = re.compile(
     r"(?<![\w/@])@([a-z0-9_](?:[a-z0-9_.-]*[a-z0-9_])?)(?:@([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\d+)?))?",
     re.IGNORECASE,
@@ -51,8 +53,8 @@ def render(
     mention_urls: Mapping[tuple[str, str | None], str],
     tag_url: Callable[[str], str],
 ) -> str:
-    """HTML for local text; `mention_urls` maps resolved mentions to profile URLs (others stay
-    text)."""
+    """HTML for local text; `mention_urls` maps resolved mentions to profile URLs (others, and
+    any URL sanitiser.safe_link refuses, stay text)."""
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
     return "".join(f"<p>{_render_paragraph(p, mention_urls, tag_url)}</p>" for p in paragraphs)
 
@@ -70,7 +72,7 @@ def _render_paragraph(
             out.append(f'<a href="{url}" rel="{LINK_REL}" target="_blank">{html.escape(token)}</a>')
         elif token.startswith("@"):
             user, _, domain = token[1:].partition("@")
-            href = mention_urls.get((user, domain.lower() or None))
+            href = sanitiser.safe_link(mention_urls.get((user, domain.lower() or None)))
             if href:
                 out.append(
                     '<span class="h-card" translate="no">'

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from quart import Quart
 
+from fedihub.security import html
 from fedihub.web import (
     auth,
     federation,
@@ -11,13 +12,17 @@ from fedihub.web import (
     inbox,
     media,
     metrics,
+    page_headers,
     pages,
     settings_pages,
+    static,
     wellknown,
 )
 
 
 def register_blueprints(app: Quart) -> None:
+    # templates put every href built from data the node did not write through this filter
+    app.jinja_env.filters["safe_link"] = html.safe_link
     metrics.register(app)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(pages.blueprint)
@@ -27,3 +32,5 @@ def register_blueprints(app: Quart) -> None:
     auth.register(app)
     settings_pages.register(app)
     media.register(app)
+    static.register(app)
+    page_headers.register(app)

@@ -23,6 +23,15 @@ def runtime() -> Runtime:
     return rt
 
 
+def request_target() -> str:
+    """The path and query of this request as the client sent them (still percent-encoded): what
+    an HTTP signature's (request-target) or @path covers."""
+    raw = request.scope.get("raw_path")
+    path = raw.decode("latin-1") if isinstance(raw, bytes) else request.path
+    query = request.query_string.decode("latin-1")
+    return f"{path}?{query}" if query else path
+
+
 def wants_activity_json() -> bool:
     accept = request.headers.get("Accept", "")
     return any(t in accept for t in AS_TYPES)

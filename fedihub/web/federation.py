@@ -10,30 +10,24 @@ signature (Mastodon's secure mode). The collections' contents come from social/c
 from __future__ import annotations
 
 import json
-import time
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from quart import Blueprint, Response, g, redirect, render_template, request
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 from fedihub import models
-from fedihub.accounts import activities, keys_lookup, node_settings, resolver
-from fedihub.activitypub import signatures, vocabulary
-from fedihub.errors import BadRequest, BadSignature, FedihubError, NotFound, Unauthorized
+from fedihub.accounts import activities, node_settings, signers
+from fedihub.activitypub import vocabulary
+from fedihub.errors import BadRequest, NotFound, Unauthorized
 from fedihub.models import Visibility
-from fedihub.runtime import Runtime
 from fedihub.social import collections, documents, visibility
 from fedihub.web import session
-from fedihub.web.common import runtime, wants_activity_json
+from fedihub.web.common import request_target, runtime, wants_activity_json
 
 blueprint = Blueprint("federation", __name__)
 
 AS_CONTENT_TYPE = "application/activity+json; charset=utf-8"
 _REQUESTER = "fedihub_requesting_actor"
-# a failed verification refetches the signer's key (it may have rotated), but not more often than
-# this per actor: otherwise every forged request would make us fetch from its victim
-KEY_REFETCH_AFTER = timedelta(minutes=5)
 
 
 def as_response(document: dict[str, Any], status: int = 200) -> Response:
@@ -49,54 +43,23 @@ def as_response(document: dict[str, Any], status: int = 200) -> Response:
 # --- who is asking -------------------------------------------------------------------------------
 
 
-def _path_with_query() -> str:
-    raw = request.scope.get("raw_path")
-    path = raw.decode("latin-1") if isinstance(raw, bytes) else request.path
-    query = request.query_string.decode("latin-1")
-    return f"{path}?{query}" if query else path
-
-
-async def _actor_for_key(rt: Runtime, key_id: str, *, refresh: bool = False) -> models.Actor:
-    """The key's owner: from the database first, else through the resolver (a signed fetch)."""
-    if not refresh:
-        known = await keys_lookup.actor_by_key_id(key_id)
-        if known is not None:
-            return known
-    try:
-        return await resolver.actor_for_key_id(rt, key_id, refresh=refresh)
-    except FedihubError:
-        raise BadSignature("the signing key cannot be fetched") from None
-
-
 async def requesting_actor() -> models.Actor | None:
     """The verified signer of this request, or None if it is unsigned; BadSignature (401) if the
-    signature is invalid. Worked out once per request."""
+    signature is invalid (accounts/signers.py, the same check as the inbox's). Worked out once
+    per request."""
     if _REQUESTER in g:
         cached: models.Actor | None = getattr(g, _REQUESTER)
         return cached
-    headers = request.headers
     actor: models.Actor | None = None
-    if "Signature" in headers or "Signature-Input" in headers:
-        rt = runtime()
-        signed = signatures.parse(
-            request.method, _path_with_query(), headers, scheme=rt.settings.scheme
+    if "Signature" in request.headers or "Signature-Input" in request.headers:
+        signer = await signers.verify(
+            runtime(),
+            method=request.method,
+            target=request_target(),
+            headers=dict(request.headers),
+            body=None,
         )
-        signatures.require_components(signed, for_post=False)
-        signatures.check_date(headers, time.time(), signed=signed)
-        actor = await _actor_for_key(rt, signed.key_id)
-        try:
-            signatures.verify(signed, actor.public_key_pem)
-        except BadSignature:
-            recent = actor.fetched_at is not None and (
-                datetime.now(UTC) - actor.fetched_at < KEY_REFETCH_AFTER
-            )
-            if actor.is_local or recent:
-                raise
-            # the peer may have rotated its key since we cached it: refetch once (microblog.pub)
-            actor = await _actor_for_key(rt, signed.key_id, refresh=True)
-            signatures.verify(signed, actor.public_key_pem)
-        if actor.deleted_at is not None:
-            raise BadSignature("the signing actor is gone")
+        actor = signer.actor
     setattr(g, _REQUESTER, actor)
     return actor
 

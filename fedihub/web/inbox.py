@@ -1,29 +1,45 @@
-"""The inboxes: POST /inbox (shared) and POST /users/<name>/inbox. Verify, persist, 202."""
+"""The inboxes: POST /inbox (shared) and POST /users/<name>/inbox. Verify, persist, 202.
+
+The body is read as it arrives and never past FEDIHUB_MAX_INBOX_BODY: a larger one, announced by
+Content-Length or sent in chunks, is answered 413 as soon as it passes the limit, without waiting
+for the rest (the app-wide request bound is the media limit, 16 times larger).
+"""
 
 from __future__ import annotations
 
 from quart import Blueprint, Response, jsonify, request
 
 from fedihub import metrics, models
-from fedihub.errors import FedihubError, NotFound
+from fedihub.errors import FedihubError, NotFound, PayloadTooLarge
 from fedihub.inbox import receive
-from fedihub.web.common import runtime
+from fedihub.web.common import request_target, runtime
 
 blueprint = Blueprint("inbox", __name__)
 
 
+async def _body(limit: int) -> bytes:
+    """The request body; PayloadTooLarge as soon as it is known to pass `limit` bytes."""
+    length = request.content_length
+    if length is not None and length > limit:
+        raise PayloadTooLarge("activity too large")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.body:
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge("activity too large")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def _accept(owner: models.Actor | None) -> tuple[Response, int]:
     rt = runtime()
-    length = request.content_length
-    if length is not None and length > rt.settings.max_inbox_body:
-        return jsonify({"error": "activity too large"}), 413
-    body = await request.get_data(cache=False)
-    path = request.full_path.rstrip("?") if request.query_string else request.path
     try:
+        body = await _body(rt.settings.max_inbox_body)
         receipt = await receive.receive(
             rt,
             method=request.method,
-            path=path,
+            path=request_target(),
             headers=dict(request.headers),
             body=body,
             inbox_owner=owner,

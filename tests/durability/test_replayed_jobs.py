@@ -13,7 +13,6 @@ import pytest
 
 from fedihub import jobs, models
 from fedihub.accounts import users
-
 from fedihub.inbox.receive import INBOX_JOB
 from fedihub.jobs.queue import now_ms
 from fedihub.runtime import Runtime

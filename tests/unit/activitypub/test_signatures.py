@@ -193,6 +193,42 @@ def test_missing_date_is_refused() -> None:
         signatures.parse("POST", "/users/bob/inbox", headers)
 
 
+@pytest.mark.parametrize("scheme", ["cavage", "rfc9421"])
+def test_a_swapped_body_with_a_matching_unsigned_digest_of_the_other_kind_is_refused(
+    scheme: str,
+) -> None:
+    # the signed digest header still names the original body; the other one was added for the
+    # swapped body: every digest header must match, not just one
+    evil = b'{"type": "Delete"}'
+    headers = _post(scheme)
+    if scheme == "cavage":
+        headers["Content-Digest"] = signatures.content_digest_header(evil)
+    else:
+        headers["Digest"] = signatures.digest_header(evil)
+    with pytest.raises(BadSignature, match="does not match the body"):
+        signatures.check_digest(headers, evil)
+    signatures.verify(signatures.parse("POST", "/users/bob/inbox", headers), PUBLIC)
+
+
+def test_the_digest_header_the_signature_covers_must_be_present() -> None:
+    headers = _post("cavage")
+    signed = signatures.parse("POST", "/users/bob/inbox", headers)
+    assert signatures.covered_digests(signed) == ("digest",)
+    only_content_digest = {"Content-Digest": signatures.content_digest_header(BODY)}
+    with pytest.raises(BadSignature, match="signed digest header is missing"):
+        signatures.check_digest(only_content_digest, BODY, required=("digest",))
+    signatures.check_digest(headers, BODY, required=signatures.covered_digests(signed))
+
+
+def test_a_digest_header_naming_no_supported_algorithm_is_refused_beside_a_good_one() -> None:
+    headers = {
+        "Content-Digest": signatures.content_digest_header(BODY),
+        "Digest": "MD5=" + base64.b64encode(b"0" * 16).decode(),
+    }
+    with pytest.raises(BadSignature, match="no supported digest algorithm"):
+        signatures.check_digest(headers, BODY)
+
+
 def test_missing_digest_is_refused() -> None:
     headers = _post("cavage")
     del headers["Digest"]

@@ -27,7 +27,7 @@ async def test_media_stored_before_the_upgrade_is_complete_after_it(
             " size, position, created_at) VALUES (7, 1, 'image', 'image/png',"
             " 'attachments/7/original.png', '{}', 0, 0, CURRENT_TIMESTAMP)"
         )
-        assert await db.migrate(settings) == ["models.0005_media_processing"]
+        assert (await db.migrate(settings))[0] == "models.0005_media_processing"
         row = await models.MediaAttachment.get(id=7)
         assert row.processing == models.MediaProcessing.COMPLETE and row.preview_key is None
         assert row.storage_key == "attachments/7/original.png"  # old names keep working

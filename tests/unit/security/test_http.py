@@ -88,6 +88,58 @@ async def test_redirect_loops_end_as_remote_error() -> None:
             await http.fetch_json(client, "https://a.example/x")
 
 
+async def test_same_origin_fetch_refuses_a_redirect_to_another_origin_before_following_it() -> None:
+    asked: list[str] = []
+
+    def peer(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        if request.url.host == "victim.example":
+            return httpx.Response(302, headers={"Location": "https://evil.example/actor"})
+        return httpx.Response(200, json={"id": "https://victim.example/users/v"})
+
+    async with _client(True, inner=httpx.MockTransport(peer)) as client:
+        with pytest.raises(RemoteError, match="redirects to another origin"):
+            await http.fetch(client, "https://victim.example/out", same_origin=True)
+        # the same redirect without the rule is followed, and the answer says where it landed
+        fetched = await http.fetch(client, "https://victim.example/out")
+    assert fetched.url == "https://evil.example/actor"
+    assert asked == ["https://victim.example/out"] * 2 + ["https://evil.example/actor"]
+
+
+@pytest.mark.parametrize(
+    "location", ["https://victim.example:8443/a", "http://victim.example/a", "//evil.example/a"]
+)
+async def test_another_port_scheme_or_host_is_another_origin(location: str) -> None:
+    def peer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(302, headers={"Location": location})
+
+    async with _client(True, inner=httpx.MockTransport(peer)) as client:
+        with pytest.raises(RemoteError, match="another origin"):
+            await http.fetch(client, "https://victim.example/out", same_origin=True)
+
+
+async def test_each_redirect_hop_is_signed_for_its_own_url() -> None:
+    from fedihub.activitypub import signatures
+    from fedihub.security import keys
+
+    seen: list[tuple[str, str]] = []
+
+    def peer(request: httpx.Request) -> httpx.Response:
+        seen.append((request.url.path, request.headers["signature"]))
+        if request.url.path == "/old":
+            return httpx.Response(301, headers={"Location": "/new"})
+        return httpx.Response(200, json={"id": "https://a.example/new"})
+
+    auth = signatures.SignatureAuth(
+        "https://node.example/actor#main-key", keys.generate_private_key()
+    )
+    async with _client(True, inner=httpx.MockTransport(peer)) as client:
+        fetched = await http.fetch(client, "https://a.example/old", auth=auth, same_origin=True)
+    assert fetched.url == "https://a.example/new"
+    assert [path for path, _ in seen] == ["/old", "/new"]
+    assert seen[0][1] != seen[1][1]  # a fresh signature, over the new path
+
+
 async def test_per_host_bound_limits_requests_in_flight() -> None:
     in_flight: dict[str, int] = {"a.example": 0, "b.example": 0}
     peak: dict[str, int] = {"a.example": 0, "b.example": 0}
