@@ -73,12 +73,12 @@ async def fetch_actor(rt: Runtime, uri: str, *, refresh: bool = False) -> models
     if is_local_uri(rt, uri):
         raise NotFound(f"no local actor at {uri}")
     doc = await fetch_document(rt, uri)
-    return await store_actor(rt, doc, fetched_from=uri)
+    return await store_actor(rt, parse.actor_doc(doc), fetched_from=uri)
 
 
-async def store_actor(rt: Runtime, doc: dict[str, Any], *, fetched_from: str) -> models.Actor:
-    """Upsert a remote actor from a document fetched from `fetched_from` (same origin required)."""
-    parsed = parse.actor_doc(doc)
+async def store_actor(rt: Runtime, parsed: parse.ActorDoc, *, fetched_from: str) -> models.Actor:
+    """Upsert a remote actor read from a document fetched from `fetched_from` (same origin
+    required)."""
     if parse.origin_of(parsed.id) != parse.origin_of(fetched_from):
         raise RemoteError(
             f"actor document from {parse.origin_of(fetched_from)} claims id {parsed.id}"
@@ -108,7 +108,7 @@ async def store_actor(rt: Runtime, doc: dict[str, Any], *, fetched_from: str) ->
         "public_key_pem": parsed.public_key_pem or "",
         "manually_approves": parsed.manually_approves,
         "discoverable": parsed.discoverable,
-        "document": parsed.raw,
+        "document": dict(parsed.document),
         "fetched_at": datetime.now(UTC),
         "deleted_at": None,
     }
@@ -208,11 +208,13 @@ async def actor_for_key_id(rt: Runtime, key_id: str, *, refresh: bool = False) -
         owner = doc["owner"]
         if parse.origin_of(owner) != parse.origin_of(key_id):
             raise RemoteError("the key's owner is on another origin")
-        actor = await store_actor(rt, await fetch_document(rt, owner), fetched_from=owner)
+        actor = await store_actor(
+            rt, parse.actor_doc(await fetch_document(rt, owner)), fetched_from=owner
+        )
     else:
         if parse.actor_doc(doc).public_key_id != key_id:
             raise BadRequest("the key's owner does not publish this key")
-        actor = await store_actor(rt, doc, fetched_from=urldefrag(key_id)[0])
+        actor = await store_actor(rt, parse.actor_doc(doc), fetched_from=urldefrag(key_id)[0])
     if actor.public_key_id != key_id:
         raise BadRequest("the key's owner does not publish this key")
     return actor

@@ -10,11 +10,13 @@ errors and the vocabulary.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from fedihub.activitypub.vocabulary import PUBLIC, PUBLIC_ALIASES
+from fedihub.activitypub.vocabulary import ACTOR_TYPES, PUBLIC, PUBLIC_ALIASES
 from fedihub.errors import BadRequest
 
 ACTOR_TYPES_FOR_KEYS = frozenset({"Person", "Group", "Organization", "Application", "Service"})
@@ -102,7 +104,8 @@ def image_url(value: Any) -> str | None:
     if isinstance(value, list):
         value = next((v for v in value if isinstance(v, str | dict)), None)
     if isinstance(value, dict):
-        value = value.get("url") or value.get("href")
+        # `url` as every peer sends it; `href` and `id` as some write an image Link
+        value = value.get("url") or value.get("href") or value.get("id")
         if isinstance(value, list | dict):
             value = first_str(value)
     return http_url(value)
@@ -139,17 +142,50 @@ def type_of(doc: dict[str, Any]) -> str:
     return value if isinstance(value, str) else ""
 
 
+def parse_time(value: Any) -> datetime | None:
+    """An xsd:dateTime as peers send it (`Z` or an offset; naive taken as UTC); None if it is not
+    one."""
+    if not isinstance(value, str) or not value or len(value) > 64:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+# activities a group (a Lemmy community, a WordPress blog: FEP-1b12) announces to its followers,
+# and those that travel inside others (the Follow of an Accept, the Like of an Undo)
+ACTIVITY_TYPES = frozenset(
+    "Create Update Delete Undo Like Dislike EmojiReact Announce Follow Accept Reject Add Remove "
+    "Block Flag Lock Move Invite Join Leave Offer".split()
+)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """An object embedded in an activity and read only for who did what to what: an activity (the
+    Follow of an Accept, the Like of an Undo, the Create of a group's Announce), or a document
+    too thin to read fully. Never trusted beyond its ids."""
+
+    id: str | None
+    type: str
+    actor: str | None
+    object_id: str | None
+
+
 @dataclass(frozen=True)
 class Activity:
     id: str
     type: str
     actor: str
     object_id: str | None
-    object: dict[str, Any] | None  # embedded object, untrusted
+    # what `object` embeds, read by its type; untrusted: its origin is checked by whoever uses it
+    embedded: ObjectDoc | ActorDoc | Reference | None
     target: str | None
     to: list[str]
     cc: list[str]
-    raw: dict[str, Any] = field(repr=False)
+    published: datetime | None = None
     # the activity's `updated`, else its embedded object's: WriteFreely sends every Update of a
     # post under one id, and only this time tells one edit from the next
     updated: str | None = None
@@ -158,12 +194,17 @@ class Activity:
     def origin(self) -> str:
         return host_of(self.id)
 
+    @property
+    def inner(self) -> Reference | None:
+        """The embedded activity (or thin object), read for its ids."""
+        return self.embedded if isinstance(self.embedded, Reference) else None
+
 
 def activity(doc: dict[str, Any]) -> Activity:
     """Read an activity; raises BadRequest when it lacks an id, a type or an actor."""
     ident = http_url(doc.get("id"))
     kind = type_of(doc)
-    actor = first_str(doc.get("actor"))
+    actor = first_url(doc.get("actor"))
     if ident is None:
         raise BadRequest("activity has no id URL")
     if not kind:
@@ -177,13 +218,33 @@ def activity(doc: dict[str, Any]) -> Activity:
         type=kind,
         actor=actor,
         object_id=first_str(obj),
-        object=embedded,
+        embedded=_embedded(embedded) if embedded is not None else None,
         target=first_str(doc.get("target")),
         to=id_list(doc.get("to")),
         cc=id_list(doc.get("cc")),
-        raw=doc,
+        published=parse_time(doc.get("published")),
         updated=_time_text(doc.get("updated"))
         or (_time_text(embedded.get("updated")) if embedded else None),
+    )
+
+
+def _embedded(doc: dict[str, Any]) -> ObjectDoc | ActorDoc | Reference:
+    """An embedded object by its type: an actor, any other object, or (for an activity, and for
+    what does not read as either, such as Mastodon's bare `{"type": "Person", "id": ...}` in the
+    Delete of an actor) a Reference holding only its ids."""
+    kind = type_of(doc)
+    try:
+        if kind in ACTOR_TYPES:
+            return actor_doc(doc)
+        if kind and kind not in ACTIVITY_TYPES:
+            return object_doc(doc)
+    except BadRequest:
+        pass
+    return Reference(
+        id=first_str(doc.get("id")),
+        type=kind,
+        actor=first_str(doc.get("actor")),
+        object_id=first_str(doc.get("object")),
     )
 
 
@@ -191,23 +252,16 @@ def _time_text(value: Any) -> str | None:
     return value[:64] if isinstance(value, str) and value else None
 
 
-# activities a group (a Lemmy community, a WordPress blog: FEP-1b12) announces to its followers
-ACTIVITY_TYPES = frozenset(
-    "Create Update Delete Undo Like Dislike EmojiReact Announce Follow Accept Reject Add Remove "
-    "Block Flag Lock Move".split()
-)
-
-
 def announced_object_id(activity: Activity) -> str | None:
     """The id of what an Announce shares. Lemmy communities and WordPress blogs announce whole
     activities (`Announce(Create(Page))`): the post is the object of an announced Create or
     Update; announced votes, deletions and the like share no post (None). The embedded activity
     is only read for that id: the post itself is fetched from its origin."""
-    inner = activity.object
-    if inner is None or type_of(inner) not in ACTIVITY_TYPES:
+    inner = activity.inner
+    if inner is None or inner.type not in ACTIVITY_TYPES:
         return activity.object_id
-    if type_of(inner) in ("Create", "Update"):
-        return first_str(inner.get("object"))
+    if inner.type in ("Create", "Update"):
+        return inner.object_id
     return None
 
 
@@ -249,7 +303,9 @@ class ObjectDoc:
     cc: list[str]
     tags: list[Tag]
     attachments: list[Attachment]
-    raw: dict[str, Any] = field(repr=False)
+    # the document as received, to be stored whole (types we do not render keep every field);
+    # read-only: decisions go by the typed fields above
+    document: Mapping[str, object] = field(repr=False)
 
 
 def _text(value: Any) -> str:
@@ -350,7 +406,7 @@ def object_doc(doc: dict[str, Any]) -> ObjectDoc:
         cc=id_list(doc.get("cc")),
         tags=tags,
         attachments=attachments,
-        raw=doc,
+        document=doc,
     )
 
 
@@ -375,7 +431,9 @@ class ActorDoc:
     public_key_owner: str | None  # as the document says; the resolver checks it is `id`
     manually_approves: bool
     discoverable: bool
-    raw: dict[str, Any] = field(repr=False)
+    # the document as received, to be stored whole (types we do not render keep every field);
+    # read-only: decisions go by the typed fields above
+    document: Mapping[str, object] = field(repr=False)
 
 
 def actor_doc(doc: dict[str, Any]) -> ActorDoc:
@@ -417,5 +475,5 @@ def actor_doc(doc: dict[str, Any]) -> ActorDoc:
         public_key_pem=key_pem if isinstance(key_pem, str) else None,
         manually_approves=doc.get("manuallyApprovesFollowers") is True,
         discoverable=doc.get("discoverable") is not False,
-        raw=doc,
+        document=doc,
     )

@@ -86,9 +86,9 @@ async def on_follow(rt: Runtime, signer: models.Actor, activity: parse.Activity)
 
 
 async def on_accept_or_reject(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
-    inner = activity.object or {}
+    inner = activity.inner
     follow_uri = activity.object_id
-    follower_uri = parse.first_str(inner.get("actor")) if inner else None
+    follower_uri = inner.actor if inner else None
     row = await follows.find_outgoing(signer, follower_uri, follow_uri)
     if row is None or row.target_id != signer.id:
         return  # not a follow of ours, or not addressed to this signer
@@ -99,12 +99,11 @@ async def on_accept_or_reject(rt: Runtime, signer: models.Actor, activity: parse
 
 
 async def on_undo(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
-    inner = activity.object or {}
-    kind = parse.type_of(inner) if inner else ""
-    inner_actor = parse.first_str(inner.get("actor")) if inner else None
-    if inner_actor and inner_actor != signer.uri:
+    inner = activity.inner
+    kind = inner.type if inner else ""
+    if inner and inner.actor and inner.actor != signer.uri:
         raise Forbidden("an actor can only undo its own activities")
-    inner_object = parse.first_str(inner.get("object")) if inner else None
+    inner_object = inner.object_id if inner else None
     uri = activity.object_id
     if kind in ("Follow", ""):
         await follows.receive_undo(rt, signer, inner_object if kind else None, uri)
@@ -130,9 +129,8 @@ async def _own_object(
     rt: Runtime, signer: models.Actor, activity: parse.Activity
 ) -> parse.ObjectDoc:
     """The object of a Create/Update, trusted only when it is the signer's own; else fetched."""
-    embedded = activity.object
-    if embedded is not None:
-        obj = parse.object_doc(embedded)
+    obj = activity.embedded
+    if isinstance(obj, parse.ObjectDoc):
         if parse.host_of(obj.id) == signer.domain and obj.attributed_to == signer.uri:
             return obj
     if not activity.object_id:
@@ -164,11 +162,16 @@ async def on_create(rt: Runtime, signer: models.Actor, activity: parse.Activity)
 
 
 async def on_update(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
-    embedded = activity.object
-    if embedded is not None and parse.type_of(embedded) in ACTOR_TYPES:
-        if embedded.get("id") != signer.uri:
+    embedded = activity.embedded
+    if isinstance(embedded, parse.ActorDoc):
+        if embedded.id != signer.uri:
             raise Forbidden("an actor can only update itself")
         await resolver.store_actor(rt, embedded, fetched_from=signer.uri)
+        return
+    if activity.object_id == signer.uri:
+        # an Update of the actor whose document did not come embedded (or did not read): its
+        # own server says what changed
+        await resolver.fetch_actor(rt, signer.uri, refresh=True)
         return
     obj = await _own_object(rt, signer, activity)
     if await models.Status.filter(uri=obj.id).exists():
@@ -222,11 +225,8 @@ async def on_announce(rt: Runtime, signer: models.Actor, activity: parse.Activit
         actor_id=signer.id, reblog_of_id=original.id, deleted_at__isnull=True
     ).exists():
         return  # a group announces each edit of a post too: one boost per post, as on Mastodon
-    published = statuses._parse_time(
-        activity.raw.get("published") if isinstance(activity.raw.get("published"), str) else None
-    )
     await interactions.receive_announce(
-        rt, signer, original, activity.id, published or datetime.now(UTC)
+        rt, signer, original, activity.id, activity.published or datetime.now(UTC)
     )
 
 

@@ -294,16 +294,6 @@ async def delete(rt: Runtime, author: models.User, status_id: int) -> models.Sta
 # ---- remote objects, from the inbox -----------------------------------------------------------
 
 
-def _parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 async def _remote_values(
     author: models.Actor, obj: parse.ObjectDoc
 ) -> tuple[dict[str, Any], models.Status | None]:
@@ -325,7 +315,7 @@ async def _remote_values(
         "in_reply_to": parent,
         "in_reply_to_actor_id": parent.actor_id if parent else None,
         "conversation_uri": obj.conversation[:768] if obj.conversation else None,
-        "document": obj.raw,
+        "document": dict(obj.document),
     }
     return values, parent
 
@@ -352,7 +342,7 @@ async def store_remote(
                 "sensitive": existing.sensitive,
             },
         )
-        edited_at = _parse_time(obj.updated) or datetime.now(UTC)
+        edited_at = parse.parse_time(obj.updated) or datetime.now(UTC)
         await existing.update_from_dict({**values, "edited_at": edited_at}).save()
         await models.StatusEdit.create(
             status=existing,
@@ -405,7 +395,7 @@ async def _insert_rows(
 ) -> tuple[models.Status, list[models.Notification | None]]:
     """The status row with its mentions, tags, media and notifications, in one transaction."""
     now = datetime.now(UTC)
-    published = _parse_time(obj.published) or now
+    published = parse.parse_time(obj.published) or now
     # ids sort by publication time, clamped to now so a peer cannot pin a post to the top
     at_ms = int(min(published, now).timestamp() * 1000)
     attempt = 1

@@ -21,6 +21,7 @@ from apikit import bearer, json_of, make_token, make_user
 
 from fedihub import jobs, models
 from fedihub.accounts import resolver
+from fedihub.activitypub import parse
 from fedihub.runtime import Runtime
 from fedihub.security import keys
 from fedihub.web.common import RUNTIME_KEY
@@ -74,7 +75,8 @@ async def actor_from(app: Any, name: str, key: Any) -> models.Actor:
     """Store a sender from its actor document, as a fetch of it would, holding our test key."""
     doc = fixture(name)
     doc["publicKey"]["publicKeyPem"] = keys.public_pem(key)
-    return await resolver.store_actor(app.extensions[RUNTIME_KEY], doc, fetched_from=doc["id"])
+    rt = app.extensions[RUNTIME_KEY]
+    return await resolver.store_actor(rt, parse.actor_doc(doc), fetched_from=doc["id"])
 
 
 async def plain_actor(uri: str, key: Any) -> models.Actor:

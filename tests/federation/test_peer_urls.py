@@ -31,7 +31,7 @@ async def test_an_actor_is_stored_with_http_urls_only(app: Any) -> None:
         outbox=EVIL,
         endpoints={"sharedInbox": EVIL},
     )
-    stored = await resolver.store_actor(rt, doc, fetched_from=uri)
+    stored = await resolver.store_actor(rt, parse.actor_doc(doc), fetched_from=uri)
     values = [stored.url, stored.icon_url, stored.header_url, stored.outbox, stored.shared_inbox]
     assert values == [None] * 5
 
