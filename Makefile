@@ -50,13 +50,17 @@ makemigrations: $(VENV)/.run-installed
 migrate: $(VENV)/.run-installed
 	$(BIN)/fedihub migrate
 
-lint: $(VENV)/.test-installed
-	$(BIN)/pip install --quiet ruff mypy
+$(VENV)/.lint-installed: pyproject.toml | $(VENV)/.test-installed
+	$(BIN)/pip install --quiet -e '.[test,lint]'
+	touch $@
+
+# what CI runs before the tests: ruff's checks and formatting, and strict mypy on fedihub/
+lint: $(VENV)/.lint-installed
 	$(BIN)/ruff check fedihub tests benchmarks
 	$(BIN)/ruff format --check fedihub tests benchmarks
+	$(BIN)/mypy fedihub
 
-fmt: $(VENV)/.test-installed
-	$(BIN)/pip install --quiet ruff
+fmt: $(VENV)/.lint-installed
 	$(BIN)/ruff format fedihub tests benchmarks
 	$(BIN)/ruff check --fix fedihub tests benchmarks
 

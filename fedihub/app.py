@@ -18,6 +18,7 @@ from fedihub.config import Settings, proxy_networks
 from fedihub.errors import FedihubError
 from fedihub.security.keys import NodeSecrets, load_node_secrets
 from fedihub.web import register_blueprints
+from fedihub.web.application import FedihubApp
 from fedihub.web.common import RUNTIME_KEY, wants_json
 from fedihub.web.forwarded import ForwardedFor
 
@@ -37,7 +38,7 @@ def create_app(settings: Settings, *, secrets: NodeSecrets | None = None) -> Qua
     if secrets is None:
         secrets = load_node_secrets(settings.keys_dir)
     rt = node.build(settings, secrets)
-    app = Quart("fedihub", template_folder=str(templates_dir()), static_folder=None)
+    app = FedihubApp("fedihub", template_folder=str(templates_dir()), static_folder=None)
     app.extensions[RUNTIME_KEY] = rt
     app.secret_key = secrets.session_key
     app.config.update(
@@ -52,7 +53,8 @@ def create_app(settings: Settings, *, secrets: NodeSecrets | None = None) -> Qua
     register_blueprints(app)
     api.register(app)
     _register_error_handlers(app)
-    app.asgi_app = ForwardedFor(app.asgi_app, proxy_networks(settings.trusted_proxies))  # type: ignore[method-assign]
+    trusted = proxy_networks(settings.trusted_proxies)
+    app.wrap(lambda inner: ForwardedFor(inner, trusted))
 
     lifecycle = contextlib.AsyncExitStack()
 

@@ -47,7 +47,8 @@ class ProfileInput:
     display_name: str = ""
     bio: str = ""
     affiliation: str = ""
-    research_areas: str = ""
+    # the settings form sends one comma-separated text; the API sends a list
+    research_areas: str | list[str] = ""
     links: tuple[tuple[str, str], ...] = ()
     locale: str | None = None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from quart import Quart, Response, g, jsonify, request
+from quart import Response, g, jsonify, request
 
 from fedihub.api import (
     accounts,
@@ -33,6 +33,7 @@ from fedihub.api import (
     timelines,
     trends,
 )
+from fedihub.web.application import ASGIApp, FedihubApp
 from fedihub.web.common import runtime
 
 __all__ = ["register"]
@@ -51,7 +52,7 @@ CORS_HEADERS = {
 }
 
 
-def register(app: Quart) -> None:
+def register(app: FedihubApp) -> None:
     modules = (
         oauth,
         instance,
@@ -77,7 +78,7 @@ def register(app: Quart) -> None:
         app.register_blueprint(module.blueprint)
     app.before_request(_preflight_and_budget)
     app.after_request(_decorate)
-    app.asgi_app = _TrailingSlash(app.asgi_app)  # type: ignore[method-assign]
+    app.wrap(_TrailingSlash)
 
 
 def _is_cors_path(path: str) -> bool:
@@ -117,10 +118,10 @@ async def _decorate(response: Response) -> Response:
 class _TrailingSlash:
     """ASGI middleware: /api/v1/instance/ is routed as /api/v1/instance (so every API path)."""
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: ASGIApp) -> None:
         self.inner = inner
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         path = scope.get("path", "")
         if scope.get("type") == "http" and path.endswith("/") and path.startswith(_SLASH_PREFIXES):
             scope = dict(scope)

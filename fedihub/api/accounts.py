@@ -71,7 +71,7 @@ async def update_credentials() -> Response:
         affiliation = actor.affiliation
     data = profiles.ProfileInput(
         display_name=p.str("display_name", actor.display_name) or "",
-        bio=p.str("note") if p.has("note") else profiles.html_to_bio(actor.summary or ""),
+        bio=(p.str("note") or "") if p.has("note") else profiles.html_to_bio(actor.summary or ""),
         affiliation=affiliation or "",
         research_areas=list(actor.research_areas or []),
         links=tuple(links) if links is not None else current_links,

@@ -24,7 +24,6 @@ INVALID_TOKEN = "The access token is invalid"
 OUT_OF_SCOPE = "This action is outside the authorized scopes"
 NEEDS_USER = "This method requires an authenticated user"
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-_UNSET = object()
 
 
 async def bearer_value() -> str | None:
@@ -39,9 +38,9 @@ async def bearer_value() -> str | None:
 
 async def authenticate() -> models.OAuthToken | None:
     """The request's token, None if it sent none; Unauthorized for a bad one. Cached on `g`."""
-    cached = getattr(g, "_api_token", _UNSET)
-    if cached is not _UNSET:
-        return cached  # type: ignore[no-any-return]
+    if hasattr(g, "_api_token"):
+        cached: models.OAuthToken | None = g._api_token
+        return cached
     value = await bearer_value()
     token = None
     user = None
@@ -108,10 +107,9 @@ def require_scope(
 def token_key() -> str:
     """What the rate limiter counts by: the token if one was sent, else the client address."""
     header = request.headers.get("Authorization", "")
+    value: str | None = request.args.get("access_token")
     if header[:7].lower() == "bearer ":
         value = header[7:].strip()
-    else:
-        value = request.args.get("access_token")
     if value:
         return "t:" + oauth.digest(value)
     return "ip:" + (request.remote_addr or "-")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from quart import Blueprint, Response, jsonify
 from tortoise.expressions import Q
@@ -16,12 +17,14 @@ from fedihub.api.entities.account import accounts
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_blocks", __name__)
+# rows naming a target account: a block or a mute
+Blocking = TypeVar("Blocking", models.Block, models.Mute)
 
 
-async def _page(query: QuerySet[models.Block] | QuerySet[models.Mute]) -> Response:
+async def _page(query: QuerySet[Blocking]) -> Response:
     """One page of rows with a `target_id`, as the target accounts, with the Link header."""
     pg = pagination.page(await params(), default=40, maximum=80)
-    rows = await pagination.fetch(query, pg)  # type: ignore[arg-type]
+    rows = await pagination.fetch(query, pg)
     ids = [row.target_id for row in rows]
     by_id = {a.id: a for a in await models.Actor.filter(id__in=ids, deleted_at=None)}
     response = jsonify(accounts(runtime(), [by_id[i] for i in ids if i in by_id]))

@@ -7,6 +7,7 @@ arrays come as `id[]=` or repeated `id=`, and nested hashes as `source[privacy]=
 
 from __future__ import annotations
 
+import builtins
 import re
 from typing import Any
 
@@ -62,14 +63,14 @@ class Params:
         self._values = values
         self.files = files
 
-    def has(self, name: str) -> bool:
+    def has(self, name: builtins.str) -> builtins.bool:
         return name in self._values or f"{name}[]" in self._values
 
-    def raw(self, name: str) -> Any:
+    def raw(self, name: builtins.str) -> Any:
         values = self._values.get(name)
         return values[-1] if values else None
 
-    def str(self, name: str, default: str | None = None) -> str | None:
+    def str(self, name: builtins.str, default: builtins.str | None = None) -> builtins.str | None:
         value = self.raw(name)
         if value is None:
             return default
@@ -77,17 +78,19 @@ class Params:
             raise invalid(f"{name} must be a string", name)
         return str(value) if not isinstance(value, bool) else ("true" if value else "false")
 
-    def bool(self, name: str, default: bool | None = None) -> bool | None:
+    def bool(
+        self, name: builtins.str, default: builtins.bool | None = None
+    ) -> builtins.bool | None:
         return to_bool(self.raw(name), default)
 
     def int(
         self,
-        name: str,
-        default: int | None = None,
+        name: builtins.str,
+        default: builtins.int | None = None,
         *,
-        low: int | None = None,
-        high: int | None = None,
-    ) -> int | None:
+        low: builtins.int | None = None,
+        high: builtins.int | None = None,
+    ) -> builtins.int | None:
         value = self.raw(name)
         if value is None or value == "":
             return default
@@ -101,28 +104,28 @@ class Params:
             number = high
         return number
 
-    def list(self, name: str) -> list[Any]:
+    def list(self, name: builtins.str) -> builtins.list[Any]:
         """Values of `name[]` and `name` (a JSON array counts as several values)."""
-        out: list[Any] = []
+        out: builtins.list[Any] = []
         for key in (f"{name}[]", name):
             for value in self._values.get(key, []):
                 out.extend(value if isinstance(value, list) else [value])
         return out
 
-    def hash(self, name: str) -> dict[str, Any]:
+    def hash(self, name: builtins.str) -> dict[builtins.str, Any]:
         """A nested hash: JSON `{"source": {...}}` or form keys `source[privacy]`."""
         value = self.raw(name)
-        out: dict[str, Any] = dict(value) if isinstance(value, dict) else {}
+        out: dict[builtins.str, Any] = dict(value) if isinstance(value, dict) else {}
         for key, values in self._values.items():
             match = _INDEXED.match(key)
             if match and match.group(1) == name and match.group(2) and match.group(3) is None:
                 out[match.group(2)] = values[-1]
         return out
 
-    def rows(self, name: str) -> list[dict[str, Any]] | None:
+    def rows(self, name: builtins.str) -> builtins.list[dict[builtins.str, Any]] | None:
         """An array of hashes (JSON list or `{"0": {}}`, or form `name[0][key]`); None if absent."""
         value = self.raw(name)
-        rows: dict[str, dict[str, Any]] = {}
+        rows: dict[str, dict[builtins.str, Any]] = {}
         found = value is not None
         if isinstance(value, list):
             rows = {str(i): dict(v) for i, v in enumerate(value) if isinstance(v, dict)}
@@ -141,7 +144,7 @@ class Params:
 
 async def params() -> Params:
     """This request's parameters (read once and kept on `g`)."""
-    cached = getattr(g, "_api_params", None)
+    cached: Params | None = getattr(g, "_api_params", None)
     if cached is not None:
         return cached
     values: dict[str, list[Any]] = {}

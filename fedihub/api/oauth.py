@@ -173,15 +173,15 @@ async def authorize_submit() -> Response:
         req = await _check(form)
     except oauth.OAuthError as exc:
         return await _error_page(exc)
-    user = await web_session.current_user()
-    if user is None:
+    signed_in = await web_session.current_user()
+    if signed_in is None:
         error = oauth_text.texts(i18n.negotiate(None))["session_ended"]
         return await _sign_in(req, 401, error=error)
     if form.get("decision") != "approve":
         if req.redirect_uri == oauth.OOB:
             return await _page("oauth/code.html", app_name=req.app.name, code=None)
         return _redirect(_with_query(req.redirect_uri, error="access_denied", state=req.state))
-    code = await oauth.issue_code(req, user)
+    code = await oauth.issue_code(req, signed_in)
     if req.redirect_uri == oauth.OOB:
         return await _page("oauth/code.html", app_name=req.app.name, code=code)
     return _redirect(_with_query(req.redirect_uri, code=code, state=req.state))

@@ -14,13 +14,14 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from quart import Response, request
+from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from fedihub.api.common import Params
 from fedihub.web.common import runtime
 
 _CURSORS = ("max_id", "since_id", "min_id")
-M = TypeVar("M")
+M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)

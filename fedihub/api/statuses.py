@@ -261,6 +261,7 @@ async def _who(raw_id: str, query_for: str) -> Response:
     status = await visible_status(raw_id, user.actor if user else None)
     p = await params()
     pg = pagination.page(p)
+    rows: list[models.Favourite] | list[models.Status]
     if query_for == "favourites":
         rows = await pagination.fetch(models.Favourite.filter(status_id=status.id), pg)
         ids = [r.actor_id for r in rows]

@@ -109,7 +109,11 @@ async def _hiders(author_id: int) -> set[int]:
         "actor_id", "target_id"
     )
     found = {int(target if actor == author_id else actor) for actor, target in blocks}
-    found.update(await models.Mute.filter(target_id=author_id).values_list("actor_id", flat=True))
+    found.update(
+        await models.column(
+            models.Mute.filter(target_id=author_id).values_list("actor_id", flat=True)
+        )
+    )
     return found
 
 

@@ -35,7 +35,7 @@ async def describe() -> list[str]:
     return lines or ["no jobs"]
 
 
-def _count():  # type: ignore[no-untyped-def]
+def _count() -> Count:
     return Count("id")
 
 

@@ -121,7 +121,9 @@ async def enqueue_many(
     for _ in range(_ID_RETRIES):
         keys = [row.dedupe_key for row in rows if row.dedupe_key]
         present = set(
-            await models.Job.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
+            await models.column(
+                models.Job.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
+            )
         )
         rows = [row for row in rows if row.dedupe_key and row.dedupe_key not in present]
         if not rows:

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from typing import Any
 
 from fedihub.jobs import periodic, queue
 from fedihub.runtime import Runtime
@@ -53,17 +54,15 @@ async def run(rt: Runtime, stop: asyncio.Event, *, concurrency: int) -> None:
                     asyncio.create_task(wakeup.wait()),
                     asyncio.create_task(stop.wait()),
                 ]
+                # full: a finishing job frees a slot; waiting on the job tasks themselves
+                watched: set[asyncio.Task[Any]] = set(waiters)
                 if running and free <= 0:
-                    waiters.append(
-                        asyncio.create_task(
-                            asyncio.wait(set(running), return_when=asyncio.FIRST_COMPLETED)
-                        )
-                    )
-                _, pending = await asyncio.wait(
-                    waiters, timeout=IDLE_POLL_S, return_when=asyncio.FIRST_COMPLETED
+                    watched.update(running)
+                await asyncio.wait(
+                    watched, timeout=IDLE_POLL_S, return_when=asyncio.FIRST_COMPLETED
                 )
-                for w in pending:
-                    w.cancel()
+                for waiter in waiters:  # never the jobs: they run on
+                    waiter.cancel()
     finally:
         if running:
             _, unfinished = await asyncio.wait(set(running), timeout=GRACE_S)

@@ -4,6 +4,7 @@ Imports nothing of fedihub but `ids`. One module per aggregate; this package's f
 """
 
 from fedihub.models.actors import Actor, Block, Follow, FollowState, InviteCode, NodeSetting, User
+from fedihub.models.columns import column
 from fedihub.models.followed_tags import FollowedTag
 from fedihub.models.jobs import Host, Job, JobState, OutboxActivity
 from fedihub.models.lists import List, ListAccount, RepliesPolicy
@@ -22,6 +23,7 @@ from fedihub.models.statuses import (
 from fedihub.models.trends import TrendingStatus, TrendingTag
 
 __all__ = [
+    "column",
     "Actor",
     "Block",
     "Bookmark",

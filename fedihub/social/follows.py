@@ -120,8 +120,8 @@ async def receive_follow(
             rt, target, activities.reject_follow(target, follower, row), [follower]
         )
         return
-    row = await models.Follow.get_or_none(follower_id=follower.id, target_id=target.id)
-    if row is None:
+    existing = await models.Follow.get_or_none(follower_id=follower.id, target_id=target.id)
+    if existing is None:
         state = FollowState.PENDING if target.manually_approves else FollowState.ACCEPTED
         kind = "follow" if state is FollowState.ACCEPTED else "follow_request"
         try:
@@ -134,10 +134,12 @@ async def receive_follow(
             row = await models.Follow.get(follower_id=follower.id, target_id=target.id)
         else:
             await notifications.announce(rt, note)
-    elif row.uri != uri:
-        # a repeated Follow (the peer lost our Accept): answer the new id
-        row.uri = uri
-        await row.save(update_fields=["uri"])
+    else:
+        row = existing
+        if row.uri != uri:
+            # a repeated Follow (the peer lost our Accept): answer the new id
+            row.uri = uri
+            await row.save(update_fields=["uri"])
     if row.state is FollowState.ACCEPTED:
         await publish.publish(
             rt, target, activities.accept_follow(target, follower, row), [follower]

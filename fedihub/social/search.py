@@ -108,10 +108,10 @@ async def hashtags(query: str, *, limit: int = 20) -> list[str]:
     if not text:
         return []
     names = (
-        await models.StatusTag.filter(name__startswith=text)
+        models.StatusTag.filter(name__startswith=text)
         .distinct()
         .order_by("name")
         .limit(limit)
         .values_list("name", flat=True)
     )
-    return list(names)
+    return [str(name) for name in await models.column(names)]

@@ -205,7 +205,7 @@ async def _own_status(author: models.User, status_id: int) -> models.Status:
     ).prefetch_related("actor")
     if status is None:
         raise NotFound("Record not found")
-    if status.actor_id != author.actor_id:  # type: ignore[attr-defined]
+    if status.actor_id != author.actor_id:
         raise Forbidden("This action is not allowed")
     return status
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from quart import Blueprint, Quart, Response, g, redirect, render_template, request
+from quart import Blueprint, Quart, g, redirect, render_template, request
+from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 from fedihub import models
 from fedihub.accounts import registration, users
@@ -26,6 +27,7 @@ FAILED_SIGNIN_WINDOW_S = 300.0
 _VIEWER = "fedihub_viewer"
 
 Page = tuple[str, int]
+Redirect = WerkzeugResponse  # what quart.redirect() makes
 
 
 def register(app: Quart) -> None:
@@ -98,7 +100,7 @@ async def sign_up_form() -> Page:
 
 
 @blueprint.post("/sign_up")
-async def sign_up() -> Page | Response:
+async def sign_up() -> Page | Redirect:
     await session.require_csrf()
     mode = await registration.mode()
     if mode is RegistrationMode.CLOSED:
@@ -140,7 +142,7 @@ async def sign_in_form() -> Page:
 
 
 @blueprint.post("/sign_in")
-async def sign_in() -> Page | Response:
+async def sign_in() -> Page | Redirect:
     await session.require_csrf()
     form = await request.form
     login = form.get("login", "").strip()
@@ -165,7 +167,7 @@ async def sign_in() -> Page | Response:
 
 
 @blueprint.post("/sign_out")
-async def sign_out() -> Response:
+async def sign_out() -> Redirect:
     await session.require_csrf()
     session.logout_user()
     return redirect("/")

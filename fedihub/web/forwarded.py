@@ -10,13 +10,10 @@ entries to the left of what the proxies append, so it cannot choose the address 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-Scope = MutableMapping[str, Any]
-ASGIApp = Callable[
-    [Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]
-]
+from fedihub.web.application import ASGIApp
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # more hops than any real chain of proxies: a longer header is trimmed, never walked in full
@@ -46,7 +43,7 @@ class ForwardedFor:
         self.app = app
         self.trusted = trusted
 
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         client = scope.get("client")
         if scope["type"] in ("http", "websocket") and client and self.trusted:
             header = b",".join(v for k, v in scope.get("headers", ()) if k == b"x-forwarded-for")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from quart import Blueprint, Quart, Response, redirect, render_template, request
+from quart import Blueprint, Quart, redirect, render_template, request
+from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 from fedihub import models
 from fedihub.accounts import profiles
@@ -20,13 +21,14 @@ from fedihub.web.common import runtime
 blueprint = Blueprint("settings_pages", __name__, url_prefix="/settings")
 
 Page = tuple[str, int]
+Redirect = WerkzeugResponse  # what quart.redirect() makes
 
 
 def register(app: Quart) -> None:
     app.register_blueprint(blueprint)
 
 
-def _to_sign_in() -> Response:
+def _to_sign_in() -> Redirect:
     return redirect(f"/auth/sign_in?next={quote(request.path)}")
 
 
@@ -56,7 +58,7 @@ async def _profile_page(form: dict[str, object], error: str | None, status: int)
 
 
 @blueprint.get("/profile")
-async def profile_form() -> Page | Response:
+async def profile_form() -> Page | Redirect:
     user = await viewer()
     if user is None:
         return _to_sign_in()
@@ -64,7 +66,7 @@ async def profile_form() -> Page | Response:
 
 
 @blueprint.post("/profile")
-async def profile_save() -> Page | Response:
+async def profile_save() -> Page | Redirect:
     user = await viewer()
     if user is None:
         return _to_sign_in()
@@ -108,14 +110,14 @@ async def _password_page(error: str | None, status: int) -> Page:
 
 
 @blueprint.get("/password")
-async def password_form() -> Page | Response:
+async def password_form() -> Page | Redirect:
     if await viewer() is None:
         return _to_sign_in()
     return await _password_page(None, 200)
 
 
 @blueprint.post("/password")
-async def password_change() -> Page | Response:
+async def password_change() -> Page | Redirect:
     user = await viewer()
     if user is None:
         return _to_sign_in()

@@ -24,9 +24,9 @@ async def relationships(viewer_id: int, target_ids: list[int]) -> list[dict[str,
         for f in await models.Follow.filter(target_id=viewer_id, follower_id__in=ids)
     }
     made = models.Block.filter(actor_id=viewer_id, target_id__in=ids)
-    blocking = set(await made.values_list("target_id", flat=True))
+    blocking = set(await models.column(made.values_list("target_id", flat=True)))
     received = models.Block.filter(target_id=viewer_id, actor_id__in=ids)
-    blocked_by = set(await received.values_list("actor_id", flat=True))
+    blocked_by = set(await models.column(received.values_list("actor_id", flat=True)))
     now = datetime.now(UTC)
     mutes = {
         m.target_id: m

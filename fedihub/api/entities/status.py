@@ -81,18 +81,24 @@ async def statuses(
     marked: set[int] = set()
     if viewer is not None:
         faved = set(
-            await models.Favourite.filter(actor_id=viewer.id, status_id__in=ids).values_list(
-                "status_id", flat=True
+            await models.column(
+                models.Favourite.filter(actor_id=viewer.id, status_id__in=ids).values_list(
+                    "status_id", flat=True
+                )
             )
         )
         boosted = set(
-            await models.Status.filter(
-                actor_id=viewer.id, reblog_of_id__in=ids, deleted_at__isnull=True
-            ).values_list("reblog_of_id", flat=True)
+            await models.column(
+                models.Status.filter(
+                    actor_id=viewer.id, reblog_of_id__in=ids, deleted_at__isnull=True
+                ).values_list("reblog_of_id", flat=True)
+            )
         )
         marked = set(
-            await models.Bookmark.filter(actor_id=viewer.id, status_id__in=ids).values_list(
-                "status_id", flat=True
+            await models.column(
+                models.Bookmark.filter(actor_id=viewer.id, status_id__in=ids).values_list(
+                    "status_id", flat=True
+                )
             )
         )
 
