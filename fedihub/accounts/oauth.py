@@ -259,9 +259,20 @@ def _pkce_ok(challenge: str, method: str | None, verifier: str | None) -> bool:
 
 
 async def exchange_code(
-    app: models.OAuthApp, code: str | None, redirect_uri: str | None, code_verifier: str | None
+    app: models.OAuthApp,
+    code: str | None,
+    redirect_uri: str | None,
+    code_verifier: str | None,
+    *,
+    client_authenticated: bool,
 ) -> tuple[str, models.OAuthToken]:
-    """Trade a code for a token once: a second use fails even if the first never finished."""
+    """Trade a code for a token once: a second use fails even if the first never finished.
+
+    A code proves its client by the PKCE verifier when it was issued with a challenge, else by the
+    client's secret (`client_authenticated`): a code issued without a challenge and presented
+    without the secret is refused whatever `code_verifier` says (RFC 7636 section 4.6 binds the
+    verifier only to a challenge; RFC 6749 section 4.1.3 needs a confidential client's secret).
+    """
     if not code:
         raise OAuthError("invalid_request", "code is missing")
     row = await models.OAuthCode.get_or_none(code_hash=digest(code), app_id=app.id)
@@ -273,8 +284,11 @@ async def exchange_code(
     if redirect_uri != row.redirect_uri:
         raise OAuthError("invalid_grant", "redirect_uri does not match the authorization request")
     challenge, method = row.code_challenge, row.code_challenge_method
-    if challenge and not _pkce_ok(challenge, method, code_verifier):
-        raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge")
+    if challenge:
+        if not _pkce_ok(challenge, method, code_verifier):
+            raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge")
+    elif not client_authenticated:
+        raise OAuthError("invalid_client", "client authentication failed", status=401)
     user = await models.User.get_or_none(id=row.user_id)
     if user is None or user.disabled:
         raise OAuthError("invalid_grant", "the account is disabled")

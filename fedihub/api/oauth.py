@@ -215,13 +215,18 @@ async def _grant(p: Params) -> tuple[str, models.OAuthToken]:
     grant = p.str("grant_type")
     client_id, secret = _client_credentials(p)
     if grant == "authorization_code":
-        # a PKCE client may be public: the verifier proves it is the one that asked for the code
+        # a PKCE client may be public: without a secret, the code's challenge must be met instead
+        # (exchange_code refuses a code issued without one)
         if secret is None and p.str("code_verifier"):
             app = await oauth.app_by_client_id(client_id)
         else:
             app = await oauth.authenticate_client(client_id, secret)
         return await oauth.exchange_code(
-            app, p.str("code"), p.str("redirect_uri"), p.str("code_verifier")
+            app,
+            p.str("code"),
+            p.str("redirect_uri"),
+            p.str("code_verifier"),
+            client_authenticated=secret is not None,
         )
     if grant == "client_credentials":
         app = await oauth.authenticate_client(client_id, secret)

@@ -147,6 +147,37 @@ async def test_plain_pkce_lets_a_public_client_exchange_without_secret(client: A
     assert token.status_code == 200, await token.get_json()
 
 
+async def test_code_issued_without_a_challenge_needs_the_client_secret_whatever_the_verifier(
+    client: Any,
+) -> None:
+    await make_user(client.app, "ada")
+    app, secret = await make_app()
+    query = {"client_id": app.client_id, "redirect_uri": REDIRECT, "response_type": "code"}
+    codes = []
+    for _ in range(2):
+        fields = await _consent_form(client, query)
+        answer = await client.post("/oauth/authorize", form={**fields, "decision": "approve"})
+        codes.append(parse_qs(urlsplit(answer.headers["Location"]).query)["code"][0])
+    # Given a code issued without PKCE, when someone who holds it but not the secret sends any
+    # code_verifier, then no token is issued
+    stolen = await client.post(
+        "/oauth/token",
+        form={
+            "grant_type": "authorization_code",
+            "client_id": app.client_id,
+            "code": codes[0],
+            "redirect_uri": REDIRECT,
+            "code_verifier": "anything-at-all-0123456789-0123456789-0123",
+        },
+    )
+    assert stolen.status_code == 401, await stolen.get_json()
+    assert (await stolen.get_json())["error"] == "invalid_client"
+    assert not await models.OAuthToken.all().exists()
+    # while the client that holds the secret still gets its token
+    token = await _token(client, app, secret, codes[1], code_verifier="ignored-verifier")
+    assert token.status_code == 200, await token.get_json()
+
+
 async def test_code_needs_the_same_redirect_uri_and_expires(client: Any) -> None:
     await make_user(client.app, "ada")
     app, secret = await make_app()
