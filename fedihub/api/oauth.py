@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 from quart import Blueprint, Response, jsonify, render_template, request
 
 from fedihub import models
-from fedihub.accounts import oauth, users
+from fedihub.accounts import oauth, signin_throttle, users
 from fedihub.api import oauth_text
 from fedihub.api.auth import current_token, require_scope
 from fedihub.api.common import Params, invalid, params
@@ -36,8 +36,6 @@ _AUTH_FIELDS = (
     "code_challenge",
     "code_challenge_method",
 )
-# failed password attempts per client address: Mastodon's rack-attack allows 25 per 5 minutes
-_LOGIN_LIMIT, _LOGIN_WINDOW = 25, 300.0
 
 
 @blueprint.post("/api/v1/apps")
@@ -158,13 +156,16 @@ async def authorize_submit() -> Response:
         except oauth.OAuthError as exc:
             return await _error_page(exc)
         login = form.get("login", "")
-        key = f"oauth-sign-in:{request.remote_addr}"
-        if not await _limiter().hit(key, _LOGIN_LIMIT, _LOGIN_WINDOW):
+        # the web sign-in's throttle: failures per address and per account, one count for both
+        tried = await signin_throttle.attempt(request.remote_addr, login)
+        if await signin_throttle.refused(_limiter(), tried):
             error = oauth_text.texts(i18n.negotiate(None))["too_many"]
             return await _sign_in(req, 429, error=error, login=login)
         try:
             user = await users.authenticate(login, form.get("password", ""))
         except (Unauthorized, Forbidden) as exc:
+            if isinstance(exc, Unauthorized):
+                await signin_throttle.failed(_limiter(), tried)
             error = i18n.error_text(exc, i18n.negotiate(None))
             return await _sign_in(req, exc.status, error=error, login=login)
         web_session.login_user(user)
@@ -234,14 +235,17 @@ async def _grant(p: Params) -> tuple[str, models.OAuthToken]:
     if grant == "password":
         app = await oauth.authenticate_client(client_id, secret)
         scopes = oauth.scopes_for_grant(app, p.str("scope"))
-        key = f"oauth-password:{request.remote_addr}"
-        if not await _limiter().hit(key, _LOGIN_LIMIT, _LOGIN_WINDOW):
+        login = p.str("username") or ""
+        tried = await signin_throttle.attempt(request.remote_addr, login)
+        if await signin_throttle.refused(_limiter(), tried):
             raise oauth.OAuthError(
                 "invalid_grant", "too many attempts; try again later", status=429
             )
         try:
-            user = await users.authenticate(p.str("username") or "", p.str("password") or "")
+            user = await users.authenticate(login, p.str("password") or "")
         except (Unauthorized, Forbidden) as exc:
+            if isinstance(exc, Unauthorized):
+                await signin_throttle.failed(_limiter(), tried)
             raise oauth.OAuthError("invalid_grant", exc.public) from None
         return await oauth.issue_token(app, user.id, scopes)
     if not grant:
