@@ -92,12 +92,15 @@ async def _registrations() -> dict[str, Any]:
 
 
 async def _contact() -> tuple[str, dict[str, Any] | None]:
+    """The contact address the admin published, "" when none (what Mastodon answers while its
+    site_contact_email is unset), and the first admin's public account. An admin's login e-mail
+    is private and never stands in for the contact address."""
     email = str(await node_settings.get("contact_email") or "")
     admin = await models.User.filter(is_admin=True, disabled=False).order_by("created_at").first()
     if admin is None:
         return email, None
     await admin.fetch_related("actor")
-    return email or admin.email, account(runtime(), admin.actor)
+    return email, account(runtime(), admin.actor)
 
 
 async def _texts() -> tuple[str, str]:
