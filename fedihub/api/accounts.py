@@ -11,7 +11,7 @@ from fedihub import models
 from fedihub.accounts import preferences, profiles
 from fedihub.accounts.media_files import store_header
 from fedihub.api import pagination
-from fedihub.api.auth import current_actor, current_user, optional_user, require_scope
+from fedihub.api.auth import current_actor, current_user, require_scope, scope_if_token
 from fedihub.api.common import invalid, not_found, params, parse_id, to_bool
 from fedihub.api.entities.account import account, accounts, credential_account
 from fedihub.api.entities.relationship import relationship, relationships
@@ -115,8 +115,8 @@ async def update_credentials() -> Response:
 
 
 @blueprint.get(f"{P}/lookup")
+@scope_if_token("read:accounts")
 async def lookup() -> Response:
-    await optional_user()
     p = await params()
     handle = (p.str("acct") or "").strip().removeprefix("acct:").lstrip("@")
     if not handle:
@@ -185,13 +185,12 @@ async def familiar_followers() -> Response:
 
 
 @blueprint.get(f"{P}/<raw_id>")
+@scope_if_token("read:accounts")
 async def get_account(raw_id: str) -> Response:
-    await optional_user()
     return jsonify(account(runtime(), await load_actor(raw_id)))
 
 
 async def _follow_list(raw_id: str, *, followers: bool) -> Response:
-    await optional_user()
     actor = await load_actor(raw_id)
     p = await params()
     pg = pagination.page(p, default=40, maximum=80)
@@ -211,11 +210,13 @@ async def _follow_list(raw_id: str, *, followers: bool) -> Response:
 
 
 @blueprint.get(f"{P}/<raw_id>/followers")
+@scope_if_token("read:accounts")
 async def followers_list(raw_id: str) -> Response:
     return await _follow_list(raw_id, followers=True)
 
 
 @blueprint.get(f"{P}/<raw_id>/following")
+@scope_if_token("read:accounts")
 async def following_list(raw_id: str) -> Response:
     return await _follow_list(raw_id, followers=False)
 

@@ -17,7 +17,7 @@ from quart import Blueprint, Response, jsonify, render_template, request
 from fedihub import models
 from fedihub.accounts import oauth, signin_throttle, users
 from fedihub.api import oauth_text
-from fedihub.api.auth import current_token, require_scope
+from fedihub.api.auth import current_token, ignores_token, require_scope
 from fedihub.api.common import Params, invalid, params
 from fedihub.api.entities.application import application, credential_application
 from fedihub.errors import Forbidden, Unauthorized
@@ -39,6 +39,7 @@ _AUTH_FIELDS = (
 
 
 @blueprint.post("/api/v1/apps")
+@ignores_token
 async def create_app() -> tuple[Response, int]:
     p = await params()
     uris: Any = p.list("redirect_uris") or p.str("redirect_uri")
@@ -135,6 +136,7 @@ async def _sign_in(req: oauth.AuthRequest, status: int = 200, **context: Any) ->
 
 
 @blueprint.get("/oauth/authorize")
+@ignores_token
 async def authorize_page() -> Response:
     try:
         req = await _check(request.args)
@@ -147,6 +149,7 @@ async def authorize_page() -> Response:
 
 
 @blueprint.post("/oauth/authorize")
+@ignores_token
 async def authorize_submit() -> Response:
     await web_session.require_csrf()
     form = await request.form
@@ -254,6 +257,7 @@ async def _grant(p: Params) -> tuple[str, models.OAuthToken]:
 
 
 @blueprint.post("/oauth/token")
+@ignores_token
 async def token() -> tuple[Response, int]:
     p = await params()
     try:
@@ -273,6 +277,7 @@ async def token() -> tuple[Response, int]:
 
 
 @blueprint.post("/oauth/revoke")
+@ignores_token
 async def revoke() -> tuple[Response, int]:
     p = await params()
     try:
@@ -290,6 +295,7 @@ async def revoke() -> tuple[Response, int]:
 
 
 @blueprint.get("/.well-known/oauth-authorization-server")
+@ignores_token
 async def metadata() -> Response:
     base = runtime().urls.base
     return jsonify(

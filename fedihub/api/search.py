@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from quart import Blueprint, Response, jsonify
 
-from fedihub.api.auth import optional_user
+from fedihub.api.auth import optional_user, scope_if_token
 from fedihub.api.common import params
 from fedihub.api.entities.account import accounts
 from fedihub.api.entities.status import statuses as status_entities
@@ -15,6 +15,7 @@ blueprint = Blueprint("api_search", __name__)
 
 
 @blueprint.get("/api/v2/search")
+@scope_if_token("read:search")
 async def search() -> Response:
     user = await optional_user()
     viewer = user.actor if user else None

@@ -22,7 +22,7 @@ from tortoise.expressions import Q
 from fedihub import events, models
 from fedihub.accounts import oauth
 from fedihub.api import stream_events
-from fedihub.api.auth import INVALID_TOKEN, OUT_OF_SCOPE
+from fedihub.api.auth import INVALID_TOKEN, OUT_OF_SCOPE, ignores_token, scope_per_stream
 from fedihub.errors import BadRequest, Forbidden, Unauthorized
 from fedihub.runtime import Runtime
 from fedihub.web.common import RUNTIME_KEY, runtime
@@ -30,8 +30,18 @@ from fedihub.web.common import RUNTIME_KEY, runtime
 blueprint = Blueprint("api_streaming", __name__)
 P = "/api/v1/streaming"
 HEARTBEAT_S = 15.0
-_USER_STREAMS = {"user": "user", "user:notification": "user:notification", "direct": "direct"}
+_USER_STREAMS = ("user", "user:notification", "direct")
 _PUBLIC_STREAMS = ("public", "public:local", "public:remote")
+# what each stream asks of a token, as Mastodon's streaming server does (any one scope grants; none:
+# open to anyone, with or without a token). The user stream carries notifications only to tokens
+# that may read them. tests/api/test_scopes.py walks this table.
+STREAM_SCOPES: dict[str, tuple[str, ...]] = {
+    "user": ("read:statuses",),
+    "user:notification": ("read:notifications",),
+    "direct": ("read:statuses",),
+    "list": ("read:statuses", "read:lists"),  # read:lists reads the same timeline over REST
+    **{name: () for name in (*_PUBLIC_STREAMS, "hashtag", "hashtag:local")},
+}
 _HIDERS = "_hiders"  # the key under which a shared event keeps its block and mute lookup
 
 
@@ -69,8 +79,7 @@ def _signed_in(viewer: Viewer, *needed: str) -> models.User:
 
 
 async def _list_channel(viewer: Viewer, list_id: str | None) -> dict[str, list[str]]:
-    # Mastodon's streaming server asks for read:statuses; read:lists reads the same timeline
-    user = _signed_in(viewer, "read:statuses", "read:lists")
+    user = _signed_in(viewer, *STREAM_SCOPES["list"])
     text = (list_id or "").strip()
     if not text:
         raise BadRequest("Missing list name parameter")
@@ -85,10 +94,7 @@ async def channels_of(
 ) -> dict[str, list[str]]:
     """Bus channels of a Mastodon stream name, each with the `stream` array clients are sent."""
     if stream in _USER_STREAMS:
-        needed: tuple[str, ...] = ("read:statuses", "read:notifications")
-        if stream == "user:notification":
-            needed = ("read:notifications",)
-        user = _signed_in(viewer, *needed)
+        user = _signed_in(viewer, *STREAM_SCOPES[stream])
         return {f"{stream}:{user.actor_id}": [stream]}
     if stream == "list":
         return await _list_channel(viewer, list_id)
@@ -100,6 +106,10 @@ async def channels_of(
             raise BadRequest("No tag for stream provided")
         return {f"{stream}:{name}": [stream, tag or name]}
     raise BadRequest("Unknown stream type")
+
+
+def _may_read_notifications(viewer: Viewer) -> bool:
+    return viewer.token is not None and oauth.allows(viewer.token.scopes, "read:notifications")
 
 
 async def _hiders(author_id: int) -> set[int]:
@@ -139,10 +149,13 @@ async def prepare(
     author = event.get("actor_id")
     if shared and actor is not None and author and await _hidden(actor, int(author), event):
         return None
+    name = str(event.get("event"))
+    if name == "notification" and not _may_read_notifications(viewer):
+        return None
     payload = await stream_events.payload_of(rt, event)
     if payload is None:
         return None
-    return wire, str(event.get("event")), payload
+    return wire, name, payload
 
 
 @functools.lru_cache(maxsize=256)
@@ -155,6 +168,7 @@ def _message(wire: tuple[str, ...], name: str, payload: str) -> str:
 
 
 @blueprint.get(f"{P}/health")
+@ignores_token
 async def health() -> Response:
     return Response("OK", mimetype="text/plain")
 
@@ -195,11 +209,13 @@ async def _sse(stream: str) -> Response:
 
 
 @blueprint.get(P)
+@scope_per_stream
 async def sse_by_parameter() -> Response:
     return await _sse(request.args.get("stream") or "user")
 
 
 @blueprint.get(f"{P}/<path:name>")
+@scope_per_stream
 async def sse_by_path(name: str) -> Response:
     return await _sse(name.strip("/").replace("/", ":"))
 
@@ -224,6 +240,7 @@ def _ws_token() -> tuple[str | None, str | None]:
 
 
 @blueprint.websocket(P)
+@scope_per_stream
 async def ws() -> Response | None:
     rt = runtime()
     value, subprotocol = _ws_token()

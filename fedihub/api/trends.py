@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from quart import Blueprint, Response, jsonify, request
 
-from fedihub.api.auth import optional_user
+from fedihub.api.auth import optional_user, scope_if_token
 from fedihub.api.common import Params, params
 from fedihub.api.entities.status import statuses as status_entities
 from fedihub.api.entities.tag import tag as tag_entity
@@ -47,6 +47,9 @@ def _paged(body: list[dict[str, object]], offset: int, limit: int) -> Response:
 
 @blueprint.get("/api/v1/trends")
 @blueprint.get("/api/v1/trends/tags")
+# Mastodon checks no scope on trends; the answers carry what the token's owner follows, favourited
+# or boosted, so a token must be allowed to read that
+@scope_if_token("read:follows")
 async def tags() -> Response:
     user = await optional_user()
     offset, limit = _window(await params(), default=10, maximum=20)
@@ -61,6 +64,7 @@ async def tags() -> Response:
 
 
 @blueprint.get("/api/v1/trends/statuses")
+@scope_if_token("read:statuses")
 async def statuses() -> Response:
     user = await optional_user()
     viewer = user.actor if user else None

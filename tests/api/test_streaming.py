@@ -83,6 +83,31 @@ async def test_websocket_user_stream_gets_own_post_a_mention_and_a_deletion(clie
         assert deleted == {"stream": ["user"], "event": "delete", "payload": mine["id"]}
 
 
+async def test_user_stream_carries_notifications_only_to_tokens_that_may_read_them(
+    client: Any,
+) -> None:
+    ada, bob = await make_user(client.app, "ada"), await make_user(client.app, "bob")
+    statuses_only = await make_token(ada, "read:statuses write:statuses")
+    bob_t = await make_token(bob)
+    notifications_only = await make_token(ada, "read:notifications")
+    async with client.websocket(f"/api/v1/streaming?access_token={notifications_only}") as ws:
+        # the home timeline is not a notification: a read:notifications token cannot have it
+        await ws.send(json.dumps({"type": "subscribe", "stream": "user"}))
+        refused = await _ws_message(ws)
+        assert refused == {"error": "This action is outside the authorized scopes", "status": 403}
+    async with client.websocket(
+        f"/api/v1/streaming?stream=user&access_token={statuses_only}"
+    ) as ws:
+        await _ws_ready(ws)
+        mention = await _post(client, bob_t, status="@ada look", visibility="private")
+        update = await _ws_message(ws)
+        assert update["event"] == "update" and json.loads(update["payload"])["id"] == mention["id"]
+        own = await _post(client, statuses_only, status="my own")
+        # the mention's notification was left out: the next event is ada's own post
+        message = await _ws_message(ws)
+        assert message["event"] == "update" and json.loads(message["payload"])["id"] == own["id"]
+
+
 async def test_websocket_takes_the_token_from_the_subprotocol_and_subscribe_messages(
     client: Any,
 ) -> None:
