@@ -12,7 +12,7 @@ from fedihub.accounts import preferences, profiles
 from fedihub.accounts.media_files import store_header
 from fedihub.api import pagination
 from fedihub.api.auth import current_actor, current_user, require_scope, scope_if_token
-from fedihub.api.common import invalid, not_found, params, parse_id, to_bool
+from fedihub.api.common import id_or_none, invalid, not_found, params, parse_id, to_bool
 from fedihub.api.entities.account import account, accounts, credential_account
 from fedihub.api.entities.relationship import relationship, relationships
 from fedihub.errors import Invalid
@@ -23,6 +23,7 @@ from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_accounts", __name__)
 P = "/api/v1/accounts"
+MAX_MUTE_S = 2**31 - 1  # a mute's `duration` in seconds: 68 years is as good as for ever
 
 
 async def load_actor(raw_id: Any) -> models.Actor:
@@ -144,8 +145,8 @@ async def search() -> Response:
         current_actor(),
         p.str("q") or "",
         resolve=bool(p.bool("resolve", False)),
-        limit=p.int("limit", 40, low=1, high=80) or 40,
-        offset=p.int("offset", 0, low=0) or 0,
+        limit=p.int("limit", 40, low=1, high=80, clamp=True) or 40,
+        offset=p.offset(),
         following=bool(p.bool("following", False)),
     )
     return jsonify(accounts(runtime(), found))
@@ -155,7 +156,7 @@ async def search() -> Response:
 @require_scope("read:follows")
 async def get_relationships() -> Response:
     p = await params()
-    ids = [int(x) for x in (str(v).strip() for v in p.list("id")) if x.isdigit() and len(x) <= 19]
+    ids = [i for i in map(id_or_none, p.list("id")) if i is not None]
     return jsonify(await relationships(current_actor().id, ids))
 
 
@@ -163,7 +164,7 @@ async def get_relationships() -> Response:
 @require_scope("read:follows")
 async def familiar_followers() -> Response:
     p = await params()
-    ids = [int(x) for x in (str(v).strip() for v in p.list("id")) if x.isdigit() and len(x) <= 19]
+    ids = [i for i in map(id_or_none, p.list("id")) if i is not None]
     viewer = current_actor()
     # followers of each target whom the viewer follows: two queries for the whole list
     mine = set(
@@ -279,7 +280,7 @@ async def mute(raw_id: str) -> Response:
 
     target = await _other(raw_id)
     p = await params()
-    duration = p.int("duration", 0, low=0) or 0
+    duration = p.int("duration", 0, low=0, high=MAX_MUTE_S) or 0
     expires = datetime.now(UTC) + timedelta(seconds=duration) if duration else None
     await models.Mute.update_or_create(
         defaults={"notifications": bool(p.bool("notifications", True)), "expires_at": expires},

@@ -22,8 +22,8 @@ async def search() -> Response:
     p = await params()
     q = p.str("q", "") or ""
     kind = p.str("type")
-    limit = p.int("limit", 20, low=1, high=40) or 20
-    offset = p.int("offset", 0, low=0) or 0
+    limit = p.int("limit", 20, low=1, high=40, clamp=True) or 20
+    offset = p.offset()
     # anonymous searches never reach out to other servers (Mastodon's rule)
     resolve = bool(p.bool("resolve", False)) and viewer is not None
     rt = runtime()

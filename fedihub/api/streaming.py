@@ -23,6 +23,7 @@ from fedihub import events, models
 from fedihub.accounts import oauth
 from fedihub.api import stream_events
 from fedihub.api.auth import INVALID_TOKEN, OUT_OF_SCOPE, ignores_token, scope_per_stream
+from fedihub.api.common import id_or_none
 from fedihub.errors import BadRequest, Forbidden, Unauthorized
 from fedihub.runtime import Runtime
 from fedihub.web.common import RUNTIME_KEY, runtime
@@ -83,10 +84,10 @@ async def _list_channel(viewer: Viewer, list_id: str | None) -> dict[str, list[s
     text = (list_id or "").strip()
     if not text:
         raise BadRequest("Missing list name parameter")
-    owned = text.isdigit() and len(text) <= 18
-    if not owned or not await models.List.exists(id=int(text), owner_id=user.actor_id):
+    list_id = id_or_none(text)
+    if list_id is None or not await models.List.exists(id=list_id, owner_id=user.actor_id):
         raise Unauthorized("Not authorized to stream this list")
-    return {f"list:{int(text)}": ["list", text]}
+    return {f"list:{list_id}": ["list", text]}
 
 
 async def channels_of(

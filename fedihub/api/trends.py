@@ -22,8 +22,8 @@ blueprint = Blueprint("api_trends", __name__)
 
 
 def _window(p: Params, *, default: int, maximum: int) -> tuple[int, int]:
-    offset = p.int("offset", 0, low=0) or 0
-    limit = p.int("limit", default, low=1, high=maximum) or default
+    offset = p.offset()
+    limit = p.int("limit", default, low=1, high=maximum, clamp=True) or default
     return offset, limit
 
 
