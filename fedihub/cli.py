@@ -150,10 +150,12 @@ async def _user_list(args: argparse.Namespace) -> int:
 
 
 async def _user_disable(args: argparse.Namespace) -> int:
-    from fedihub.accounts import users
+    from fedihub.accounts import revocations, users
 
     async def body(rt: Runtime) -> int:
-        await users.set_disabled(args.username, not args.enable)
+        user = await users.set_disabled(args.username, not args.enable)
+        if not args.enable:
+            await revocations.account_disabled(rt, user.id)  # its open streams close
         print(f"{'enabled' if args.enable else 'disabled'} {args.username}")
         return 0
 

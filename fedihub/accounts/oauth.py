@@ -319,11 +319,14 @@ async def token_by_value(plain: str) -> models.OAuthToken | None:
     return await models.OAuthToken.get_or_none(token_hash=digest(plain), revoked_at=None)
 
 
-async def revoke(app: models.OAuthApp, plain: str) -> None:
-    """Revoke a token of this client; unknown tokens are ignored (RFC 7009 section 2.2)."""
-    await models.OAuthToken.filter(token_hash=digest(plain), app_id=app.id, revoked_at=None).update(
-        revoked_at=datetime.now(UTC)
-    )
+async def revoke(app: models.OAuthApp, plain: str) -> list[int]:
+    """Revoke a token of this client; the ids revoked (unknown tokens are ignored, RFC 7009
+    section 2.2). Its open streams are told by the caller (accounts/revocations.py)."""
+    live = models.OAuthToken.filter(token_hash=digest(plain), app_id=app.id, revoked_at=None)
+    ids = [int(i) for i in await live.values_list("id", flat=True)]
+    if ids:
+        await models.OAuthToken.filter(id__in=ids).update(revoked_at=datetime.now(UTC))
+    return ids
 
 
 async def touch(token: models.OAuthToken, *, every: timedelta = timedelta(minutes=5)) -> None:

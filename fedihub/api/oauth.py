@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 from quart import Blueprint, Response, jsonify, render_template, request
 
 from fedihub import models
-from fedihub.accounts import oauth, signin_throttle, users
+from fedihub.accounts import oauth, revocations, signin_throttle, users
 from fedihub.api import oauth_text
 from fedihub.api.auth import current_token, ignores_token, require_scope
 from fedihub.api.common import Params, invalid, params
@@ -290,7 +290,8 @@ async def revoke() -> tuple[Response, int]:
                 "unauthorized_client", "You are not authorized to revoke this token", status=403
             )
         )
-    await oauth.revoke(app, p.str("token") or "")
+    revoked = await oauth.revoke(app, p.str("token") or "")
+    await revocations.tokens_revoked(runtime(), revoked)  # its open streams close
     return jsonify({}), 200
 
 

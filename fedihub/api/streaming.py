@@ -21,7 +21,7 @@ from tortoise.expressions import Q
 
 from fedihub import events, models
 from fedihub.accounts import oauth
-from fedihub.api import stream_events
+from fedihub.api import stream_events, stream_guard
 from fedihub.api.auth import INVALID_TOKEN, OUT_OF_SCOPE, ignores_token, scope_per_stream
 from fedihub.api.common import id_or_none
 from fedihub.errors import BadRequest, Forbidden, Unauthorized
@@ -185,13 +185,16 @@ async def _sse(stream: str) -> Response:
     rt = runtime()
     viewer = await authenticate(await _bearer())
     wires = await channels_of(viewer, stream, request.args.get("tag"), request.args.get("list"))
-    subscription = events.subscribe(rt, wires)
+    guard = stream_guard.Guard(viewer.token)
+    subscription = events.subscribe(rt, [*wires, *guard.channels])
 
     async def body() -> AsyncIterator[bytes]:
         try:
             yield b":)\n\n"
             while True:
-                event = await subscription.next_event(HEARTBEAT_S)
+                event = await subscription.next_event(guard.wait(HEARTBEAT_S))
+                if await guard.ended(event):
+                    return  # the token was revoked or the account disabled: end the response
                 if event is None:
                     yield b":thump\n\n"
                     continue
@@ -250,7 +253,8 @@ async def ws() -> Response | None:
     except Unauthorized as exc:
         return Response(json.dumps({"error": exc.public}), status=401, mimetype="application/json")
     await websocket.accept(subprotocol=subprotocol)
-    subscription = events.subscribe(rt, [])
+    guard = stream_guard.Guard(viewer.token)
+    subscription = events.subscribe(rt, guard.channels)
     wires: dict[str, list[str]] = {}
 
     async def send_error(exc: Unauthorized | Forbidden | BadRequest) -> None:
@@ -271,14 +275,18 @@ async def ws() -> Response | None:
                 wires.pop(channel, None)
 
     async def forward() -> None:
-        async for event in subscription:
-            prepared = await prepare(rt, viewer, wires, event)
+        """Send events until access ends."""
+        while True:
+            event = await subscription.next_event(guard.wait(HEARTBEAT_S))
+            if await guard.ended(event):
+                return
+            prepared = await prepare(rt, viewer, wires, event) if event is not None else None
             if prepared is not None:
                 wire, name, payload = prepared
                 await websocket.send(_message(tuple(wire), name, payload))
 
-    writer = asyncio.create_task(forward())
-    try:
+    async def read() -> None:
+        """Act on the client's messages until it leaves."""
         if websocket.args.get("stream"):
             args = websocket.args
             await change("subscribe", args["stream"], args.get("tag"), args.get("list"))
@@ -292,8 +300,17 @@ async def ws() -> Response | None:
             if isinstance(message, dict) and message.get("type") in ("subscribe", "unsubscribe"):
                 kind, stream = str(message["type"]), message.get("stream")
                 await change(kind, stream, message.get("tag"), _text(message.get("list")))
+
+    writer, reader = asyncio.create_task(forward()), asyncio.create_task(read())
+    try:
+        done, _ = await asyncio.wait((writer, reader), return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            task.result()  # a failure in either surfaces here
+        # the writer returns only when the token was revoked or the account disabled
+        await websocket.close(1008, "access ended")
     finally:
-        writer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await writer
+        for task in (writer, reader):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         subscription.close()
