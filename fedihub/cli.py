@@ -16,7 +16,7 @@ from hypercorn.config import Config as HypercornConfig
 from hypercorn.run import run
 
 from fedihub import config, db, doctor, logs, models, node
-from fedihub.accounts import instance, key_rotation, node_settings, users
+from fedihub.accounts import instance, key_rotation, node_settings, revocations, users
 from fedihub.errors import ConfigError, FedihubError
 from fedihub.jobs import admin
 from fedihub.media import migrate
@@ -47,6 +47,7 @@ async def _with_runtime(
     *,
     role: node.Role = node.Role.COMMAND,
     concurrency: int | None = None,
+    bus: bool | None = None,
 ) -> int:
     _require_domain(settings)
     secrets = keys.load_node_secrets(settings.keys_dir)
@@ -55,7 +56,7 @@ async def _with_runtime(
     if pending:
         raise ConfigError(f"the database needs {len(pending)} migration(s): run `fedihub migrate`")
     rt = node.build(settings, secrets)
-    async with node.running(rt, role, concurrency=concurrency):
+    async with node.running(rt, role, concurrency=concurrency, bus=bus):
         return await body(rt)
 
 
@@ -157,11 +158,14 @@ async def _user_list(args: argparse.Namespace) -> int:
 
 async def _user_disable(args: argparse.Namespace) -> int:
     async def body(rt: Runtime) -> int:
-        await users.set_disabled(args.username, not args.enable)
+        user = await users.set_disabled(args.username, not args.enable)
+        if not args.enable:
+            await revocations.account_disabled(rt, user.id)  # its open streams close
         print(f"{'enabled' if args.enable else 'disabled'} {args.username}")
         return 0
 
-    return await _with_runtime(_settings(args), body)
+    # a bus, to tell the web processes' streams of this account to close
+    return await _with_runtime(_settings(args), body, bus=True)
 
 
 async def _user_rotate_key(args: argparse.Namespace) -> int:

@@ -74,6 +74,10 @@ class Settings:
     # ranges); requests from anyone else are taken at their own address, so clients cannot pick
     # the address that rate limits and sign-in throttling count against
     trusted_proxies: str = "127.0.0.0/8,::1/128"
+    # who may read /metrics (comma-separated addresses or CIDR ranges, matched against the client
+    # address after trusted proxies): the figures name peers and queue depths, and each scrape
+    # reads the jobs table
+    metrics_allow: str = "127.0.0.0/8,::1/128"
     log_level: str = "INFO"
     log_json: bool = False
     config_file: Path | None = None
@@ -170,7 +174,8 @@ def normalise_database_url(url: str, data_dir: Path) -> str:
 
 
 def proxy_networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    """The trusted_proxies setting as networks; raises ValueError naming a malformed entry."""
+    """A list of addresses or CIDR ranges (trusted_proxies, metrics_allow) as networks; raises
+    ValueError naming a malformed entry."""
     networks = []
     for entry in (part.strip() for part in text.split(",")):
         if not entry:
@@ -206,6 +211,10 @@ def validate(settings: Settings) -> Settings:
         proxy_networks(settings.trusted_proxies)
     except ValueError as exc:
         raise ConfigError(f"trusted_proxies: {exc}", field="trusted_proxies") from None
+    try:
+        proxy_networks(settings.metrics_allow)
+    except ValueError as exc:
+        raise ConfigError(f"metrics_allow: {exc}", field="metrics_allow") from None
     if settings.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(f"log_level {settings.log_level!r} is not DEBUG, INFO, WARNING or ERROR")
     return replace(

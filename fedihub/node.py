@@ -128,9 +128,16 @@ class Role(Enum):
 
 @contextlib.asynccontextmanager
 async def running(
-    rt: Runtime, role: Role, *, database: bool = True, concurrency: int | None = None
+    rt: Runtime,
+    role: Role,
+    *,
+    database: bool = True,
+    concurrency: int | None = None,
+    bus: bool | None = None,
 ) -> AsyncIterator[Runtime]:
     """Open the process's resources in order, and close them in reverse however the body ends.
+    The event bus opens for the web and worker roles, and for a command that asks (`bus=True`:
+    one that must tell the streams something, such as `fedihub user disable`).
 
     A failure while opening closes what was opened and propagates (the start stops with its
     message); a failure while closing one resource is logged and the others still close.
@@ -145,7 +152,7 @@ async def running(
         if rt.settings.redis_url:
             await _open_redis(rt)
             stack.push_async_callback(_closing("redis", _close_redis, rt))
-        if role is not Role.COMMAND:
+        if bus if bus is not None else role is not Role.COMMAND:
             await _open_bus(rt)
             stack.push_async_callback(_closing("event bus", _close_bus, rt))
         runs_jobs = role is Role.WORKER or (role is Role.WEB and rt.settings.jobs_in_process)

@@ -259,9 +259,20 @@ def _pkce_ok(challenge: str, method: str | None, verifier: str | None) -> bool:
 
 
 async def exchange_code(
-    app: models.OAuthApp, code: str | None, redirect_uri: str | None, code_verifier: str | None
+    app: models.OAuthApp,
+    code: str | None,
+    redirect_uri: str | None,
+    code_verifier: str | None,
+    *,
+    client_authenticated: bool,
 ) -> tuple[str, models.OAuthToken]:
-    """Trade a code for a token once: a second use fails even if the first never finished."""
+    """Trade a code for a token once: a second use fails even if the first never finished.
+
+    A code proves its client by the PKCE verifier when it was issued with a challenge, else by the
+    client's secret (`client_authenticated`): a code issued without a challenge and presented
+    without the secret is refused whatever `code_verifier` says (RFC 7636 section 4.6 binds the
+    verifier only to a challenge; RFC 6749 section 4.1.3 needs a confidential client's secret).
+    """
     if not code:
         raise OAuthError("invalid_request", "code is missing")
     row = await models.OAuthCode.get_or_none(code_hash=digest(code), app_id=app.id)
@@ -273,8 +284,11 @@ async def exchange_code(
     if redirect_uri != row.redirect_uri:
         raise OAuthError("invalid_grant", "redirect_uri does not match the authorization request")
     challenge, method = row.code_challenge, row.code_challenge_method
-    if challenge and not _pkce_ok(challenge, method, code_verifier):
-        raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge")
+    if challenge:
+        if not _pkce_ok(challenge, method, code_verifier):
+            raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge")
+    elif not client_authenticated:
+        raise OAuthError("invalid_client", "client authentication failed", status=401)
     user = await models.User.get_or_none(id=row.user_id)
     if user is None or user.disabled:
         raise OAuthError("invalid_grant", "the account is disabled")
@@ -305,11 +319,14 @@ async def token_by_value(plain: str) -> models.OAuthToken | None:
     return await models.OAuthToken.get_or_none(token_hash=digest(plain), revoked_at=None)
 
 
-async def revoke(app: models.OAuthApp, plain: str) -> None:
-    """Revoke a token of this client; unknown tokens are ignored (RFC 7009 section 2.2)."""
-    await models.OAuthToken.filter(token_hash=digest(plain), app_id=app.id, revoked_at=None).update(
-        revoked_at=datetime.now(UTC)
-    )
+async def revoke(app: models.OAuthApp, plain: str) -> list[int]:
+    """Revoke a token of this client; the ids revoked (unknown tokens are ignored, RFC 7009
+    section 2.2). Its open streams are told by the caller (accounts/revocations.py)."""
+    live = models.OAuthToken.filter(token_hash=digest(plain), app_id=app.id, revoked_at=None)
+    ids = [int(i) for i in await models.column(live.values_list("id", flat=True))]
+    if ids:
+        await models.OAuthToken.filter(id__in=ids).update(revoked_at=datetime.now(UTC))
+    return ids
 
 
 async def touch(token: models.OAuthToken, *, every: timedelta = timedelta(minutes=5)) -> None:

@@ -12,8 +12,8 @@ from fedihub import models
 from fedihub.accounts import preferences, profiles
 from fedihub.accounts.media_files import store_header
 from fedihub.api import pagination
-from fedihub.api.auth import current_actor, current_user, optional_user, require_scope
-from fedihub.api.common import invalid, not_found, params, parse_id, to_bool
+from fedihub.api.auth import current_actor, current_user, require_scope, scope_if_token
+from fedihub.api.common import id_or_none, invalid, not_found, params, parse_id, to_bool
 from fedihub.api.entities.account import account, accounts, credential_account
 from fedihub.api.entities.relationship import relationship, relationships
 from fedihub.errors import Invalid
@@ -24,6 +24,7 @@ from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_accounts", __name__)
 P = "/api/v1/accounts"
+MAX_MUTE_S = 2**31 - 1  # a mute's `duration` in seconds: 68 years is as good as for ever
 
 
 async def load_actor(raw_id: Any) -> models.Actor:
@@ -116,8 +117,8 @@ async def update_credentials() -> Response:
 
 
 @blueprint.get(f"{P}/lookup")
+@scope_if_token("read:accounts")
 async def lookup() -> Response:
-    await optional_user()
     p = await params()
     handle = (p.str("acct") or "").strip().removeprefix("acct:").lstrip("@")
     if not handle:
@@ -145,8 +146,8 @@ async def search() -> Response:
         current_actor(),
         p.str("q") or "",
         resolve=bool(p.bool("resolve", False)),
-        limit=p.int("limit", 40, low=1, high=80) or 40,
-        offset=p.int("offset", 0, low=0) or 0,
+        limit=p.int("limit", 40, low=1, high=80, clamp=True) or 40,
+        offset=p.offset(),
         following=bool(p.bool("following", False)),
     )
     return jsonify(accounts(runtime(), found))
@@ -156,7 +157,7 @@ async def search() -> Response:
 @require_scope("read:follows")
 async def get_relationships() -> Response:
     p = await params()
-    ids = [int(x) for x in (str(v).strip() for v in p.list("id")) if x.isdigit() and len(x) <= 19]
+    ids = [i for i in map(id_or_none, p.list("id")) if i is not None]
     return jsonify(await relationships(current_actor().id, ids))
 
 
@@ -164,7 +165,7 @@ async def get_relationships() -> Response:
 @require_scope("read:follows")
 async def familiar_followers() -> Response:
     p = await params()
-    ids = [int(x) for x in (str(v).strip() for v in p.list("id")) if x.isdigit() and len(x) <= 19]
+    ids = [i for i in map(id_or_none, p.list("id")) if i is not None]
     viewer = current_actor()
     # followers of each target whom the viewer follows: two queries for the whole list
     mine = set(
@@ -186,13 +187,12 @@ async def familiar_followers() -> Response:
 
 
 @blueprint.get(f"{P}/<raw_id>")
+@scope_if_token("read:accounts")
 async def get_account(raw_id: str) -> Response:
-    await optional_user()
     return jsonify(account(runtime(), await load_actor(raw_id)))
 
 
 async def _follow_list(raw_id: str, *, followers: bool) -> Response:
-    await optional_user()
     actor = await load_actor(raw_id)
     p = await params()
     pg = pagination.page(p, default=40, maximum=80)
@@ -212,11 +212,13 @@ async def _follow_list(raw_id: str, *, followers: bool) -> Response:
 
 
 @blueprint.get(f"{P}/<raw_id>/followers")
+@scope_if_token("read:accounts")
 async def followers_list(raw_id: str) -> Response:
     return await _follow_list(raw_id, followers=True)
 
 
 @blueprint.get(f"{P}/<raw_id>/following")
+@scope_if_token("read:accounts")
 async def following_list(raw_id: str) -> Response:
     return await _follow_list(raw_id, followers=False)
 
@@ -277,7 +279,7 @@ async def unblock(raw_id: str) -> Response:
 async def mute(raw_id: str) -> Response:
     target = await _other(raw_id)
     p = await params()
-    duration = p.int("duration", 0, low=0) or 0
+    duration = p.int("duration", 0, low=0, high=MAX_MUTE_S) or 0
     expires = datetime.now(UTC) + timedelta(seconds=duration) if duration else None
     await models.Mute.update_or_create(
         defaults={"notifications": bool(p.bool("notifications", True)), "expires_at": expires},

@@ -19,6 +19,12 @@ from fedihub.errors import Invalid, NotFound
 _TRUE = {"1", "true", "t", "on", "yes"}
 _FALSE = {"0", "false", "f", "off", "no", ""}
 _INDEXED = re.compile(r"^(\w+)\[(\w*)\](?:\[(\w+)\])?$")
+# ASCII digits only: str.isdigit() also passes '²' and '١٢', which int() then refuses or reads
+_DIGITS = re.compile(r"[0-9]+", re.ASCII)
+_WHOLE = re.compile(r"[+-]?[0-9]{1,40}", re.ASCII)
+MAX_ID = 2**63 - 1  # ids are signed 64-bit columns on both databases
+# OFFSET makes the database step over every skipped row: 10,000 is 250 pages of 40 results
+MAX_OFFSET = 10_000
 
 
 def invalid(message: str, field: str | None = None) -> Invalid:
@@ -30,13 +36,25 @@ def not_found() -> NotFound:
     return NotFound("Record not found")
 
 
+def digits(raw: Any) -> int | None:
+    """The number written in ASCII digits, None for anything else (signs, spaces inside, other
+    scripts' digits, more than 40 digits)."""
+    text = str(raw).strip()
+    if len(text) > 40 or not _DIGITS.fullmatch(text):
+        return None
+    return int(text)
+
+
+def id_or_none(raw: Any) -> int | None:
+    """An id a row can have (1 to MAX_ID), else None."""
+    value = digits(raw)
+    return value if value is not None and 0 < value <= MAX_ID else None
+
+
 def parse_id(raw: Any) -> int:
     """An id from a path or parameter; anything not a positive 64-bit number is simply not found."""
-    text = str(raw).strip()
-    if not text.isdigit() or len(text) > 19:
-        raise not_found()
-    value = int(text)
-    if value >= 2**63:
+    value = id_or_none(raw)
+    if value is None:
         raise not_found()
     return value
 
@@ -90,19 +108,28 @@ class Params:
         *,
         low: builtins.int | None = None,
         high: builtins.int | None = None,
+        clamp: builtins.bool = False,
     ) -> builtins.int | None:
+        """A whole number within [low, high]; outside it a 422 naming the parameter, or with
+        `clamp` the nearest bound (Mastodon clamps `limit` so, and clients count on it)."""
         value = self.raw(name)
         if value is None or value == "":
             return default
-        try:
-            number = int(str(value).strip())
-        except ValueError:
-            raise invalid(f"{name} must be a number", name) from None
-        if low is not None and number < low:
-            number = low
-        if high is not None and number > high:
-            number = high
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+            value = int(value)  # a JSON 20.0
+        if isinstance(value, bool) or not _WHOLE.fullmatch(str(value).strip()):
+            raise invalid(f"{name} must be a whole number", name)
+        number = int(str(value).strip())
+        if (low is not None and number < low) or (high is not None and number > high):
+            if not clamp:
+                raise invalid(f"{name} must be {_range(low, high)}", name)
+            number = max(number, low) if low is not None else number
+            number = min(number, high) if high is not None else number
         return number
+
+    def offset(self, name: builtins.str = "offset") -> builtins.int:
+        """Mastodon's `offset` paging: 0 to MAX_OFFSET."""
+        return self.int(name, 0, low=0, high=MAX_OFFSET) or 0
 
     def list(self, name: builtins.str) -> builtins.list[Any]:
         """Values of `name[]` and `name` (a JSON array counts as several values)."""
@@ -138,8 +165,18 @@ class Params:
                 rows.setdefault(match.group(2), {})[match.group(3)] = values[-1]
         if not found:
             return None
-        order = sorted(rows, key=lambda k: (not k.isdigit(), int(k) if k.isdigit() else 0, k))
+        # numbered rows in their order ("2" before "10"), then named ones
+        numbered = [k for k in rows if _DIGITS.fullmatch(k)]
+        order = sorted(numbered, key=lambda k: (len(k.lstrip("0")), k.lstrip("0"))) + sorted(
+            k for k in rows if not _DIGITS.fullmatch(k)
+        )
         return [rows[k] for k in order]
+
+
+def _range(low: int | None, high: int | None) -> str:
+    if low is not None and high is not None:
+        return f"between {low} and {high}"
+    return f"at least {low}" if low is not None else f"at most {high}"
 
 
 async def params() -> Params:

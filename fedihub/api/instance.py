@@ -16,6 +16,7 @@ import fedihub
 from fedihub import models
 from fedihub.accounts import node_settings
 from fedihub.accounts.node_settings import RegistrationMode
+from fedihub.api.auth import ignores_token
 from fedihub.api.entities.account import account
 from fedihub.media import images
 from fedihub.web.common import runtime
@@ -93,12 +94,15 @@ async def _registrations() -> dict[str, Any]:
 
 
 async def _contact() -> tuple[str, dict[str, Any] | None]:
+    """The contact address the admin published, "" when none (what Mastodon answers while its
+    site_contact_email is unset), and the first admin's public account. An admin's login e-mail
+    is private and never stands in for the contact address."""
     email = str(await node_settings.get("contact_email") or "")
     admin = await models.User.filter(is_admin=True, disabled=False).order_by("created_at").first()
     if admin is None:
         return email, None
     await admin.fetch_related("actor")
-    return email or admin.email, account(runtime(), admin.actor)
+    return email, account(runtime(), admin.actor)
 
 
 async def _texts() -> tuple[str, str]:
@@ -112,6 +116,7 @@ def _thumbnail_url() -> str:
 
 
 @blueprint.get("/api/v1/instance")
+@ignores_token
 async def instance_v1() -> Response:
     rt = runtime()
     title, description = await _texts()
@@ -144,6 +149,7 @@ async def instance_v1() -> Response:
 
 
 @blueprint.get("/api/v2/instance")
+@ignores_token
 async def instance_v2() -> Response:
     rt = runtime()
     title, description = await _texts()
@@ -175,27 +181,32 @@ async def _peers() -> list[str]:
 
 
 @blueprint.get("/api/v1/instance/peers")
+@ignores_token
 async def peers() -> Response:
     return jsonify(await _peers())
 
 
 @blueprint.get("/api/v1/instance/activity")
+@ignores_token
 async def activity() -> Response:
     return jsonify([])  # weekly statistics are not kept yet; Mastodon allows an empty list
 
 
 @blueprint.get("/api/v1/instance/rules")
+@ignores_token
 async def rules() -> Response:
     return jsonify([])
 
 
 @blueprint.get("/api/v1/instance/extended_description")
+@ignores_token
 async def extended_description() -> Response:
     _, description = await _texts()
     return jsonify({"updated_at": None, "content": description})
 
 
 @blueprint.get("/api/v1/custom_emojis")
+@ignores_token
 async def custom_emojis() -> Response:
     return jsonify([])
 
@@ -217,10 +228,12 @@ _IMAGE_HEADERS = {"Cache-Control": "public, max-age=86400"}
 
 
 @blueprint.get("/avatars/original/missing.png")
+@ignores_token
 async def missing_avatar() -> Response:
     return Response(_MISSING_AVATAR, content_type="image/png", headers=_IMAGE_HEADERS)
 
 
 @blueprint.get("/headers/original/missing.png")
+@ignores_token
 async def missing_header() -> Response:
     return Response(_MISSING_HEADER, content_type="image/png", headers=_IMAGE_HEADERS)

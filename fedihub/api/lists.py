@@ -12,7 +12,7 @@ from fedihub import models
 from fedihub.api import pagination
 from fedihub.api.accounts import load_actor
 from fedihub.api.auth import current_actor, require_scope
-from fedihub.api.common import Params, params, parse_id
+from fedihub.api.common import Params, id_or_none, params, parse_id
 from fedihub.api.entities.account import accounts
 from fedihub.api.entities.list import list_entity
 from fedihub.social import lists
@@ -101,10 +101,8 @@ async def add_members(raw_id: str) -> Response:
 async def remove_members(raw_id: str) -> Response:
     row = await _own(raw_id)
     # no lookup of the accounts here: removing one that is not a member changes nothing
-    wanted = [str(value).strip() for value in (await params()).list("account_ids")]
-    await lists.remove(
-        row, [int(value) for value in wanted if value.isdigit() and len(value) <= 18]
-    )
+    wanted = map(id_or_none, (await params()).list("account_ids"))
+    await lists.remove(row, [value for value in wanted if value is not None])
     return jsonify({})
 
 

@@ -12,7 +12,7 @@ from tortoise.expressions import F
 
 from fedihub import models
 from fedihub.api.auth import current_actor, require_scope
-from fedihub.api.common import invalid, params
+from fedihub.api.common import MAX_ID, digits, invalid, params
 from fedihub.api.entities.common import iso
 
 blueprint = Blueprint("api_markers", __name__)
@@ -51,19 +51,25 @@ async def save() -> Response:
         raw = p.hash(name).get("last_read_id")
         if raw is None:
             continue
-        text = str(raw).strip()
-        if not text.isdigit() or len(text) > 19 or int(text) >= 2**63:
+        last_read_id = digits(raw)
+        if last_read_id is None:
             raise invalid("Last read can't be blank", f"{name}[last_read_id]")
+        if last_read_id > MAX_ID:
+            raise invalid(f"{name}[last_read_id] must be at most {MAX_ID}", f"{name}[last_read_id]")
         # an atomic increment: two clients saving at once both count
         updated = await models.Marker.filter(actor_id=actor.id, timeline=name).update(
-            last_read_id=int(text), version=F("version") + 1, updated_at=datetime.now(UTC)
+            last_read_id=last_read_id, version=F("version") + 1, updated_at=datetime.now(UTC)
         )
         if not updated:
             try:
-                await models.Marker.create(actor_id=actor.id, timeline=name, last_read_id=int(text))
+                await models.Marker.create(
+                    actor_id=actor.id, timeline=name, last_read_id=last_read_id
+                )
             except IntegrityError:  # another client created it meanwhile: count this save too
                 await models.Marker.filter(actor_id=actor.id, timeline=name).update(
-                    last_read_id=int(text), version=F("version") + 1, updated_at=datetime.now(UTC)
+                    last_read_id=last_read_id,
+                    version=F("version") + 1,
+                    updated_at=datetime.now(UTC),
                 )
         saved.append(name)
     return await _answer(actor, saved)

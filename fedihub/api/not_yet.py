@@ -4,12 +4,15 @@ breaks their start-up or floods them with retries."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from quart import Blueprint, Response, jsonify
 
-from fedihub.api.auth import require_scope
+from fedihub.api.auth import ignores_token, require_scope, scope_if_token
 
 blueprint = Blueprint("api_not_yet", __name__)
 
+# each list with the scope Mastodon's controller asks for
 _USER_LISTS = {
     "/api/v1/filters": "read:filters",
     "/api/v2/filters": "read:filters",
@@ -17,35 +20,29 @@ _USER_LISTS = {
     "/api/v1/endorsements": "read:accounts",
     "/api/v1/domain_blocks": "read:blocks",
     "/api/v1/announcements": "read",
-    "/api/v2/suggestions": "read",
-    "/api/v1/suggestions": "read",
+    "/api/v2/suggestions": "read:accounts",
+    "/api/v1/suggestions": "read:accounts",
 }
-_PUBLIC_LISTS = (
-    "/api/v1/trends/links",  # fedihub makes no preview cards, so no link can trend
-    "/api/v1/accounts/<raw_id>/featured_tags",
-    "/api/v1/directory",
-)
+# public lists: a token that is sent must grant the scope; None: no token is looked at
+_PUBLIC_LISTS: dict[str, str | None] = {
+    "/api/v1/trends/links": None,  # fedihub makes no preview cards, so no link can trend
+    "/api/v1/accounts/<raw_id>/featured_tags": "read:accounts",
+    "/api/v1/directory": None,
+}
 
 
-def _user_list(path: str, scope: str) -> None:
-    @require_scope(scope)
-    async def view(**_: str) -> Response:
-        return jsonify([])
+async def _empty(**_: str) -> Response:
+    return jsonify([])
 
+
+def _add(path: str, view: Callable[..., Awaitable[Response]]) -> None:
     blueprint.add_url_rule(
         path, f"empty_{len(blueprint.deferred_functions)}", view, methods=["GET"]
     )
 
 
 for _path, _scope in _USER_LISTS.items():
-    _user_list(_path, _scope)
+    _add(_path, require_scope(_scope)(_empty))
 
-
-async def _public_list(**_: str) -> Response:
-    return jsonify([])
-
-
-for _path in _PUBLIC_LISTS:
-    blueprint.add_url_rule(
-        _path, f"public_{len(blueprint.deferred_functions)}", _public_list, methods=["GET"]
-    )
+for _path, _optional in _PUBLIC_LISTS.items():
+    _add(_path, ignores_token(_empty) if _optional is None else scope_if_token(_optional)(_empty))

@@ -15,9 +15,9 @@ from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 from quart import Blueprint, Response, jsonify, render_template, request
 
 from fedihub import models
-from fedihub.accounts import oauth, users
+from fedihub.accounts import oauth, revocations, signin_throttle, users
 from fedihub.api import oauth_text
-from fedihub.api.auth import current_token, require_scope
+from fedihub.api.auth import current_token, ignores_token, require_scope
 from fedihub.api.common import Params, invalid, params
 from fedihub.api.entities.application import application, credential_application
 from fedihub.errors import Forbidden, Unauthorized
@@ -36,11 +36,10 @@ _AUTH_FIELDS = (
     "code_challenge",
     "code_challenge_method",
 )
-# failed password attempts per client address: Mastodon's rack-attack allows 25 per 5 minutes
-_LOGIN_LIMIT, _LOGIN_WINDOW = 25, 300.0
 
 
 @blueprint.post("/api/v1/apps")
+@ignores_token
 async def create_app() -> tuple[Response, int]:
     p = await params()
     uris: Any = p.list("redirect_uris") or p.str("redirect_uri")
@@ -137,6 +136,7 @@ async def _sign_in(req: oauth.AuthRequest, status: int = 200, **context: Any) ->
 
 
 @blueprint.get("/oauth/authorize")
+@ignores_token
 async def authorize_page() -> Response:
     try:
         req = await _check(request.args)
@@ -149,6 +149,7 @@ async def authorize_page() -> Response:
 
 
 @blueprint.post("/oauth/authorize")
+@ignores_token
 async def authorize_submit() -> Response:
     await web_session.require_csrf()
     form = await request.form
@@ -158,13 +159,16 @@ async def authorize_submit() -> Response:
         except oauth.OAuthError as exc:
             return await _error_page(exc)
         login = form.get("login", "")
-        key = f"oauth-sign-in:{request.remote_addr}"
-        if not await _limiter().hit(key, _LOGIN_LIMIT, _LOGIN_WINDOW):
+        # the web sign-in's throttle: failures per address and per account, one count for both
+        tried = await signin_throttle.attempt(request.remote_addr, login)
+        if await signin_throttle.refused(_limiter(), tried):
             error = oauth_text.texts(i18n.negotiate(None))["too_many"]
             return await _sign_in(req, 429, error=error, login=login)
         try:
             user = await users.authenticate(login, form.get("password", ""))
         except (Unauthorized, Forbidden) as exc:
+            if isinstance(exc, Unauthorized):
+                await signin_throttle.failed(_limiter(), tried)
             error = i18n.error_text(exc, i18n.negotiate(None))
             return await _sign_in(req, exc.status, error=error, login=login)
         web_session.login_user(user)
@@ -215,13 +219,18 @@ async def _grant(p: Params) -> tuple[str, models.OAuthToken]:
     grant = p.str("grant_type")
     client_id, secret = _client_credentials(p)
     if grant == "authorization_code":
-        # a PKCE client may be public: the verifier proves it is the one that asked for the code
+        # a PKCE client may be public: without a secret, the code's challenge must be met instead
+        # (exchange_code refuses a code issued without one)
         if secret is None and p.str("code_verifier"):
             app = await oauth.app_by_client_id(client_id)
         else:
             app = await oauth.authenticate_client(client_id, secret)
         return await oauth.exchange_code(
-            app, p.str("code"), p.str("redirect_uri"), p.str("code_verifier")
+            app,
+            p.str("code"),
+            p.str("redirect_uri"),
+            p.str("code_verifier"),
+            client_authenticated=secret is not None,
         )
     if grant == "client_credentials":
         app = await oauth.authenticate_client(client_id, secret)
@@ -229,14 +238,17 @@ async def _grant(p: Params) -> tuple[str, models.OAuthToken]:
     if grant == "password":
         app = await oauth.authenticate_client(client_id, secret)
         scopes = oauth.scopes_for_grant(app, p.str("scope"))
-        key = f"oauth-password:{request.remote_addr}"
-        if not await _limiter().hit(key, _LOGIN_LIMIT, _LOGIN_WINDOW):
+        login = p.str("username") or ""
+        tried = await signin_throttle.attempt(request.remote_addr, login)
+        if await signin_throttle.refused(_limiter(), tried):
             raise oauth.OAuthError(
                 "invalid_grant", "too many attempts; try again later", status=429
             )
         try:
-            user = await users.authenticate(p.str("username") or "", p.str("password") or "")
+            user = await users.authenticate(login, p.str("password") or "")
         except (Unauthorized, Forbidden) as exc:
+            if isinstance(exc, Unauthorized):
+                await signin_throttle.failed(_limiter(), tried)
             raise oauth.OAuthError("invalid_grant", exc.public) from None
         return await oauth.issue_token(app, user.id, scopes)
     if not grant:
@@ -245,6 +257,7 @@ async def _grant(p: Params) -> tuple[str, models.OAuthToken]:
 
 
 @blueprint.post("/oauth/token")
+@ignores_token
 async def token() -> tuple[Response, int]:
     p = await params()
     try:
@@ -264,6 +277,7 @@ async def token() -> tuple[Response, int]:
 
 
 @blueprint.post("/oauth/revoke")
+@ignores_token
 async def revoke() -> tuple[Response, int]:
     p = await params()
     try:
@@ -276,11 +290,13 @@ async def revoke() -> tuple[Response, int]:
                 "unauthorized_client", "You are not authorized to revoke this token", status=403
             )
         )
-    await oauth.revoke(app, p.str("token") or "")
+    revoked = await oauth.revoke(app, p.str("token") or "")
+    await revocations.tokens_revoked(runtime(), revoked)  # its open streams close
     return jsonify({}), 200
 
 
 @blueprint.get("/.well-known/oauth-authorization-server")
+@ignores_token
 async def metadata() -> Response:
     base = runtime().urls.base
     return jsonify(

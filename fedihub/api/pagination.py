@@ -17,7 +17,7 @@ from quart import Response, request
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from fedihub.api.common import Params
+from fedihub.api.common import MAX_ID, Params, digits, invalid
 from fedihub.web.common import runtime
 
 _CURSORS = ("max_id", "since_id", "min_id")
@@ -33,13 +33,15 @@ class Page:
 
 
 def _cursor(p: Params, name: str) -> int | None:
-    text = (p.str(name) or "").strip()
     # Mastodon ignores a cursor it cannot read; so do we (a client bug should not empty the list)
-    return int(text) if text.isdigit() and len(text) <= 19 else None
+    value = digits(p.str(name) or "")
+    if value is not None and value > MAX_ID:
+        raise invalid(f"{name} must be at most {MAX_ID}", name)
+    return value
 
 
 def page(p: Params, *, default: int = 40, maximum: int = 80) -> Page:
-    limit = p.int("limit", default, low=1, high=maximum) or default
+    limit = p.int("limit", default, low=1, high=maximum, clamp=True) or default
     return Page(_cursor(p, "max_id"), _cursor(p, "since_id"), _cursor(p, "min_id"), limit)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from quart import Blueprint, Response, jsonify
 
-from fedihub.api.auth import optional_user
+from fedihub.api.auth import optional_user, scope_if_token
 from fedihub.api.common import params
 from fedihub.api.entities.account import accounts
 from fedihub.api.entities.status import statuses as status_entities
@@ -15,14 +15,15 @@ blueprint = Blueprint("api_search", __name__)
 
 
 @blueprint.get("/api/v2/search")
+@scope_if_token("read:search")
 async def search() -> Response:
     user = await optional_user()
     viewer = user.actor if user else None
     p = await params()
     q = p.str("q", "") or ""
     kind = p.str("type")
-    limit = p.int("limit", 20, low=1, high=40) or 20
-    offset = p.int("offset", 0, low=0) or 0
+    limit = p.int("limit", 20, low=1, high=40, clamp=True) or 20
+    offset = p.offset()
     # anonymous searches never reach out to other servers (Mastodon's rule)
     resolve = bool(p.bool("resolve", False)) and viewer is not None
     rt = runtime()

@@ -15,6 +15,7 @@ from fedihub.api.auth import (
     current_user,
     optional_user,
     require_scope,
+    scope_if_token,
 )
 from fedihub.api.common import invalid, not_found, params, parse_id
 from fedihub.api.entities.account import accounts
@@ -84,6 +85,7 @@ async def create() -> Response:
 
 
 @blueprint.get(f"{P}/<raw_id>")
+@scope_if_token("read:statuses")
 async def show(raw_id: str) -> Response:
     user = await optional_user()
     viewer = user.actor if user else None
@@ -133,6 +135,7 @@ async def source(raw_id: str) -> Response:
 
 
 @blueprint.get(f"{P}/<raw_id>/history")
+@scope_if_token("read:statuses")
 async def history(raw_id: str) -> Response:
     user = await optional_user()
     status = await visible_status(raw_id, user.actor if user else None)
@@ -169,6 +172,7 @@ def _iso(value: object) -> str | None:
 
 
 @blueprint.get(f"{P}/<raw_id>/context")
+@scope_if_token("read:statuses")
 async def context(raw_id: str) -> Response:
     user = await optional_user()
     viewer = user.actor if user else None
@@ -279,10 +283,12 @@ async def _who(raw_id: str, query_for: str) -> Response:
 
 
 @blueprint.get(f"{P}/<raw_id>/favourited_by")
+@scope_if_token("read:accounts")
 async def favourited_by(raw_id: str) -> Response:
     return await _who(raw_id, "favourites")
 
 
 @blueprint.get(f"{P}/<raw_id>/reblogged_by")
+@scope_if_token("read:accounts")
 async def reblogged_by(raw_id: str) -> Response:
     return await _who(raw_id, "reblogs")

@@ -21,8 +21,9 @@ from tortoise.expressions import Q
 
 from fedihub import events, models
 from fedihub.accounts import oauth
-from fedihub.api import stream_events
-from fedihub.api.auth import INVALID_TOKEN, OUT_OF_SCOPE
+from fedihub.api import stream_events, stream_guard
+from fedihub.api.auth import INVALID_TOKEN, OUT_OF_SCOPE, ignores_token, scope_per_stream
+from fedihub.api.common import id_or_none
 from fedihub.errors import BadRequest, Forbidden, Unauthorized
 from fedihub.runtime import Runtime
 from fedihub.web.common import runtime
@@ -30,8 +31,18 @@ from fedihub.web.common import runtime
 blueprint = Blueprint("api_streaming", __name__)
 P = "/api/v1/streaming"
 HEARTBEAT_S = 15.0
-_USER_STREAMS = {"user": "user", "user:notification": "user:notification", "direct": "direct"}
+_USER_STREAMS = ("user", "user:notification", "direct")
 _PUBLIC_STREAMS = ("public", "public:local", "public:remote")
+# what each stream asks of a token, as Mastodon's streaming server does (any one scope grants; none:
+# open to anyone, with or without a token). The user stream carries notifications only to tokens
+# that may read them. tests/api/test_scopes.py walks this table.
+STREAM_SCOPES: dict[str, tuple[str, ...]] = {
+    "user": ("read:statuses",),
+    "user:notification": ("read:notifications",),
+    "direct": ("read:statuses",),
+    "list": ("read:statuses", "read:lists"),  # read:lists reads the same timeline over REST
+    **{name: () for name in (*_PUBLIC_STREAMS, "hashtag", "hashtag:local")},
+}
 _HIDERS = "_hiders"  # the key under which a shared event keeps its block and mute lookup
 
 
@@ -69,15 +80,14 @@ def _signed_in(viewer: Viewer, *needed: str) -> models.User:
 
 
 async def _list_channel(viewer: Viewer, list_id: str | None) -> dict[str, list[str]]:
-    # Mastodon's streaming server asks for read:statuses; read:lists reads the same timeline
-    user = _signed_in(viewer, "read:statuses", "read:lists")
+    user = _signed_in(viewer, *STREAM_SCOPES["list"])
     text = (list_id or "").strip()
     if not text:
         raise BadRequest("Missing list name parameter")
-    owned = text.isdigit() and len(text) <= 18
-    if not owned or not await models.List.exists(id=int(text), owner_id=user.actor_id):
+    found = id_or_none(text)
+    if found is None or not await models.List.exists(id=found, owner_id=user.actor_id):
         raise Unauthorized("Not authorized to stream this list")
-    return {f"list:{int(text)}": ["list", text]}
+    return {f"list:{found}": ["list", text]}
 
 
 async def channels_of(
@@ -85,10 +95,7 @@ async def channels_of(
 ) -> dict[str, list[str]]:
     """Bus channels of a Mastodon stream name, each with the `stream` array clients are sent."""
     if stream in _USER_STREAMS:
-        needed: tuple[str, ...] = ("read:statuses", "read:notifications")
-        if stream == "user:notification":
-            needed = ("read:notifications",)
-        user = _signed_in(viewer, *needed)
+        user = _signed_in(viewer, *STREAM_SCOPES[stream])
         return {f"{stream}:{user.actor_id}": [stream]}
     if stream == "list":
         return await _list_channel(viewer, list_id)
@@ -100,6 +107,10 @@ async def channels_of(
             raise BadRequest("No tag for stream provided")
         return {f"{stream}:{name}": [stream, tag or name]}
     raise BadRequest("Unknown stream type")
+
+
+def _may_read_notifications(viewer: Viewer) -> bool:
+    return viewer.token is not None and oauth.allows(viewer.token.scopes, "read:notifications")
 
 
 async def _hiders(author_id: int) -> set[int]:
@@ -143,10 +154,13 @@ async def prepare(
     author = event.get("actor_id")
     if shared and actor is not None and author and await _hidden(actor, int(author), event):
         return None
+    name = str(event.get("event"))
+    if name == "notification" and not _may_read_notifications(viewer):
+        return None
     payload = await stream_events.payload_of(rt, event)
     if payload is None:
         return None
-    return wire, str(event.get("event")), payload
+    return wire, name, payload
 
 
 @functools.lru_cache(maxsize=256)
@@ -159,6 +173,7 @@ def _message(wire: tuple[str, ...], name: str, payload: str) -> str:
 
 
 @blueprint.get(f"{P}/health")
+@ignores_token
 async def health() -> Response:
     return Response("OK", mimetype="text/plain")
 
@@ -174,13 +189,16 @@ async def _sse(stream: str) -> Response:
     rt = runtime()
     viewer = await authenticate(await _bearer())
     wires = await channels_of(viewer, stream, request.args.get("tag"), request.args.get("list"))
-    subscription = _subscribe(rt, wires)
+    guard = stream_guard.Guard(viewer.token)
+    subscription = _subscribe(rt, [*wires, *guard.channels])
 
     async def body() -> AsyncIterator[bytes]:
         try:
             yield b":)\n\n"
             while True:
-                event = await subscription.next_event(HEARTBEAT_S)
+                event = await subscription.next_event(guard.wait(HEARTBEAT_S))
+                if await guard.ended(event):
+                    return  # the token was revoked or the account disabled: end the response
                 if event is None:
                     yield b":thump\n\n"
                     continue
@@ -199,11 +217,13 @@ async def _sse(stream: str) -> Response:
 
 
 @blueprint.get(P)
+@scope_per_stream
 async def sse_by_parameter() -> Response:
     return await _sse(request.args.get("stream") or "user")
 
 
 @blueprint.get(f"{P}/<path:name>")
+@scope_per_stream
 async def sse_by_path(name: str) -> Response:
     return await _sse(name.strip("/").replace("/", ":"))
 
@@ -228,6 +248,7 @@ def _ws_token() -> tuple[str | None, str | None]:
 
 
 @blueprint.websocket(P)
+@scope_per_stream
 async def ws() -> Response | None:
     rt = runtime()
     value, subprotocol = _ws_token()
@@ -236,7 +257,8 @@ async def ws() -> Response | None:
     except Unauthorized as exc:
         return Response(json.dumps({"error": exc.public}), status=401, mimetype="application/json")
     await websocket.accept(subprotocol=subprotocol)
-    subscription = _subscribe(rt, [])
+    guard = stream_guard.Guard(viewer.token)
+    subscription = _subscribe(rt, guard.channels)
     wires: dict[str, list[str]] = {}
 
     async def send_error(exc: Unauthorized | Forbidden | BadRequest) -> None:
@@ -257,14 +279,18 @@ async def ws() -> Response | None:
                 wires.pop(channel, None)
 
     async def forward() -> None:
-        async for event in subscription:
-            prepared = await prepare(rt, viewer, wires, event)
+        """Send events until access ends."""
+        while True:
+            event = await subscription.next_event(guard.wait(HEARTBEAT_S))
+            if await guard.ended(event):
+                return
+            prepared = await prepare(rt, viewer, wires, event) if event is not None else None
             if prepared is not None:
                 wire, name, payload = prepared
                 await websocket.send(_message(tuple(wire), name, payload))
 
-    writer = asyncio.create_task(forward())
-    try:
+    async def read() -> None:
+        """Act on the client's messages until it leaves."""
         if websocket.args.get("stream"):
             args = websocket.args
             await change("subscribe", args["stream"], args.get("tag"), args.get("list"))
@@ -278,8 +304,18 @@ async def ws() -> Response | None:
             if isinstance(message, dict) and message.get("type") in ("subscribe", "unsubscribe"):
                 kind, stream = str(message["type"]), message.get("stream")
                 await change(kind, stream, message.get("tag"), _text(message.get("list")))
+
+    writer, reader = asyncio.create_task(forward()), asyncio.create_task(read())
+    try:
+        done, _ = await asyncio.wait((writer, reader), return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            task.result()  # a failure in either surfaces here
+        # the writer returns only when the token was revoked or the account disabled
+        await websocket.close(1008, "access ended")
     finally:
-        writer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await writer
+        for task in (writer, reader):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         subscription.close()
+    return None

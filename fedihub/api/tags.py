@@ -16,7 +16,7 @@ from quart import Blueprint, Response, jsonify
 
 from fedihub import models
 from fedihub.api import pagination
-from fedihub.api.auth import current_actor, optional_user, require_scope
+from fedihub.api.auth import current_actor, optional_user, require_scope, scope_if_token
 from fedihub.api.common import params
 from fedihub.api.entities.tag import tag as tag_entity
 from fedihub.social import followed_tags, trends
@@ -46,6 +46,8 @@ async def _entities(names: list[str], viewer: models.Actor | None) -> list[dict[
 
 
 @blueprint.get("/api/v1/tags/<name>")
+# Mastodon checks no scope here; the answer tells whether the token's owner follows the tag
+@scope_if_token("read:follows")
 async def show(name: str) -> Response:
     user = await optional_user()
     found = followed_tags.normalize(name)

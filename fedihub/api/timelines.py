@@ -9,7 +9,7 @@ from tortoise.queryset import QuerySet
 
 from fedihub import models
 from fedihub.api import pagination
-from fedihub.api.auth import current_actor, optional_user, require_scope
+from fedihub.api.auth import current_actor, optional_user, require_scope, scope_if_token
 from fedihub.api.common import not_found, params, parse_id
 from fedihub.api.entities.status import statuses as status_entities
 from fedihub.social import lists, timelines
@@ -42,6 +42,7 @@ async def home() -> Response:
 
 
 @blueprint.get("/api/v1/timelines/public")
+@scope_if_token("read:statuses")
 async def public() -> Response:
     user = await optional_user()
     p = await params()
@@ -59,6 +60,7 @@ async def public() -> Response:
 
 
 @blueprint.get("/api/v1/timelines/tag/<name>")
+@scope_if_token("read:statuses")
 async def tag(name: str) -> Response:
     user = await optional_user()
     p = await params()
@@ -80,6 +82,7 @@ async def direct() -> Response:
 
 
 @blueprint.get("/api/v1/accounts/<raw_id>/statuses")
+@scope_if_token("read:statuses")
 async def account_statuses(raw_id: str) -> Response:
     user = await optional_user()
     viewer = user.actor if user else None

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from quart import Blueprint, Response, jsonify, request
 
-from fedihub.api.auth import optional_user
+from fedihub.api.auth import optional_user, scope_if_token
 from fedihub.api.common import Params, params
 from fedihub.api.entities.status import statuses as status_entities
 from fedihub.api.entities.tag import tag as tag_entity
@@ -22,8 +22,8 @@ blueprint = Blueprint("api_trends", __name__)
 
 
 def _window(p: Params, *, default: int, maximum: int) -> tuple[int, int]:
-    offset = p.int("offset", 0, low=0) or 0
-    limit = p.int("limit", default, low=1, high=maximum) or default
+    offset = p.offset()
+    limit = p.int("limit", default, low=1, high=maximum, clamp=True) or default
     return offset, limit
 
 
@@ -47,6 +47,9 @@ def _paged(body: list[dict[str, object]], offset: int, limit: int) -> Response:
 
 @blueprint.get("/api/v1/trends")
 @blueprint.get("/api/v1/trends/tags")
+# Mastodon checks no scope on trends; the answers carry what the token's owner follows, favourited
+# or boosted, so a token must be allowed to read that
+@scope_if_token("read:follows")
 async def tags() -> Response:
     user = await optional_user()
     offset, limit = _window(await params(), default=10, maximum=20)
@@ -61,6 +64,7 @@ async def tags() -> Response:
 
 
 @blueprint.get("/api/v1/trends/statuses")
+@scope_if_token("read:statuses")
 async def statuses() -> Response:
     user = await optional_user()
     viewer = user.actor if user else None

@@ -1,6 +1,7 @@
 """Sign-up, sign-in and sign-out pages, and what every template gets (signed-in user, `_`, CSRF).
 
-Failed sign-ins are throttled per IP and per account (10 in 5 minutes). Redirects after sign-in go
+Failed sign-ins are throttled per IP and per account (accounts/signin_throttle.py: 10 in 5 minutes,
+counted with the sign-ins of /oauth/authorize and the password grant). Redirects after sign-in go
 only to local paths, never off-site.
 """
 
@@ -13,7 +14,7 @@ from quart import Blueprint, Quart, g, redirect, render_template, request
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 from fedihub import models
-from fedihub.accounts import registration, users
+from fedihub.accounts import registration, signin_throttle, users
 from fedihub.accounts.node_settings import RegistrationMode
 from fedihub.errors import Conflict, Forbidden, Invalid, Unauthorized
 from fedihub.security import ratelimit
@@ -22,8 +23,6 @@ from fedihub.web.common import runtime
 
 blueprint = Blueprint("auth", __name__, url_prefix="/auth")
 
-FAILED_SIGNIN_LIMIT = 10
-FAILED_SIGNIN_WINDOW_S = 300.0
 _VIEWER = "fedihub_viewer"
 
 Page = tuple[str, int]
@@ -72,15 +71,6 @@ def safe_next(value: str | None) -> str:
     if parts.scheme or parts.netloc:
         return "/"
     return value
-
-
-async def _account_key(login: str) -> str:
-    """One throttle key per account, whether it is named by username or by e-mail address."""
-    name = login.strip().lower().lstrip("@")
-    if "@" in name:
-        found = await models.User.filter(email=name).values_list("username_key", flat=True)
-        name = str(found[0]) if found else name
-    return f"signin:account:{name}"
 
 
 # ---- sign-up ----------------------------------------------------------------------------------
@@ -148,17 +138,14 @@ async def sign_in() -> Page | Redirect:
     login = form.get("login", "").strip()
     next_path = safe_next(form.get("next") or request.args.get("next"))
     locale = await page_locale()
-    keys = (f"signin:ip:{request.remote_addr}", await _account_key(login))
-    limits = limiter()
-    for key in keys:
-        if await limits.exceeded(key, FAILED_SIGNIN_LIMIT, FAILED_SIGNIN_WINDOW_S):
-            message = i18n.translate("signin.throttled", locale)
-            return await _sign_in_page(login, next_path, message, 429)
+    tried = await signin_throttle.attempt(request.remote_addr, login)
+    if await signin_throttle.refused(limiter(), tried):
+        message = i18n.translate("signin.throttled", locale)
+        return await _sign_in_page(login, next_path, message, 429)
     try:
         user = await users.authenticate(login, form.get("password", ""))
     except Unauthorized:
-        for key in keys:
-            await limits.hit(key, FAILED_SIGNIN_LIMIT, FAILED_SIGNIN_WINDOW_S)
+        await signin_throttle.failed(limiter(), tried)
         return await _sign_in_page(login, next_path, i18n.translate("signin.invalid", locale), 401)
     except Forbidden:
         return await _sign_in_page(login, next_path, i18n.translate("signin.disabled", locale), 403)

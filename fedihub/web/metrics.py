@@ -1,22 +1,37 @@
 """/metrics (Prometheus text format) and the per-request bookkeeping behind it: request ids in logs
-and responses, request counts by route and status."""
+and responses, request counts by route and status.
+
+/metrics answers only clients in FEDIHUB_METRICS_ALLOW (loopback by default; others get a 404, as
+if there were nothing here): its figures name peers and queue depths. The figures read from the
+database (jobs, deliveries, failing hosts) cost aggregate queries over the jobs table, so each
+process computes them at most once per FIGURES_TTL_S, one scrape at a time, and serves the rest
+from that; the process's own counters are always current.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import ipaddress
 import logging
 import time
 import uuid
+import weakref
+from dataclasses import dataclass, field
 
-from quart import Quart, Response, g, request
+from quart import Quart, Response, abort, g, request
 from tortoise.functions import Count, Min
 
 from fedihub import logs, metrics, models
+from fedihub.config import proxy_networks
 from fedihub.jobs.queue import now_ms
 from fedihub.models import JobState
+from fedihub.runtime import Runtime
 from fedihub.social import scheduled
 from fedihub.web.common import runtime
 
 log = logging.getLogger("fedihub.access")
+FIGURES_TTL_S = 3.0  # under any scrape interval, over a burst of scrapes
 
 
 def register(app: Quart) -> None:
@@ -46,8 +61,61 @@ async def _finish(response: Response) -> Response:
     return response
 
 
+@functools.lru_cache(maxsize=8)
+def _networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return proxy_networks(text)
+
+
+def allowed(address: str | None, allow: str) -> bool:
+    """Whether a client at `address` may read /metrics under the metrics_allow setting."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    return any(ip in network for network in _networks(allow))
+
+
+@dataclass
+class _Figures:
+    lines: list[str] = field(default_factory=list)
+    expires: float = 0.0
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+# per node in this process (tests run several nodes in one process)
+_figures: weakref.WeakKeyDictionary[Runtime, _Figures] = weakref.WeakKeyDictionary()
+
+
+def forget_figures(rt: Runtime) -> None:
+    """Drop this process's cached database figures: the next scrape reads them afresh."""
+    _figures.pop(rt, None)
+
+
+async def _cached_figures(rt: Runtime) -> list[str]:
+    cache = _figures.setdefault(rt, _Figures())
+    if time.monotonic() < cache.expires:
+        return cache.lines
+    async with cache.lock:  # scrapes arriving together share one computation
+        if time.monotonic() >= cache.expires:
+            cache.lines = await _database_figures()
+            cache.expires = time.monotonic() + FIGURES_TTL_S
+    return cache.lines
+
+
 async def _metrics() -> Response:
-    lines = metrics.render_counters()
+    from fedihub.web.common import runtime
+
+    rt = runtime()
+    if not allowed(request.remote_addr, rt.settings.metrics_allow):
+        abort(404)
+    lines = metrics.render_counters() + await _cached_figures(rt)
+    return Response(
+        "\n".join(lines) + "\n", content_type="text/plain; version=0.0.4; charset=utf-8"
+    )
+
+
+async def _database_figures() -> list[str]:
+    lines: list[str] = []
     now = now_ms()
     rows = (
         await models.Job.all()
@@ -113,13 +181,11 @@ async def _metrics() -> Response:
         "1 when a shared service answers this process",
         [({"service": name}, 1.0 if up else 0.0) for name, up in (await _services()).items()],
     )
-    return Response(
-        "\n".join(lines) + "\n", content_type="text/plain; version=0.0.4; charset=utf-8"
-    )
+    return lines
 
 
 async def _services() -> dict[str, bool]:
-    states = {"database": True}  # this handler just read the job table
+    states = {"database": True}  # the figures before this one were just read from it
     client = runtime().redis
     if client is not None:
         try:

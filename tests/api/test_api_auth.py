@@ -8,6 +8,7 @@ from apikit import bearer, make_token, make_user
 
 from fedihub import models
 from fedihub.accounts import oauth, users
+from fedihub.api.auth import OUT_OF_SCOPE
 from fedihub.security.api_budget import MemoryApiLimiter
 from fedihub.web.common import RUNTIME_KEY
 
@@ -47,6 +48,44 @@ async def test_granular_and_umbrella_and_profile_scopes_are_honoured(client: Any
     )
     assert blocked.status_code == 200  # follow implies write:blocks, as in Mastodon
     assert oauth.allows("follow", "read:mutes") and not oauth.allows("follow", "write:statuses")
+
+
+async def test_tokens_without_a_read_scope_cannot_read_their_owners_private_posts(
+    client: Any,
+) -> None:
+    ada = await make_user(client.app, "ada")
+    bob = await make_user(client.app, "bob")
+    writer = await make_token(ada, "write:statuses")
+    ids = []
+    for visibility, text in (("direct", "@bob the secret result"), ("private", "lab only")):
+        made = await client.post(
+            "/api/v1/statuses",
+            json={"status": text, "visibility": visibility},
+            headers=bearer(writer),
+        )
+        ids.append((await made.get_json())["id"])
+    reads = [
+        f"/api/v1/accounts/{ada.actor_id}/statuses",
+        *(f"/api/v1/statuses/{i}" for i in ids),
+        *(f"/api/v1/statuses/{i}/context" for i in ids),
+        "/api/v2/search?q=secret",
+    ]
+    for scopes in ("profile", "push", "write:media", "read:accounts"):
+        token = await make_token(ada, scopes)
+        for path in reads:
+            response = await client.get(path, headers=bearer(token))
+            assert response.status_code == 403, (scopes, path)
+            assert await response.get_json() == {"error": OUT_OF_SCOPE}
+    # the same token with a read scope reads them, and search needs read:search
+    reader = await make_token(ada, "read:statuses")
+    timeline = await client.get(reads[0], headers=bearer(reader))
+    assert {s["id"] for s in await timeline.get_json()} == set(ids)
+    for path in reads[1:-1]:
+        assert (await client.get(path, headers=bearer(reader))).status_code == 200, path
+    assert (await client.get(reads[-1], headers=bearer(reader))).status_code == 403
+    searcher = await make_token(ada, "read:search")
+    assert (await client.get(reads[-1], headers=bearer(searcher))).status_code == 200
+    assert bob
 
 
 async def test_token_in_query_or_form_parameter_is_accepted(client: Any) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-from apikit import REDIRECT, bearer, make_token, make_user, remote_actor
+from apikit import REDIRECT, bearer, make_token, make_user, remote_actor, set_setting
 
 from fedihub import models
 
@@ -24,11 +24,19 @@ def _components() -> dict[str, Any]:
     return json.loads(SPEC.read_text(encoding="utf-8"))["components"]  # type: ignore[no-any-return]
 
 
+_FORMATS = jsonschema.FormatChecker()
+
+
+@_FORMATS.checks("email")
+def _email_or_unset(value: object) -> bool:
+    # Mastodon answers "" for an instance's contact address while none is set (its
+    # site_contact_email defaults to ''): the description's `format: email` leaves that out
+    return not isinstance(value, str) or value == "" or "@" in value
+
+
 def check(entity: str, value: Any) -> None:
     schema = {"$ref": f"#/components/schemas/{entity}", "components": _components()}
-    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(
-        value
-    )
+    jsonschema.Draft202012Validator(schema, format_checker=_FORMATS).validate(value)
 
 
 def test_the_checker_rejects_a_wrong_shape() -> None:
@@ -106,5 +114,8 @@ async def test_account_credential_account_and_relationship(client: Any) -> None:
 
 async def test_instance_v1_and_v2(client: Any) -> None:
     await make_user(client.app, "ada", admin=True)
+    check("V1Instance", await (await client.get("/api/v1/instance")).get_json())
+    check("Instance", await (await client.get("/api/v2/instance")).get_json())
+    await set_setting("contact_email", "help@uni.example")
     check("V1Instance", await (await client.get("/api/v1/instance")).get_json())
     check("Instance", await (await client.get("/api/v2/instance")).get_json())

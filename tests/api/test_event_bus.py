@@ -102,6 +102,27 @@ async def test_postgres_bus_carries_events_between_instances(rt: Runtime, backen
         await web.stop()
 
 
+async def test_the_command_line_announces_a_disabled_account_to_the_servers_bus(
+    rt: Runtime, backend: str
+) -> None:
+    from fedihub.accounts import revocations
+
+    if backend != "postgres":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's (a SQLite node's streams re-check instead)")
+    server = events.bus_for_settings(rt)
+    await server.start()
+    try:
+        streams = server.subscribe([revocations.user_channel(42)])
+        # a process that runs no bus, as `fedihub user disable` runs none
+        command_line = Runtime.build(rt.settings, rt.secrets)
+        await revocations.account_disabled(command_line, 42)
+        heard = await streams.next_event(TIMEOUT_S)
+        assert heard is not None and heard["event"] == revocations.ENDED
+        assert events.bus(command_line) is None  # the bus it opened for the message is closed
+    finally:
+        await server.stop()
+
+
 async def test_an_event_too_large_to_notify_is_rebuilt_from_the_database(
     client: Any, backend: str
 ) -> None:

@@ -28,8 +28,19 @@ async def test_v1_instance_describes_the_node(client: Any) -> None:
     }
     assert body["configuration"]["media_attachments"]["image_size_limit"] == 16 * 1024 * 1024
     assert body["contact_account"]["username"] == "grace"
-    assert body["email"] == "grace@uni.example"
     assert body["rules"] == []
+
+
+async def test_no_contact_address_set_shows_none_never_the_admins_login_email(client: Any) -> None:
+    await make_user(client.app, "grace", admin=True)
+    v1 = await client.get("/api/v1/instance")
+    v2 = await client.get("/api/v2/instance")
+    assert (await v1.get_json())["email"] == ""
+    assert (await v2.get_json())["contact"]["email"] == ""
+    for response in (v1, v2):
+        assert "grace@uni.example" not in await response.get_data(as_text=True)
+    await set_setting("contact_email", "help@uni.example")
+    assert (await (await client.get("/api/v1/instance")).get_json())["email"] == "help@uni.example"
 
 
 async def test_v2_instance_follows_registration_mode_and_settings(client: Any) -> None:

@@ -126,6 +126,33 @@ async def test_password_grant_refuses_wrong_password_disabled_user_and_bad_clien
     )
 
 
+async def test_password_grant_guesses_from_many_addresses_lock_the_account_not_just_an_address(
+    client: Any,
+) -> None:
+    await make_user(client.app, "ada")
+    await make_user(client.app, "bob")
+    app, secret = await make_app()
+    base = {"grant_type": "password", "client_id": app.client_id, "client_secret": secret}
+
+    async def grant(login: str, password: str, address: str) -> Any:
+        return await client.post(
+            "/oauth/token",
+            form={**base, "username": login, "password": password},
+            scope_base={"client": (address, 4000)},
+        )
+
+    # Given ten wrong guesses at one account, each from another address (by name and by e-mail)
+    for i in range(10):
+        login = "ada" if i % 2 else "ADA@uni.example"
+        assert (await grant(login, "wrong password!", f"198.51.100.{i}")).status_code == 400
+    # When the right password comes from an eleventh address, it is refused all the same
+    late = await grant("ada", PASSWORD, "198.51.100.77")
+    assert late.status_code == 429, await late.get_json()
+    assert (await late.get_json())["error"] == "invalid_grant"
+    # while another account, from that address, is not held back
+    assert (await grant("bob", PASSWORD, "198.51.100.77")).status_code == 200
+
+
 async def test_client_credentials_token_has_no_user_and_basic_auth_works(client: Any) -> None:
     app, secret = await make_app("read write")
     basic = base64.b64encode(f"{app.client_id}:{secret}".encode()).decode()

@@ -147,6 +147,37 @@ async def test_plain_pkce_lets_a_public_client_exchange_without_secret(client: A
     assert token.status_code == 200, await token.get_json()
 
 
+async def test_code_issued_without_a_challenge_needs_the_client_secret_whatever_the_verifier(
+    client: Any,
+) -> None:
+    await make_user(client.app, "ada")
+    app, secret = await make_app()
+    query = {"client_id": app.client_id, "redirect_uri": REDIRECT, "response_type": "code"}
+    codes = []
+    for _ in range(2):
+        fields = await _consent_form(client, query)
+        answer = await client.post("/oauth/authorize", form={**fields, "decision": "approve"})
+        codes.append(parse_qs(urlsplit(answer.headers["Location"]).query)["code"][0])
+    # Given a code issued without PKCE, when someone who holds it but not the secret sends any
+    # code_verifier, then no token is issued
+    stolen = await client.post(
+        "/oauth/token",
+        form={
+            "grant_type": "authorization_code",
+            "client_id": app.client_id,
+            "code": codes[0],
+            "redirect_uri": REDIRECT,
+            "code_verifier": "anything-at-all-0123456789-0123456789-0123",
+        },
+    )
+    assert stolen.status_code == 401, await stolen.get_json()
+    assert (await stolen.get_json())["error"] == "invalid_client"
+    assert not await models.OAuthToken.all().exists()
+    # while the client that holds the secret still gets its token
+    token = await _token(client, app, secret, codes[1], code_verifier="ignored-verifier")
+    assert token.status_code == 200, await token.get_json()
+
+
 async def test_code_needs_the_same_redirect_uri_and_expires(client: Any) -> None:
     await make_user(client.app, "ada")
     app, secret = await make_app()
@@ -255,6 +286,46 @@ async def test_wrong_password_on_the_authorize_page_shows_the_form_again(client:
     )
     assert wrong.status_code == 401
     assert 'name="password"' in await wrong.get_data(as_text=True)
+
+
+async def test_sign_in_on_the_authorize_page_is_throttled_per_account_with_the_other_doors(
+    app: Any,
+) -> None:
+    await make_user(app, "ada")
+    oauth_app, secret = await make_app()
+    url = "/oauth/authorize?" + urlencode(
+        {"client_id": oauth_app.client_id, "redirect_uri": REDIRECT, "response_type": "code"}
+    )
+
+    async def sign_in_on_page(password: str, address: str) -> Any:
+        browser = app.test_client()
+        html = await (await browser.get(url)).get_data(as_text=True)
+        csrf = _CSRF.search(html).group(1)  # type: ignore[union-attr]
+        return await browser.post(
+            url,
+            form={"action": "sign_in", "login": "ada", "password": password, "csrf_token": csrf},
+            scope_base={"client": (address, 4000)},
+        )
+
+    # Given five wrong guesses on the page and five through the password grant, from ten addresses
+    for i in range(5):
+        assert (await sign_in_on_page("wrong password!", f"203.0.113.{i}")).status_code == 401
+        grant = await app.test_client().post(
+            "/oauth/token",
+            form={
+                "grant_type": "password",
+                "client_id": oauth_app.client_id,
+                "client_secret": secret,
+                "username": "ada",
+                "password": "wrong password!",
+            },
+            scope_base={"client": (f"203.0.113.{50 + i}", 4000)},
+        )
+        assert grant.status_code == 400
+    # Then the right password on the page, from yet another address, is refused
+    late = await sign_in_on_page(PASSWORD, "203.0.113.99")
+    assert late.status_code == 429
+    assert 'name="password"' in await late.get_data(as_text=True)
 
 
 async def test_authorize_pages_speak_chinese_when_asked(client: Any) -> None:

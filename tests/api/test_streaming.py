@@ -83,6 +83,31 @@ async def test_websocket_user_stream_gets_own_post_a_mention_and_a_deletion(clie
         assert deleted == {"stream": ["user"], "event": "delete", "payload": mine["id"]}
 
 
+async def test_user_stream_carries_notifications_only_to_tokens_that_may_read_them(
+    client: Any,
+) -> None:
+    ada, bob = await make_user(client.app, "ada"), await make_user(client.app, "bob")
+    statuses_only = await make_token(ada, "read:statuses write:statuses")
+    bob_t = await make_token(bob)
+    notifications_only = await make_token(ada, "read:notifications")
+    async with client.websocket(f"/api/v1/streaming?access_token={notifications_only}") as ws:
+        # the home timeline is not a notification: a read:notifications token cannot have it
+        await ws.send(json.dumps({"type": "subscribe", "stream": "user"}))
+        refused = await _ws_message(ws)
+        assert refused == {"error": "This action is outside the authorized scopes", "status": 403}
+    async with client.websocket(
+        f"/api/v1/streaming?stream=user&access_token={statuses_only}"
+    ) as ws:
+        await _ws_ready(ws)
+        mention = await _post(client, bob_t, status="@ada look", visibility="private")
+        update = await _ws_message(ws)
+        assert update["event"] == "update" and json.loads(update["payload"])["id"] == mention["id"]
+        own = await _post(client, statuses_only, status="my own")
+        # the mention's notification was left out: the next event is ada's own post
+        message = await _ws_message(ws)
+        assert message["event"] == "update" and json.loads(message["payload"])["id"] == own["id"]
+
+
 async def test_websocket_takes_the_token_from_the_subprotocol_and_subscribe_messages(
     client: Any,
 ) -> None:
@@ -298,3 +323,108 @@ async def test_public_stream_skips_blocked_muted_and_blocking_authors(client: An
         await _post(client, tokens["ada"], status="after the block")
         later = await _post(client, tokens["fay"], status="after the block too")
         assert json.loads((await _ws_message(streams["bob"]))["payload"])["id"] == later["id"]
+
+
+async def _sse_until_closed(connection: Any) -> bytes:
+    """Read a server-sent events response until the server ends it (within TIMEOUT_S)."""
+    seen = b""
+    while True:
+        chunk = await asyncio.wait_for(connection.receive(), TIMEOUT_S)
+        if not chunk:
+            return seen
+        seen += chunk
+
+
+async def _ws_until_closed(ws: Any) -> int:
+    """Wait for the server to close the WebSocket; its close code."""
+    from quart.testing.connections import WebsocketDisconnectError
+
+    try:
+        while True:
+            await asyncio.wait_for(ws.receive(), TIMEOUT_S)
+    except WebsocketDisconnectError as exc:
+        return int(exc.args[0])
+
+
+async def _revoke(client: Any, app: models.OAuthApp, secret: str, token: str) -> None:
+    form = {"client_id": app.client_id, "client_secret": secret, "token": token}
+    assert (await client.post("/oauth/revoke", form=form)).status_code == 200
+
+
+async def test_revoking_a_token_closes_its_websocket_and_sse_streams_at_once(
+    client: Any,
+) -> None:
+    from apikit import make_app
+
+    from fedihub.accounts import oauth
+
+    ada, bob = await make_user(client.app, "ada"), await make_user(client.app, "bob")
+    app, secret = await make_app()
+    ada_t, _ = await oauth.issue_token(app, ada.id, ["read", "write"])
+    bob_t = await make_token(bob)
+    async with (
+        client.websocket(f"/api/v1/streaming?stream=user&access_token={ada_t}") as ws,
+        client.websocket(f"/api/v1/streaming?stream=user&access_token={bob_t}") as bob_ws,
+        client.request("/api/v1/streaming/user", headers=bearer(ada_t)) as sse,
+    ):
+        await sse.send_complete()
+        await Sse(sse).opened()
+        await _ws_ready(ws)
+        await _ws_ready(bob_ws)
+        # When the app revokes ada's token
+        await _revoke(client, app, secret, ada_t)
+        # Then her streams end, well before the next re-check would have found it
+        assert await _ws_until_closed(ws) == 1008
+        await _sse_until_closed(sse)
+        # and bob's stream goes on
+        mine = await _post(client, bob_t, status="still here")
+        message = await _ws_message(bob_ws)
+        assert json.loads(message["payload"])["id"] == mine["id"]
+
+
+async def test_disabling_an_account_closes_every_stream_of_its_tokens(client: Any) -> None:
+    from fedihub.accounts import revocations, users
+    from fedihub.web.common import RUNTIME_KEY
+
+    ada = await make_user(client.app, "ada")
+    first, second = await make_token(ada), await make_token(ada, "read:statuses")
+    async with (
+        client.websocket(f"/api/v1/streaming?stream=public&access_token={first}") as ws,
+        client.request("/api/v1/streaming/user", headers=bearer(second)) as sse,
+    ):
+        await sse.send_complete()
+        await Sse(sse).opened()
+        await _ws_ready(ws)
+        # as `fedihub user disable ada` does
+        user = await users.set_disabled("ada")
+        await revocations.account_disabled(client.app.extensions[RUNTIME_KEY], user.id)
+        assert await _ws_until_closed(ws) == 1008
+        await _sse_until_closed(sse)
+
+
+async def test_streams_close_on_the_recheck_when_no_event_came(
+    client: Any, monkeypatch: Any
+) -> None:
+    from datetime import UTC, datetime
+
+    from fedihub.accounts import oauth
+    from fedihub.api import stream_guard
+
+    # Given a re-check every 50 ms (a minute in production) and changes made behind the bus's
+    # back, as `fedihub user disable` on a SQLite node makes them
+    monkeypatch.setattr(stream_guard, "RECHECK_S", 0.05)
+    ada, bob = await make_user(client.app, "ada"), await make_user(client.app, "bob")
+    ada_t, bob_t = await make_token(ada), await make_token(bob)
+    async with (
+        client.websocket(f"/api/v1/streaming?stream=user&access_token={ada_t}") as ws,
+        client.request("/api/v1/streaming/user", headers=bearer(bob_t)) as sse,
+    ):
+        await sse.send_complete()
+        await Sse(sse).opened()
+        await _ws_ready(ws)
+        await models.OAuthToken.filter(token_hash=oauth.digest(ada_t)).update(
+            revoked_at=datetime.now(UTC)
+        )
+        await models.User.filter(id=bob.id).update(disabled=True)
+        assert await _ws_until_closed(ws) == 1008
+        await _sse_until_closed(sse)
