@@ -26,13 +26,13 @@ import re
 from typing import Any
 
 from apikit import bearer, make_token, make_user
-from fedihub.api.ratelimit import ApiLimiter
 
 from fedihub import models
 from fedihub.accounts import oauth
-from fedihub.api import LIMITER_KEY
 from fedihub.api.auth import INVALID_TOKEN, NEEDS_USER, OUT_OF_SCOPE, Access, Token, access_of
 from fedihub.api.streaming import STREAM_SCOPES
+from fedihub.security.api_budget import MemoryApiLimiter
+from fedihub.web.common import RUNTIME_KEY
 
 SCOPES = sorted(oauth.ALL_SCOPES)
 APP_TOKEN = "(app token, no user)"
@@ -138,7 +138,7 @@ async def test_every_route_answers_a_token_of_each_scope_as_it_declares(client: 
     assert not undeclared, "routes that declare no scope: " + ", ".join(undeclared)
     assert len(routes) > 100
     # thousands of requests from one address: lift the API's request budget for this test
-    app.extensions[LIMITER_KEY] = ApiLimiter(limit=10**9)
+    app.extensions[RUNTIME_KEY].api_limiter = MemoryApiLimiter(limit=10**9)
     ada = await make_user(app, "ada")
     tokens: dict[str | None, str | None] = {None: None}
     for scope in SCOPES:

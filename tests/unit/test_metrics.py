@@ -48,7 +48,14 @@ async def test_every_response_carries_a_request_id_and_echoes_a_given_one(client
 
 
 async def test_refused_inbox_posts_are_counted_by_reason(client: Any) -> None:
-    await client.post("/inbox", data=b"{}", headers={"Content-Type": "application/activity+json"})
+    unsigned = {
+        "id": "https://peer.example/activities/1",
+        "type": "Create",
+        "actor": "https://peer.example/users/zoe",
+    }
+    await client.post(
+        "/inbox", json=unsigned, headers={"Content-Type": "application/activity+json"}
+    )
     text = await (await _scrape(client, "127.0.0.1")).get_data(as_text=True)
     assert 'fedihub_inbox_total{outcome="rejected",reason="BadSignature"}' in text
 
