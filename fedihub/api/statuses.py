@@ -4,6 +4,7 @@ favourite, boost, bookmark, who did."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from quart import Blueprint, Response, jsonify, request
 
@@ -94,8 +95,14 @@ async def show(raw_id: str) -> Response:
 @require_scope("write:statuses")
 async def destroy(raw_id: str) -> Response:
     user = current_user()
+    mine = await models.Status.get_or_none(
+        id=parse_id(raw_id), actor_id=user.actor_id, deleted_at__isnull=True
+    )
+    # rendered while it still stands (a deleted status is nobody's to see); a boost of what its
+    # booster may no longer read is answered by its id alone
+    shown = await status_entities(runtime(), [mine], user.actor) if mine is not None else []
+    body: dict[str, Any] = shown[0] if shown else {"id": raw_id}
     status = await statuses.delete(runtime(), user, parse_id(raw_id))
-    body = await status_entity(runtime(), status, user.actor)
     body["text"] = status.source or ""  # Mastodon answers with the source, for "delete and redraft"
     return jsonify(body)
 
@@ -134,8 +141,9 @@ async def source(raw_id: str) -> Response:
 @blueprint.get(f"{P}/<raw_id>/history")
 async def history(raw_id: str) -> Response:
     user = await optional_user()
-    status = await visible_status(raw_id, user.actor if user else None)
-    entity = await status_entity(runtime(), status, None)
+    viewer = user.actor if user else None
+    status = await visible_status(raw_id, viewer)
+    entity = await status_entity(runtime(), status, viewer)
     edits = await models.StatusEdit.filter(status_id=status.id).order_by("created_at", "id")
     if not edits:
         edits = [
@@ -226,12 +234,16 @@ async def unfavourite(raw_id: str) -> Response:
 @require_scope("write:statuses")
 async def reblog(raw_id: str) -> Response:
     p = await params()
-    boost = await interactions.reblog(
-        runtime(),
-        current_actor(),
-        parse_id(raw_id),
-        _visibility(p.str("visibility"), Visibility.PUBLIC),
-    )
+    requested = p.str("visibility")
+    try:
+        boost = await interactions.reblog(
+            runtime(),
+            current_actor(),
+            parse_id(raw_id),
+            _visibility(requested, Visibility.PUBLIC) if requested else None,
+        )
+    except Invalid as exc:
+        raise invalid(exc.public, exc.field) from None
     return await _answer(boost)
 
 
