@@ -18,6 +18,7 @@ from apikit import bearer, json_of, make_token, make_user, post_status, remote_a
 
 from fedihub import jobs, models
 from fedihub.activitypub import signatures
+from fedihub.ids import new_id
 from fedihub.inbox.receive import INBOX_JOB
 from fedihub.models import FollowState, Visibility
 from fedihub.security import keys
@@ -265,3 +266,40 @@ async def test_a_boost_of_a_public_status_cannot_be_direct(client: Any) -> None:
         )
     )
     assert unlisted["visibility"] == "unlisted"
+
+
+async def test_a_boost_that_got_in_never_shows_an_original_the_viewer_may_not_see(
+    client: Any,
+) -> None:
+    # Given a public boost row of ada's followers-only status (as an old bug stored them), by rob
+    # whom cy follows; bob follows ada
+    ada, bob, cy, rob = [await make_user(client.app, n) for n in ("ada", "bob", "cy", "rob")]
+    ada_t, bob_t, cy_t = await make_token(ada), await make_token(bob), await make_token(cy)
+    await models.Follow.create(follower=bob.actor, target=ada.actor, state=FollowState.ACCEPTED)
+    await models.Follow.create(follower=bob.actor, target=rob.actor, state=FollowState.ACCEPTED)
+    await models.Follow.create(follower=cy.actor, target=rob.actor, state=FollowState.ACCEPTED)
+    secret = await post_status(client, ada_t, status=f"{SECRET} draft", visibility="private")
+    boost_id = new_id()
+    await models.Status.create(
+        id=boost_id,
+        uri=f"{rob.actor.uri}/statuses/{boost_id}/activity",
+        actor=rob.actor,
+        local=True,
+        object_type="Announce",
+        visibility=Visibility.PUBLIC,
+        reblog_of_id=int(secret),
+        published=datetime.now(UTC),
+    )
+
+    # Then neither anonymous readers nor cy see it anywhere; bob, who may read the original, does
+    for token in (None, cy_t):
+        for path in (
+            f"/api/v1/accounts/{rob.actor_id}/statuses",
+            f"/api/v1/statuses/{boost_id}",
+            "/api/v1/timelines/home",
+            "/api/v1/timelines/public",
+        ):
+            assert SECRET not in await _text(client, path, token), (path, token)
+    assert (await client.get(f"/api/v1/statuses/{boost_id}")).status_code == 404
+    home = await json_of(await client.get("/api/v1/timelines/home", headers=bearer(bob_t)))
+    assert str(boost_id) in [s["id"] for s in home]
