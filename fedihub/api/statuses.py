@@ -271,17 +271,15 @@ async def unbookmark(raw_id: str) -> Response:
 
 async def _who(raw_id: str, query_for: str) -> Response:
     user = await optional_user()
-    status = await visible_status(raw_id, user.actor if user else None)
-    p = await params()
-    pg = pagination.page(p)
+    viewer = user.actor if user else None
+    status = await visible_status(raw_id, viewer)
+    pg = pagination.page(await params())
+    rows: list[models.Favourite] | list[models.Status]
     if query_for == "favourites":
-        rows = await pagination.fetch(models.Favourite.filter(status_id=status.id), pg)
-        ids = [r.actor_id for r in rows]
+        rows = await pagination.fetch(interactions.favourited_by(status, viewer), pg)
     else:
-        rows = await pagination.fetch(
-            models.Status.filter(reblog_of_id=status.id, deleted_at__isnull=True), pg
-        )
-        ids = [r.actor_id for r in rows]
+        rows = await pagination.fetch(interactions.reblogged_by(status, viewer), pg)
+    ids = [r.actor_id for r in rows]
     by_id = {a.id: a for a in await models.Actor.filter(id__in=ids)}
     response = jsonify(accounts(runtime(), [by_id[i] for i in ids if i in by_id]))
     link = pagination.link_header(rows[0].id if rows else None, rows[-1].id if rows else None)

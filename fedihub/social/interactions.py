@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from fedihub import models
@@ -13,7 +14,14 @@ from fedihub.ids import new_id
 from fedihub.models import Visibility
 from fedihub.outbox import publish
 from fedihub.runtime import Runtime
-from fedihub.social import activities, counters, events_hooks, notifications, visibility
+from fedihub.social import (
+    activities,
+    counters,
+    events_hooks,
+    notifications,
+    timelines,
+    visibility,
+)
 
 
 async def _visible(actor: models.Actor, status_id: int) -> models.Status:
@@ -128,6 +136,25 @@ async def unreblog(rt: Runtime, actor: models.Actor, status_id: int) -> models.S
         await notifications.withdraw(status.actor_id, "reblog", actor.id, status.id)
         await events_hooks.status_changed(rt, events_hooks.DELETED, boost)
     return await models.Status.get(id=status.id).prefetch_related("actor")
+
+
+def favourited_by(status: models.Status, viewer: models.Actor | None) -> QuerySet[models.Favourite]:
+    """The favourites of `status` whose authors the viewer is shown (none of an account that
+    blocks the viewer or that the viewer blocks or mutes, as Mastodon's favourited_by)."""
+    query = models.Favourite.filter(status_id=status.id)
+    return query if viewer is None else query.exclude(timelines.hidden_from(viewer.id))
+
+
+def reblogged_by(status: models.Status, viewer: models.Actor | None) -> QuerySet[models.Status]:
+    """The boosts of `status` listed in reblogged_by: public and unlisted ones only, as Mastodon
+    lists them (a followers-only boost is its booster's followers' business), and none by an
+    account that blocks the viewer or that the viewer blocks or mutes."""
+    query = models.Status.filter(
+        reblog_of_id=status.id,
+        deleted_at__isnull=True,
+        visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED],
+    )
+    return query if viewer is None else query.exclude(timelines.hidden_from(viewer.id))
 
 
 # ---- from the inbox ----------------------------------------------------------------------------

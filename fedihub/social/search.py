@@ -1,5 +1,6 @@
 """Search: accounts (local by prefix, remote by address, resolved on request), statuses (by URL,
-resolved on request, or by words among public local-visible statuses), hashtags."""
+resolved on request, or by words among public and unlisted statuses, leaving out those of accounts
+that block the viewer or that the viewer blocks or mutes), hashtags."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from fedihub import models
 from fedihub.errors import FedihubError
 from fedihub.models import FollowState, Visibility
 from fedihub.runtime import Runtime
-from fedihub.social import visibility
+from fedihub.social import timelines, visibility
 
 
 async def accounts(
@@ -99,6 +100,7 @@ async def statuses(
             reblog_of_id__isnull=True,
             visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED],
         )
+        .exclude(timelines.hidden_from(viewer.id))
         .order_by("-id")
         .offset(offset)
         .limit(limit)
