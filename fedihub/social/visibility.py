@@ -19,6 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from tortoise.queryset import QuerySet
 
 from fedihub import models
 from fedihub.models import FollowState, Visibility
@@ -92,6 +95,10 @@ def boostable(status: models.Status, booster_id: int) -> bool:
     return status.visibility is not Visibility.DIRECT and status.actor_id == booster_id
 
 
+async def _ints(query: QuerySet[Any], column: str) -> set[int]:
+    return {int(value) for (value,) in await query.values_list(column)}
+
+
 def _allowed(
     status: models.Status,
     viewer_id: int | None,
@@ -147,19 +154,19 @@ async def visible(
         authors = {s.actor_id for s in others}
         if authors:
             blocks = models.Block.filter(actor_id__in=authors, target_id=viewer.id)
-            blockers = set(await blocks.values_list("actor_id", flat=True))
+            blockers = await _ints(blocks, "actor_id")
         private = {s.actor_id for s in others if s.visibility is Visibility.PRIVATE}
         if private:
             follows = models.Follow.filter(
                 follower_id=viewer.id, target_id__in=private, state=FollowState.ACCEPTED
             )
-            followed = set(await follows.values_list("target_id", flat=True))
+            followed = await _ints(follows, "target_id")
         addressed = {
             s.id for s in others if s.visibility in (Visibility.PRIVATE, Visibility.DIRECT)
         }
         if addressed:
             mentions = models.Mention.filter(actor_id=viewer.id, status_id__in=addressed)
-            mentioning = set(await mentions.values_list("status_id", flat=True))
+            mentioning = await _ints(mentions, "status_id")
     viewer_id = viewer.id if viewer is not None else None
     local = viewer is not None and viewer.domain is None
 
@@ -201,21 +208,19 @@ async def local_audience(chain: Sequence[models.Status], candidates: set[int]) -
     for status in chain:
         if not allowed:
             break
-        blocked = set(
-            await models.Block.filter(actor_id=status.actor_id).values_list("target_id", flat=True)
-        )
+        blocked = await _ints(models.Block.filter(actor_id=status.actor_id), "target_id")
         followers: set[int] = set()
         mentioned: set[int] = set()
         if status.visibility in (Visibility.PRIVATE, Visibility.DIRECT):
             mentions = models.Mention.filter(status_id=status.id)
-            mentioned = set(await mentions.values_list("actor_id", flat=True))
+            mentioned = await _ints(mentions, "actor_id")
         if status.visibility is Visibility.PRIVATE:
             follows = models.Follow.filter(
                 target_id=status.actor_id,
                 state=FollowState.ACCEPTED,
                 follower__domain__isnull=True,
             )
-            followers = set(await follows.values_list("follower_id", flat=True))
+            followers = await _ints(follows, "follower_id")
         allowed = {
             viewer_id
             for viewer_id in allowed

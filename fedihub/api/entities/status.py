@@ -88,8 +88,8 @@ async def _render(
 ) -> list[dict[str, Any]]:
     if not items:
         return []
-    boosted = {s.reblog_of_id for s in items if s.reblog_of_id}
-    originals = {i: original for i, original in originals.items() if i in boosted}
+    wanted = {s.reblog_of_id for s in items if s.reblog_of_id}
+    originals = {i: original for i, original in originals.items() if i in wanted}
     every = [*items, *originals.values()]
     ids = [s.id for s in every]
     actor_ids = {s.actor_id for s in every}
