@@ -182,27 +182,25 @@ async def context(raw_id: str) -> Response:
     user = await optional_user()
     viewer = user.actor if user else None
     status = await visible_status(raw_id, viewer)
-    ancestors: list[models.Status] = []
+    chain: list[models.Status] = []
     cursor = status
-    while cursor.in_reply_to_id and len(ancestors) < MAX_CONTEXT:
+    while cursor.in_reply_to_id and len(chain) < MAX_CONTEXT:
         parent = await models.Status.get_or_none(id=cursor.in_reply_to_id, deleted_at__isnull=True)
         if parent is None:
             break
-        if await visibility.can_see(viewer, parent):
-            ancestors.append(parent)
+        chain.append(parent)
         cursor = parent
-    ancestors.reverse()
+    chain.reverse()
+    ancestors = await visibility.visible(viewer, chain)  # one check for the whole chain
     descendants: list[models.Status] = []
     frontier = [status.id]
     while frontier and len(descendants) < MAX_CONTEXT:
         children = await models.Status.filter(
             in_reply_to_id__in=frontier, deleted_at__isnull=True
         ).order_by("id")
-        frontier = []
-        for child in children:
-            if await visibility.can_see(viewer, child):
-                descendants.append(child)
-                frontier.append(child.id)
+        shown = await visibility.visible(viewer, children)  # one check per generation
+        descendants.extend(shown)
+        frontier = [child.id for child in shown]
     rt = runtime()
     return jsonify(
         {
