@@ -32,6 +32,8 @@ P = "/api/v1/streaming"
 HEARTBEAT_S = 15.0
 _USER_STREAMS = {"user": "user", "user:notification": "user:notification", "direct": "direct"}
 _PUBLIC_STREAMS = ("public", "public:local", "public:remote")
+# every stream a client may ask for (channels_of maps each to bus channels)
+STREAMS = (*_USER_STREAMS, "list", *_PUBLIC_STREAMS, "hashtag", "hashtag:local")
 _HIDERS = "_hiders"  # the key under which a shared event keeps its block and mute lookup
 
 
