@@ -347,8 +347,10 @@ async def _pages(walk: Walk, world: World) -> None:
     names = ("ada", "fol", "men", "out", "lou")
     own = [s for s in world.shown if s.page]
     answers = await models.Status.filter(id__in=world.others).prefetch_related("actor")
-    paths = ["/", *(f"/@{n}" for n in names)]
+    paths = ["/", *(f"/@{n}" for n in names), *(f"/users/{n}" for n in names)]
     paths += [f"/@{s.actor.username}/{s.id}" for s in answers]
+    # the ActivityPub URLs of statuses answer a browser with a redirect to their page
+    paths += [f"/users/ada/statuses/{s.id}" for s in own]
     for role in ROLES:
         client = await _signed_in(walk.client.app, role)
         for path in [*paths, *(s.page for s in own)]:
