@@ -20,7 +20,7 @@ from fedihub.api import pagination
 from fedihub.api.auth import current_actor, require_scope
 from fedihub.api.common import not_found, params, parse_id
 from fedihub.api.entities.account import accounts as account_entities
-from fedihub.api.entities.status import statuses as status_entities
+from fedihub.api.entities.status import statuses_by_id
 from fedihub.runtime import Runtime
 from fedihub.social import timelines
 from fedihub.web.common import runtime
@@ -60,10 +60,11 @@ async def entities(
     roots = await _root_ids(viewer, [key_of(s) for s in lasts])
     state = await _state(viewer, list(roots.values()))
 
-    def visible(status: models.Status) -> bool:
+    def listed(status: models.Status) -> bool:
         return hidden or status.id > state.get(f"hide:{roots.get(key_of(status), status.id)}", 0)
 
-    shown = [s for s in lasts if visible(s)]
+    rendered = await statuses_by_id(rt, [s for s in lasts if listed(s)], viewer)
+    shown = [s for s in lasts if s.id in rendered]
     participants: dict[int, list[int]] = {}
     mentions = await models.Mention.filter(status_id__in=[s.id for s in shown]).values_list(
         "status_id", "actor_id"
@@ -74,9 +75,9 @@ async def entities(
         participants[status_id].append(actor_id)
     others = {a for ids in participants.values() for a in ids if a != viewer.id}
     actors = {a.id: a for a in await models.Actor.filter(id__in=others)}
-    bodies = await status_entities(rt, shown, viewer)
     out = []
-    for status, body in zip(shown, bodies, strict=True):
+    for status in shown:
+        body = rendered[status.id]
         root = roots.get(key_of(status), status.id)
         read_up_to = state.get(f"conv:{root}", 0)
         ids = list(OrderedDict.fromkeys(i for i in participants[status.id] if i != viewer.id))
@@ -154,8 +155,10 @@ async def read(raw_id: str) -> Response:
     viewer = current_actor()
     root, last = await _conversation(raw_id, viewer)
     await _mark(viewer, f"conv:{root}", last.id)
-    (body,) = await entities(runtime(), [last], viewer, hidden=True)
-    return jsonify(body)
+    bodies = await entities(runtime(), [last], viewer, hidden=True)
+    if not bodies:
+        raise not_found()
+    return jsonify(bodies[0])
 
 
 @blueprint.delete(f"{P}/<raw_id>")

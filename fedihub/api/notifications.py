@@ -12,7 +12,7 @@ from fedihub.api.auth import current_actor, require_scope
 from fedihub.api.common import not_found, params, parse_id
 from fedihub.api.entities.account import account
 from fedihub.api.entities.common import iso
-from fedihub.api.entities.status import statuses as status_entities
+from fedihub.api.entities.status import statuses_by_id
 from fedihub.runtime import Runtime
 from fedihub.web.common import runtime
 
@@ -28,13 +28,13 @@ async def entities(
     found = (
         await models.Status.filter(id__in=status_ids, deleted_at__isnull=True) if status_ids else []
     )
-    rendered = dict(
-        zip([s.id for s in found], await status_entities(rt, list(found), viewer), strict=True)
-    )
+    rendered = await statuses_by_id(rt, list(found), viewer)
     out = []
     for row in rows:
         if row.status_id and row.status_id not in rendered:
-            continue  # the status is gone: so is the notification, as on Mastodon
+            # the status is gone, or no longer the recipient's to read (a block, a lost
+            # follow): so is the notification, as on Mastodon
+            continue
         out.append(
             {
                 "id": str(row.id),

@@ -4,6 +4,7 @@ favourite, boost, bookmark, who did."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from quart import Blueprint, Response, jsonify, request
 
@@ -97,8 +98,14 @@ async def show(raw_id: str) -> Response:
 @require_scope("write:statuses")
 async def destroy(raw_id: str) -> Response:
     user = current_user()
+    mine = await models.Status.get_or_none(
+        id=parse_id(raw_id), actor_id=user.actor_id, deleted_at__isnull=True
+    )
+    # rendered while it still stands (a deleted status is nobody's to see); a boost of what its
+    # booster may no longer read is answered by its id alone
+    shown = await status_entities(runtime(), [mine], user.actor) if mine is not None else []
+    body: dict[str, Any] = shown[0] if shown else {"id": raw_id}
     status = await statuses.delete(runtime(), user, parse_id(raw_id))
-    body = await status_entity(runtime(), status, user.actor)
     body["text"] = status.source or ""  # Mastodon answers with the source, for "delete and redraft"
     return jsonify(body)
 
@@ -138,8 +145,9 @@ async def source(raw_id: str) -> Response:
 @scope_if_token("read:statuses")
 async def history(raw_id: str) -> Response:
     user = await optional_user()
-    status = await visible_status(raw_id, user.actor if user else None)
-    entity = await status_entity(runtime(), status, None)
+    viewer = user.actor if user else None
+    status = await visible_status(raw_id, viewer)
+    entity = await status_entity(runtime(), status, viewer)
     edits = await models.StatusEdit.filter(status_id=status.id).order_by("created_at", "id")
     if not edits:
         edits = [
@@ -177,27 +185,25 @@ async def context(raw_id: str) -> Response:
     user = await optional_user()
     viewer = user.actor if user else None
     status = await visible_status(raw_id, viewer)
-    ancestors: list[models.Status] = []
+    chain: list[models.Status] = []
     cursor = status
-    while cursor.in_reply_to_id and len(ancestors) < MAX_CONTEXT:
+    while cursor.in_reply_to_id and len(chain) < MAX_CONTEXT:
         parent = await models.Status.get_or_none(id=cursor.in_reply_to_id, deleted_at__isnull=True)
         if parent is None:
             break
-        if await visibility.can_see(viewer, parent):
-            ancestors.append(parent)
+        chain.append(parent)
         cursor = parent
-    ancestors.reverse()
+    chain.reverse()
+    ancestors = await visibility.visible(viewer, chain)  # one check for the whole chain
     descendants: list[models.Status] = []
     frontier = [status.id]
     while frontier and len(descendants) < MAX_CONTEXT:
         children = await models.Status.filter(
             in_reply_to_id__in=frontier, deleted_at__isnull=True
         ).order_by("id")
-        frontier = []
-        for child in children:
-            if await visibility.can_see(viewer, child):
-                descendants.append(child)
-                frontier.append(child.id)
+        shown = await visibility.visible(viewer, children)  # one check per generation
+        descendants.extend(shown)
+        frontier = [child.id for child in shown]
     rt = runtime()
     return jsonify(
         {
@@ -229,12 +235,16 @@ async def unfavourite(raw_id: str) -> Response:
 @require_scope("write:statuses")
 async def reblog(raw_id: str) -> Response:
     p = await params()
-    boost = await interactions.reblog(
-        runtime(),
-        current_actor(),
-        parse_id(raw_id),
-        _visibility(p.str("visibility"), Visibility.PUBLIC),
-    )
+    requested = p.str("visibility")
+    try:
+        boost = await interactions.reblog(
+            runtime(),
+            current_actor(),
+            parse_id(raw_id),
+            _visibility(requested, Visibility.PUBLIC) if requested else None,
+        )
+    except Invalid as exc:
+        raise invalid(exc.public, exc.field) from None
     return await _answer(boost)
 
 
@@ -262,18 +272,15 @@ async def unbookmark(raw_id: str) -> Response:
 
 async def _who(raw_id: str, query_for: str) -> Response:
     user = await optional_user()
-    status = await visible_status(raw_id, user.actor if user else None)
-    p = await params()
-    pg = pagination.page(p)
+    viewer = user.actor if user else None
+    status = await visible_status(raw_id, viewer)
+    pg = pagination.page(await params())
     rows: list[models.Favourite] | list[models.Status]
     if query_for == "favourites":
-        rows = await pagination.fetch(models.Favourite.filter(status_id=status.id), pg)
-        ids = [r.actor_id for r in rows]
+        rows = await pagination.fetch(interactions.favourited_by(status, viewer), pg)
     else:
-        rows = await pagination.fetch(
-            models.Status.filter(reblog_of_id=status.id, deleted_at__isnull=True), pg
-        )
-        ids = [r.actor_id for r in rows]
+        rows = await pagination.fetch(interactions.reblogged_by(status, viewer), pg)
+    ids = [r.actor_id for r in rows]
     by_id = {a.id: a for a in await models.Actor.filter(id__in=ids)}
     response = jsonify(accounts(runtime(), [by_id[i] for i in ids if i in by_id]))
     link = pagination.link_header(rows[0].id if rows else None, rows[-1].id if rows else None)

@@ -9,6 +9,7 @@ may not see it):
   its hashtags (timelines.home's rules); minus those who blocked or muted the author or whom the
   author blocked;
 - `list:<list id>`: the lists whose timeline shows the status (social/lists.hearing);
+- for a boost, of all these, only those who may read what it boosts (visibility.local_audience);
 - `public`, `public:local` | `public:remote`, `hashtag:<tag>`, `hashtag:local:<tag>`: public
   statuses only (never unlisted, private, direct or institution), boosts excepted;
 - `direct:<actor id>`: the local author and local mentioned actors of a direct status.
@@ -28,10 +29,10 @@ from fedihub import events, models
 from fedihub.activitypub.vocabulary import STATUS_TYPES
 from fedihub.api import conversations
 from fedihub.api import notifications as notification_api
-from fedihub.api.entities.status import status as status_entity
+from fedihub.api.entities import status as status_entities
 from fedihub.models import FollowState, Visibility
 from fedihub.runtime import Runtime
-from fedihub.social import events_hooks, followed_tags, lists
+from fedihub.social import events_hooks, followed_tags, lists, visibility
 
 _EVENT = {events_hooks.CREATED: "update", events_hooks.EDITED: "status.update"}
 _FOLLOWER_LEVELS = (
@@ -94,6 +95,13 @@ async def _local_recipients(
     return home, (direct if status.visibility is Visibility.DIRECT else set())
 
 
+async def _may_read_boost(boost: models.Status, candidates: set[int]) -> set[int]:
+    original = await models.Status.get_or_none(id=boost.reblog_of_id)
+    if original is None or original.reblog_of_id is not None:
+        return set()
+    return await visibility.local_audience([boost, original], candidates)
+
+
 async def channels_for(status: models.Status) -> tuple[list[str], list[int]]:
     """Every channel that hears of `status` except the direct ones, and the direct recipients."""
     if status.object_type not in STATUS_TYPES and status.reblog_of_id is None:
@@ -104,8 +112,14 @@ async def channels_for(status: models.Status) -> tuple[list[str], list[int]]:
     tags = [str(name) for (name,) in await tagged.values_list("name")] if listed else []
     hidden = await _hidden(status.actor_id)
     home, direct = await _local_recipients(status, tags, hidden)
+    heard = await lists.hearing_with_owners(status, hidden)
+    if status.reblog_of_id is not None:
+        # a boost reaches only those who may read what it boosts (whatever let it in)
+        allowed = await _may_read_boost(status, home | {owner for _, owner in heard})
+        home &= allowed
+        heard = [(list_id, owner) for list_id, owner in heard if owner in allowed]
     channels = [f"user:{i}" for i in sorted(home)]
-    channels.extend(f"list:{i}" for i in await lists.hearing(status, hidden))
+    channels.extend(f"list:{i}" for i in sorted(list_id for list_id, _ in heard))
     if listed:
         channels.append("public")
         channels.append("public:local" if status.local else "public:remote")
@@ -118,7 +132,7 @@ async def channels_for(status: models.Status) -> tuple[list[str], list[int]]:
 
 async def status_payload(rt: Runtime, status_id: int) -> str | None:
     status = await models.Status.get_or_none(id=status_id, deleted_at__isnull=True)
-    return None if status is None else _json(await status_entity(rt, status, None))
+    return None if status is None else _json(await status_entities.broadcast(rt, status))
 
 
 async def conversation_payload(rt: Runtime, status_id: int, viewer_id: int) -> str | None:
@@ -176,7 +190,7 @@ async def on_status(rt: Runtime, change: str, status: models.Status) -> None:
         if status.deleted_at is not None:
             return
         # the status as its change left it: no need to read it back
-        payload = _json(await status_entity(rt, status, None))
+        payload = _json(await status_entities.broadcast(rt, status))
         name = _EVENT[change]
         batch.extend({"channel": c, "event": name, "payload": payload, **common} for c in channels)
         for viewer_id in direct:

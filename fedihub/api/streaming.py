@@ -43,6 +43,9 @@ STREAM_SCOPES: dict[str, tuple[str, ...]] = {
     "list": ("read:statuses", "read:lists"),  # read:lists reads the same timeline over REST
     **{name: () for name in (*_PUBLIC_STREAMS, "hashtag", "hashtag:local")},
 }
+
+# every stream a client may ask for (channels_of maps each to bus channels)
+STREAMS = (*_USER_STREAMS, "list", *_PUBLIC_STREAMS, "hashtag", "hashtag:local")
 _HIDERS = "_hiders"  # the key under which a shared event keeps its block and mute lookup
 
 

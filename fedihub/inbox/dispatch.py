@@ -3,8 +3,8 @@
 Runs as the "inbox" job; which handler acts on which type is the table node.INBOX_HANDLERS.
 The signature was checked on receipt; here the trust rules are applied per type: a created or
 updated object must belong to the signer's server and name the signer as its author; an announced
-object is fetched from its own origin; only the owner deletes; unknown types are dropped without
-error.
+object is fetched from its own origin, and only a public or unlisted status, or the signer's own,
+may be announced; only the owner deletes; unknown types are dropped without error.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from fedihub.activitypub import parse
 from fedihub.activitypub.vocabulary import ACTOR_TYPES
 from fedihub.errors import BadRequest, FedihubError, Forbidden, RemoteError
 from fedihub.runtime import Runtime
-from fedihub.social import blocks, follows, interactions, remote, statuses
+from fedihub.social import blocks, follows, interactions, remote, statuses, visibility
 
 log = logging.getLogger(__name__)
 
@@ -225,8 +225,11 @@ async def on_announce(rt: Runtime, signer: models.Actor, activity: parse.Activit
         actor_id=signer.id, reblog_of_id=original.id, deleted_at__isnull=True
     ).exists():
         return  # a group announces each edit of a post too: one boost per post, as on Mastodon
+    # the boost's level is its audience's (Mastodon's Announce#visibility_from_audience);
+    # receive_announce refuses what the signer may not boost and narrows the rest
+    level = visibility.visibility_from_addressing(activity.to, activity.cc, signer.followers_url)
     await interactions.receive_announce(
-        rt, signer, original, activity.id, activity.published or datetime.now(UTC)
+        rt, signer, original, activity.id, activity.published or datetime.now(UTC), level
     )
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from fedihub import models
 from fedihub.activitypub import documents as as2
-from fedihub.activitypub.vocabulary import AS_CONTEXT, PUBLIC
+from fedihub.activitypub.vocabulary import AS_CONTEXT
 from fedihub.runtime import Runtime
-from fedihub.social import documents
+from fedihub.social import documents, visibility
 
 
 def _wrap(kind: str, ident: str, actor: models.Actor, obj: Any, **extra: Any) -> dict[str, Any]:
@@ -97,14 +97,17 @@ def like(actor: models.Actor, status: models.Status, fav: models.Favourite) -> d
 def announce(
     rt: Runtime, actor: models.Actor, boost: models.Status, original: models.Status
 ) -> dict[str, Any]:
+    """The Announce of a local boost, addressed by the boost's level (a followers-only boost goes
+    to the followers only), with the original's author in cc as Mastodon sends it."""
     followers = actor.followers_url or rt.urls.followers(actor.username)
+    audience = visibility.addressing(boost.visibility, followers, [original.actor.uri])
     return _wrap(
         "Announce",
         boost.uri,
         actor,
         original.uri,
-        to=[PUBLIC],
-        cc=[original.actor.uri, followers],
+        to=audience.to,
+        cc=audience.cc,
         published=as2.now(),
     )
 

@@ -5,15 +5,23 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from fedihub import models
-from fedihub.errors import Forbidden, NotFound
+from fedihub.errors import Forbidden, Invalid, NotFound
 from fedihub.ids import new_id
 from fedihub.models import Visibility
 from fedihub.outbox import publish
 from fedihub.runtime import Runtime
-from fedihub.social import activities, counters, events_hooks, notifications, visibility
+from fedihub.social import (
+    activities,
+    counters,
+    events_hooks,
+    notifications,
+    timelines,
+    visibility,
+)
 
 
 async def _visible(actor: models.Actor, status_id: int) -> models.Status:
@@ -64,20 +72,25 @@ async def unfavourite(rt: Runtime, actor: models.Actor, status_id: int) -> model
 
 
 async def reblog(
-    rt: Runtime, actor: models.Actor, status_id: int, level: Visibility = Visibility.PUBLIC
+    rt: Runtime, actor: models.Actor, status_id: int, level: Visibility | None = None
 ) -> models.Status:
-    """Boost a status; returns the boost (a status whose reblog_of is the original)."""
+    """Boost a status; returns the boost (a status whose reblog_of is the original).
+
+    `level`: the boost's visibility, public when None; a boost of a followers-only or
+    institution-only status (its author's own, the only one allowed) takes that status's level
+    whatever is asked (visibility.boost_level). Forbidden for a direct status, and for a
+    followers-only or institution-only one of someone else; Invalid for a direct boost."""
     status = await _visible(actor, status_id)
-    if (
-        status.visibility not in (Visibility.PUBLIC, Visibility.UNLISTED)
-        and status.actor_id != actor.id
-    ):
+    if not visibility.boostable(status, actor.id):
         raise Forbidden("This action is not allowed")
     existing = await models.Status.get_or_none(
         actor_id=actor.id, reblog_of_id=status.id, deleted_at__isnull=True
     )
     if existing is not None:
         return existing
+    if level is Visibility.DIRECT:  # Mastodon's Status validation: a reblog is never direct
+        raise Invalid("visibility of a boost cannot be direct", field="visibility")
+    level = visibility.boost_level(status.visibility, level or Visibility.PUBLIC)
     boost_id = new_id()
     async with in_transaction():
         boost = await models.Status.create(
@@ -93,7 +106,7 @@ async def reblog(
         recipients = await publish.follower_actors(actor.id)
         if status.actor.domain is not None:
             recipients.append(status.actor)
-        if visibility.federates(status.visibility) and recipients:
+        if visibility.federates(level) and recipients:
             await publish.publish(
                 rt, actor, activities.announce(rt, actor, boost, status), recipients
             )
@@ -116,13 +129,32 @@ async def unreblog(rt: Runtime, actor: models.Actor, status_id: int) -> models.S
             recipients = await publish.follower_actors(actor.id)
             if status.actor.domain is not None:
                 recipients.append(status.actor)
-            if recipients:
+            if visibility.federates(boost.visibility) and recipients:
                 inner = activities.announce(rt, actor, boost, status)
                 await publish.publish(rt, actor, activities.undo(actor, inner), recipients)
         await counters.refresh_interaction_counts(status.id)
         await notifications.withdraw(status.actor_id, "reblog", actor.id, status.id)
         await events_hooks.status_changed(rt, events_hooks.DELETED, boost)
     return await models.Status.get(id=status.id).prefetch_related("actor")
+
+
+def favourited_by(status: models.Status, viewer: models.Actor | None) -> QuerySet[models.Favourite]:
+    """The favourites of `status` whose authors the viewer is shown (none of an account that
+    blocks the viewer or that the viewer blocks or mutes, as Mastodon's favourited_by)."""
+    query = models.Favourite.filter(status_id=status.id)
+    return query if viewer is None else query.exclude(timelines.hidden_from(viewer.id))
+
+
+def reblogged_by(status: models.Status, viewer: models.Actor | None) -> QuerySet[models.Status]:
+    """The boosts of `status` listed in reblogged_by: public and unlisted ones only, as Mastodon
+    lists them (a followers-only boost is its booster's followers' business), and none by an
+    account that blocks the viewer or that the viewer blocks or mutes."""
+    query = models.Status.filter(
+        reblog_of_id=status.id,
+        deleted_at__isnull=True,
+        visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED],
+    )
+    return query if viewer is None else query.exclude(timelines.hidden_from(viewer.id))
 
 
 # ---- from the inbox ----------------------------------------------------------------------------
@@ -152,11 +184,27 @@ async def receive_undo_like(remote: models.Actor, uri: str | None, status_uri: s
 
 
 async def receive_announce(
-    rt: Runtime, remote: models.Actor, original: models.Status, uri: str, published: datetime
+    rt: Runtime,
+    remote: models.Actor,
+    original: models.Status,
+    uri: str,
+    published: datetime,
+    level: Visibility,
 ) -> None:
+    """Store a remote boost of `original` at `level` (its audience's level, never wider than the
+    original's); Forbidden unless the original is public or unlisted, or `remote`'s own
+    (Mastodon's Announce#announceable?): knowing a status's URI does not make it boostable."""
+    if not visibility.boostable(original, remote.id):
+        raise Forbidden("only a public or unlisted status, or one's own, can be announced")
     if await models.Status.filter(uri=uri).exists():
         return
-    level = Visibility.PUBLIC
+    if await models.Status.filter(
+        actor_id=remote.id, reblog_of_id=original.id, deleted_at__isnull=True
+    ).exists():
+        return  # one boost per account and status, as on Mastodon
+    level = visibility.boost_level(original.visibility, level)
+    if level is Visibility.DIRECT:
+        return  # a boost addressed to nobody's followers is no boost (Mastodon refuses it too)
     now = datetime.now(UTC)
     at_ms = int(min(published, now).timestamp() * 1000)
     try:

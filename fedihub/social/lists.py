@@ -151,6 +151,11 @@ class _Candidate:
 async def hearing(status: models.Status, hidden: set[int]) -> list[int]:
     """Ids of the lists whose timeline shows `status` (timelines.for_list's rules, applied to one
     status at once); `hidden`: the actors who blocked or muted its author, or whom it blocked."""
+    return sorted(list_id for list_id, _owner in await hearing_with_owners(status, hidden))
+
+
+async def hearing_with_owners(status: models.Status, hidden: set[int]) -> list[tuple[int, int]]:
+    """(list id, owner id) of the lists `hearing` names."""
     if status.visibility not in _SHOWN_LEVELS:
         return []
     rows = await models.ListAccount.filter(
@@ -163,12 +168,12 @@ async def hearing(status: models.Status, hidden: set[int]) -> list[int]:
         and (state == FollowState.ACCEPTED or int(owner_id) == status.actor_id)
     ]
     if (
-        not candidates
-        or status.in_reply_to_uri is None
-        or status.in_reply_to_actor_id == status.actor_id
+        candidates
+        and status.in_reply_to_uri is not None
+        and status.in_reply_to_actor_id != status.actor_id
     ):
-        return sorted(c.list_id for c in candidates)
-    return sorted(c.list_id for c in await _showing_reply(status, candidates))
+        candidates = await _showing_reply(status, candidates)
+    return [(c.list_id, c.owner_id) for c in candidates]
 
 
 async def _showing_reply(status: models.Status, candidates: list[_Candidate]) -> list[_Candidate]:

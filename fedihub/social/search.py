@@ -1,5 +1,6 @@
 """Search: accounts (local by prefix, remote by address, resolved on request), statuses (by URL,
-resolved on request, or by words among public local-visible statuses), hashtags."""
+resolved on request, or by words among public and unlisted statuses, leaving out those of accounts
+that block the viewer or that the viewer blocks or mutes), hashtags."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from fedihub.accounts import resolver
 from fedihub.errors import FedihubError
 from fedihub.models import FollowState, Visibility
 from fedihub.runtime import Runtime
-from fedihub.social import remote, visibility
+from fedihub.social import remote, timelines, visibility
 
 
 async def accounts(
@@ -96,6 +97,7 @@ async def statuses(
             reblog_of_id__isnull=True,
             visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED],
         )
+        .exclude(timelines.hidden_from(viewer.id))
         .order_by("-id")
         .offset(offset)
         .limit(limit)

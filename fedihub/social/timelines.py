@@ -33,8 +33,10 @@ def _live() -> QuerySet[models.Status]:
     return models.Status.filter(deleted_at__isnull=True, object_type__in=SHOWN_TYPES)
 
 
-def _hidden_from(viewer_id: int) -> Q:
-    """Authors the viewer blocked or muted, and those who blocked the viewer."""
+def hidden_from(viewer_id: int) -> Q:
+    """Rows (statuses, favourites: anything with an actor_id) by accounts the viewer blocked or
+    muted, or that blocked the viewer: what Mastodon's StatusFilter and not_excluded_by_account
+    leave out of what a viewer is shown."""
     blocked = Subquery(models.Block.filter(actor_id=viewer_id).values("target_id"))
     blockers = Subquery(models.Block.filter(target_id=viewer_id).values("actor_id"))
     muted = Subquery(models.Mute.filter(actor_id=viewer_id).values("target_id"))
@@ -70,7 +72,7 @@ def home(viewer: models.Actor) -> QuerySet[models.Status]:
             | Q(id__in=mentioning)
             | _followed_tag(viewer.id)
         )
-        .exclude(_hidden_from(viewer.id))
+        .exclude(hidden_from(viewer.id))
     )
 
 
@@ -102,7 +104,7 @@ def for_list(lst: models.List) -> QuerySet[models.Status]:
         _live()
         .filter(actor_id__in=Subquery(members.values("actor_id")), visibility__in=_FOLLOWER_LEVELS)
         .filter(_replies_shown(lst))
-        .exclude(_hidden_from(lst.owner_id))
+        .exclude(hidden_from(lst.owner_id))
     )
 
 
@@ -115,7 +117,7 @@ def public(
     elif remote:
         query = query.filter(local=False)
     if viewer is not None:
-        query = query.exclude(_hidden_from(viewer.id))
+        query = query.exclude(hidden_from(viewer.id))
     return query
 
 

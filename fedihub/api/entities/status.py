@@ -1,6 +1,11 @@
 """Status (and its MediaAttachment, Mention, Tag parts), built in a constant number of queries for
 any number of statuses: authors, boosted originals, mentions, tags, media and the viewer's own
-favourites/boosts/bookmarks are each loaded once for the whole list."""
+favourites/boosts/bookmarks are each loaded once for the whole list.
+
+Only what the viewer may see is rendered (social/visibility.py decides, in bulk): a status they
+may not see, or a boost of one, is left out of a list and is "Record not found" alone, whatever
+route asked, so a route that forgot to check shows nothing it should not. Stream payloads, whose
+recipients were chosen by the same rules, are rendered viewer-free by `broadcast`."""
 
 from __future__ import annotations
 
@@ -11,8 +16,10 @@ from typing import Any
 from fedihub import models
 from fedihub.api.entities.account import account, acct
 from fedihub.api.entities.common import iso
+from fedihub.errors import NotFound
 from fedihub.media import peer_meta
 from fedihub.runtime import Runtime
+from fedihub.social import visibility
 
 # remote types whose title (`name`) Mastodon shows above the text (its "converted" types)
 TITLED_TYPES = frozenset({"Article", "Page", "Event"})
@@ -48,13 +55,48 @@ def _tag(rt: Runtime, name: str) -> dict[str, Any]:
 async def statuses(
     rt: Runtime, items: list[models.Status], viewer: models.Actor | None
 ) -> list[dict[str, Any]]:
-    """Mastodon Status entities for `items`, in order; boosts embed their original as `reblog`."""
+    """Mastodon Status entities for those of `items` the viewer may see, in order; boosts embed
+    their original as `reblog`, and a boost whose original the viewer may not see is left out."""
     if not items:
         return []
-    original_ids = {s.reblog_of_id for s in items if s.reblog_of_id}
-    originals = (
-        {s.id: s for s in await models.Status.filter(id__in=original_ids)} if original_ids else {}
-    )
+    originals = await visibility.originals_of(items)
+    shown = await visibility.visible(viewer, items, originals)
+    return await _render(rt, shown, originals, viewer)
+
+
+async def statuses_by_id(
+    rt: Runtime, items: list[models.Status], viewer: models.Actor | None
+) -> dict[int, dict[str, Any]]:
+    """The entities of those of `items` the viewer may see, by status id (for notifications and
+    conversations, which leave out an entry whose status is not shown)."""
+    return {int(body["id"]): body for body in await statuses(rt, items, viewer)}
+
+
+async def status(rt: Runtime, item: models.Status, viewer: models.Actor | None) -> dict[str, Any]:
+    """The entity of one status; NotFound when the viewer may not see it."""
+    found = await statuses(rt, [item], viewer)
+    if not found:
+        raise NotFound("Record not found")
+    return found[0]
+
+
+async def broadcast(rt: Runtime, item: models.Status) -> dict[str, Any]:
+    """The entity of a status for a stream event, viewer-free as Mastodon's streaming sends it.
+    Only for stream_events, whose channels were chosen by visibility.py's rules (the original of
+    a boost included, visibility.local_audience)."""
+    return (await _render(rt, [item], await visibility.originals_of([item]), None))[0]
+
+
+async def _render(
+    rt: Runtime,
+    items: list[models.Status],
+    originals: dict[int, models.Status],
+    viewer: models.Actor | None,
+) -> list[dict[str, Any]]:
+    if not items:
+        return []
+    wanted = {s.reblog_of_id for s in items if s.reblog_of_id}
+    originals = {i: original for i, original in originals.items() if i in wanted}
     every = [*items, *originals.values()]
     ids = [s.id for s in every]
     actor_ids = {s.actor_id for s in every}
@@ -155,7 +197,3 @@ async def statuses(
         }
 
     return [build(s) for s in items]
-
-
-async def status(rt: Runtime, item: models.Status, viewer: models.Actor | None) -> dict[str, Any]:
-    return (await statuses(rt, [item], viewer))[0]
