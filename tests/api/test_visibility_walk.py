@@ -25,7 +25,6 @@ from collections import defaultdict
 from typing import Any
 
 from apikit import PASSWORD, bearer
-from fedihub.api.ratelimit import ApiLimiter
 from visibility_world import (
     END,
     LOCAL,
@@ -39,7 +38,8 @@ from visibility_world import (
 )
 
 from fedihub import events, models
-from fedihub.api import LIMITER_KEY, streaming
+from fedihub.api import streaming
+from fedihub.security.api_budget import MemoryApiLimiter
 from fedihub.web.common import RUNTIME_KEY
 
 AS = "application/activity+json"
@@ -131,6 +131,7 @@ NEVER = {
     "health.": "liveness",
     "inbox.": "inbox POSTs answer 202 and an outcome",
     "media.": "stored files (their names are the media's business)",
+    "static_files.": "the node's own stylesheet and script",
     "metrics": "counters",
     "wellknown.": "WebFinger, host-meta, NodeInfo",
     "federation.instance_actor": "the node's own actor: a key and inbox",
@@ -458,7 +459,7 @@ class Streams:
             channels += [f"direct:{actor_id}", f"list:{self.world.lists[role]}"]
         rt = self.walk.client.app.extensions[RUNTIME_KEY]
         await events.publish_many(
-            rt, [{"channel": c, "event": END, "payload": END} for c in channels]
+            rt.bus, [{"channel": c, "event": END, "payload": END} for c in channels]
         )
         for role, (ws, opened) in self.sockets.items():
             ended = 0
@@ -483,7 +484,7 @@ class Streams:
 
 
 async def test_every_route_shows_each_status_to_exactly_its_audience(client: Any) -> None:
-    client.app.extensions[LIMITER_KEY] = ApiLimiter(limit=10**9)
+    client.app.extensions[RUNTIME_KEY].api_limiter = MemoryApiLimiter(limit=10**9)
     world = await people(client)
     walk = Walk(client, world)
     streams = Streams(walk, world)
