@@ -109,16 +109,19 @@ async def test_the_command_line_announces_a_disabled_account_to_the_servers_bus(
 
     if backend != "postgres":
         pytest.skip("LISTEN/NOTIFY is PostgreSQL's (a SQLite node's streams re-check instead)")
-    server = events.bus_for_settings(rt)
+    server = assembler.bus_for_settings(rt.settings)
     await server.start()
     try:
         streams = server.subscribe([revocations.user_channel(42)])
-        # a process that runs no bus, as `fedihub user disable` runs none
-        command_line = Runtime.build(rt.settings, rt.secrets)
-        await revocations.account_disabled(command_line, 42)
+        # another process, as `fedihub user disable` runs: a command that opens a bus to tell
+        command_line = assembler.build(rt.settings, rt.secrets)
+        async with assembler.running(
+            command_line, assembler.Role.COMMAND, database=False, bus=True
+        ):
+            await revocations.account_disabled(command_line, 42)
         heard = await streams.next_event(TIMEOUT_S)
         assert heard is not None and heard["event"] == revocations.ENDED
-        assert events.bus(command_line) is None  # the bus it opened for the message is closed
+        assert command_line.bus is None  # closed with the command
     finally:
         await server.stop()
 
