@@ -17,6 +17,7 @@ from hypercorn.run import run
 
 from fedihub import config, db, doctor, logs, models, node
 from fedihub.accounts import instance, key_rotation, node_settings, revocations, users
+from fedihub.discovery import directory, peers
 from fedihub.errors import ConfigError, FedihubError
 from fedihub.jobs import admin
 from fedihub.media import migrate
@@ -191,6 +192,23 @@ async def _jobs_retry(args: argparse.Namespace) -> int:
     async def body(rt: Runtime) -> int:
         count = await admin.retry_now(args.kind)
         print(f"{count} job(s) scheduled to run now")
+        return 0
+
+    return await _with_runtime(_settings(args), body)
+
+
+async def _directory_sync(args: argparse.Namespace) -> int:
+    async def body(rt: Runtime) -> int:
+        indexed = 0
+        while batch := await directory.sync(rt):
+            indexed += batch
+            if batch < directory.SYNC_BATCH:
+                break
+        await directory.refresh_activity(rt)
+        print(f"{indexed} account(s) indexed")
+        for domain, outcome in (await peers.read_due(rt, everyone=True)).items():
+            said = f"{outcome} entries read" if isinstance(outcome, int) else f"failed: {outcome}"
+            print(f"{domain}: {said}")
         return 0
 
     return await _with_runtime(_settings(args), body)
@@ -425,6 +443,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--delete-source", action="store_true", help="delete the originals once all are copied"
     )
     p.set_defaults(run=_media_migrate)
+
+    p = sub.add_parser(
+        "directory", help="index the expertise directory and read fedihub peers' directories now"
+    )
+    _common(p)
+    p.add_argument("action", choices=["sync"])
+    p.set_defaults(run=_directory_sync)
 
     p = sub.add_parser("invite", help="create an invitation code for registration")
     _common(p)

@@ -29,6 +29,7 @@ from fedihub import __version__, db, events, models
 from fedihub.accounts import refresh
 from fedihub.api import stream_events
 from fedihub.config import Settings
+from fedihub.discovery import directory, peers
 from fedihub.errors import ConfigError
 from fedihub.inbox import dispatch, receive
 from fedihub.jobs import housekeeping, periodic, runner
@@ -71,6 +72,9 @@ PERIODIC_TASKS: Sequence[PeriodicTask] = (
     PeriodicTask("purge_finished_jobs", 3600, housekeeping.purge_finished_jobs),
     PeriodicTask("expire_remote_media", 3600, remote_cache.expire_past_retention),
     PeriodicTask("refresh_stale_actors", 6 * 3600, refresh.refresh_stale_actors),
+    PeriodicTask("index_directory", 60, directory.sync_task),
+    PeriodicTask("refresh_directory_activity", 900, directory.refresh_activity),
+    PeriodicTask("read_peer_directories", 600, peers.read_task),
 )
 
 # by the activity's type; types not listed are accepted and ignored, as Mastodon does

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fedihub import models
+from fedihub.activitypub import expertise
 from fedihub.activitypub.documents import activity, format_datetime
 from fedihub.activitypub.vocabulary import AS_CONTEXT, PUBLIC, SECURITY_CONTEXT
 from fedihub.runtime import Runtime
@@ -39,6 +40,7 @@ ACTOR_CONTEXT: list[Any] = [
         "indexable": "toot:indexable",
         "Hashtag": "as:Hashtag",
         "focalPoint": {"@container": "@list", "@id": "toot:focalPoint"},
+        **expertise.CONTEXT_TERMS,
     },
 ]
 _LINK_REL = "nofollow noopener noreferrer me"
@@ -100,6 +102,14 @@ async def actor_document(rt: Runtime, actor: models.Actor) -> dict[str, Any]:
         if tag:
             tags.append({"type": "Hashtag", "href": urls.tag(tag.lower()), "name": f"#{tag}"})
     attachment: list[dict[str, Any]] = []
+    if actor.research_areas:
+        attachment.append(
+            {
+                "type": "PropertyValue",
+                "name": "Research areas",
+                "value": html.escape(", ".join(str(a) for a in actor.research_areas)),
+            }
+        )
     if actor.affiliation:
         attachment.append(
             {
@@ -124,8 +134,8 @@ async def actor_document(rt: Runtime, actor: models.Actor) -> dict[str, Any]:
         "url": actor.url or urls.profile(name),
         "manuallyApprovesFollowers": actor.manually_approves,
         "discoverable": actor.discoverable,
-        # fedihub has no separate opt-in for full-text search: discoverable people are indexable
-        "indexable": actor.discoverable,
+        "indexable": actor.indexable,
+        **expertise.expertise_terms(list(actor.research_areas or []), actor.affiliation),
         "published": format_datetime(actor.created_at),
         "memorial": False,
         "publicKey": {

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from fedihub.activitypub.expertise import read_expertise
 from fedihub.activitypub.vocabulary import ACTOR_TYPES, PUBLIC, PUBLIC_ALIASES
 from fedihub.errors import BadRequest
 
@@ -430,7 +431,11 @@ class ActorDoc:
     public_key_pem: str | None
     public_key_owner: str | None  # as the document says; the resolver checks it is `id`
     manually_approves: bool
+    # the fediverse's opt-ins: a missing flag means no
     discoverable: bool
+    indexable: bool
+    research_areas: list[str]
+    affiliation: str
     # the document as received, to be stored whole (types we do not render keep every field);
     # read-only: decisions go by the typed fields above
     document: Mapping[str, object] = field(repr=False)
@@ -455,6 +460,7 @@ def actor_doc(doc: dict[str, Any]) -> ActorDoc:
     endpoints = doc.get("endpoints")
     shared = first_url(endpoints.get("sharedInbox")) if isinstance(endpoints, dict) else None
     url = doc.get("url")
+    areas, affiliation = read_expertise(doc)
     return ActorDoc(
         id=ident,
         type=type_of(doc) or "Person",
@@ -474,6 +480,9 @@ def actor_doc(doc: dict[str, Any]) -> ActorDoc:
         public_key_owner=first_str(key.get("owner")) if isinstance(key, dict) else None,
         public_key_pem=key_pem if isinstance(key_pem, str) else None,
         manually_approves=doc.get("manuallyApprovesFollowers") is True,
-        discoverable=doc.get("discoverable") is not False,
+        discoverable=doc.get("discoverable") is True,
+        indexable=doc.get("indexable") is True,
+        research_areas=areas,
+        affiliation=affiliation,
         document=doc,
     )

@@ -16,6 +16,7 @@ from fedihub.api import (
     auth,
     blocks,
     conversations,
+    directory,
     follow_requests,
     instance,
     lists,
@@ -72,6 +73,7 @@ def register(app: FedihubApp) -> None:
         trends,
         lists,
         tags,
+        directory,
         not_yet,
     )
     for module in modules:

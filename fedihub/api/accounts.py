@@ -3,6 +3,7 @@ relationships, and follow / block / mute actions (through the social services)."
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -41,19 +42,28 @@ async def verify_credentials() -> Response:
     return jsonify(await credential_account(runtime(), current_user()))
 
 
-def _field_pairs(rows: list[dict[str, Any]]) -> tuple[str | None, list[tuple[str, str]]]:
-    """Mastodon's fields: one named Affiliation fills the affiliation, the others are links."""
-    if len(rows) > profiles.MAX_LINKS + 1:
-        raise invalid(f"at most {profiles.MAX_LINKS + 1} profile fields", "fields_attributes")
-    affiliation = None
+RESEARCH_AREAS_FIELD = "Research areas"
+
+
+def _field_pairs(
+    rows: list[dict[str, Any]],
+) -> tuple[str | None, list[str] | None, list[tuple[str, str]]]:
+    """Mastodon's fields: one named Affiliation fills the affiliation, one named Research areas
+    the research areas (comma-separated, as the profile shows them), the others are links."""
+    if len(rows) > profiles.MAX_LINKS + 2:
+        raise invalid(f"at most {profiles.MAX_LINKS + 2} profile fields", "fields_attributes")
+    affiliation: str | None = None
+    areas: list[str] | None = None
     links: list[tuple[str, str]] = []
     for row in rows:
         name, value = str(row.get("name") or "").strip(), str(row.get("value") or "").strip()
         if name.casefold() == "affiliation" and affiliation is None:
             affiliation = value
+        elif name.casefold() == RESEARCH_AREAS_FIELD.casefold() and areas is None:
+            areas = [a.strip() for a in re.split(r"[,，;；]", value) if a.strip()]
         elif name or value:
             links.append((name, value))
-    return affiliation, links
+    return affiliation, areas, links
 
 
 @blueprint.patch(f"{P}/update_credentials")
@@ -64,7 +74,7 @@ async def update_credentials() -> Response:
     actor = user.actor
     p = await params()
     fields = p.rows("fields_attributes")
-    affiliation, links = _field_pairs(fields) if fields is not None else (None, None)
+    affiliation, areas, links = _field_pairs(fields) if fields is not None else (None, None, None)
     current_links = tuple(
         (str(x.get("name", "")), str(x.get("value", ""))) for x in actor.links or []
     )
@@ -74,7 +84,7 @@ async def update_credentials() -> Response:
         display_name=p.str("display_name", actor.display_name) or "",
         bio=(p.str("note") or "") if p.has("note") else profiles.html_to_bio(actor.summary or ""),
         affiliation=affiliation or "",
-        research_areas=list(actor.research_areas or []),
+        research_areas=areas if areas is not None else list(actor.research_areas or []),
         links=tuple(links) if links is not None else current_links,
     )
     avatar = p.files.get("avatar")
@@ -92,7 +102,11 @@ async def update_credentials() -> Response:
         actor = await profiles.update(rt, user, data, avatar_bytes or None)
         if header_bytes:
             actor.header_url = await store_header(rt, actor, header_bytes)
-        for name, column in (("locked", "manually_approves"), ("discoverable", "discoverable")):
+        for name, column in (
+            ("locked", "manually_approves"),
+            ("discoverable", "discoverable"),
+            ("indexable", "indexable"),
+        ):
             value = p.bool(name)
             if value is not None:
                 setattr(actor, column, value)
@@ -100,7 +114,13 @@ async def update_credentials() -> Response:
         if bot is not None and actor.actor_type in ("Person", "Service"):
             actor.actor_type = "Service" if bot else "Person"
         await actor.save(
-            update_fields=["header_url", "manually_approves", "discoverable", "actor_type"]
+            update_fields=[
+                "header_url",
+                "manually_approves",
+                "discoverable",
+                "indexable",
+                "actor_type",
+            ]
         )
         await profiles.publish_update(rt, actor)
         if source:

@@ -27,7 +27,6 @@ _USER_LISTS = {
 _PUBLIC_LISTS: dict[str, str | None] = {
     "/api/v1/trends/links": None,  # fedihub makes no preview cards, so no link can trend
     "/api/v1/accounts/<raw_id>/featured_tags": "read:accounts",
-    "/api/v1/directory": None,
 }
 
 

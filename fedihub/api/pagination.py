@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from quart import Response, request
+from quart import Response, jsonify, request
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
@@ -91,4 +91,30 @@ def with_link(
     link = link_header(rows[0].id, rows[-1].id, prev_cursor=prev_cursor, has_next=has_next)
     if link:
         response.headers["Link"] = link
+    return response
+
+
+def offset_paged(
+    body: list[dict[str, Any]], offset: int, limit: int, *, keep_filters: bool = True
+) -> Response:
+    """`body` with Mastodon's offset Link header: next while a page is full, prev after the first.
+
+    The links keep the request's other parameters (filters, order, limit) unless `keep_filters`
+    is False, where only `limit` is kept (as Mastodon does on trends).
+    """
+    response = jsonify(body)
+    base = runtime().urls.base + request.path
+    if keep_filters:
+        kept = [(k, v) for k, v in request.args.items(multi=True) if k != "offset"]
+    else:
+        kept = [("limit", v) for v in request.args.getlist("limit")][-1:]
+    links = []
+    if len(body) == limit:
+        links.append(f'<{base}?{urlencode([*kept, ("offset", offset + limit)])}>; rel="next"')
+    if offset > 0:
+        links.append(
+            f'<{base}?{urlencode([*kept, ("offset", max(0, offset - limit))])}>; rel="prev"'
+        )
+    if links:
+        response.headers["Link"] = ", ".join(links)
     return response

@@ -7,14 +7,13 @@ Trending links stay an empty list (api/not_yet.py): fedihub makes no preview car
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
-from quart import Blueprint, Response, jsonify, request
+from quart import Blueprint, Response
 
 from fedihub.api.auth import optional_user, scope_if_token
 from fedihub.api.common import Params, params
 from fedihub.api.entities.status import statuses as status_entities
 from fedihub.api.entities.tag import tag as tag_entity
+from fedihub.api.pagination import offset_paged
 from fedihub.social import followed_tags, trends
 from fedihub.web.common import runtime
 
@@ -25,24 +24,6 @@ def _window(p: Params, *, default: int, maximum: int) -> tuple[int, int]:
     offset = p.offset()
     limit = p.int("limit", default, low=1, high=maximum, clamp=True) or default
     return offset, limit
-
-
-def _paged(body: list[dict[str, object]], offset: int, limit: int) -> Response:
-    """`body` with Mastodon's offset Link header: next while a page is full, prev after the
-    first."""
-    response = jsonify(body)
-    base = runtime().urls.base + request.path
-    kept = [("limit", v) for v in request.args.getlist("limit")][-1:]  # Mastodon keeps only limit
-    links = []
-    if len(body) == limit:
-        links.append(f'<{base}?{urlencode([*kept, ("offset", offset + limit)])}>; rel="next"')
-    if offset > 0:
-        links.append(
-            f'<{base}?{urlencode([*kept, ("offset", max(0, offset - limit))])}>; rel="prev"'
-        )
-    if links:
-        response.headers["Link"] = ", ".join(links)
-    return response
 
 
 @blueprint.get("/api/v1/trends")
@@ -60,7 +41,7 @@ async def tags() -> Response:
         tag_entity(rt, r.name, r.history, signed_in=user is not None, following=r.name in followed)
         for r in rows
     ]
-    return _paged(body, offset, limit)
+    return offset_paged(body, offset, limit, keep_filters=False)
 
 
 @blueprint.get("/api/v1/trends/statuses")
@@ -70,4 +51,6 @@ async def statuses() -> Response:
     viewer = user.actor if user else None
     offset, limit = _window(await params(), default=20, maximum=40)
     rows = await trends.statuses(viewer, offset=offset, limit=limit)
-    return _paged(await status_entities(runtime(), rows, viewer), offset, limit)
+    return offset_paged(
+        await status_entities(runtime(), rows, viewer), offset, limit, keep_filters=False
+    )

@@ -5,6 +5,7 @@ Imports nothing of fedihub but `ids`. One module per aggregate; this package's f
 
 from fedihub.models.actors import Actor, Block, Follow, FollowState, InviteCode, NodeSetting, User
 from fedihub.models.columns import column
+from fedihub.models.discovery import DirectoryEntry, DirectoryPeer, DirectoryTerm
 from fedihub.models.followed_tags import FollowedTag
 from fedihub.models.jobs import Host, Job, JobState, OutboxActivity
 from fedihub.models.lists import List, ListAccount, RepliesPolicy
@@ -27,6 +28,9 @@ __all__ = [
     "Actor",
     "Block",
     "Bookmark",
+    "DirectoryEntry",
+    "DirectoryPeer",
+    "DirectoryTerm",
     "Favourite",
     "Follow",
     "FollowedTag",

@@ -34,6 +34,8 @@ class Actor(Model):
     public_key_pem = fields.TextField(default="")
     manually_approves = fields.BooleanField(default=False)
     discoverable = fields.BooleanField(default=True)
+    # may full-text search find its posts (Mastodon's toot:indexable); remote: only when said true
+    indexable = fields.BooleanField(default=True)
     affiliation = fields.CharField(max_length=255, default="")
     research_areas: fields.Field[list[str]] = fields.JSONField(default=list)
     links: fields.Field[list[dict[str, str]]] = fields.JSONField(default=list)

@@ -207,10 +207,38 @@ async def fetch(
     accept: str = AP_ACCEPT,
     same_origin: bool = False,
 ) -> Fetched:
-    """GET url as JSON, following at most MAX_REDIRECTS redirects one hop at a time (each hop
-    signed afresh by `auth` for its own URL, and checked by the SSRF guard); with `same_origin`,
-    a redirect to another origin is refused (RemoteError) before it is followed. Peer failures
-    become the RemoteError family."""
+    """GET url as a JSON object, following at most MAX_REDIRECTS redirects one hop at a time (each
+    hop signed afresh by `auth` for its own URL, and checked by the SSRF guard); with
+    `same_origin`, a redirect to another origin is refused (RemoteError) before it is followed.
+    Peer failures become the RemoteError family."""
+    final, body = await _fetch_body(
+        client, url, auth=auth, max_bytes=max_bytes, accept=accept, same_origin=same_origin
+    )
+    return Fetched(final, _json_object(final, body))
+
+
+async def fetch_json_array(
+    client: httpx.AsyncClient, url: str, *, max_bytes: int = 1_000_000
+) -> list[Any]:
+    """GET url as a JSON array (an API's list), under the same guards as `fetch`."""
+    final, body = await _fetch_body(
+        client, url, auth=None, max_bytes=max_bytes, accept="application/json", same_origin=True
+    )
+    document = _json_value(final, body)
+    if not isinstance(document, list):
+        raise RemoteError(f"{final} answered JSON that is not an array")
+    return document
+
+
+async def _fetch_body(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    auth: httpx.Auth | None,
+    max_bytes: int,
+    accept: str,
+    same_origin: bool,
+) -> tuple[str, bytes]:
     extra: dict[str, Any] = {"auth": auth} if auth is not None else {}
     current = httpx.URL(url)
     start = origin(current)
@@ -223,8 +251,7 @@ async def fetch(
                 location = response.headers.get("location") if response.is_redirect else None
                 if location is None:
                     _raise_for_status(str(current), status)
-                    body = await read_limited(response, max_bytes)
-                    return Fetched(str(current), _json_object(str(current), body))
+                    return str(current), await read_limited(response, max_bytes)
         except (httpx.TimeoutException, httpx.TransportError) as exc:
             raise RemoteUnavailable(f"{current}: {type(exc).__name__}") from None
         try:
@@ -252,15 +279,20 @@ def _raise_for_status(url: str, status: int) -> None:
         raise RemoteError(f"{url} answered {status}")
 
 
-def _json_object(url: str, body: bytes) -> dict[str, Any]:
+def _json_value(url: str, body: bytes) -> Any:
     try:
         document = json.loads(body)
     except (ValueError, RecursionError):
         raise RemoteError(f"{url} did not answer JSON") from None
+    if isinstance(document, dict | list) and _depth(document) > MAX_JSON_DEPTH:
+        raise RemoteError(f"{url} answered JSON nested deeper than {MAX_JSON_DEPTH}")
+    return document
+
+
+def _json_object(url: str, body: bytes) -> dict[str, Any]:
+    document = _json_value(url, body)
     if not isinstance(document, dict):
         raise RemoteError(f"{url} answered JSON that is not an object")
-    if _depth(document) > MAX_JSON_DEPTH:
-        raise RemoteError(f"{url} answered JSON nested deeper than {MAX_JSON_DEPTH}")
     return document
 
 

@@ -96,6 +96,8 @@ async def statuses(
             deleted_at__isnull=True,
             reblog_of_id__isnull=True,
             visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED],
+            # people who did not opt in to full-text search are found by address only
+            actor__indexable=True,
         )
         .exclude(timelines.hidden_from(viewer.id))
         .order_by("-id")

@@ -182,7 +182,15 @@ async def test_actor_document_carries_every_field_mastodon_reads(app: Any, clien
         },
         {"type": "Hashtag", "href": "https://fedihub.test/tags/genomics", "name": "#genomics"},
     ]
-    affiliation, link = doc["attachment"]
+    areas, affiliation, link = doc["attachment"]
+    assert areas == {
+        "type": "PropertyValue",
+        "name": "Research areas",
+        "value": "Machine learning, genomics",
+    }
+    # the same, machine-readable, for other fedihub nodes' directories (schema.org)
+    assert doc["knowsAbout"] == ["Machine learning", "genomics"]
+    assert doc["affiliation"] == {"type": "Organization", "name": "Oxford & Co <Lab>"}
     assert affiliation == {
         "type": "PropertyValue",
         "name": "Affiliation",

@@ -50,6 +50,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("social", ("fedihub.social",)),
     ("knowledge", ("fedihub.knowledge",)),
     ("projects", ("fedihub.projects",)),
+    ("discovery", ("fedihub.discovery",)),
     ("inbox", ("fedihub.inbox",)),
     ("web", ("fedihub.web",)),
     ("api", ("fedihub.api",)),

@@ -46,8 +46,12 @@ def field_value_html(value: str) -> str:
 
 
 def plain_fields(actor: models.Actor) -> list[dict[str, str]]:
-    """The profile's name/value pairs as typed: the affiliation first, then the links."""
+    """The profile's name/value pairs as typed: research areas and affiliation first, then the
+    links."""
     out: list[dict[str, str]] = []
+    if actor.research_areas:
+        areas = ", ".join(str(a) for a in actor.research_areas)
+        out.append({"name": "Research areas", "value": areas})
     if actor.affiliation:
         out.append({"name": "Affiliation", "value": actor.affiliation})
     for link in actor.links or []:
@@ -80,7 +84,7 @@ def account(rt: Runtime, actor: models.Actor) -> dict[str, Any]:
         "locked": actor.manually_approves,
         "bot": actor.actor_type in ("Application", "Service"),
         "discoverable": actor.discoverable,
-        "indexable": actor.discoverable,
+        "indexable": actor.indexable,
         "group": actor.actor_type == "Group",
         "created_at": iso(actor.created_at),
         "note": actor.summary or "",
@@ -133,7 +137,7 @@ async def credential_account(rt: Runtime, user: models.User) -> dict[str, Any]:
         "note": html_to_text(actor.summary or ""),
         "fields": [{**f, "verified_at": None} for f in plain_fields(actor)],
         "follow_requests_count": pending,
-        "indexable": actor.discoverable,
+        "indexable": actor.indexable,
         "discoverable": actor.discoverable,
         "hide_collections": False,
         "attribution_domains": [],

@@ -1,0 +1,77 @@
+"""The expertise directory: who can be found, by which words, and which peers' directories we read.
+
+A `DirectoryEntry` is one researcher anyone may find: a local account or a remote one we know
+(both with an `actor`), or one read from a fedihub peer's public directory (no `actor` until
+someone looks her up). `DirectoryTerm` rows are the search index: a namespaced term per word,
+research area and language, so a search is index lookups on both databases.
+"""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from fedihub.ids import new_id
+from fedihub.models.actors import Actor
+
+
+class DirectoryEntry(Model):
+    id = fields.BigIntField(primary_key=True, generated=False, default=new_id)
+    uri = fields.CharField(max_length=768, unique=True)
+    actor: fields.ForeignKeyNullableRelation[Actor] = fields.ForeignKeyField(
+        "models.Actor", related_name="directory_entries", null=True, on_delete=fields.CASCADE
+    )
+    # the host the account lives on (ours included), as people type it after the @
+    node = fields.CharField(max_length=255, db_index=True)
+    local = fields.BooleanField(default=False)
+    username = fields.CharField(max_length=255)
+    display_name = fields.CharField(max_length=255, default="")
+    note = fields.TextField(default="")  # plain text
+    url = fields.CharField(max_length=768, null=True)
+    avatar_url = fields.CharField(max_length=768, null=True)
+    research_areas: fields.Field[list[str]] = fields.JSONField(default=list)
+    affiliation = fields.CharField(max_length=255, default="")
+    languages: fields.Field[list[str]] = fields.JSONField(default=list)
+    followers_count = fields.IntField(default=0)
+    statuses_count = fields.IntField(default=0)
+    joined_at = fields.DatetimeField(db_index=True)
+    last_status_at = fields.DatetimeField(null=True)
+    # what `order=active` sorts by: the last post, else the joining (never null, so both
+    # databases put the same people first)
+    active_at = fields.DatetimeField(db_index=True)
+    # the peer whose directory listed this entry (None when we know the actor ourselves)
+    listed_by = fields.CharField(max_length=255, null=True, db_index=True)
+    indexed_at = fields.DatetimeField(auto_now=True)
+
+    actor_id: int | None
+
+    class Meta:
+        table = "directory_entries"
+
+
+class DirectoryTerm(Model):
+    # "w:<word>" for free text (CJK as characters and pairs), "a:<area>", "l:<language>"
+    id = fields.BigIntField(primary_key=True, generated=False, default=new_id)
+    term = fields.CharField(max_length=96)
+    entry: fields.ForeignKeyRelation[DirectoryEntry] = fields.ForeignKeyField(
+        "models.DirectoryEntry", related_name="terms", on_delete=fields.CASCADE
+    )
+
+    entry_id: int
+
+    class Meta:
+        table = "directory_terms"
+        indexes = (("term", "entry_id"),)
+
+
+class DirectoryPeer(Model):
+    # A fedihub peer whose public directory we read, with back-off while it fails.
+    domain = fields.CharField(max_length=255, primary_key=True)
+    next_read_at = fields.DatetimeField(null=True)
+    last_read_at = fields.DatetimeField(null=True)
+    failures = fields.IntField(default=0)
+    entries = fields.IntField(default=0)
+    last_error = fields.CharField(max_length=255, default="")
+
+    class Meta:
+        table = "directory_peers"
