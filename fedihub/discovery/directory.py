@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from tortoise import connections
 from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
@@ -23,6 +24,8 @@ from fedihub.runtime import Runtime
 from fedihub.security.html import to_plain_text
 
 SYNC_BATCH = 2000
+# a term on at most this many entries is read whole; above it, entries are walked in order
+RARE_TERM = 1000
 MAX_NOTE_CHARS = 2000
 WATERMARK_KEY = "directory_indexed_until"
 PEOPLE = ("Person",)
@@ -215,19 +218,16 @@ class Query:
 
 
 async def search(query: Query, *, limit: int = 40, offset: int = 0) -> list[models.DirectoryEntry]:
-    """Entries matching every part of the query, in its order."""
-    wanted: list[str] = terms.query_words(query.text)
-    if query.affiliation:
-        wanted.extend(terms.query_words(query.affiliation))
-    if query.area:
-        wanted.append(terms.area(query.area))
-    if query.language:
-        wanted.append(terms.language(query.language))
+    """Entries matching every part of the query, in its order.
+
+    Terms are looked up first, each up to RARE_TERM entries: when some term is rare, its entries
+    are the candidates (narrowed by the other terms through the (term, entry) index) and only
+    they are sorted; when every term is common, the entries are walked in the query's order and
+    each is checked against the terms, so the first page comes after a few dozen rows either way.
+    (PostgreSQL's planner finds both plans by itself; SQLite's needs to be told.)
+    """
+    wanted = list(dict.fromkeys(_terms(query)))
     rows = models.DirectoryEntry.all()
-    for term in dict.fromkeys(wanted):
-        rows = rows.filter(
-            id__in=Subquery(models.DirectoryTerm.filter(term=term).values("entry_id"))
-        )
     if query.node:
         rows = rows.filter(node=query.node.strip().lower())
     if query.local is not None:
@@ -235,4 +235,75 @@ async def search(query: Query, *, limit: int = 40, offset: int = 0) -> list[mode
     if query.with_account_only:
         rows = rows.filter(actor_id__not_isnull=True)
     ordering = ("-joined_at", "-id") if query.order == "new" else ("-active_at", "-id")
-    return list(await rows.order_by(*ordering).offset(offset).limit(limit))
+    if not wanted:
+        return list(await rows.order_by(*ordering).offset(offset).limit(limit))
+    candidates: set[int] | None = None
+    common: list[str] = []
+    for term in wanted:
+        ids = (
+            await models.DirectoryTerm.filter(term=term)
+            .limit(RARE_TERM + 1)
+            .values_list("entry_id", flat=True)
+        )
+        if len(ids) > RARE_TERM:
+            common.append(term)
+            continue
+        found = {int(str(i)) for i in ids}
+        candidates = found if candidates is None else candidates & found
+        if not candidates:
+            return []
+    if candidates is not None:
+        for term in common:
+            kept = await models.DirectoryTerm.filter(
+                term=term, entry_id__in=list(candidates)
+            ).values_list("entry_id", flat=True)
+            candidates = {int(str(i)) for i in kept}
+            if not candidates:
+                return []
+        rows = rows.filter(id__in=list(candidates))
+        return list(await rows.order_by(*ordering).offset(offset).limit(limit))
+    return await _walk(query, common, ordering[0].lstrip("-"), limit=limit, offset=offset)
+
+
+def _terms(query: Query) -> list[str]:
+    wanted: list[str] = terms.query_words(query.text)
+    if query.affiliation:
+        wanted.extend(terms.query_words(query.affiliation))
+    if query.area:
+        wanted.append(terms.area(query.area))
+    if query.language:
+        wanted.append(terms.language(query.language))
+    return wanted
+
+
+async def _walk(
+    query: Query, wanted: list[str], column: str, *, limit: int, offset: int
+) -> list[models.DirectoryEntry]:
+    """Entries in `column` order (newest first) that have every term: an index walk."""
+    conn = connections.get("default")
+    postgres = conn.capabilities.dialect == "postgres"
+    values: list[object] = []
+
+    def param(value: object) -> str:
+        values.append(value)
+        return f"${len(values)}" if postgres else "?"
+
+    where = []
+    if query.node:
+        where.append(f"e.node = {param(query.node.strip().lower())}")
+    if query.local is not None:
+        where.append(f"e.local = {param(query.local)}")
+    if query.with_account_only:
+        where.append("e.actor_id IS NOT NULL")
+    for term in wanted:
+        where.append(
+            "EXISTS (SELECT 1 FROM directory_terms t "
+            f"WHERE t.term = {param(term)} AND t.entry_id = e.id)"
+        )
+    sql = (
+        f"SELECT e.id FROM directory_entries e WHERE {' AND '.join(where)} "
+        f"ORDER BY e.{column} DESC, e.id DESC LIMIT {int(limit)} OFFSET {int(offset)}"
+    )
+    ids = [int(row["id"]) for row in await conn.execute_query_dict(sql, values)]
+    by_id = await models.DirectoryEntry.in_bulk(ids, "id")
+    return [by_id[i] for i in ids if i in by_id]

@@ -34,11 +34,11 @@ class DirectoryEntry(Model):
     languages: fields.Field[list[str]] = fields.JSONField(default=list)
     followers_count = fields.IntField(default=0)
     statuses_count = fields.IntField(default=0)
-    joined_at = fields.DatetimeField(db_index=True)
+    joined_at = fields.DatetimeField()
     last_status_at = fields.DatetimeField(null=True)
     # what `order=active` sorts by: the last post, else the joining (never null, so both
     # databases put the same people first)
-    active_at = fields.DatetimeField(db_index=True)
+    active_at = fields.DatetimeField()
     # the peer whose directory listed this entry (None when we know the actor ourselves)
     listed_by = fields.CharField(max_length=255, null=True, db_index=True)
     indexed_at = fields.DatetimeField(auto_now=True)
@@ -47,6 +47,8 @@ class DirectoryEntry(Model):
 
     class Meta:
         table = "directory_entries"
+        # the two orders of Mastodon's directory, walked newest first
+        indexes = (("active_at", "id"), ("joined_at", "id"))
 
 
 class DirectoryTerm(Model):

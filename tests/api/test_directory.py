@@ -192,3 +192,30 @@ async def test_paging_links_keep_the_filters_and_bad_input_is_refused(
     huge = await client.get(DIRECTORY, query_string={"q": "x" * 10_000})
     assert huge.status_code == 422
     assert (await client.get(DIRECTORY, query_string={"limit": "0"})).status_code in (200, 422)
+
+
+async def test_common_terms_are_walked_in_order_and_give_what_rare_terms_give(
+    app: Any, client: Any, monkeypatch: Any
+) -> None:
+    await _world(app)
+    queries = [
+        {"area": "machine learning"},
+        {"q": "神经网络"},
+        {"affiliation": "peking"},
+        {"q": "ecology", "node": "social.example"},
+        {"local": "true", "language": "zh"},
+        {"area": "machine learning", "order": "new"},
+    ]
+    by_reading = [await _names(client, **q) for q in queries]
+    # every term counts as common: the search walks the entries newest first instead
+    monkeypatch.setattr(directory, "RARE_TERM", 0)
+    assert [await _names(client, **q) for q in queries] == by_reading
+    ordered = await json_of(
+        await client.get(DIRECTORY, query_string={"area": "machine learning", "limit": "1"})
+    )
+    monkeypatch.setattr(directory, "RARE_TERM", 1000)
+    assert ordered == (
+        await json_of(
+            await client.get(DIRECTORY, query_string={"area": "machine learning", "limit": "1"})
+        )
+    )
