@@ -29,7 +29,7 @@ from fedihub import __version__, db, events, models
 from fedihub.accounts import refresh
 from fedihub.api import stream_events
 from fedihub.config import Settings
-from fedihub.discovery import directory, peers
+from fedihub.discovery import directory, peers, suggestions
 from fedihub.errors import ConfigError
 from fedihub.inbox import dispatch, receive
 from fedihub.jobs import housekeeping, periodic, runner
@@ -75,6 +75,7 @@ PERIODIC_TASKS: Sequence[PeriodicTask] = (
     PeriodicTask("index_directory", 60, directory.sync_task),
     PeriodicTask("refresh_directory_activity", 900, directory.refresh_activity),
     PeriodicTask("read_peer_directories", 600, peers.read_task),
+    PeriodicTask("refresh_suggestions", 900, suggestions.refresh_task),
 )
 
 # by the activity's type; types not listed are accepted and ignored, as Mastodon does

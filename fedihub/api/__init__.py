@@ -30,6 +30,7 @@ from fedihub.api import (
     search,
     statuses,
     streaming,
+    suggestions,
     tags,
     timelines,
     trends,
@@ -74,6 +75,7 @@ def register(app: FedihubApp) -> None:
         lists,
         tags,
         directory,
+        suggestions,
         not_yet,
     )
     for module in modules:

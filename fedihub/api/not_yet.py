@@ -20,8 +20,6 @@ _USER_LISTS = {
     "/api/v1/endorsements": "read:accounts",
     "/api/v1/domain_blocks": "read:blocks",
     "/api/v1/announcements": "read",
-    "/api/v2/suggestions": "read:accounts",
-    "/api/v1/suggestions": "read:accounts",
 }
 # public lists: a token that is sent must grant the scope; None: no token is looked at
 _PUBLIC_LISTS: dict[str, str | None] = {

@@ -99,6 +99,11 @@ async def store(
     return row
 
 
+def plain(html_text: str) -> str:
+    """Profile HTML as the plain text that is indexed."""
+    return to_plain_text(html_text)
+
+
 async def _languages(actor: models.Actor) -> tuple[str, ...]:
     """Languages the researcher writes in: her interface language (local), then her posts'."""
     found: list[str] = []

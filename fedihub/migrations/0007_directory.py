@@ -1,4 +1,5 @@
-"""The expertise directory (entries, search terms, peers read), and Mastodon's `indexable`.
+"""The expertise directory (entries, search terms, peers read), suggestions of whom to follow,
+and Mastodon's `indexable`.
 
 Remote actors were stored as discoverable unless they said otherwise; the fediverse's rule is the
 opposite (a missing flag means no). Their flags are cleared here and come back, as their documents
@@ -69,6 +70,31 @@ class Migration(migrations.Migration):
                 ('entry', fields.ForeignKeyField('models.DirectoryEntry', source_field='entry_id', db_constraint=True, to_field='id', related_name='terms', on_delete=OnDelete.CASCADE)),
             ],
             options={'table': 'directory_terms', 'app': 'models', 'indexes': [Index(fields=['term', 'entry_id'])], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Suggestion',
+            fields=[
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
+                ('viewer', fields.ForeignKeyField('models.Actor', source_field='viewer_id', db_constraint=True, to_field='id', related_name='suggestions', on_delete=OnDelete.CASCADE)),
+                ('account', fields.ForeignKeyField('models.Actor', source_field='account_id', db_constraint=True, to_field='id', related_name='suggested_to', on_delete=OnDelete.CASCADE)),
+                ('score', fields.FloatField()),
+                ('sources', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('reasons', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('computed_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'suggestions', 'app': 'models', 'unique_together': (('viewer', 'account'),), 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SuggestionDismissal',
+            fields=[
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
+                ('viewer_id', fields.BigIntField()),
+                ('account_id', fields.BigIntField()),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'suggestion_dismissals', 'app': 'models', 'unique_together': (('viewer_id', 'account_id'),), 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.AddField(

@@ -5,7 +5,13 @@ Imports nothing of fedihub but `ids`. One module per aggregate; this package's f
 
 from fedihub.models.actors import Actor, Block, Follow, FollowState, InviteCode, NodeSetting, User
 from fedihub.models.columns import column
-from fedihub.models.discovery import DirectoryEntry, DirectoryPeer, DirectoryTerm
+from fedihub.models.discovery import (
+    DirectoryEntry,
+    DirectoryPeer,
+    DirectoryTerm,
+    Suggestion,
+    SuggestionDismissal,
+)
 from fedihub.models.followed_tags import FollowedTag
 from fedihub.models.jobs import Host, Job, JobState, OutboxActivity
 from fedihub.models.lists import List, ListAccount, RepliesPolicy
@@ -57,6 +63,8 @@ __all__ = [
     "Status",
     "StatusEdit",
     "StatusTag",
+    "Suggestion",
+    "SuggestionDismissal",
     "TrendingStatus",
     "TrendingTag",
     "User",

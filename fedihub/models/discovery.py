@@ -77,3 +77,39 @@ class DirectoryPeer(Model):
 
     class Meta:
         table = "directory_peers"
+
+
+class Suggestion(Model):
+    # Whom a local user might follow, computed in the background, with the reasons in words.
+    id = fields.BigIntField(primary_key=True, generated=False, default=new_id)
+    viewer: fields.ForeignKeyRelation[Actor] = fields.ForeignKeyField(
+        "models.Actor", related_name="suggestions", on_delete=fields.CASCADE
+    )
+    account: fields.ForeignKeyRelation[Actor] = fields.ForeignKeyField(
+        "models.Actor", related_name="suggested_to", on_delete=fields.CASCADE
+    )
+    score = fields.FloatField()
+    # Mastodon's `sources` (friends_of_friends, similar_to_recently_followed, ...)
+    sources: fields.Field[list[str]] = fields.JSONField(default=list)
+    # [{"kind": "areas", "text": "also works on ...", "areas": [...]}, ...]
+    reasons: fields.Field[list[dict[str, object]]] = fields.JSONField(default=list)
+    computed_at = fields.DatetimeField(auto_now=True)
+
+    viewer_id: int
+    account_id: int
+
+    class Meta:
+        table = "suggestions"
+        unique_together = (("viewer", "account"),)
+
+
+class SuggestionDismissal(Model):
+    # DELETE /api/v1/suggestions/:account_id: never suggest her to this viewer again.
+    id = fields.BigIntField(primary_key=True, generated=False, default=new_id)
+    viewer_id = fields.BigIntField()
+    account_id = fields.BigIntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "suggestion_dismissals"
+        unique_together = (("viewer_id", "account_id"),)

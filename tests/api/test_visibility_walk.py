@@ -123,6 +123,7 @@ NEVER = {
     "api_tags.": "hashtags and whether they are followed",
     "api_trends.tags": "trending hashtags (names and counts)",
     "api_directory.": "people in the expertise directory: profiles, never statuses",
+    "api_suggestions.": "accounts suggested to follow, with reasons: never statuses",
     "api_notifications.dismiss": "answers {}",
     "api_notifications.clear": "answers {}",
     "api_conversations.hide": "answers {}",
