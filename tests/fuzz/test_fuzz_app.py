@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -26,6 +27,7 @@ from fedihub.web.common import RUNTIME_KEY
 from tests.api.apikit import bearer, make_token, make_user
 
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.NonInteractiveExampleWarning")
+API = Path(__file__).resolve().parents[2] / "fedihub" / "api"
 _PLACEHOLDER = re.compile(r"<(?:\w+:)?(\w+)>")
 SENDER = "https://peer.example/users/zoe"
 PEER_KEY = keys.generate_private_key()
@@ -47,8 +49,15 @@ def _routes(app: Any) -> list[tuple[str, str]]:
     return sorted(found)
 
 
+class World(dict[str, Any]):
+    """The app and what was made in it; shown short when Hypothesis reports a failing input."""
+
+    def __repr__(self) -> str:
+        return f"World(ids={self['ids']})"
+
+
 @pytest.fixture
-async def world(app: Any) -> dict[str, Any]:
+async def world(app: Any) -> World:
     rt = app.extensions[RUNTIME_KEY]
     # thousands of requests from one address: lift the API's request budget
     rt.api_limiter = MemoryApiLimiter(limit=10**9)
@@ -73,7 +82,7 @@ async def world(app: Any) -> dict[str, Any]:
         public_key_pem=keys.public_pem(PEER_KEY),
     )
     ids = [str(ada.actor_id), str(status.id), str(sender.id)]
-    return {"app": app, "token": token, "ids": ids, "ada": ada.actor.uri, "routes": _routes(app)}
+    return World(app=app, token=token, ids=ids, ada=ada.actor.uri, routes=_routes(app))
 
 
 PATH_VALUES = (
@@ -81,14 +90,19 @@ PATH_VALUES = (
     | st.text(max_size=20)
     | TRICKY_STRINGS
 )
-PARAM_NAMES = st.sampled_from(
-    "limit max_id since_id min_id offset q type resolve following account_id id[] "
-    "exclude_types[] types[] local remote only_media status visibility media_ids[] "
-    "poll[options][] poll[expires_in] in_reply_to_id spoiler_text language scheduled_at "
-    "duration notifications reblogs source[privacy] fields_attributes[0][name] "
-    "display_name note locked grant_type code client_id client_secret redirect_uri scope "
-    "resource uri url page".split()
-) | st.text(max_size=10)
+# the names the API's views read (p.str("status"), p.list("media_ids") ...), found in its source so
+# a new parameter is fuzzed from the day it is read, with their array and hash spellings
+_READ = re.compile(r'\.(?:str|int|bool|list|hash|rows|raw|has|offset)\(\s*"([A-Za-z_]+)"')
+API_NAMES = sorted({name for path in API.glob("*.py") for name in _READ.findall(path.read_text())})
+PARAM_NAMES = (
+    st.sampled_from(API_NAMES)
+    | st.sampled_from(API_NAMES).map("{}[]".format)
+    | st.tuples(
+        st.sampled_from(API_NAMES), st.sampled_from(["0", "1", "x", ""]), st.sampled_from(API_NAMES)
+    ).map(lambda t: f"{t[0]}[{t[1]}][{t[2]}]")
+    | st.sampled_from("max_id since_id min_id offset resource uri url page next".split())
+    | st.text(max_size=10)
+)
 PARAM_VALUES = (
     st.text(max_size=30)
     | st.from_regex(r"[+-]?[0-9]{1,25}", fullmatch=True)
