@@ -6,7 +6,7 @@ PORT ?= 8000
 # parallel test processes (pytest-xdist); 2 suits a 2-core machine
 JOBS ?= 2
 
-.PHONY: run test system-packages lint fmt check migrate makemigrations bench clean
+.PHONY: run test fuzz system-packages lint fmt check migrate makemigrations bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "fedihub needs Python 3.11 or newer"'
@@ -31,6 +31,13 @@ run: $(VENV)/.run-installed
 
 test: $(VENV)/.test-installed system-packages
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
+
+# the fuzz tests (tests/fuzz) with Hypothesis's long profile: FUZZ_EXAMPLES inputs per target
+# (`make test` runs them short); the statistics say how many each target tried and for how long
+FUZZ_EXAMPLES ?= 20000
+fuzz: $(VENV)/.test-installed
+	FEDIHUB_FUZZ=long FEDIHUB_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n $(JOBS) \
+		--hypothesis-show-statistics tests/fuzz $(PYTEST_ARGS)
 
 # the two-host cluster test (tests/cluster) puts HAProxy in front of its hosts: installed from
 # Debian's packages when we are root there; elsewhere that test says why it skips

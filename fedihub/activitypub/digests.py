@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
@@ -40,7 +39,7 @@ def _digests(value: str) -> list[tuple[str, bytes]]:
         alg, _, encoded = part.strip().partition("=")
         try:
             found.append((alg.lower(), base64.b64decode(encoded, validate=True)))
-        except binascii.Error:
+        except ValueError:  # binascii.Error, and the plain ValueError of a non-ASCII string
             raise BadSignature("malformed Digest header") from None
     return found
 

@@ -340,8 +340,16 @@ def _focal_point(value: Any) -> tuple[float, float] | None:
         return None
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
         return None
-    x, y = float(value[0]), float(value[1])
+    try:
+        x, y = float(value[0]), float(value[1])
+    except OverflowError:  # JSON integers have no bound: [1e400 written out, 0]
+        return None
     return (x, y) if -1.0 <= x <= 1.0 and -1.0 <= y <= 1.0 else None
+
+
+def _size(value: Any) -> int | None:
+    """A width or height in pixels: a JSON integer from 1 to 2^31-1 (not `true`, not 10^30)."""
+    return value if type(value) is int and 0 < value < 2**31 else None
 
 
 def object_doc(doc: dict[str, Any]) -> ObjectDoc:
@@ -383,8 +391,8 @@ def object_doc(doc: dict[str, Any]) -> ObjectDoc:
                         blurhash=item.get("blurhash")
                         if isinstance(item.get("blurhash"), str)
                         else None,
-                        width=item.get("width") if isinstance(item.get("width"), int) else None,
-                        height=item.get("height") if isinstance(item.get("height"), int) else None,
+                        width=_size(item.get("width")),
+                        height=_size(item.get("height")),
                         focal_point=_focal_point(item.get("focalPoint")),
                     )
                 )

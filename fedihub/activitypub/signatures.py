@@ -15,7 +15,6 @@ module: `_cavage` (Signature header and signing string), `_rfc9421` (signature b
 from __future__ import annotations
 
 import base64
-import binascii
 import functools
 import time
 from collections.abc import Generator, Mapping
@@ -216,7 +215,7 @@ def _parse_cavage(method: str, path: str, h: dict[str, str], raw: str) -> Signed
 def _b64(value: str) -> bytes:
     try:
         return base64.b64decode("".join(value.split()), validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, and the plain ValueError of a non-ASCII string
         raise BadSignature("signature is not valid base64") from None
 
 

@@ -8,9 +8,10 @@ actor documents themselves live in accounts/activities.py.
 from __future__ import annotations
 
 import json
+import mimetypes
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from quart import Blueprint, Response, request
@@ -19,13 +20,14 @@ from tortoise.expressions import Q
 import fedihub
 from fedihub import models
 from fedihub.accounts import node_settings
+from fedihub.activitypub import webfinger
 from fedihub.errors import BadRequest, NotFound
 from fedihub.runtime import Runtime
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("wellknown", __name__)
 
-JRD = "application/jrd+json; charset=utf-8"
+JRD = webfinger.CONTENT_TYPE
 NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/{version}"
 _CORS = {"Access-Control-Allow-Origin": "*"}
 
@@ -41,34 +43,24 @@ def _error(status: int, message: str) -> Response:
 # --- WebFinger ---------------------------------------------------------------------------------
 
 
-def _username_from_resource(rt: Runtime, resource: str) -> str:
-    """The local username a WebFinger resource names; BadRequest if malformed, NotFound if foreign.
+def _username_from_resource(rt: Runtime, resource: webfinger.Resource) -> str:
+    """The local username a resource names (NotFound if it names none here).
 
     The instance actor answers to its domain as username (Mastodon: acct:example.com@example.com).
     """
     urls = rt.urls
-    domain = urls.domain.lower()
-    if resource.startswith(("https://", "http://")):
-        parts = urlsplit(resource)
-        if (parts.netloc or "").lower() != domain:
-            raise NotFound("not a local account")
-        path = unquote(parts.path).rstrip("/")
-        if path == "/actor":
-            return urls.domain
-        for prefix in ("/users/", "/@"):
-            if path.startswith(prefix) and "/" not in path[len(prefix) :]:
-                name = path[len(prefix) :]
-                if name:
-                    return name
+    if resource.host != urls.domain.lower():
         raise NotFound("not a local account")
-    address = resource[len("acct:") :] if resource.lower().startswith("acct:") else resource
-    address = address.lstrip("@")  # some clients send acct:@user@domain
-    user, sep, host = address.rpartition("@")
-    if not sep or not user or not host or "/" in address or " " in address:
-        raise BadRequest("resource must be acct:user@domain or an actor URL")
-    if host.lower() != domain:
-        raise NotFound("not a local account")
-    return user
+    if resource.kind == "acct":
+        return resource.name
+    path = resource.name.rstrip("/")
+    if path == "/actor":
+        return urls.domain
+    for prefix in ("/users/", "/@"):
+        name = path[len(prefix) :] if path.startswith(prefix) else ""
+        if name and "/" not in name:
+            return name
+    raise NotFound("not a local account")
 
 
 async def _local_user_actor(username: str) -> models.Actor:
@@ -78,31 +70,35 @@ async def _local_user_actor(username: str) -> models.Actor:
     return user.actor
 
 
-def webfinger_document(rt: Runtime, username: str, actor_uri: str, profile: str) -> dict[str, Any]:
+def _avatar(actor: models.Actor) -> tuple[str, str] | None:
+    media_type = mimetypes.guess_type(urlsplit(actor.icon_url or "").path)[0]
+    return (media_type, actor.icon_url) if actor.icon_url and media_type else None
+
+
+def webfinger_document(
+    rt: Runtime,
+    username: str,
+    actor_uri: str,
+    profile: str,
+    avatar: tuple[str, str] | None = None,
+) -> dict[str, Any]:
     """The JRD of a local actor (Mastodon's shape)."""
     urls = rt.urls
-    return {
-        "subject": f"acct:{username}@{urls.domain}",
-        "aliases": [actor_uri, profile],
-        "links": [
-            {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": profile},
-            {"rel": "self", "type": "application/activity+json", "href": actor_uri},
-            {
-                "rel": "http://ostatus.org/schema/1.0/subscribe",
-                "template": f"{urls.base}/authorize_interaction?uri={{uri}}",
-            },
-        ],
-    }
+    return webfinger.jrd(
+        f"acct:{username}@{urls.domain}",
+        actor=actor_uri,
+        profile=profile,
+        subscribe_template=f"{urls.base}/authorize_interaction?uri={{uri}}",
+        avatar=avatar,
+    )
 
 
-@blueprint.get("/.well-known/webfinger")
-async def webfinger() -> Response:
+@blueprint.get("/.well-known/webfinger", endpoint="webfinger")
+async def webfinger_view() -> Response:
     rt = runtime()
     urls = rt.urls
-    resource = request.args.get("resource", "").strip()
-    if not resource:
-        return _error(400, "the resource parameter is required")
     try:
+        resource = webfinger.parse_resource(request.args.get("resource", ""))
         username = _username_from_resource(rt, resource)
         if username.lower() == urls.domain.lower():
             # the instance actor is built from the node's key, with or without its row
@@ -112,13 +108,18 @@ async def webfinger() -> Response:
         else:
             actor = await _local_user_actor(username)
             document = webfinger_document(
-                rt, actor.username, actor.uri, actor.url or urls.profile(actor.username)
+                rt,
+                actor.username,
+                actor.uri,
+                actor.url or urls.profile(actor.username),
+                _avatar(actor),
             )
     except BadRequest as exc:
         return _error(400, exc.public)
     except NotFound as exc:
         return _error(404, exc.public)
-    return _json(document, JRD)
+    document = webfinger.filter_rels(document, request.args.getlist("rel"))
+    return _json(document, webfinger.CONTENT_TYPE)
 
 
 @blueprint.get("/.well-known/host-meta")

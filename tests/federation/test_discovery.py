@@ -57,7 +57,8 @@ async def test_webfinger_finds_a_user_by_acct_with_mastodon_links(app: Any, clie
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     jrd = await response.get_json()
     assert jrd["subject"] == "acct:Alice@fedihub.test"
-    assert jrd["aliases"] == ["https://fedihub.test/users/Alice", "https://fedihub.test/@Alice"]
+    # Mastodon's order: the profile page, then the actor
+    assert jrd["aliases"] == ["https://fedihub.test/@Alice", "https://fedihub.test/users/Alice"]
     links = {link["rel"]: link for link in jrd["links"]}
     assert links["self"] == {
         "rel": "self",
@@ -117,6 +118,67 @@ async def test_webfinger_answers_400_for_missing_or_malformed_resource(client: A
         response = await webfinger(client, resource)
         assert response.status_code == 400, resource
         assert "error" in await response.get_json()
+
+
+async def test_webfinger_follows_rfc_7033(app: Any, client: Any) -> None:
+    """RFC 7033: resource percent-encoded in the query (and in an acct user part, RFC 7565),
+    the host in any case and with its default port, rel filtering over several rel parameters,
+    the JRD media type and CORS on every answer."""
+    await make_user(app, "erin")
+    raw = (
+        "/.well-known/webfinger?resource=acct%3Aerin%40FediHub.Test",
+        "/.well-known/webfinger?resource=acct%3A%65rin%40fedihub.test",
+        "/.well-known/webfinger?resource=acct:er%2569n@fedihub.test",
+        "/.well-known/webfinger?resource=https%3A%2F%2FFEDIHUB.test%3A443%2Fusers%2Ferin",
+        "/.well-known/webfinger?resource=https://fedihub.test/users/erin/",
+    )
+    for path in raw:
+        response = await client.get(path)
+        assert response.status_code == 200, path
+        assert response.mimetype == "application/jrd+json"
+        assert (await response.get_json())["subject"] == "acct:erin@fedihub.test"
+
+    response = await client.get(
+        "/.well-known/webfinger?resource=acct:erin@fedihub.test"
+        "&rel=self&rel=http%3A%2F%2Fwebfinger.net%2Frel%2Fprofile-page"
+    )
+    jrd = await response.get_json()
+    assert [link["rel"] for link in jrd["links"]] == [
+        "http://webfinger.net/rel/profile-page",
+        "self",
+    ]
+    assert jrd["subject"] == "acct:erin@fedihub.test" and len(jrd["aliases"]) == 2
+    only_unknown = await (
+        await client.get("/.well-known/webfinger?resource=acct:erin@fedihub.test&rel=x")
+    ).get_json()
+    assert only_unknown["links"] == []
+
+    for path, status in (
+        ("/.well-known/webfinger", 400),
+        ("/.well-known/webfinger?resource=", 400),
+        ("/.well-known/webfinger?resource=mailto:erin@fedihub.test", 400),
+        ("/.well-known/webfinger?resource=acct:erin%00@fedihub.test", 400),
+        ("/.well-known/webfinger?resource=https://fedihub.test:99999/users/erin", 400),
+        ("/.well-known/webfinger?resource=acct:erin@fedihub.test.evil.example", 404),
+        ("/.well-known/webfinger?resource=https://fedihub.test:8443/users/erin", 404),
+        ("/.well-known/webfinger?resource=https://fedihub.test/users/erin/statuses/1", 404),
+    ):
+        response = await client.get(path)
+        assert response.status_code == status, path
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+async def test_webfinger_links_the_avatar_as_mastodon_does(app: Any, client: Any) -> None:
+    user = await make_user(app, "fay")
+    await models.Actor.filter(id=user.actor_id).update(
+        icon_url="https://media.fedihub.test/avatars/fay.png"
+    )
+    jrd = await (await webfinger(client, "acct:fay@fedihub.test")).get_json()
+    assert jrd["links"][-1] == {
+        "rel": "http://webfinger.net/rel/avatar",
+        "type": "image/png",
+        "href": "https://media.fedihub.test/avatars/fay.png",
+    }
 
 
 async def test_host_meta_points_at_webfinger(client: Any) -> None:

@@ -102,7 +102,17 @@ async def test_rfc9421_signed_activity_is_accepted(
 
 @pytest.mark.parametrize(
     "case",
-    ["unsigned", "digest_mismatch", "tampered_body", "stale_date", "wrong_key", "wrong_path"],
+    [
+        "unsigned",
+        "digest_mismatch",
+        "tampered_body",
+        "stale_date",
+        "wrong_key",
+        "wrong_path",
+        # found by tests/fuzz: base64 of a non-ASCII value raised ValueError, a 500
+        "non_ascii_digest",
+        "non_ascii_signature",
+    ],
 )
 async def test_bad_requests_get_401_with_a_reason_and_store_nothing(
     client: Any, remote_actor: models.Actor, remote_key: Any, case: str
@@ -121,6 +131,10 @@ async def test_bad_requests_get_401_with_a_reason_and_store_nothing(
         headers = _signed(body, keys.generate_private_key())
     elif case == "wrong_path":
         headers = _signed(body, remote_key, path="/users/someone/inbox")
+    elif case == "non_ascii_digest":
+        headers["Digest"] = "SHA-256=\xe9t\xe9"
+    elif case == "non_ascii_signature":
+        headers["Signature"] = headers["Signature"].replace('signature="', 'signature="\xe9')
     response = await client.post("/inbox", data=body, headers=headers)
     assert response.status_code == 401
     assert (await response.get_json())["error"]

@@ -510,3 +510,18 @@ def test_signature_from_older_mastodon_without_the_query_verifies() -> None:
     other = signatures.parse("GET", "/users/bob/followers?page=true", headers)
     with pytest.raises(BadSignature, match="does not verify"):
         signatures.verify(other, PUBLIC)
+
+
+@pytest.mark.parametrize("header", ["Digest", "Signature"])
+def test_non_ascii_base64_is_a_bad_signature_not_a_value_error(header: str) -> None:
+    # found by tests/fuzz: base64 raises a plain ValueError (not binascii.Error) for a non-ASCII
+    # string, which went out of the checks as a 500 on the inbox
+    headers = _post("cavage")
+    if header == "Digest":
+        headers["Digest"] = "SHA-256=\x80"
+        with pytest.raises(BadSignature):
+            signatures.check_digest(headers, BODY)
+    else:
+        headers["Signature"] = headers["Signature"].replace('signature="', 'signature="\x80')
+        with pytest.raises(BadSignature):
+            signatures.parse("POST", "/users/bob/inbox", headers)
