@@ -7,6 +7,7 @@ from fedihub.models.actors import Actor, Block, Follow, FollowState, InviteCode,
 from fedihub.models.columns import column
 from fedihub.models.followed_tags import FollowedTag
 from fedihub.models.jobs import Host, Job, JobState, OutboxActivity
+from fedihub.models.knowledge import Article, ArticleReads, ArticleVersion, TrendingArticle
 from fedihub.models.lists import List, ListAccount, RepliesPolicy
 from fedihub.models.media import Bookmark, Marker, MediaAttachment, MediaProcessing, Mute
 from fedihub.models.oauth import OAuthApp, OAuthCode, OAuthToken
@@ -25,6 +26,9 @@ from fedihub.models.trends import TrendingStatus, TrendingTag
 __all__ = [
     "column",
     "Actor",
+    "Article",
+    "ArticleReads",
+    "ArticleVersion",
     "Block",
     "Bookmark",
     "Favourite",
@@ -53,6 +57,7 @@ __all__ = [
     "Status",
     "StatusEdit",
     "StatusTag",
+    "TrendingArticle",
     "TrendingStatus",
     "TrendingTag",
     "User",
