@@ -32,6 +32,7 @@ from fedihub.config import Settings
 from fedihub.errors import ConfigError
 from fedihub.inbox import dispatch, receive
 from fedihub.jobs import housekeeping, periodic, runner
+from fedihub.knowledge import trending as knowledge_trending
 from fedihub.media import backends, processing, remote_cache
 from fedihub.models import JobState
 from fedihub.outbox import delivery, publish
@@ -68,6 +69,9 @@ PERIODIC_TASKS: Sequence[PeriodicTask] = (
     PeriodicTask("publish_scheduled_statuses", scheduled.SWEEP_EVERY_S, scheduled.sweep),
     PeriodicTask("release_orphaned_leases", 900, housekeeping.release_orphaned_leases),
     PeriodicTask("refresh_trends", 900, trends.refresh_task),
+    PeriodicTask(
+        "refresh_trending_articles", knowledge_trending.REFRESH_EVERY_S, knowledge_trending.refresh
+    ),
     PeriodicTask("purge_finished_jobs", 3600, housekeeping.purge_finished_jobs),
     PeriodicTask("expire_remote_media", 3600, remote_cache.expire_past_retention),
     PeriodicTask("refresh_stale_actors", 6 * 3600, refresh.refresh_stale_actors),

@@ -13,6 +13,7 @@ from quart import Response, g, jsonify, request
 
 from fedihub.api import (
     accounts,
+    articles,
     auth,
     blocks,
     conversations,
@@ -24,6 +25,7 @@ from fedihub.api import (
     not_yet,
     notifications,
     oauth,
+    openapi,
     preferences,
     scheduled_statuses,
     search,
@@ -72,6 +74,8 @@ def register(app: FedihubApp) -> None:
         trends,
         lists,
         tags,
+        articles,
+        openapi,
         not_yet,
     )
     for module in modules:

@@ -8,6 +8,64 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
 
+# Added by hand (keep when regenerating): the full-text index of knowledge posts
+# (knowledge/search.py). SQLite: an FTS5 table kept in step with articles.search_text by
+# triggers (articles.id is not SQLite's rowid, so the FTS table is not an external-content one).
+# PostgreSQL: a stored tsvector of the column ('simple': the text is already cut into terms)
+# with a GIN index; tortoise does not know the column, knowledge/search.py reads it.
+SQLITE_SEARCH = [
+    "CREATE VIRTUAL TABLE article_fts USING fts5(search_text, tokenize='unicode61 remove_diacritics 0')",
+    "CREATE TRIGGER article_fts_insert AFTER INSERT ON articles BEGIN "
+    "INSERT INTO article_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "CREATE TRIGGER article_fts_update AFTER UPDATE OF search_text ON articles BEGIN "
+    "DELETE FROM article_fts WHERE rowid = old.id; "
+    "INSERT INTO article_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "CREATE TRIGGER article_fts_delete AFTER DELETE ON articles BEGIN "
+    "DELETE FROM article_fts WHERE rowid = old.id; END",
+]
+SQLITE_SEARCH_REVERSE = [
+    "DROP TRIGGER article_fts_insert",
+    "DROP TRIGGER article_fts_update",
+    "DROP TRIGGER article_fts_delete",
+    "DROP TABLE article_fts",
+]
+POSTGRES_SEARCH = [
+    "ALTER TABLE articles ADD COLUMN search_vector tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED",
+    "CREATE INDEX article_search_idx ON articles USING GIN (search_vector)",
+]
+POSTGRES_SEARCH_REVERSE = [
+    "DROP INDEX article_search_idx",
+    "ALTER TABLE articles DROP COLUMN search_vector",
+]
+
+
+class SearchIndex(ops.RunSQL):
+    """RunSQL with one set of statements per database."""
+
+    def __init__(self) -> None:
+        super().__init__(SQLITE_SEARCH, reverse_sql=SQLITE_SEARCH_REVERSE)
+
+    def _pick(self, state_editor, forward: bool):
+        postgres = state_editor.client.capabilities.dialect == "postgres"
+        if forward:
+            return POSTGRES_SEARCH if postgres else SQLITE_SEARCH
+        return POSTGRES_SEARCH_REVERSE if postgres else SQLITE_SEARCH_REVERSE
+
+    async def _run(self, state_editor, statements) -> None:
+        # one statement per call: the schema editor would cut a trigger's body at its ';'
+        for statement in statements:
+            await state_editor.client.execute_query(statement)
+
+    async def database_forward(self, app_label, old_state, new_state, state_editor=None) -> None:
+        if state_editor:
+            await self._run(state_editor, self._pick(state_editor, True))
+
+    async def database_backward(self, app_label, old_state, new_state, state_editor=None) -> None:
+        if state_editor:
+            await self._run(state_editor, self._pick(state_editor, False))
+
+
 class Migration(migrations.Migration):
     dependencies = [('models', '0006_peer_urls_http_only')]
 
@@ -81,4 +139,5 @@ class Migration(migrations.Migration):
             options={'table': 'trending_articles', 'app': 'models', 'pk_attr': 'id'},
             bases=['Model'],
         ),
+        SearchIndex(),
     ]
