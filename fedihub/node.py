@@ -30,6 +30,7 @@ from fedihub.accounts import refresh
 from fedihub.api import stream_events
 from fedihub.config import Settings
 from fedihub.errors import ConfigError
+from fedihub.inbox import articles as inbox_articles
 from fedihub.inbox import dispatch, receive
 from fedihub.jobs import housekeeping, periodic, runner
 from fedihub.knowledge import trending as knowledge_trending
@@ -83,9 +84,10 @@ INBOX_HANDLERS: Mapping[str, InboxHandler] = {
     "Accept": dispatch.on_accept_or_reject,
     "Reject": dispatch.on_accept_or_reject,
     "Undo": dispatch.on_undo,
-    "Create": dispatch.on_create,
-    "Update": dispatch.on_update,
-    "Delete": dispatch.on_delete,
+    # as dispatch's, and a peer's Article or Page is kept as a knowledge post too
+    "Create": inbox_articles.on_create,
+    "Update": inbox_articles.on_update,
+    "Delete": inbox_articles.on_delete,
     "Like": dispatch.on_like,
     "Announce": dispatch.on_announce,
     "Block": dispatch.on_block,
