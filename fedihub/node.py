@@ -31,8 +31,10 @@ from fedihub.api import stream_events
 from fedihub.config import Settings
 from fedihub.discovery import directory, peers, suggestions
 from fedihub.errors import ConfigError
+from fedihub.inbox import articles as inbox_articles
 from fedihub.inbox import dispatch, receive
 from fedihub.jobs import housekeeping, periodic, runner
+from fedihub.knowledge import trending as knowledge_trending
 from fedihub.media import backends, processing, remote_cache
 from fedihub.models import JobState
 from fedihub.outbox import delivery, publish
@@ -69,6 +71,9 @@ PERIODIC_TASKS: Sequence[PeriodicTask] = (
     PeriodicTask("publish_scheduled_statuses", scheduled.SWEEP_EVERY_S, scheduled.sweep),
     PeriodicTask("release_orphaned_leases", 900, housekeeping.release_orphaned_leases),
     PeriodicTask("refresh_trends", 900, trends.refresh_task),
+    PeriodicTask(
+        "refresh_trending_articles", knowledge_trending.REFRESH_EVERY_S, knowledge_trending.refresh
+    ),
     PeriodicTask("purge_finished_jobs", 3600, housekeeping.purge_finished_jobs),
     PeriodicTask("expire_remote_media", 3600, remote_cache.expire_past_retention),
     PeriodicTask("refresh_stale_actors", 6 * 3600, refresh.refresh_stale_actors),
@@ -84,9 +89,10 @@ INBOX_HANDLERS: Mapping[str, InboxHandler] = {
     "Accept": dispatch.on_accept_or_reject,
     "Reject": dispatch.on_accept_or_reject,
     "Undo": dispatch.on_undo,
-    "Create": dispatch.on_create,
-    "Update": dispatch.on_update,
-    "Delete": dispatch.on_delete,
+    # as dispatch's, and a peer's Article or Page is kept as a knowledge post too
+    "Create": inbox_articles.on_create,
+    "Update": inbox_articles.on_update,
+    "Delete": inbox_articles.on_delete,
     "Like": dispatch.on_like,
     "Announce": dispatch.on_announce,
     "Block": dispatch.on_block,

@@ -9,6 +9,7 @@ Imports nothing above the foundations.
 from __future__ import annotations
 
 import asyncio
+import collections
 import os
 import socket
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -75,6 +76,10 @@ class Runtime:
     redis: Any = None
     # set while a job runner runs in this process: enqueueing wakes it at once
     job_wakeup: asyncio.Event | None = None
+    # reads of knowledge posts since the last flush, by article id (knowledge/trending.py): a page
+    # view costs no database write
+    article_reads: collections.Counter[int] = field(default_factory=collections.Counter)
+    article_reads_flushed_at: float = 0.0  # time.monotonic() of the last flush
     _http: httpx.AsyncClient | None = None
 
     @property

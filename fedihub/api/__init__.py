@@ -13,6 +13,7 @@ from quart import Response, g, jsonify, request
 
 from fedihub.api import (
     accounts,
+    articles,
     auth,
     blocks,
     conversations,
@@ -25,6 +26,7 @@ from fedihub.api import (
     not_yet,
     notifications,
     oauth,
+    openapi,
     preferences,
     scheduled_statuses,
     search,
@@ -76,6 +78,8 @@ def register(app: FedihubApp) -> None:
         tags,
         directory,
         suggestions,
+        articles,
+        openapi,
         not_yet,
     )
     for module in modules:

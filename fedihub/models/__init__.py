@@ -14,6 +14,7 @@ from fedihub.models.discovery import (
 )
 from fedihub.models.followed_tags import FollowedTag
 from fedihub.models.jobs import Host, Job, JobState, OutboxActivity
+from fedihub.models.knowledge import Article, ArticleReads, ArticleVersion, TrendingArticle
 from fedihub.models.lists import List, ListAccount, RepliesPolicy
 from fedihub.models.media import Bookmark, Marker, MediaAttachment, MediaProcessing, Mute
 from fedihub.models.oauth import OAuthApp, OAuthCode, OAuthToken
@@ -32,6 +33,9 @@ from fedihub.models.trends import TrendingStatus, TrendingTag
 __all__ = [
     "column",
     "Actor",
+    "Article",
+    "ArticleReads",
+    "ArticleVersion",
     "Block",
     "Bookmark",
     "DirectoryEntry",
@@ -65,6 +69,7 @@ __all__ = [
     "StatusTag",
     "Suggestion",
     "SuggestionDismissal",
+    "TrendingArticle",
     "TrendingStatus",
     "TrendingTag",
     "User",

@@ -206,3 +206,133 @@ def text_to_html(text: str) -> str:
         return ""
     paragraphs = _PARAGRAPH_BREAK.split(text)
     return "".join("<p>" + _linkify(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
+
+
+# ---- long-form articles (knowledge posts, and peers' Article/Page) ------------------------------
+# FEP-b2b8's element list (headings kept as headings, images), plus tables, footnotes and MathML
+# Core (FEP-dc88): an article is read on its own page, where a heading is a heading. Links keep
+# the same protocols as statuses; the only relative links kept are in-page fragments (footnotes).
+_MATHML = frozenset(
+    {
+        "math",
+        "semantics",
+        "annotation",
+        "mrow",
+        "mi",
+        "mo",
+        "mn",
+        "ms",
+        "mtext",
+        "mspace",
+        "msup",
+        "msub",
+        "msubsup",
+        "mfrac",
+        "msqrt",
+        "mroot",
+        "munder",
+        "mover",
+        "munderover",
+        "mtable",
+        "mtr",
+        "mtd",
+        "mstyle",
+        "mpadded",
+        "mphantom",
+        "menclose",
+    }
+)
+ARTICLE_ELEMENTS = (
+    ELEMENTS
+    | _MATHML
+    | {
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "img",
+        "video",
+        "audio",
+        "source",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "sup",
+        "sub",
+        "hr",
+        "section",
+        "figure",
+        "figcaption",
+    }
+)
+_ARTICLE_ATTRIBUTES: dict[str, set[str]] = {
+    **{k: set(v) for k, v in _ATTRIBUTES.items()},
+    "a": {"href", "class", "translate", "id"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "video": {"src", "controls", "poster"},
+    "audio": {"src", "controls"},
+    "source": {"src", "type"},
+    "th": {"style", "colspan", "rowspan"},
+    "td": {"style", "colspan", "rowspan"},
+    "sup": {"id", "class"},
+    "li": {"value", "id", "class"},
+    "section": {"class"},
+    "math": {"display", "xmlns"},
+    "annotation": {"encoding"},
+    "mo": {"stretchy", "fence", "separator", "lspace", "rspace"},
+    "mfrac": {"linethickness"},
+    "mstyle": {"displaystyle", "scriptlevel"},
+    "mspace": {"width"},
+    "mtd": {"columnalign"},
+    "code": {"class"},
+}
+_FOOTNOTE_ID = re.compile(r"^fn(?:ref)?[\w:-]{1,40}$", re.ASCII)
+_ARTICLE_CLASS_OK = re.compile(
+    r"^(?:(?:h|p|u|dt|e)-.+|mention|hashtag|ellipsis|invisible|quote-inline|footnotes?|"
+    r"footnote-(?:ref|item|backref)|footnotes-sep|footnotes-list|language-[\w+#-]{1,30})$"
+)
+_ALIGN = re.compile(r"^text-align:\s?(?:left|right|center)$")
+
+
+def _article_attribute_filter(element: str, attribute: str, value: str) -> str | None:
+    if attribute == "class":
+        kept = [c for c in value.split() if _ARTICLE_CLASS_OK.match(c)]
+        return " ".join(kept) or None
+    if attribute == "id":
+        return value if _FOOTNOTE_ID.match(value) else None
+    if attribute == "style":
+        return value if _ALIGN.match(value.strip()) else None
+    if attribute in ("href", "src", "poster"):
+        # relative URLs pass Ammonia here (url_relative="pass_through"): keep in-page fragments,
+        # drop paths, which would point into our own site, and protocol-relative URLs
+        if value.startswith("#"):
+            return value if attribute == "href" else None
+        return value if safe_link(value) or ":" in value.split("/", 1)[0] else None
+    if attribute in ("colspan", "rowspan", "width", "height"):
+        return value if value.isdigit() and len(value) < 5 else None
+    return _attribute_filter(element, attribute, value)
+
+
+_ARTICLE_CLEANER = nh3.Cleaner(
+    tags=set(ARTICLE_ELEMENTS),
+    clean_content_tags={"script", "style", "template"},
+    attributes=_ARTICLE_ATTRIBUTES,
+    attribute_filter=_article_attribute_filter,
+    link_rel=LINK_REL,
+    url_schemes=set(LINK_PROTOCOLS),
+    url_relative="pass_through",
+    strip_comments=True,
+)
+_H1 = re.compile(r"<(/?)h1(?=[\s/>])", re.IGNORECASE)
+
+
+def sanitize_article(html: str, *, max_length: int = 2_000_000) -> str:
+    """Safe HTML of a long-form article (FEP-b2b8's list with tables, footnotes and MathML);
+    an <h1> becomes <h2>, the page's own title being the <h1>. Input past max_length is cut."""
+    if len(html) > max_length:
+        html = html[:max_length]
+    return _ARTICLE_CLEANER.clean(_H1.sub(r"<\1h2", html))

@@ -104,7 +104,9 @@ def build_note(
 
 
 def _remote_document(status: models.Status, with_context: bool) -> dict[str, Any] | None:
-    if status.local or not status.document:
+    """The stored document of a remote status, or of a local one whose domain built it (a
+    knowledge post's Article, knowledge/documents.py); None for a local status built here."""
+    if not status.document:
         return None
     document = dict(status.document)
     if not with_context:

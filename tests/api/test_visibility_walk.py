@@ -26,6 +26,7 @@ from typing import Any
 
 from apikit import PASSWORD, bearer
 from visibility_world import (
+    ARTICLE_AUDIENCE,
     END,
     LOCAL,
     ROLES,
@@ -92,6 +93,17 @@ WALKED = {
     "api_conversations.read": "acts",
     "api_scheduled_statuses.update": "acts",
     "api_scheduled_statuses.destroy": "acts",
+    # knowledge posts (fedihub API)
+    "api_articles.index": "articles",
+    "api_articles.show": "articles",
+    "api_articles.version_list": "articles",
+    "api_articles.version_show": "articles",
+    "api_articles.export": "articles",
+    "api_articles.trends": "articles",
+    "api_articles.create": "articles (acts: never on another's post)",
+    "api_articles.update": "articles (acts)",
+    "api_articles.destroy": "articles (acts)",
+    "api_articles.publish": "articles (acts)",
     # pages
     "pages.home": "pages",
     "federation.profile": "pages and ActivityPub (content negotiation)",
@@ -138,6 +150,7 @@ NEVER = {
     "wellknown.": "WebFinger, host-meta, NodeInfo",
     "federation.instance_actor": "the node's own actor: a key and inbox",
     "federation.instance_actor_outbox": "always empty",
+    "api_openapi.": "the API's description",
 }
 
 
@@ -327,6 +340,40 @@ async def _conversation_ids(walk: Walk, world: World) -> set[str]:
     return ids
 
 
+# ---- knowledge posts (the fedihub API) ---------------------------------------------------------
+
+
+async def _articles(walk: Walk, world: World) -> None:
+    """Every article route as every role: lists and searches, each post and its versions and
+    exports (shown exactly to its audience), and the writes, refused on another's post."""
+    lists = [
+        "/api/fedihub/v1/articles",
+        "/api/fedihub/v1/articles?q=hush",
+        f"/api/fedihub/v1/articles?tag={TAG}",
+        f"/api/fedihub/v1/articles?account={world.actor('author').id}",
+        "/api/fedihub/v1/articles?domain=fedihub.test",
+        "/api/fedihub/v1/trends/articles",
+    ]
+    for role in ROLES:
+        for path in lists:
+            await walk.api(role, "GET", path)
+        for level, article_id in world.articles.items():
+            base = f"/api/fedihub/v1/articles/{article_id}"
+            allowed = role in ARTICLE_AUDIENCE[level]
+            marker = f"MARK{level}K"
+            for sub in ("", "/versions", "/versions/1", "/versions/2", "/export?format=markdown"):
+                code, found = await walk.api(role, "GET", base + sub)
+                where = f"GET {base}{sub} ({level} article)"
+                walk.expect(role, where, code == 200 and marker in found, allowed)
+            await walk.api(role, "GET", f"{base}/export?format=html")
+            if role != "author":
+                for method, path in (("PUT", base), ("POST", f"{base}/publish"), ("DELETE", base)):
+                    code, _ = await walk.api(role, method, path, title="changed")
+                    if code == 200:
+                        walk.leaks.append(f"{method} {path} accepted from {role}")
+    await walk.api("author", "POST", "/api/fedihub/v1/articles", title="a new hush")
+
+
 # ---- pages and ActivityPub --------------------------------------------------------------------
 
 
@@ -497,6 +544,7 @@ async def test_every_route_shows_each_status_to_exactly_its_audience(client: Any
     await _shows(walk, world)
     await _pages(walk, world)
     await _activitypub(walk, world)
+    await _articles(walk, world)
     reached = {m: set(roles) for m, roles in walk.seen.items()}
     reached_federated = {m: set(roles) for m, roles in walk.seen_federated.items()}
     await _acts(walk, world)

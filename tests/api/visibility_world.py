@@ -48,6 +48,22 @@ FEDERATED: dict[str, set[str]] = {
     "direct": {"mentioned"},
     "institution": set(),  # never leaves the node
 }
+# knowledge posts mention nobody: a followers-only one is its author's and her followers'
+ARTICLE_LEVELS = ("public", "unlisted", "private", "institution")
+ARTICLE_AUDIENCE: dict[str, set[str]] = {
+    "public": EVERYONE,
+    "unlisted": EVERYONE,
+    "private": {"author", "follower"},
+    "institution": LOCAL,
+    "draft": {"author"},
+}
+ARTICLE_FEDERATED: dict[str, set[str]] = {
+    "public": {"follower", "mentioned", "outsider", "anonymous"},
+    "unlisted": {"follower", "mentioned", "outsider", "anonymous"},
+    "private": {"follower"},
+    "institution": set(),
+    "draft": set(),
+}
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 TAG = "walk"
 END = "walk.end"  # the event that closes every stream's reading
@@ -78,6 +94,7 @@ class World:
     others: list[int] = field(default_factory=list)  # statuses without a marker of their own
     lists: dict[str, int] = field(default_factory=dict)
     scheduled: int = 0
+    articles: dict[str, int] = field(default_factory=dict)  # level or "draft" -> article id
 
     def actor(self, role: str) -> models.Actor:
         return self.users[role].actor
@@ -355,7 +372,55 @@ async def statuses(client: Any, world: World) -> None:
     assert code == 200, draft
     world.scheduled = int(draft["id"])
     world.markers["MARKsched"] = {"author"}
+    await _articles(client, world)
     await trends.refresh()
+
+
+async def _articles(client: Any, world: World) -> None:
+    """Knowledge posts at each level, edited once (two versions), read once, and a draft."""
+    for level in (*ARTICLE_LEVELS, "draft"):
+        marker = f"MARK{level}K"
+        code, made = await _api(
+            client,
+            world.tokens["author"],
+            "POST",
+            "/api/fedihub/v1/articles",
+            title=f"{marker} hush",
+            summary=f"The summary of {marker}",
+            body=f"The body of {marker}, hush.",
+            tags=[TAG],
+            visibility=level if level != "draft" else "public",
+            draft=level == "draft",
+        )
+        assert code == 200, made
+        article_id = made["id"]
+        code, made = await _api(
+            client,
+            world.tokens["author"],
+            "PUT",
+            f"/api/fedihub/v1/articles/{article_id}",
+            title=f"{marker} hush",
+            summary=f"The summary of {marker}, edited",
+            body=f"The body of {marker}, hush, edited.",
+            tags=[TAG],
+            visibility=level if level != "draft" else "public",
+        )
+        assert code == 200, made
+        world.articles[level] = int(article_id)
+        world.markers[marker] = ARTICLE_AUDIENCE[level]
+        world.federated_markers[marker] = ARTICLE_FEDERATED[level]
+        if made["status_id"] is not None:
+            status_id = int(made["status_id"])
+            shown = Shown(
+                status_id,
+                marker,
+                ARTICLE_AUDIENCE[level],
+                "knowledge post",
+                "author",
+                f"/@ada/{status_id}",
+                ARTICLE_FEDERATED[level],
+            )
+            _record(world, shown)
 
 
 async def _interactions(client: Any, world: World, originals: dict[str, int]) -> None:
