@@ -67,6 +67,10 @@ WALKED = {
     "api_timelines.bookmarks": "reads",
     "api_notifications.index": "reads",
     "api_notifications.show": "reads",
+    "api_grouped_notifications.index": "reads",
+    "api_grouped_notifications.show": "reads",
+    "api_notification_requests.index": "reads",
+    "api_notification_requests.show": "reads",
     "api_conversations.index": "reads",
     "api_search.search": "reads",
     "api_trends.statuses": "reads",
@@ -124,6 +128,17 @@ NEVER = {
     "api_trends.tags": "trending hashtags (names and counts)",
     "api_notifications.dismiss": "answers {}",
     "api_notifications.clear": "answers {}",
+    "api_notifications.unread_count": "a count",
+    "api_grouped_notifications.unread_count": "a count",
+    "api_grouped_notifications.accounts": "the accounts of a notification group",
+    "api_grouped_notifications.dismiss": "answers {}",
+    "api_notification_requests.show_policy": "the user's notification policy (counts)",
+    "api_notification_requests.change_policy": "the user's notification policy (counts)",
+    "api_notification_requests.merged": "answers whether requests are merged",
+    "api_notification_requests.accept": "answers {}",
+    "api_notification_requests.dismiss": "answers {}",
+    "api_notification_requests.accept_many": "answers {}",
+    "api_notification_requests.dismiss_many": "answers {}",
     "api_conversations.hide": "answers {}",
     "api_streaming.health": "answers OK",
     "auth.": "sign-in and sign-up forms",
@@ -234,6 +249,10 @@ def _list_paths(world: World) -> list[str]:
         "/api/v1/bookmarks",
         "/api/v1/notifications",
         "/api/v1/notifications?types[]=mention&types[]=reblog",
+        "/api/v2/notifications",
+        "/api/v2/notifications?expand_accounts=partial_avatars&grouped_types[]=favourite",
+        "/api/v2/notifications?include_filtered=true",
+        "/api/v1/notifications/requests",
         "/api/v1/conversations",
         "/api/v2/search?q=hush",
         "/api/v2/search?q=hush&type=statuses",
@@ -254,6 +273,10 @@ async def _reads(walk: Walk, world: World) -> None:
     paths = _list_paths(world)
     notifications = await models.Notification.all().values_list("id", flat=True)
     paths += [f"/api/v1/notifications/{i}" for i in notifications]
+    keys = await models.Notification.all().values_list("id", "group_key")
+    paths += [f"/api/v2/notifications/{key or f'ungrouped-{i}'}" for i, key in keys]
+    requests = await models.NotificationRequest.all().values_list("id", flat=True)
+    paths += [f"/api/v1/notifications/requests/{i}" for i in requests]
     for status in await models.Status.filter(id__in=[s.id for s in world.shown]):
         paths.append(f"/api/v2/search?q={status.uri}&resolve=true")
         if status.url:

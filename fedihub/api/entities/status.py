@@ -72,6 +72,16 @@ async def statuses_by_id(
     return {int(body["id"]): body for body in await statuses(rt, items, viewer)}
 
 
+async def shown_by_id(
+    rt: Runtime, ids: set[int], viewer: models.Actor | None
+) -> dict[int, dict[str, Any]]:
+    """The entities of the statuses of `ids` that still exist and the viewer may see, by id."""
+    if not ids:
+        return {}
+    found = await models.Status.filter(id__in=ids, deleted_at__isnull=True)
+    return await statuses_by_id(rt, list(found), viewer)
+
+
 async def status(rt: Runtime, item: models.Status, viewer: models.Actor | None) -> dict[str, Any]:
     """The entity of one status; NotFound when the viewer may not see it."""
     found = await statuses(rt, [item], viewer)
