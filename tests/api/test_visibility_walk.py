@@ -90,6 +90,8 @@ WALKED = {
     "api_statuses.unreblog": "acts",
     "api_statuses.bookmark": "acts",
     "api_statuses.unbookmark": "acts",
+    "api_status_mutes.mute": "acts",
+    "api_status_mutes.unmute": "acts",
     "api_statuses.create": "acts (a reply to it)",
     "api_statuses.edit": "acts",
     "api_statuses.destroy": "acts",
@@ -124,6 +126,7 @@ NEVER = {
     "api_not_yet.": "features not offered yet: empty lists",
     "api_oauth.": "applications, authorization and tokens",
     "api_preferences.": "the user's settings",
+    "api_push.": "the token's Web Push subscription (an endpoint, alerts, a key)",
     "api_tags.": "hashtags and whether they are followed",
     "api_trends.tags": "trending hashtags (names and counts)",
     "api_notifications.dismiss": "answers {}",
@@ -311,6 +314,7 @@ async def _acts(walk: Walk, world: World) -> None:
                 ("favourite", "unfavourite"),
                 ("bookmark", "unbookmark"),
                 ("reblog", "unreblog"),
+                ("mute", "unmute"),
             ):
                 code, _ = await walk.api(role, "POST", f"{base}/{do}")
                 if code == 200 and not allowed:

@@ -18,6 +18,7 @@ from fedihub.api.entities.account import account, acct
 from fedihub.api.entities.common import iso
 from fedihub.errors import NotFound
 from fedihub.media import peer_meta
+from fedihub.notifications import threads
 from fedihub.runtime import Runtime
 from fedihub.social import visibility
 
@@ -131,7 +132,9 @@ async def _render(
     faved: set[int] = set()
     boosted: set[int] = set()
     marked: set[int] = set()
+    muted: set[int] = set()
     if viewer is not None:
+        muted = await threads.muted_among(viewer.id, every)
         faved = set(
             await models.column(
                 models.Favourite.filter(actor_id=viewer.id, status_id__in=ids).values_list(
@@ -200,7 +203,7 @@ async def _render(
             "edited_at": iso(status.edited_at),
             "favourited": status.id in faved,
             "reblogged": status.id in boosted,
-            "muted": False,
+            "muted": status.id in muted,
             "bookmarked": status.id in marked,
             "pinned": False,
             "filtered": [],
