@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from tortoise import Tortoise
 from tortoise.expressions import Q
 from tortoise.functions import Count, Max, Min
 from tortoise.queryset import QuerySet
@@ -180,14 +182,7 @@ async def describe(
         in_page = scope.filter(id__gte=begin).annotate(low=Min("id")).group_by("group_key")
         for r in await in_page.values("group_key", "low"):
             lows[r["group_key"]] = int(r["low"])
-        for key in keys:
-            ids = await models.column(
-                models.Notification.filter(recipient_id=recipient_id, group_key=key, id__lte=end)
-                .order_by("-id")
-                .limit(SAMPLE_ACCOUNTS)
-                .values_list("from_actor_id", flat=True)
-            )
-            samples[key] = list(dict.fromkeys(int(i) for i in ids))
+        samples = await _samples(recipient_id, keys, end)
     out = []
     for n in leaders:
         key = shown_key(n, grouped_types)
@@ -218,6 +213,34 @@ async def one(recipient_id: int, key: str, include_filtered: bool = False) -> Gr
         return None
     groups = await describe([newest.id], GROUPABLE)
     return groups[0] if groups else None
+
+
+async def _samples(recipient_id: int, keys: list[str], end: int) -> dict[str, list[int]]:
+    """The senders of each group's latest SAMPLE_ACCOUNTS notifications up to `end`, in one
+    statement (a window per group: a group of ten thousand favourites reads eight rows)."""
+    conn = Tortoise.get_connection("default")
+    postgres = conn.capabilities.dialect == "postgres"
+    values: list[Any] = [recipient_id, end, SAMPLE_ACCOUNTS, *keys]
+
+    def mark(i: int) -> str:
+        return f"${i}" if postgres else "?"
+
+    listed = ", ".join(mark(4 + i) for i in range(len(keys)))
+    sql = (
+        "SELECT group_key, from_actor_id FROM (SELECT group_key, from_actor_id, ROW_NUMBER() "
+        "OVER (PARTITION BY group_key ORDER BY id DESC) AS place FROM notifications "
+        f"WHERE recipient_id = {mark(1)} AND id <= {mark(2)} AND group_key IN ({listed})) "
+        f"AS latest WHERE place <= {mark(3)} ORDER BY group_key, place"
+    )
+    # parameters in statement order (SQLite's `?` are positional): the limit comes last there
+    if not postgres:
+        values = [recipient_id, end, *keys, SAMPLE_ACCOUNTS]
+    out: dict[str, list[int]] = {}
+    for row in await conn.execute_query_dict(sql, values):
+        ids = out.setdefault(str(row["group_key"]), [])
+        if int(row["from_actor_id"]) not in ids:
+            ids.append(int(row["from_actor_id"]))
+    return out
 
 
 def members(recipient_id: int, key: str) -> QuerySet[models.Notification]:
