@@ -8,6 +8,7 @@ actor documents themselves live in accounts/activities.py.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -41,14 +42,23 @@ def _error(status: int, message: str) -> Response:
 # --- WebFinger ---------------------------------------------------------------------------------
 
 
+# RFC 3986's scheme: a resource is a URI (RFC 7033 section 4.1), so it starts with one
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
 def _username_from_resource(rt: Runtime, resource: str) -> str:
-    """The local username a WebFinger resource names; BadRequest if malformed, NotFound if foreign.
+    """The local username a WebFinger resource names: BadRequest if it is not a URI (a bare
+    `user@domain`, `=acct:…`) or a malformed acct: URI, NotFound if it names something that is
+    not a local account (another host, or a URI scheme we hold nothing under).
 
     The instance actor answers to its domain as username (Mastodon: acct:example.com@example.com).
     """
     urls = rt.urls
     domain = urls.domain.lower()
-    if resource.startswith(("https://", "http://")):
+    if not _SCHEME.match(resource):
+        raise BadRequest("resource must be a URI: acct:user@domain or an actor URL")
+    scheme = resource.partition(":")[0].lower()
+    if scheme in ("https", "http"):
         parts = urlsplit(resource)
         if (parts.netloc or "").lower() != domain:
             raise NotFound("not a local account")
@@ -61,8 +71,9 @@ def _username_from_resource(rt: Runtime, resource: str) -> str:
                 if name:
                     return name
         raise NotFound("not a local account")
-    address = resource[len("acct:") :] if resource.lower().startswith("acct:") else resource
-    address = address.lstrip("@")  # some clients send acct:@user@domain
+    if scheme != "acct":
+        raise NotFound("no account is known under that URI scheme")
+    address = resource[len("acct:") :].lstrip("@")  # some clients send acct:@user@domain
     user, sep, host = address.rpartition("@")
     if not sep or not user or not host or "/" in address or " " in address:
         raise BadRequest("resource must be acct:user@domain or an actor URL")
