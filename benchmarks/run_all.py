@@ -61,6 +61,8 @@ RUNS: list[tuple[str, list[str], bool]] = [  # (module, arguments, needs Postgre
         ["--database", "postgres", "--statuses", "100000", "--requests", "100"],
         True,
     ),
+    ("bench_notifications", ["--database", "sqlite", "--requests", "60"], False),
+    ("bench_notifications", ["--database", "postgres", "--requests", "60"], True),
     (
         "bench_inbox",
         [

@@ -37,6 +37,7 @@ from fedihub.jobs import housekeeping, periodic, runner
 from fedihub.knowledge import trending as knowledge_trending
 from fedihub.media import backends, processing, remote_cache
 from fedihub.models import JobState
+from fedihub.notifications import push
 from fedihub.outbox import delivery, publish
 from fedihub.runtime import (
     InboxHandler,
@@ -65,6 +66,7 @@ JOB_HANDLERS: Mapping[str, JobHandler] = {
     remote_cache.KIND: remote_cache.fetch,  # copy a peer's media file into our storage
     scheduled.JOB_KIND: scheduled.publish_job,  # publish a scheduled status at its time
     periodic.KIND: periodic.run,  # one period's run of a task of PERIODIC_TASKS
+    push.KIND: push.deliver,  # encrypt one notification for one Web Push subscription, send it
 }
 
 PERIODIC_TASKS: Sequence[PeriodicTask] = (
@@ -100,7 +102,10 @@ INBOX_HANDLERS: Mapping[str, InboxHandler] = {
 
 # run after a status is created, edited or deleted, and after a notification is stored
 STATUS_LISTENERS: Sequence[StatusListener] = (stream_events.on_status,)
-NOTIFICATION_LISTENERS: Sequence[NotificationListener] = (stream_events.on_notification,)
+NOTIFICATION_LISTENERS: Sequence[NotificationListener] = (
+    stream_events.on_notification,
+    push.on_notification,  # a Web Push job per subscription that wants it
+)
 
 WIRING = Wiring(
     job_handlers=JOB_HANDLERS,

@@ -19,6 +19,7 @@ from fedihub.accounts.node_settings import RegistrationMode
 from fedihub.api.auth import ignores_token
 from fedihub.api.entities.account import account
 from fedihub.media import images
+from fedihub.notifications import push
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_instance", __name__)
@@ -72,7 +73,7 @@ def _configuration(v2: bool) -> dict[str, Any]:
             "terms_of_service": None,
         }
         config["translation"] = {"enabled": False}
-        config["vapid"] = {"public_key": ""}
+        config["vapid"] = {"public_key": push.vapid_key(runtime()).public_key}
     return config
 
 
@@ -203,6 +204,14 @@ async def rules() -> Response:
 async def extended_description() -> Response:
     _, description = await _texts()
     return jsonify({"updated_at": None, "content": description})
+
+
+@blueprint.get("/api/v1/instance/translation_languages")
+@ignores_token
+async def translation_languages() -> Response:
+    # source language -> target languages; this node translates nothing (`translation.enabled`
+    # is false), which Mastodon answers with an empty object
+    return jsonify({})
 
 
 @blueprint.get("/api/v1/custom_emojis")

@@ -1,18 +1,21 @@
-"""/api/v1/notifications: list (with types[] / exclude_types[] filters), get, dismiss, clear."""
+"""/api/v1/notifications: list (with types[] / exclude_types[] filters), get, dismiss, clear, and
+the count of those not read yet (after the notifications marker)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from quart import Blueprint, Response, jsonify
+from tortoise.queryset import QuerySet
 
 from fedihub import models
 from fedihub.api import pagination
 from fedihub.api.auth import current_actor, require_scope
-from fedihub.api.common import not_found, params, parse_id
+from fedihub.api.common import Params, not_found, params, parse_id
 from fedihub.api.entities.account import account
 from fedihub.api.entities.common import iso
-from fedihub.api.entities.status import statuses_by_id
+from fedihub.api.entities.status import shown_by_id
+from fedihub.notifications import grouping
 from fedihub.runtime import Runtime
 from fedihub.web.common import runtime
 
@@ -24,11 +27,7 @@ async def entities(
     rt: Runtime, rows: list[models.Notification], viewer: models.Actor
 ) -> list[dict[str, Any]]:
     actors = {a.id: a for a in await models.Actor.filter(id__in={r.from_actor_id for r in rows})}
-    status_ids = [r.status_id for r in rows if r.status_id]
-    found = (
-        await models.Status.filter(id__in=status_ids, deleted_at__isnull=True) if status_ids else []
-    )
-    rendered = await statuses_by_id(rt, list(found), viewer)
+    rendered = await shown_by_id(rt, {r.status_id for r in rows if r.status_id}, viewer)
     out = []
     for row in rows:
         if row.status_id and row.status_id not in rendered:
@@ -40,7 +39,7 @@ async def entities(
                 "id": str(row.id),
                 "type": row.kind,
                 "created_at": iso(row.created_at),
-                "group_key": f"ungrouped-{row.id}",
+                "group_key": grouping.shown_key(row),
                 "account": account(rt, actors[row.from_actor_id]),
                 "status": rendered.get(row.status_id) if row.status_id else None,
             }
@@ -48,11 +47,10 @@ async def entities(
     return out
 
 
-@blueprint.get(P)
-@require_scope("read:notifications")
-async def index() -> Response:
-    viewer = current_actor()
-    p = await params()
+def scoped(viewer: models.Actor, p: Params) -> QuerySet[models.Notification]:
+    """The viewer's notifications narrowed by the list parameters Mastodon's v1 and v2 share:
+    types[], exclude_types[], account_id, include_filtered (held by the policy: left out unless
+    asked for)."""
     query = models.Notification.filter(recipient_id=viewer.id)
     if p.list("types"):
         query = query.filter(kind__in=[str(t) for t in p.list("types")])
@@ -60,6 +58,37 @@ async def index() -> Response:
         query = query.exclude(kind__in=[str(t) for t in p.list("exclude_types")])
     if p.str("account_id"):
         query = query.filter(from_actor_id=parse_id(p.str("account_id")))
+    if not p.bool("include_filtered", False):
+        query = query.filter(filtered=False)
+    return query
+
+
+async def last_read_id(viewer: models.Actor) -> int | None:
+    marker = await models.Marker.get_or_none(actor_id=viewer.id, timeline="notifications")
+    return marker.last_read_id if marker else None
+
+
+@blueprint.get(f"{P}/unread_count")
+@require_scope("read:notifications")
+async def unread_count() -> Response:
+    """Mastodon 4.3: how many notifications came after the notifications marker (all of them
+    without one), counted up to `limit` (100 unless asked, 1000 at most)."""
+    viewer = current_actor()
+    p = await params()
+    limit = p.int("limit", 100, low=1, high=1000, clamp=True) or 100
+    query = scoped(viewer, p)
+    last = await last_read_id(viewer)
+    if last is not None:
+        query = query.filter(id__gt=last)
+    return jsonify({"count": await query.limit(limit).count()})
+
+
+@blueprint.get(P)
+@require_scope("read:notifications")
+async def index() -> Response:
+    viewer = current_actor()
+    p = await params()
+    query = scoped(viewer, p)
     pg = pagination.page(p, default=40, maximum=80)
     rows = await pagination.fetch(query, pg)
     response = jsonify(await entities(runtime(), rows, viewer))

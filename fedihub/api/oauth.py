@@ -58,10 +58,9 @@ async def verify_app() -> Response:
     token = current_token()
     assert token is not None
     app = await models.OAuthApp.get(id=token.app_id)
-    entity = application(app)
-    entity.pop("redirect_uri")
-    entity.pop("redirect_uris")
-    return jsonify(entity)
+    # Mastodon 4.3 answers the whole Application, redirect URIs included (its description
+    # requires them)
+    return jsonify(application(app))
 
 
 # ---- the authorise pages ----------------------------------------------------------------------

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from quart import Blueprint, Response, jsonify
 
+from fedihub import models
 from fedihub.api.auth import optional_user, scope_if_token
 from fedihub.api.common import params
 from fedihub.api.entities.account import accounts
 from fedihub.api.entities.status import statuses as status_entities
+from fedihub.api.entities.tag import tag
 from fedihub.social import search as search_service
 from fedihub.web.common import runtime
 
@@ -46,12 +48,21 @@ async def search() -> Response:
         else []
     )
     tags = await search_service.hashtags(q, limit=limit) if kind in (None, "", "hashtags") else []
+    followed: set[str] = set()
+    if viewer is not None and tags:
+        followed = set(
+            await models.column(
+                models.FollowedTag.filter(actor_id=viewer.id, name__in=tags).values_list(
+                    "name", flat=True
+                )
+            )
+        )
     return jsonify(
         {
             "accounts": accounts(rt, found_accounts),
             "statuses": await status_entities(rt, found_statuses, viewer),
             "hashtags": [
-                {"name": t, "url": rt.urls.tag(t), "history": [], "following": False} for t in tags
+                tag(rt, t, [], signed_in=viewer is not None, following=t in followed) for t in tags
             ],
         }
     )

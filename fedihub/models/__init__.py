@@ -17,6 +17,13 @@ from fedihub.models.jobs import Host, Job, JobState, OutboxActivity
 from fedihub.models.knowledge import Article, ArticleReads, ArticleVersion, TrendingArticle
 from fedihub.models.lists import List, ListAccount, RepliesPolicy
 from fedihub.models.media import Bookmark, Marker, MediaAttachment, MediaProcessing, Mute
+from fedihub.models.notifications import (
+    ConversationMute,
+    NotificationPermission,
+    NotificationPolicy,
+    NotificationRequest,
+    PushSubscription,
+)
 from fedihub.models.oauth import OAuthApp, OAuthCode, OAuthToken
 from fedihub.models.scheduled import ScheduledStatus
 from fedihub.models.statuses import (
@@ -31,6 +38,11 @@ from fedihub.models.statuses import (
 from fedihub.models.trends import TrendingStatus, TrendingTag
 
 __all__ = [
+    "PushSubscription",
+    "NotificationRequest",
+    "NotificationPolicy",
+    "NotificationPermission",
+    "ConversationMute",
     "column",
     "Actor",
     "Article",

@@ -150,6 +150,11 @@ class Notification(Model):
         "models.Status", related_name="notifications", null=True, on_delete=fields.CASCADE
     )
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Mastodon's grouping: favourites and boosts of one status, and follows, that came within
+    # 12 hours of each other share a key; None for the types never grouped
+    group_key = fields.CharField(max_length=96, null=True)
+    # held back by the recipient's notification policy: shown under a notification request
+    filtered = fields.BooleanField(default=False)
 
     recipient_id: int
     from_actor_id: int
@@ -157,4 +162,4 @@ class Notification(Model):
 
     class Meta:
         table = "notifications"
-        indexes = (("recipient_id", "id"),)
+        indexes = (("recipient_id", "id"), ("recipient_id", "group_key"))

@@ -65,8 +65,15 @@ def _wait_healthy(base_url: str, process: subprocess.Popen[bytes], log: Path) ->
 
 @contextlib.contextmanager
 def live_node(
-    workdir: Path, username: str = "ada", password: str = "correct horse battery"
+    workdir: Path,
+    username: str = "ada",
+    password: str = "correct horse battery",
+    *,
+    others: tuple[str, ...] = (),
+    settings: dict[str, str] | None = None,
 ) -> Iterator[LiveNode]:
+    """The node, with `username` and the `others` (same password) made, and `settings` as
+    FEDIHUB_* environment variables."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FEDIHUB_")}
     env.update(
@@ -74,11 +81,14 @@ def live_node(
             "FEDIHUB_SCHEME": "http",
             "FEDIHUB_DATA_DIR": str(workdir / "data"),
             "FEDIHUB_KEYS_DIR": str(workdir / "keys"),
+            **{f"FEDIHUB_{k.upper()}": v for k, v in (settings or {}).items()},
         }
     )
     email = f"{username}@uni.example"
     _run(["init", "--domain", f"127.0.0.1:{port}"], workdir, env)
-    _run(["user", "create", username, "--email", email, "--password", password], workdir, env)
+    for name in (username, *others):
+        address = f"{name}@uni.example"
+        _run(["user", "create", name, "--email", address, "--password", password], workdir, env)
     log = workdir / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

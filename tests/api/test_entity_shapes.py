@@ -77,6 +77,8 @@ async def test_application_and_credential_application(client: Any) -> None:
         await client.get("/api/v1/apps/verify_credentials", headers=bearer(token))
     ).get_json()
     assert app_only["name"] == "Shape"
+    check("Application", app_only)
+    assert app_only["redirect_uris"] == [REDIRECT]
 
 
 async def test_account_credential_account_and_relationship(client: Any) -> None:
@@ -119,3 +121,23 @@ async def test_instance_v1_and_v2(client: Any) -> None:
     await set_setting("contact_email", "help@uni.example")
     check("V1Instance", await (await client.get("/api/v1/instance")).get_json())
     check("Instance", await (await client.get("/api/v2/instance")).get_json())
+
+
+async def test_search_hashtags_and_translation_languages(client: Any) -> None:
+    ada = await make_user(client.app, "ada")
+    token = await make_token(ada)
+    made = await client.post(
+        "/api/v1/statuses", json={"status": "on #openscience"}, headers=bearer(token)
+    )
+    assert made.status_code == 200
+    await client.post("/api/v1/tags/openscience/follow", headers=bearer(token))
+    found = await (
+        await client.get("/api/v2/search?q=openscience&type=hashtags", headers=bearer(token))
+    ).get_json()
+    assert [t["name"] for t in found["hashtags"]] == ["openscience"]
+    check("Tag", found["hashtags"][0])
+    assert found["hashtags"][0]["following"] is True
+    anonymous = await (await client.get("/api/v2/search?q=openscience&type=hashtags")).get_json()
+    check("Tag", anonymous["hashtags"][0])
+    languages = await client.get("/api/v1/instance/translation_languages")
+    assert languages.status_code == 200 and await languages.get_json() == {}

@@ -68,6 +68,10 @@ WALKED = {
     "api_timelines.bookmarks": "reads",
     "api_notifications.index": "reads",
     "api_notifications.show": "reads",
+    "api_grouped_notifications.index": "reads",
+    "api_grouped_notifications.show": "reads",
+    "api_notification_requests.index": "reads",
+    "api_notification_requests.show": "reads",
     "api_conversations.index": "reads",
     "api_search.search": "reads",
     "api_trends.statuses": "reads",
@@ -87,6 +91,8 @@ WALKED = {
     "api_statuses.unreblog": "acts",
     "api_statuses.bookmark": "acts",
     "api_statuses.unbookmark": "acts",
+    "api_status_mutes.mute": "acts",
+    "api_status_mutes.unmute": "acts",
     "api_statuses.create": "acts (a reply to it)",
     "api_statuses.edit": "acts",
     "api_statuses.destroy": "acts",
@@ -132,12 +138,24 @@ NEVER = {
     "api_not_yet.": "features not offered yet: empty lists",
     "api_oauth.": "applications, authorization and tokens",
     "api_preferences.": "the user's settings",
+    "api_push.": "the token's Web Push subscription (an endpoint, alerts, a key)",
     "api_tags.": "hashtags and whether they are followed",
     "api_trends.tags": "trending hashtags (names and counts)",
     "api_directory.": "people in the expertise directory: profiles, never statuses",
     "api_suggestions.": "accounts suggested to follow, with reasons: never statuses",
     "api_notifications.dismiss": "answers {}",
     "api_notifications.clear": "answers {}",
+    "api_notifications.unread_count": "a count",
+    "api_grouped_notifications.unread_count": "a count",
+    "api_grouped_notifications.accounts": "the accounts of a notification group",
+    "api_grouped_notifications.dismiss": "answers {}",
+    "api_notification_requests.show_policy": "the user's notification policy (counts)",
+    "api_notification_requests.change_policy": "the user's notification policy (counts)",
+    "api_notification_requests.merged": "answers whether requests are merged",
+    "api_notification_requests.accept": "answers {}",
+    "api_notification_requests.dismiss": "answers {}",
+    "api_notification_requests.accept_many": "answers {}",
+    "api_notification_requests.dismiss_many": "answers {}",
     "api_conversations.hide": "answers {}",
     "api_streaming.health": "answers OK",
     "auth.": "sign-in and sign-up forms",
@@ -249,6 +267,10 @@ def _list_paths(world: World) -> list[str]:
         "/api/v1/bookmarks",
         "/api/v1/notifications",
         "/api/v1/notifications?types[]=mention&types[]=reblog",
+        "/api/v2/notifications",
+        "/api/v2/notifications?expand_accounts=partial_avatars&grouped_types[]=favourite",
+        "/api/v2/notifications?include_filtered=true",
+        "/api/v1/notifications/requests",
         "/api/v1/conversations",
         "/api/v2/search?q=hush",
         "/api/v2/search?q=hush&type=statuses",
@@ -269,6 +291,10 @@ async def _reads(walk: Walk, world: World) -> None:
     paths = _list_paths(world)
     notifications = await models.Notification.all().values_list("id", flat=True)
     paths += [f"/api/v1/notifications/{i}" for i in notifications]
+    keys = await models.Notification.all().values_list("id", "group_key")
+    paths += [f"/api/v2/notifications/{key or f'ungrouped-{i}'}" for i, key in keys]
+    requests = await models.NotificationRequest.all().values_list("id", flat=True)
+    paths += [f"/api/v1/notifications/requests/{i}" for i in requests]
     for status in await models.Status.filter(id__in=[s.id for s in world.shown]):
         paths.append(f"/api/v2/search?q={status.uri}&resolve=true")
         if status.url:
@@ -303,6 +329,7 @@ async def _acts(walk: Walk, world: World) -> None:
                 ("favourite", "unfavourite"),
                 ("bookmark", "unbookmark"),
                 ("reblog", "unreblog"),
+                ("mute", "unmute"),
             ):
                 code, _ = await walk.api(role, "POST", f"{base}/{do}")
                 if code == 200 and not allowed:

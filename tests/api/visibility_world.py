@@ -439,3 +439,16 @@ async def _interactions(client: Any, world: World, originals: dict[str, int]) ->
         await models.Notification.create(
             recipient=actor, kind="mention", from_actor=world.actor("author"), status_id=status_id
         )
+        # and one held by a notification policy, under its request (its last status too)
+        await models.Notification.create(
+            recipient=actor,
+            kind="mention",
+            from_actor=world.actor("author"),
+            status_id=status_id,
+            filtered=True,
+        )
+        await models.NotificationRequest.get_or_create(
+            recipient_id=actor.id,
+            from_actor_id=world.actor("author").id,
+            defaults={"last_status_id": status_id, "notifications_count": 1},
+        )

@@ -47,6 +47,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("outbox", ("fedihub.outbox",)),
     ("accounts", ("fedihub.accounts",)),
     ("media services", ("fedihub.media",)),
+    ("notifications", ("fedihub.notifications",)),
     ("social", ("fedihub.social",)),
     ("knowledge", ("fedihub.knowledge",)),
     ("projects", ("fedihub.projects",)),

@@ -18,6 +18,7 @@ from fedihub.api.entities.account import account, acct
 from fedihub.api.entities.common import iso
 from fedihub.errors import NotFound
 from fedihub.media import peer_meta
+from fedihub.notifications import threads
 from fedihub.runtime import Runtime
 from fedihub.social import visibility
 
@@ -72,6 +73,16 @@ async def statuses_by_id(
     return {int(body["id"]): body for body in await statuses(rt, items, viewer)}
 
 
+async def shown_by_id(
+    rt: Runtime, ids: set[int], viewer: models.Actor | None
+) -> dict[int, dict[str, Any]]:
+    """The entities of the statuses of `ids` that still exist and the viewer may see, by id."""
+    if not ids:
+        return {}
+    found = await models.Status.filter(id__in=ids, deleted_at__isnull=True)
+    return await statuses_by_id(rt, list(found), viewer)
+
+
 async def status(rt: Runtime, item: models.Status, viewer: models.Actor | None) -> dict[str, Any]:
     """The entity of one status; NotFound when the viewer may not see it."""
     found = await statuses(rt, [item], viewer)
@@ -121,7 +132,9 @@ async def _render(
     faved: set[int] = set()
     boosted: set[int] = set()
     marked: set[int] = set()
+    muted: set[int] = set()
     if viewer is not None:
+        muted = await threads.muted_among(viewer.id, every)
         faved = set(
             await models.column(
                 models.Favourite.filter(actor_id=viewer.id, status_id__in=ids).values_list(
@@ -190,7 +203,7 @@ async def _render(
             "edited_at": iso(status.edited_at),
             "favourited": status.id in faved,
             "reblogged": status.id in boosted,
-            "muted": False,
+            "muted": status.id in muted,
             "bookmarked": status.id in marked,
             "pinned": False,
             "filtered": [],
