@@ -48,7 +48,7 @@ from fedihub.security import http, keys
 from fedihub.security.api_budget import MemoryApiLimiter, RedisApiLimiter
 from fedihub.security.ratelimit import MemoryLimiter
 from fedihub.security.shared_limits import RedisLimiter
-from fedihub.social import scheduled, trends
+from fedihub.social import polls, scheduled, trends
 from fedihub.urls import NodeUrls
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,7 @@ JOB_HANDLERS: Mapping[str, JobHandler] = {
     remote_cache.KIND: remote_cache.fetch,  # copy a peer's media file into our storage
     scheduled.JOB_KIND: scheduled.publish_job,  # publish a scheduled status at its time
     periodic.KIND: periodic.run,  # one period's run of a task of PERIODIC_TASKS
+    polls.UPDATE_JOB: polls.send_update,  # a local poll's new counts to its audience
 }
 
 PERIODIC_TASKS: Sequence[PeriodicTask] = (
@@ -71,6 +72,7 @@ PERIODIC_TASKS: Sequence[PeriodicTask] = (
     PeriodicTask("purge_finished_jobs", 3600, housekeeping.purge_finished_jobs),
     PeriodicTask("expire_remote_media", 3600, remote_cache.expire_past_retention),
     PeriodicTask("refresh_stale_actors", 6 * 3600, refresh.refresh_stale_actors),
+    PeriodicTask("close_ended_polls", polls.CLOSE_EVERY_S, polls.close_ended),
 )
 
 # by the activity's type; types not listed are accepted and ignored, as Mastodon does

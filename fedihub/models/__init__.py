@@ -10,6 +10,7 @@ from fedihub.models.jobs import Host, Job, JobState, OutboxActivity
 from fedihub.models.lists import List, ListAccount, RepliesPolicy
 from fedihub.models.media import Bookmark, Marker, MediaAttachment, MediaProcessing, Mute
 from fedihub.models.oauth import OAuthApp, OAuthCode, OAuthToken
+from fedihub.models.polls import Pin, Poll, PollVote
 from fedihub.models.scheduled import ScheduledStatus
 from fedihub.models.statuses import (
     Favourite,
@@ -48,6 +49,9 @@ __all__ = [
     "OAuthCode",
     "OAuthToken",
     "OutboxActivity",
+    "Pin",
+    "Poll",
+    "PollVote",
     "RepliesPolicy",
     "ScheduledStatus",
     "Status",

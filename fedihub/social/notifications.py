@@ -17,10 +17,12 @@ async def notify(
     kind: str,
     from_actor: models.Actor,
     status: models.Status | None = None,
+    *,
+    own: bool = False,
 ) -> models.Notification | None:
     """Record a notification for a local recipient and tell the streams; none for remote ones or
-    for oneself."""
-    note = await record(recipient, kind, from_actor, status)
+    for oneself, unless `own` (the end of one's own poll)."""
+    note = await record(recipient, kind, from_actor, status, own=own)
     await announce(rt, note)
     return note
 
@@ -30,11 +32,13 @@ async def record(
     kind: str,
     from_actor: models.Actor,
     status: models.Status | None = None,
+    *,
+    own: bool = False,
 ) -> models.Notification | None:
     """Store a notification without telling anyone yet: called inside the transaction that stores
     its cause, so a process killed in between cannot keep the cause and lose the notification (a
     replayed activity finds its cause stored and does nothing more). announce() after the commit."""
-    if recipient.domain is not None or recipient.id == from_actor.id:
+    if recipient.domain is not None or (recipient.id == from_actor.id and not own):
         return None
     if await models.Block.filter(actor_id=recipient.id, target_id=from_actor.id).exists():
         return None

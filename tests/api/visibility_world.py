@@ -78,6 +78,7 @@ class World:
     others: list[int] = field(default_factory=list)  # statuses without a marker of their own
     lists: dict[str, int] = field(default_factory=dict)
     scheduled: int = 0
+    polls: dict[int, str] = field(default_factory=dict)  # status id -> its poll's id
 
     def actor(self, role: str) -> models.Actor:
         return self.users[role].actor
@@ -248,8 +249,14 @@ async def statuses(client: Any, world: World) -> None:
     originals: dict[str, int] = {}
     for level in LEVELS:
         marker = f"MARK{level}S"
-        status_id = await _post(client, world, "author", f"@men {marker} hush #{TAG}", level)
+        # each carries a poll whose option is the marker: /api/v1/polls/:id shows it alone
+        poll = {"options": [marker, "no"], "expires_in": 3600}
+        status_id = await _post(
+            client, world, "author", f"@men {marker} hush #{TAG}", level, poll=poll
+        )
         originals[level] = status_id
+        asked = await models.Poll.get(status_id=status_id)
+        world.polls[status_id] = str(asked.id)
         world.markers[marker] = AUDIENCE[level]
         world.federated_markers[marker] = FEDERATED[level]
         page = f"/@ada/{status_id}"

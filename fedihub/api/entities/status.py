@@ -16,6 +16,7 @@ from typing import Any
 from fedihub import models
 from fedihub.api.entities.account import account, acct
 from fedihub.api.entities.common import iso
+from fedihub.api.entities.poll import polls_by_status
 from fedihub.errors import NotFound
 from fedihub.media import peer_meta
 from fedihub.runtime import Runtime
@@ -118,6 +119,7 @@ async def _render(
         if parents
         else {}
     )
+    polls = await polls_by_status(every, viewer)
     faved: set[int] = set()
     boosted: set[int] = set()
     marked: set[int] = set()
@@ -183,7 +185,7 @@ async def _render(
             "in_reply_to_id": str(status.in_reply_to_id) if status.in_reply_to_id else None,
             "in_reply_to_account_id": str(in_reply_to_account) if in_reply_to_account else None,
             "reblog": build(original) if original else None,
-            "poll": None,
+            "poll": polls.get(status.id),
             "card": None,
             "language": status.language,
             "text": None,
