@@ -48,7 +48,7 @@ from fedihub.security import http, keys
 from fedihub.security.api_budget import MemoryApiLimiter, RedisApiLimiter
 from fedihub.security.ratelimit import MemoryLimiter
 from fedihub.security.shared_limits import RedisLimiter
-from fedihub.social import polls, scheduled, trends
+from fedihub.social import pins, polls, scheduled, trends
 from fedihub.urls import NodeUrls
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,7 @@ JOB_HANDLERS: Mapping[str, JobHandler] = {
     scheduled.JOB_KIND: scheduled.publish_job,  # publish a scheduled status at its time
     periodic.KIND: periodic.run,  # one period's run of a task of PERIODIC_TASKS
     polls.UPDATE_JOB: polls.send_update,  # a local poll's new counts to its audience
+    pins.SYNC_JOB: pins.sync_featured,  # a peer actor's pinned statuses, from its `featured`
 }
 
 PERIODIC_TASKS: Sequence[PeriodicTask] = (
@@ -87,6 +88,8 @@ INBOX_HANDLERS: Mapping[str, InboxHandler] = {
     "Like": dispatch.on_like,
     "Announce": dispatch.on_announce,
     "Block": dispatch.on_block,
+    "Add": pins.receive_add,  # a peer pinned a status (to its featured collection)
+    "Remove": pins.receive_remove,
 }
 
 # run after a status is created, edited or deleted, and after a notification is stored

@@ -530,3 +530,34 @@ def actor_doc(doc: dict[str, Any]) -> ActorDoc:
         discoverable=doc.get("discoverable") is not False,
         document=doc,
     )
+
+
+@dataclass(frozen=True)
+class CollectionItems:
+    """What a collection (or its first page) lists: each item as an id, or an embedded object
+    read as one (untrusted: its origin is for the caller to check); `first` when the items are
+    on a page of their own."""
+
+    items: list[str | ObjectDoc]
+    first: str | None
+    first_page: dict[str, Any] | None
+
+
+def collection_items(doc: dict[str, Any], *, limit: int) -> CollectionItems:
+    """The first `limit` items of an (Ordered)Collection or CollectionPage."""
+    raw = doc.get("orderedItems", doc.get("items"))
+    items: list[str | ObjectDoc] = []
+    for item in (raw if isinstance(raw, list) else [])[:limit]:
+        if isinstance(item, str) and http_url(item):
+            items.append(item)
+        elif isinstance(item, dict):
+            try:
+                items.append(object_doc(item))
+            except BadRequest:
+                continue
+    first = doc.get("first")
+    return CollectionItems(
+        items=items,
+        first=http_url(first) if isinstance(first, str) else None,
+        first_page=first if isinstance(first, dict) else None,
+    )

@@ -1,5 +1,5 @@
 """/api/v1/statuses: post (now, or later with `scheduled_at`), read, edit, delete, context,
-favourite, boost, bookmark, who did."""
+favourite, boost, bookmark, pin, who did."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from fedihub.api.entities.status import status as status_entity
 from fedihub.api.entities.status import statuses as status_entities
 from fedihub.errors import Invalid
 from fedihub.models import Visibility
-from fedihub.social import interactions, poll_rows, scheduled, statuses, visibility
+from fedihub.social import interactions, pins, poll_rows, scheduled, statuses, visibility
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_statuses", __name__)
@@ -286,6 +286,22 @@ async def unbookmark(raw_id: str) -> Response:
     status = await visible_status(raw_id, current_actor())
     await models.Bookmark.filter(actor_id=current_actor().id, status_id=status.id).delete()
     return await _answer(status)
+
+
+@blueprint.post(f"{P}/<raw_id>/pin")
+@require_scope("write:accounts")
+async def pin(raw_id: str) -> Response:
+    try:
+        status = await pins.pin(runtime(), current_actor(), parse_id(raw_id))
+    except Invalid as exc:
+        raise invalid(exc.public, exc.field) from None
+    return await _answer(status)
+
+
+@blueprint.post(f"{P}/<raw_id>/unpin")
+@require_scope("write:accounts")
+async def unpin(raw_id: str) -> Response:
+    return await _answer(await pins.unpin(runtime(), current_actor(), parse_id(raw_id)))
 
 
 async def _who(raw_id: str, query_for: str) -> Response:

@@ -88,6 +88,8 @@ WALKED = {
     "api_statuses.bookmark": "acts",
     "api_statuses.unbookmark": "acts",
     "api_polls.vote": "acts (a vote on its poll)",
+    "api_statuses.pin": "acts",
+    "api_statuses.unpin": "acts",
     "api_statuses.create": "acts (a reply to it)",
     "api_statuses.edit": "acts",
     "api_statuses.destroy": "acts",
@@ -296,6 +298,7 @@ async def _acts(walk: Walk, world: World) -> None:
                 ("favourite", "unfavourite"),
                 ("bookmark", "unbookmark"),
                 ("reblog", "unreblog"),
+                ("unpin", "pin"),  # the author's pinned what she may: undone, then pinned again
             ):
                 code, _ = await walk.api(role, "POST", f"{base}/{do}")
                 if code == 200 and not allowed:

@@ -348,6 +348,12 @@ async def statuses(client: Any, world: World) -> None:
         original = next(s for s in world.shown if s.id == row.reblog_of_id)
         _record(world, Shown(row.id, original.marker, original.audience, "remote boost"))
     await _interactions(client, world, originals)
+    # the author pins each status she may pin: the featured collection and pinned=true list them
+    for level in LEVELS:
+        if level != "direct":
+            pin = f"/api/v1/statuses/{originals[level]}/pin"
+            code, pinned = await _api(client, world.tokens["author"], "POST", pin)
+            assert code == 200 and pinned["pinned"], pinned
     # a draft for later: its author's alone
     later = (datetime.now(UTC) + timedelta(days=2)).isoformat()
     code, draft = await _api(

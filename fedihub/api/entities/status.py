@@ -20,7 +20,7 @@ from fedihub.api.entities.poll import polls_by_status
 from fedihub.errors import NotFound
 from fedihub.media import peer_meta
 from fedihub.runtime import Runtime
-from fedihub.social import visibility
+from fedihub.social import pins, visibility
 
 # remote types whose title (`name`) Mastodon shows above the text (its "converted" types)
 TITLED_TYPES = frozenset({"Article", "Page", "Event"})
@@ -88,6 +88,15 @@ async def broadcast(rt: Runtime, item: models.Status) -> dict[str, Any]:
     return (await _render(rt, [item], await visibility.originals_of([item]), None))[0]
 
 
+def _pinnable(status: models.Status, viewer: models.Actor | None) -> bool:
+    return (
+        viewer is not None
+        and status.actor_id == viewer.id
+        and status.reblog_of_id is None
+        and status.visibility is not models.Visibility.DIRECT
+    )
+
+
 async def _render(
     rt: Runtime,
     items: list[models.Status],
@@ -120,6 +129,8 @@ async def _render(
         else {}
     )
     polls = await polls_by_status(every, viewer)
+    own = [s.id for s in every if viewer is not None and s.actor_id == viewer.id]
+    pinned = await pins.pinned_ids(viewer.id, own) if viewer is not None else set()
     faved: set[int] = set()
     boosted: set[int] = set()
     marked: set[int] = set()
@@ -159,7 +170,7 @@ async def _render(
             # Mastodon shows an article as its title and a link (knowledge posts use the same);
             # a Lemmy post (Page) or a Mobilizon event has its title in `name` as well
             content = f"<p><strong>{html.escape(status.name)}</strong></p>{content}"
-        return {
+        body = {
             "id": str(status.id),
             "uri": status.uri,
             "url": status.url or status.uri,
@@ -194,8 +205,10 @@ async def _render(
             "reblogged": status.id in boosted,
             "muted": False,
             "bookmarked": status.id in marked,
-            "pinned": False,
             "filtered": [],
         }
+        if _pinnable(status, viewer):  # Mastodon shows `pinned` to the author alone
+            body["pinned"] = status.id in pinned
+        return body
 
     return [build(s) for s in items]
