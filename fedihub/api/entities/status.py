@@ -30,11 +30,15 @@ _MASTODON_VISIBILITY = {"institution": "private"}  # clients know four levels; c
 def media_attachment(rt: Runtime, item: models.MediaAttachment) -> dict[str, Any]:
     """Mastodon's MediaAttachment: `url` is null while an upload is processed (or failed);
     `preview_url` is the small preview, or the file itself when it is its own preview."""
-    url = preview_url = item.remote_url  # a remote file not copied here (yet, or any more)
+    url = item.remote_url  # a remote file not copied here (yet, or any more)
+    # only a picture previews: a video's or an audio file's preview is an image made of it, or
+    # none (Mastodon's null)
+    preview_url = url if item.kind == "image" else None
     if item.storage_key and item.processing == models.MediaProcessing.COMPLETE:
         store = rt.storage
         url = store.url(item.storage_key)
-        preview_url = store.url(item.preview_key) if item.preview_key else url
+        own_preview = url if item.kind == "image" else None
+        preview_url = store.url(item.preview_key) if item.preview_key else own_preview
     return {
         "id": str(item.id),
         "type": item.kind,
