@@ -52,7 +52,7 @@ from fedihub.security import http, keys
 from fedihub.security.api_budget import MemoryApiLimiter, RedisApiLimiter
 from fedihub.security.ratelimit import MemoryLimiter
 from fedihub.security.shared_limits import RedisLimiter
-from fedihub.social import scheduled, trends
+from fedihub.social import pins, polls, scheduled, trends
 from fedihub.urls import NodeUrls
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,8 @@ JOB_HANDLERS: Mapping[str, JobHandler] = {
     scheduled.JOB_KIND: scheduled.publish_job,  # publish a scheduled status at its time
     periodic.KIND: periodic.run,  # one period's run of a task of PERIODIC_TASKS
     push.KIND: push.deliver,  # encrypt one notification for one Web Push subscription, send it
+    polls.UPDATE_JOB: polls.send_update,  # a local poll's new counts to its audience
+    pins.SYNC_JOB: pins.sync_featured,  # a peer actor's pinned statuses, from its `featured`
 }
 
 PERIODIC_TASKS: Sequence[PeriodicTask] = (
@@ -83,6 +85,7 @@ PERIODIC_TASKS: Sequence[PeriodicTask] = (
     PeriodicTask("refresh_directory_activity", 900, directory.refresh_activity),
     PeriodicTask("read_peer_directories", 600, peers.read_task),
     PeriodicTask("refresh_suggestions", 900, suggestions.refresh_task),
+    PeriodicTask("close_ended_polls", polls.CLOSE_EVERY_S, polls.close_ended),
 )
 
 # by the activity's type; types not listed are accepted and ignored, as Mastodon does
@@ -98,6 +101,8 @@ INBOX_HANDLERS: Mapping[str, InboxHandler] = {
     "Like": dispatch.on_like,
     "Announce": dispatch.on_announce,
     "Block": dispatch.on_block,
+    "Add": pins.receive_add,  # a peer pinned a status (to its featured collection)
+    "Remove": pins.receive_remove,
 }
 
 # run after a status is created, edited or deleted, and after a notification is stored

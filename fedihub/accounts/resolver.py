@@ -23,11 +23,16 @@ from fedihub.activitypub import parse
 from fedihub.activitypub.signatures import SignatureAuth
 from fedihub.batching import Batcher
 from fedihub.errors import BadRequest, Invalid, NotFound, RemoteError
+from fedihub.jobs import queue
 from fedihub.outbox import peers
 from fedihub.runtime import Runtime
 from fedihub.security import html, http
 
 ACTOR_TTL = timedelta(hours=24)
+# the job that reads a peer actor's pinned statuses after it is stored (social/pins.py handles
+# it); at most one per actor per FEATURED_EVERY_S
+FEATURED_JOB = "sync_featured"
+FEATURED_EVERY_S = 3600
 HANDLE_RE = re.compile(r"^@?([^@\s/]+)@([a-z0-9.-]+(?::\d+)?)$", re.IGNORECASE)
 
 
@@ -135,6 +140,15 @@ async def store_actor(rt: Runtime, parsed: parse.ActorDoc, *, fetched_from: str)
     except IntegrityError:  # a concurrent fetch stored it first
         actor = await models.Actor.get(uri=parsed.id)
         await actor.update_from_dict(values).save()
+    if actor.featured_url:
+        period = int(datetime.now(UTC).timestamp()) // FEATURED_EVERY_S
+        await queue.enqueue(
+            rt,
+            FEATURED_JOB,
+            {"actor": actor.id},
+            dedupe_key=f"{FEATURED_JOB}:{actor.id}:{period}",
+            max_attempts=3,
+        )
     return actor
 
 

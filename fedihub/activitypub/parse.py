@@ -285,6 +285,57 @@ class Attachment:
     focal_point: tuple[float, float] | None = None  # Mastodon's toot:focalPoint, x and y in [-1, 1]
 
 
+MAX_POLL_OPTIONS = 20  # Mastodon keeps any number a peer sends; more than this is abuse
+MAX_OPTION_TITLE = 200
+
+
+@dataclass(frozen=True)
+class Question:
+    """A poll as a Question carries it: `oneOf` (single choice) or `anyOf` (multiple), each option
+    a Note whose `name` is its title and `replies.totalItems` its votes."""
+
+    options: list[str]
+    tallies: list[int]
+    multiple: bool
+    end_time: datetime | None
+    closed: datetime | None
+    voters_count: int | None
+
+
+def _count(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31:
+        return value
+    return None
+
+
+def _question(doc: dict[str, Any]) -> Question | None:
+    multiple = "anyOf" in doc and "oneOf" not in doc
+    raw = doc.get("anyOf" if multiple else "oneOf")
+    if not isinstance(raw, list) or not raw:
+        return None
+    options: list[str] = []
+    tallies: list[int] = []
+    for item in raw[:MAX_POLL_OPTIONS]:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            continue
+        replies = item.get("replies")
+        total = _count(replies.get("totalItems")) if isinstance(replies, dict) else None
+        options.append(item["name"][:MAX_OPTION_TITLE])
+        tallies.append(total or 0)
+    if not options:
+        return None
+    closed = doc.get("closed")
+    return Question(
+        options=options,
+        tallies=tallies,
+        multiple=multiple,
+        end_time=parse_time(doc.get("endTime")),
+        # Mastodon sends the time it closed; some peers send `true`
+        closed=parse_time(closed) or (datetime.now(UTC) if closed is True else None),
+        voters_count=_count(doc.get("votersCount")),
+    )
+
+
 @dataclass(frozen=True)
 class ObjectDoc:
     id: str
@@ -307,6 +358,7 @@ class ObjectDoc:
     # the document as received, to be stored whole (types we do not render keep every field);
     # read-only: decisions go by the typed fields above
     document: Mapping[str, object] = field(repr=False)
+    poll: Question | None = None  # a Question's options and counts
 
 
 def _text(value: Any) -> str:
@@ -416,6 +468,7 @@ def object_doc(doc: dict[str, Any]) -> ObjectDoc:
         tags=tags,
         attachments=attachments,
         document=doc,
+        poll=_question(doc) if kind == "Question" else None,
     )
 
 
@@ -493,4 +546,35 @@ def actor_doc(doc: dict[str, Any]) -> ActorDoc:
         research_areas=areas,
         affiliation=affiliation,
         document=doc,
+    )
+
+
+@dataclass(frozen=True)
+class CollectionItems:
+    """What a collection (or its first page) lists: each item as an id, or an embedded object
+    read as one (untrusted: its origin is for the caller to check); `first` when the items are
+    on a page of their own."""
+
+    items: list[str | ObjectDoc]
+    first: str | None
+    first_page: dict[str, Any] | None
+
+
+def collection_items(doc: dict[str, Any], *, limit: int) -> CollectionItems:
+    """The first `limit` items of an (Ordered)Collection or CollectionPage."""
+    raw = doc.get("orderedItems", doc.get("items"))
+    items: list[str | ObjectDoc] = []
+    for item in (raw if isinstance(raw, list) else [])[:limit]:
+        if isinstance(item, str) and http_url(item):
+            items.append(item)
+        elif isinstance(item, dict):
+            try:
+                items.append(object_doc(item))
+            except BadRequest:
+                continue
+    first = doc.get("first")
+    return CollectionItems(
+        items=items,
+        first=http_url(first) if isinstance(first, str) else None,
+        first_page=first if isinstance(first, dict) else None,
     )

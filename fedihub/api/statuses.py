@@ -1,5 +1,5 @@
 """/api/v1/statuses: post (now, or later with `scheduled_at`), read, edit, delete, context,
-favourite, boost, bookmark, who did."""
+favourite, boost, bookmark, pin, who did."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from fedihub.api.auth import (
     require_scope,
     scope_if_token,
 )
-from fedihub.api.common import invalid, not_found, params, parse_id
+from fedihub.api.common import Params, digits, invalid, not_found, params, parse_id, to_bool
 from fedihub.api.entities.account import accounts
 from fedihub.api.entities.common import iso
 from fedihub.api.entities.scheduled_status import scheduled_status
@@ -26,7 +26,7 @@ from fedihub.api.entities.status import status as status_entity
 from fedihub.api.entities.status import statuses as status_entities
 from fedihub.errors import Invalid
 from fedihub.models import Visibility
-from fedihub.social import interactions, scheduled, statuses, visibility
+from fedihub.social import interactions, pins, poll_rows, scheduled, statuses, visibility
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_statuses", __name__)
@@ -53,12 +53,29 @@ def _visibility(value: str | None, default: Visibility) -> Visibility:
         ) from None
 
 
+def _poll(p: Params) -> poll_rows.PollDraft | None:
+    """`poll` as JSON ({"poll": {"options": [...]}}) or form fields (poll[options][]=...)."""
+    fields = p.hash("poll")
+    options = fields.get("options")
+    raw_options = options if isinstance(options, list) else p.list("poll[options]")
+    if not fields and not raw_options:
+        return None
+    expires = fields.get("expires_in", p.raw("poll[expires_in]"))
+    seconds = digits(expires) if expires not in (None, "") else None
+    if expires not in (None, "") and seconds is None:
+        raise invalid("poll[expires_in] must be a whole number", "poll")
+    return poll_rows.PollDraft(
+        options=poll_rows.clean_options(raw_options),
+        expires_in=seconds,
+        multiple=bool(to_bool(fields.get("multiple"), False)),
+        hide_totals=bool(to_bool(fields.get("hide_totals"), False)),
+    )
+
+
 @blueprint.post(P)
 @require_scope("write:statuses")
 async def create() -> Response:
     p = await params()
-    if p.has("poll") or p.has("poll[options][]") or p.has("poll[options]"):
-        raise invalid("Polls are not supported on this server", "poll")
     reply_to = p.str("in_reply_to_id")
     user = current_user()
     draft = statuses.Draft(
@@ -70,6 +87,7 @@ async def create() -> Response:
         in_reply_to_id=parse_id(reply_to) if reply_to else None,
         media_ids=tuple(parse_id(v) for v in p.list("media_ids")),
         idempotency_key=request.headers.get("Idempotency-Key") or None,
+        poll=_poll(p),
     )
     try:
         at = scheduled.parse_time(p.str("scheduled_at"))
@@ -268,6 +286,22 @@ async def unbookmark(raw_id: str) -> Response:
     status = await visible_status(raw_id, current_actor())
     await models.Bookmark.filter(actor_id=current_actor().id, status_id=status.id).delete()
     return await _answer(status)
+
+
+@blueprint.post(f"{P}/<raw_id>/pin")
+@require_scope("write:accounts")
+async def pin(raw_id: str) -> Response:
+    try:
+        status = await pins.pin(runtime(), current_actor(), parse_id(raw_id))
+    except Invalid as exc:
+        raise invalid(exc.public, exc.field) from None
+    return await _answer(status)
+
+
+@blueprint.post(f"{P}/<raw_id>/unpin")
+@require_scope("write:accounts")
+async def unpin(raw_id: str) -> Response:
+    return await _answer(await pins.unpin(runtime(), current_actor(), parse_id(raw_id)))
 
 
 async def _who(raw_id: str, query_for: str) -> Response:

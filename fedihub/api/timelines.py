@@ -102,7 +102,8 @@ async def account_statuses(raw_id: str) -> Response:
             )
         )
     if p.bool("pinned", False):
-        query = query.filter(id=-1)  # pinning is not offered yet: an empty list, as for no pins
+        pinned = models.Pin.filter(actor_id=author.id).values("status_id")
+        query = query.filter(id__in=Subquery(pinned), reblog_of_id__isnull=True)
     if p.str("tagged"):
         query = query.filter(
             id__in=Subquery(

@@ -19,7 +19,7 @@ from fedihub.activitypub import parse
 from fedihub.activitypub.vocabulary import ACTOR_TYPES
 from fedihub.errors import BadRequest, FedihubError, Forbidden, RemoteError
 from fedihub.runtime import Runtime
-from fedihub.social import blocks, follows, interactions, remote, statuses, visibility
+from fedihub.social import blocks, follows, interactions, polls, remote, statuses, visibility
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +147,8 @@ async def on_create(rt: Runtime, signer: models.Actor, activity: parse.Activity)
     obj = await _own_object(rt, signer, activity)
     if obj.type in ACTOR_TYPES or obj.type in rt.wiring.inbox_handlers:
         return
+    if await polls.receive_vote(rt, signer, obj):
+        return  # a vote on a local poll: counted, never a status
     if await models.Status.filter(uri=obj.id).exists():
         # a Create of an object we hold already (a replay, or our own job run again after a
         # crash) changes nothing: edits come as Update, as on Mastodon

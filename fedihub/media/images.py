@@ -115,15 +115,21 @@ def render(checked: Checked) -> Rendition:
         raise
     except Exception:  # hostile bytes make decoders raise many kinds of error: each is a refusal
         raise Invalid(DAMAGED, field="file") from None
-    preview: bytes | None = None
+    # the decoded picture may be a JPEG's reduced draft: the original's size decides
+    return render_picture(picture, preview=max(checked.width, checked.height) > PREVIEW_SIDE)
+
+
+def render_picture(picture: Image.Image, *, preview: bool) -> Rendition:
+    """The blurhash of a decoded picture, and with `preview` its preview, at most PREVIEW_SIDE on
+    its long side (a video's frame always gets one: the video cannot show itself as an image);
+    without, the picture is its own preview."""
+    small: bytes | None = None
     preview_kind: probe.Kind | None = None
-    if max(checked.width, checked.height) > PREVIEW_SIDE:
+    if preview:
         picture.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE), Image.Resampling.LANCZOS)
-        preview, preview_kind = _encode_preview(picture)
-        small_width, small_height = picture.size
-    else:  # the original is small enough to be its own preview
-        small_width, small_height = checked.width, checked.height
-    return Rendition(preview, preview_kind, small_width, small_height, _blurhash(picture))
+        small, preview_kind = _encode_preview(picture)
+    small_width, small_height = picture.size
+    return Rendition(small, preview_kind, small_width, small_height, _blurhash(picture))
 
 
 def _decode(checked: Checked) -> Image.Image:

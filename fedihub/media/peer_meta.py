@@ -47,8 +47,10 @@ def shown(stored: Mapping[str, object] | None) -> dict[str, object]:
     """`meta` as stored, in Mastodon's shape: rows stored before it was (a peer's flat `width`
     and `height`) show them as `original`."""
     value = dict(stored or {})
+    if "original" in value:  # Mastodon's shape already (a video's also has top-level sizes)
+        return value
     width, height = value.pop("width", None), value.pop("height", None)
-    if "original" not in value and isinstance(width, int) and isinstance(height, int):
+    if isinstance(width, int) and isinstance(height, int):
         if 0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE:
             value["original"] = probe.original_meta(width, height)
     return value

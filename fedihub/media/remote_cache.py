@@ -34,7 +34,7 @@ from fedihub.errors import (
     RemoteForbidden,
     RemoteUnavailable,
 )
-from fedihub.media import images, peer_meta, probe, processing, storage
+from fedihub.media import images, peer_meta, probe, processing, storage, timed
 from fedihub.runtime import Runtime
 from fedihub.security import http
 
@@ -130,6 +130,12 @@ async def keep(rt: Runtime, item: models.MediaAttachment, got: Download) -> bool
         except Invalid as exc:
             raise jobs.PermanentError(f"{item.remote_url}: {exc.public}") from None
         data, measured = checked.data, images.meta(checked, rendition)
+    else:
+        try:  # a peer's video gets its preview and sizes as an upload does
+            found = await asyncio.to_thread(timed.inspect, got.kind, got.data)
+            measured, rendition = dict(found.meta), found.rendition
+        except Invalid:
+            pass  # FFmpeg cannot read it: kept as the peer sent it, described by the peer's meta
     stored = await processing.store(rt, got.kind, data, rendition)
     # a gifv arrives as video/mp4: keep the finer type the peer gave
     kind = item.kind if (item.kind, got.kind.kind) == ("gifv", "video") else got.kind.kind

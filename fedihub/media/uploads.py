@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 
 from fedihub import models
 from fedihub.errors import Invalid, NotFound
-from fedihub.media import images, probe, processing
+from fedihub.media import images, probe, processing, timed
 from fedihub.models import MediaProcessing
 from fedihub.runtime import Runtime
 
@@ -74,8 +74,9 @@ async def upload(
         if not deferred:
             rendition = await processing.render(checked)
         meta = images.meta(checked, rendition)
-    else:
-        meta = probe.meta_of(kind, data)
+    else:  # video or audio: meta from the container, a video's first frame as its preview
+        found = await asyncio.to_thread(timed.inspect, kind, data)
+        meta, rendition = dict(found.meta), found.rendition
     if point is not None:
         meta["focus"] = point
     stored = await processing.store(rt, kind, data, rendition)

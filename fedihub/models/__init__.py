@@ -25,6 +25,7 @@ from fedihub.models.notifications import (
     PushSubscription,
 )
 from fedihub.models.oauth import OAuthApp, OAuthCode, OAuthToken
+from fedihub.models.polls import Pin, Poll, PollVote
 from fedihub.models.scheduled import ScheduledStatus
 from fedihub.models.statuses import (
     Favourite,
@@ -74,6 +75,9 @@ __all__ = [
     "OAuthCode",
     "OAuthToken",
     "OutboxActivity",
+    "Pin",
+    "Poll",
+    "PollVote",
     "RepliesPolicy",
     "ScheduledStatus",
     "Status",

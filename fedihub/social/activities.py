@@ -114,3 +114,32 @@ def announce(
 
 def block(actor: models.Actor, target: models.Actor, row: models.Block) -> dict[str, Any]:
     return _wrap("Block", row.uri or f"{actor.uri}#blocks/{row.id}", actor, target.uri)
+
+
+async def poll_update(rt: Runtime, status: models.Status, ident: str) -> dict[str, Any]:
+    """The Update of a local Question whose counts changed or which closed: the same object with
+    its new counts, under an id of its own (`ident`) so every one is delivered."""
+    activity = await update(rt, status)
+    activity["id"] = ident
+    return activity
+
+
+def vote(
+    voter: models.Actor,
+    status: models.Status,
+    author: models.Actor,
+    row: models.PollVote,
+    title: str,
+) -> dict[str, Any]:
+    """A vote as Mastodon sends it: the Create of a Note whose `name` is the chosen option, in reply
+    to the Question, addressed to the poll's author only (never shown as a status)."""
+    ident = f"{voter.uri}#votes/{row.id}"
+    note = {
+        "id": ident,
+        "type": "Note",
+        "name": title,
+        "attributedTo": voter.uri,
+        "inReplyTo": status.uri,
+        "to": [author.uri],
+    }
+    return _wrap("Create", f"{ident}/activity", voter, note, to=[author.uri])

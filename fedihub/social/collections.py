@@ -20,7 +20,7 @@ from fedihub import models
 from fedihub.activitypub.vocabulary import AS_CONTEXT, NOTE_CONTEXT
 from fedihub.models import FollowState, Visibility
 from fedihub.runtime import Runtime
-from fedihub.social import documents
+from fedihub.social import documents, pins
 
 PAGE_SIZE = 20
 M = TypeVar("M", bound=Model)
@@ -164,16 +164,15 @@ async def following(rt: Runtime, actor: models.Actor, page: PageRequest | None) 
     )
 
 
-def featured(rt: Runtime, actor: models.Actor) -> dict[str, Any]:
-    """Pinned statuses: always empty for now.
-
-    TODO(mastodon-api): pinned posts arrive with the Mastodon API issue
-    (POST /api/v1/statuses/:id/pin); this collection then lists them, as Mastodon does, unpaged.
-    """
+async def featured(
+    rt: Runtime, actor: models.Actor, requester: models.Actor | None
+) -> dict[str, Any]:
+    """Pinned statuses (Mastodon's toot:featured), unpaged: those `requester` may see."""
+    items = await pins.featured_items(rt, actor, requester)
     return {
         "@context": NOTE_CONTEXT,
-        "id": actor.featured_url or rt.urls.featured(actor.username),
+        "id": pins.featured_url(rt, actor),
         "type": "OrderedCollection",
-        "totalItems": 0,
-        "orderedItems": [],
+        "totalItems": len(items),
+        "orderedItems": items,
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from fedihub import models
@@ -57,6 +58,26 @@ def _attachment(rt: Runtime, media: models.MediaAttachment) -> dict[str, Any] | 
     return document
 
 
+def question_fields(poll: models.Poll, now: datetime | None = None) -> dict[str, Any]:
+    """A poll as Mastodon's Question carries it: `oneOf` or `anyOf` options with their counts as
+    `replies.totalItems`, `endTime`, `closed` once ended, `votersCount`."""
+    options = [
+        {
+            "type": "Note",
+            "name": title,
+            "replies": {"type": "Collection", "totalItems": count},
+        }
+        for title, count in zip(poll.options, poll.tallies, strict=False)
+    ]
+    fields: dict[str, Any] = {"anyOf" if poll.multiple else "oneOf": options}
+    if poll.expires_at is not None:
+        fields["endTime"] = format_datetime(poll.expires_at)
+        if poll.expires_at <= (now or datetime.now(UTC)):
+            fields["closed"] = format_datetime(poll.expires_at)
+    fields["votersCount"] = poll.voters_count or 0
+    return fields
+
+
 def build_note(
     rt: Runtime,
     status: models.Status,
@@ -66,6 +87,7 @@ def build_note(
     media: Sequence[models.MediaAttachment],
     *,
     with_context: bool = True,
+    poll: models.Poll | None = None,
 ) -> dict[str, Any]:
     """The object of a local status from its loaded parts (no database access)."""
     urls = rt.urls
@@ -95,6 +117,8 @@ def build_note(
         document["contentMap"] = {status.language: status.content}
     if status.edited_at is not None:
         document["updated"] = format_datetime(status.edited_at)
+    if poll is not None:
+        document.update(question_fields(poll))
     document["attachment"] = [a for a in (_attachment(rt, m) for m in media) if a is not None]
     document["tag"] = [
         *({"type": "Mention", "href": a.uri, "name": mention_name(rt, a)} for a in mentioned),
@@ -117,13 +141,15 @@ def _remote_document(status: models.Status, with_context: bool) -> dict[str, Any
 async def note_documents(
     rt: Runtime, statuses: Sequence[models.Status], *, with_context: bool = True
 ) -> list[dict[str, Any]]:
-    """The objects of many statuses, in order, with five queries whatever their number."""
+    """The objects of many statuses, in order, with five queries whatever their number (six
+    when some ask a question)."""
     ids = [s.id for s in statuses]
     author_ids = {s.actor_id for s in statuses}
     authors = {a.id: a for a in await models.Actor.filter(id__in=author_ids)} if ids else {}
     mentioned: dict[int, list[models.Actor]] = defaultdict(list)
     tags: dict[int, list[str]] = defaultdict(list)
     media: dict[int, list[models.MediaAttachment]] = defaultdict(list)
+    polls: dict[int, models.Poll] = {}
     if ids:
         mentions = await models.Mention.filter(status_id__in=ids).order_by("id")
         mention_actors = (
@@ -141,6 +167,9 @@ async def note_documents(
         ):
             if item.status_id is not None:
                 media[item.status_id].append(item)
+        questions = [s.id for s in statuses if s.local and s.object_type == "Question"]
+        if questions:
+            polls = {p.status_id: p for p in await models.Poll.filter(status_id__in=questions)}
     documents = []
     for status in statuses:
         remote = _remote_document(status, with_context)
@@ -156,6 +185,7 @@ async def note_documents(
                 tags[status.id],
                 media[status.id],
                 with_context=with_context,
+                poll=polls.get(status.id),
             )
         )
     return documents

@@ -19,10 +19,12 @@ async def notify(
     kind: str,
     from_actor: models.Actor,
     status: models.Status | None = None,
+    *,
+    own: bool = False,
 ) -> models.Notification | None:
     """Record a notification for a local recipient and tell the streams; none for remote ones or
-    for oneself."""
-    note = await record(recipient, kind, from_actor, status)
+    for oneself, unless `own` (the end of one's own poll)."""
+    note = await record(recipient, kind, from_actor, status, own=own)
     await announce(rt, note)
     return note
 
@@ -32,6 +34,8 @@ async def record(
     kind: str,
     from_actor: models.Actor,
     status: models.Status | None = None,
+    *,
+    own: bool = False,
 ) -> models.Notification | None:
     """Store a notification without telling anyone yet: called inside the transaction that stores
     its cause, so a process killed in between cannot keep the cause and lose the notification (a
@@ -39,7 +43,7 @@ async def record(
 
     Nothing is stored from a muted thread or when the recipient's policy drops it; what the
     policy filters is stored aside, under a notification request (policy.hold)."""
-    if recipient.domain is not None or recipient.id == from_actor.id:
+    if recipient.domain is not None or (recipient.id == from_actor.id and not own):
         return None
     if await models.Block.filter(actor_id=recipient.id, target_id=from_actor.id).exists():
         return None

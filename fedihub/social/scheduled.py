@@ -28,7 +28,7 @@ from fedihub.errors import Forbidden, Invalid, NotFound
 from fedihub.jobs import queue
 from fedihub.models import Visibility
 from fedihub.runtime import Runtime
-from fedihub.social import statuses
+from fedihub.social import poll_rows, statuses
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ async def schedule(
     # Mastodon's `params`, as its API shows them (scheduled_at and idempotency are null there)
     params: dict[str, object] = {
         "text": draft.text_source,
-        "poll": None,
+        "poll": draft.poll.as_params() if draft.poll is not None else None,
         "media_ids": [str(m.id) for m in media] or None,
         "sensitive": draft.sensitive,
         "spoiler_text": draft.spoiler_text,
@@ -286,6 +286,7 @@ async def _post(rt: Runtime, row: models.ScheduledStatus) -> models.Status:
         in_reply_to_id=int(str(reply_to)) if reply_to else None,
         media_ids=_ids(p.get("media_ids")),
         idempotency_key=key,
+        poll=poll_rows.PollDraft.from_params(p.get("poll")),
     )
     try:
         return await statuses.create(rt, user, draft, scheduled_status_id=row.id)

@@ -25,7 +25,15 @@ from fedihub.models import Visibility
 from fedihub.outbox import publish
 from fedihub.runtime import Runtime
 from fedihub.security import html
-from fedihub.social import activities, counters, events_hooks, notifications, text, visibility
+from fedihub.social import (
+    activities,
+    counters,
+    events_hooks,
+    notifications,
+    poll_rows,
+    text,
+    visibility,
+)
 
 MAX_CHARACTERS = 5000
 MAX_MEDIA = 4
@@ -33,6 +41,8 @@ MEDIA_UNAVAILABLE = "a media attachment is unknown, not yours, or already attach
 # Mastodon's words (media_attachments.validations.not_ready) for an upload still in processing
 MEDIA_NOT_READY = "Cannot attach files that have not finished processing. Try again in a moment!"
 MEDIA_FAILED = "Cannot attach files that could not be processed"
+# Mastodon's words (media_attachments.validations.too_many) for media and a poll at once
+MEDIA_AND_POLL = "Cannot attach more than 4 files"
 ID_ATTEMPTS = 4  # inserts of a remote status, when its time-based id is taken
 
 
@@ -94,6 +104,7 @@ class Draft:
     in_reply_to_id: int | None = None
     media_ids: tuple[int, ...] = ()
     idempotency_key: str | None = None
+    poll: poll_rows.PollDraft | None = None
 
 
 async def check_new(
@@ -109,6 +120,10 @@ async def check_new(
         raise Invalid("Text can't be blank", field="status")
     if len(media_ids) > MAX_MEDIA:
         raise Invalid(f"Too many media attachments (at most {MAX_MEDIA})", field="media_ids")
+    if draft.poll is not None:
+        if media_ids:
+            raise Invalid(MEDIA_AND_POLL, field="media_ids")
+        poll_rows.check(draft.poll)
     media = (
         await models.MediaAttachment.filter(
             id__in=media_ids,
@@ -162,7 +177,7 @@ async def create(
             url=rt.urls.status_page(actor.username, status_id),
             actor=actor,
             local=True,
-            object_type="Note",
+            object_type="Question" if draft.poll is not None else "Note",
             visibility=draft.visibility_level,
             content=content,
             source=text_source,
@@ -180,6 +195,8 @@ async def create(
         )
         for mention_actor in {a.id: a for a in mentioned.values()}.values():
             await models.Mention.create(status=status, actor=mention_actor)
+        if draft.poll is not None:
+            await poll_rows.create(status, draft.poll, now)
         for name in text.hashtags(text_source)[:30]:
             await models.StatusTag.create(status=status, name=name)
         for position, item in enumerate(media):
@@ -335,6 +352,10 @@ async def store_remote(
         raise Forbidden("only the author can update an object")
     if existing.deleted_at is not None:
         return existing
+    if obj.poll is not None and _same_text(existing, values):
+        # a poll's new counts (Update(Question) after votes, or its end): not an edit
+        await poll_rows.store_remote(existing, obj.poll)
+        return existing
     async with in_transaction():
         await models.StatusEdit.get_or_create(
             status=existing,
@@ -355,8 +376,16 @@ async def store_remote(
             created_at=existing.edited_at,
         )
         await _store_tags(rt, existing, obj)
+        if obj.poll is not None:
+            await poll_rows.store_remote(existing, obj.poll)
     await events_hooks.status_changed(rt, events_hooks.EDITED, existing)
     return existing
+
+
+def _same_text(status: models.Status, values: dict[str, Any]) -> bool:
+    return all(
+        getattr(status, key) == values[key] for key in ("content", "summary", "name", "sensitive")
+    )
 
 
 async def insert_remote(
@@ -415,6 +444,8 @@ async def _insert_rows(
                 )
                 mentioned = await _store_tags(rt, status, obj, fresh=True)
                 await _store_media(status, obj)
+                if obj.poll is not None:
+                    await poll_rows.store_remote(status, obj.poll)
                 # fetched objects (notify=False) are not news: nobody is notified of them
                 notes = [
                     await notifications.record(actor, "mention", author, status)

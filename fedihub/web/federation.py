@@ -264,5 +264,6 @@ async def following(username: str) -> Response:
 
 @blueprint.get("/users/<username>/collections/featured")
 async def featured(username: str) -> Response:
-    await requester_for_documents()
-    return as_response(collections.featured(runtime(), await local_actor(username)))
+    requester = await requester_for_documents()
+    found = await local_actor(username)
+    return as_response(await collections.featured(runtime(), found, requester))

@@ -84,6 +84,7 @@ WALKED = {
     "api_statuses.source": "shows",
     "api_statuses.favourited_by": "shows",
     "api_statuses.reblogged_by": "shows",
+    "api_polls.show": "shows (the poll of each status that asks one)",
     # actions on a status, which answer with it
     "api_statuses.favourite": "acts",
     "api_statuses.unfavourite": "acts",
@@ -93,6 +94,9 @@ WALKED = {
     "api_statuses.unbookmark": "acts",
     "api_status_mutes.mute": "acts",
     "api_status_mutes.unmute": "acts",
+    "api_polls.vote": "acts (a vote on its poll)",
+    "api_statuses.pin": "acts",
+    "api_statuses.unpin": "acts",
     "api_statuses.create": "acts (a reply to it)",
     "api_statuses.edit": "acts",
     "api_statuses.destroy": "acts",
@@ -315,6 +319,12 @@ async def _shows(walk: Walk, world: World) -> None:
                 walk.expect(role, where, code == 200 and shown.marker in found, allowed)
             for sub in ("history", "context", "source", "favourited_by", "reblogged_by"):
                 await walk.api(role, "GET", f"{base}/{sub}?limit=80")
+            poll = world.polls.get(shown.id)
+            if poll is not None:
+                code, found = await walk.api(role, "GET", f"/api/v1/polls/{poll}")
+                where = f"GET /api/v1/polls/{poll} ({shown.what} of {shown.marker})"
+                shown_poll = code == 200 and shown.marker in found
+                walk.expect(role, where, shown_poll, role in shown.audience)
 
 
 async def _acts(walk: Walk, world: World) -> None:
@@ -330,12 +340,18 @@ async def _acts(walk: Walk, world: World) -> None:
                 ("bookmark", "unbookmark"),
                 ("reblog", "unreblog"),
                 ("mute", "unmute"),
+                ("unpin", "pin"),  # the author's pinned what she may: undone, then pinned again
             ):
                 code, _ = await walk.api(role, "POST", f"{base}/{do}")
                 if code == 200 and not allowed:
                     walk.leaks.append(f"POST {base}/{do} ({shown.what}) accepted from {role}")
                 if code == 200:
                     await walk.api(role, "POST", f"{base}/{undo}")
+            poll = world.polls.get(shown.id)
+            if poll is not None:
+                code, _ = await walk.api(role, "POST", f"/api/v1/polls/{poll}/votes", choices=[1])
+                if code == 200 and not allowed:
+                    walk.leaks.append(f"a vote on the poll of {shown.marker} accepted from {role}")
             code, made = await walk.api(
                 role, "POST", "/api/v1/statuses", status="a reply", in_reply_to_id=str(shown.id)
             )

@@ -95,6 +95,7 @@ class World:
     lists: dict[str, int] = field(default_factory=dict)
     scheduled: int = 0
     articles: dict[str, int] = field(default_factory=dict)  # level or "draft" -> article id
+    polls: dict[int, str] = field(default_factory=dict)  # status id -> its poll's id
 
     def actor(self, role: str) -> models.Actor:
         return self.users[role].actor
@@ -265,8 +266,14 @@ async def statuses(client: Any, world: World) -> None:
     originals: dict[str, int] = {}
     for level in LEVELS:
         marker = f"MARK{level}S"
-        status_id = await _post(client, world, "author", f"@men {marker} hush #{TAG}", level)
+        # each carries a poll whose option is the marker: /api/v1/polls/:id shows it alone
+        poll = {"options": [marker, "no"], "expires_in": 3600}
+        status_id = await _post(
+            client, world, "author", f"@men {marker} hush #{TAG}", level, poll=poll
+        )
         originals[level] = status_id
+        asked = await models.Poll.get(status_id=status_id)
+        world.polls[status_id] = str(asked.id)
         world.markers[marker] = AUDIENCE[level]
         world.federated_markers[marker] = FEDERATED[level]
         page = f"/@ada/{status_id}"
@@ -358,6 +365,12 @@ async def statuses(client: Any, world: World) -> None:
         original = next(s for s in world.shown if s.id == row.reblog_of_id)
         _record(world, Shown(row.id, original.marker, original.audience, "remote boost"))
     await _interactions(client, world, originals)
+    # the author pins each status she may pin: the featured collection and pinned=true list them
+    for level in LEVELS:
+        if level != "direct":
+            pin = f"/api/v1/statuses/{originals[level]}/pin"
+            code, pinned = await _api(client, world.tokens["author"], "POST", pin)
+            assert code == 200 and pinned["pinned"], pinned
     # a draft for later: its author's alone
     later = (datetime.now(UTC) + timedelta(days=2)).isoformat()
     code, draft = await _api(

@@ -16,11 +16,12 @@ from typing import Any
 from fedihub import models
 from fedihub.api.entities.account import account, acct
 from fedihub.api.entities.common import iso
+from fedihub.api.entities.poll import polls_by_status
 from fedihub.errors import NotFound
 from fedihub.media import peer_meta
 from fedihub.notifications import threads
 from fedihub.runtime import Runtime
-from fedihub.social import visibility
+from fedihub.social import pins, visibility
 
 # remote types whose title (`name`) Mastodon shows above the text (its "converted" types)
 TITLED_TYPES = frozenset({"Article", "Page", "Event"})
@@ -30,11 +31,15 @@ _MASTODON_VISIBILITY = {"institution": "private"}  # clients know four levels; c
 def media_attachment(rt: Runtime, item: models.MediaAttachment) -> dict[str, Any]:
     """Mastodon's MediaAttachment: `url` is null while an upload is processed (or failed);
     `preview_url` is the small preview, or the file itself when it is its own preview."""
-    url = preview_url = item.remote_url  # a remote file not copied here (yet, or any more)
+    url = item.remote_url  # a remote file not copied here (yet, or any more)
+    # only a picture previews: a video's or an audio file's preview is an image made of it, or
+    # none (Mastodon's null)
+    preview_url = url if item.kind == "image" else None
     if item.storage_key and item.processing == models.MediaProcessing.COMPLETE:
         store = rt.storage
         url = store.url(item.storage_key)
-        preview_url = store.url(item.preview_key) if item.preview_key else url
+        own_preview = url if item.kind == "image" else None
+        preview_url = store.url(item.preview_key) if item.preview_key else own_preview
     return {
         "id": str(item.id),
         "type": item.kind,
@@ -98,6 +103,15 @@ async def broadcast(rt: Runtime, item: models.Status) -> dict[str, Any]:
     return (await _render(rt, [item], await visibility.originals_of([item]), None))[0]
 
 
+def _pinnable(status: models.Status, viewer: models.Actor | None) -> bool:
+    return (
+        viewer is not None
+        and status.actor_id == viewer.id
+        and status.reblog_of_id is None
+        and status.visibility is not models.Visibility.DIRECT
+    )
+
+
 async def _render(
     rt: Runtime,
     items: list[models.Status],
@@ -129,6 +143,9 @@ async def _render(
         if parents
         else {}
     )
+    polls = await polls_by_status(every, viewer)
+    own = [s.id for s in every if viewer is not None and s.actor_id == viewer.id]
+    pinned = await pins.pinned_ids(viewer.id, own) if viewer is not None else set()
     faved: set[int] = set()
     boosted: set[int] = set()
     marked: set[int] = set()
@@ -170,7 +187,7 @@ async def _render(
             # Mastodon shows an article as its title and a link (knowledge posts use the same);
             # a Lemmy post (Page) or a Mobilizon event has its title in `name` as well
             content = f"<p><strong>{html.escape(status.name)}</strong></p>{content}"
-        return {
+        body = {
             "id": str(status.id),
             "uri": status.uri,
             "url": status.url or status.uri,
@@ -196,7 +213,7 @@ async def _render(
             "in_reply_to_id": str(status.in_reply_to_id) if status.in_reply_to_id else None,
             "in_reply_to_account_id": str(in_reply_to_account) if in_reply_to_account else None,
             "reblog": build(original) if original else None,
-            "poll": None,
+            "poll": polls.get(status.id),
             "card": None,
             "language": status.language,
             "text": None,
@@ -205,8 +222,10 @@ async def _render(
             "reblogged": status.id in boosted,
             "muted": status.id in muted,
             "bookmarked": status.id in marked,
-            "pinned": False,
             "filtered": [],
         }
+        if _pinnable(status, viewer):  # Mastodon shows `pinned` to the author alone
+            body["pinned"] = status.id in pinned
+        return body
 
     return [build(s) for s in items]
