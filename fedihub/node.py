@@ -27,6 +27,7 @@ import httpx
 
 from fedihub import __version__, db, events, models
 from fedihub.accounts import refresh
+from fedihub.activitypub import parse
 from fedihub.api import stream_events
 from fedihub.config import Settings
 from fedihub.errors import ConfigError
@@ -35,6 +36,7 @@ from fedihub.jobs import housekeeping, periodic, runner
 from fedihub.media import backends, processing, remote_cache
 from fedihub.models import JobState
 from fedihub.outbox import delivery, publish
+from fedihub.projects import inbox as project_inbox
 from fedihub.runtime import (
     InboxHandler,
     JobHandler,
@@ -73,12 +75,28 @@ PERIODIC_TASKS: Sequence[PeriodicTask] = (
     PeriodicTask("refresh_stale_actors", 6 * 3600, refresh.refresh_stale_actors),
 )
 
+
+def _both(first: InboxHandler, then: InboxHandler) -> InboxHandler:
+    """One type read by two domains: each handler acts only on what concerns it."""
+
+    async def handle(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
+        await first(rt, signer, activity)
+        await then(rt, signer, activity)
+
+    return handle
+
+
 # by the activity's type; types not listed are accepted and ignored, as Mastodon does
 INBOX_HANDLERS: Mapping[str, InboxHandler] = {
-    "Follow": dispatch.on_follow,
-    "Accept": dispatch.on_accept_or_reject,
-    "Reject": dispatch.on_accept_or_reject,
-    "Undo": dispatch.on_undo,
+    "Follow": _both(dispatch.on_follow, project_inbox.on_follow),
+    "Accept": _both(dispatch.on_accept_or_reject, project_inbox.on_accept_or_reject),
+    "Reject": _both(dispatch.on_accept_or_reject, project_inbox.on_accept_or_reject),
+    "Undo": _both(dispatch.on_undo, project_inbox.on_undo),
+    "Invite": project_inbox.on_invite,
+    "Join": project_inbox.on_join,
+    "Leave": project_inbox.on_leave,
+    "Add": project_inbox.on_add,
+    "Remove": project_inbox.on_remove,
     "Create": dispatch.on_create,
     "Update": dispatch.on_update,
     "Delete": dispatch.on_delete,

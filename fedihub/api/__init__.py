@@ -25,6 +25,8 @@ from fedihub.api import (
     notifications,
     oauth,
     preferences,
+    project_invitations,
+    projects,
     scheduled_statuses,
     search,
     statuses,
@@ -72,6 +74,8 @@ def register(app: FedihubApp) -> None:
         trends,
         lists,
         tags,
+        projects,
+        project_invitations,
         not_yet,
     )
     for module in modules:

@@ -10,6 +10,16 @@ from fedihub.models.jobs import Host, Job, JobState, OutboxActivity
 from fedihub.models.lists import List, ListAccount, RepliesPolicy
 from fedihub.models.media import Bookmark, Marker, MediaAttachment, MediaProcessing, Mute
 from fedihub.models.oauth import OAuthApp, OAuthCode, OAuthToken
+from fedihub.models.projects import (
+    InvitationState,
+    JoinState,
+    Project,
+    ProjectInvitation,
+    ProjectJoinRequest,
+    ProjectMember,
+    ProjectRole,
+    ProjectVisibility,
+)
 from fedihub.models.scheduled import ScheduledStatus
 from fedihub.models.statuses import (
     Favourite,
@@ -33,6 +43,8 @@ __all__ = [
     "FollowState",
     "Host",
     "InviteCode",
+    "InvitationState",
+    "JoinState",
     "Job",
     "JobState",
     "List",
@@ -48,6 +60,12 @@ __all__ = [
     "OAuthCode",
     "OAuthToken",
     "OutboxActivity",
+    "Project",
+    "ProjectInvitation",
+    "ProjectJoinRequest",
+    "ProjectMember",
+    "ProjectRole",
+    "ProjectVisibility",
     "RepliesPolicy",
     "ScheduledStatus",
     "Status",
