@@ -27,6 +27,7 @@ import httpx
 
 from fedihub import __version__, db, events, models
 from fedihub.accounts import refresh
+from fedihub.activitypub import parse
 from fedihub.api import stream_events
 from fedihub.config import Settings
 from fedihub.discovery import directory, peers, suggestions
@@ -39,6 +40,7 @@ from fedihub.media import backends, processing, remote_cache
 from fedihub.models import JobState
 from fedihub.notifications import push
 from fedihub.outbox import delivery, publish
+from fedihub.projects import inbox as project_inbox
 from fedihub.runtime import (
     InboxHandler,
     JobHandler,
@@ -88,12 +90,26 @@ PERIODIC_TASKS: Sequence[PeriodicTask] = (
     PeriodicTask("close_ended_polls", polls.CLOSE_EVERY_S, polls.close_ended),
 )
 
+
+def _both(first: InboxHandler, then: InboxHandler) -> InboxHandler:
+    """One type read by two domains: each handler acts only on what concerns it."""
+
+    async def handle(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
+        await first(rt, signer, activity)
+        await then(rt, signer, activity)
+
+    return handle
+
+
 # by the activity's type; types not listed are accepted and ignored, as Mastodon does
 INBOX_HANDLERS: Mapping[str, InboxHandler] = {
-    "Follow": dispatch.on_follow,
-    "Accept": dispatch.on_accept_or_reject,
-    "Reject": dispatch.on_accept_or_reject,
-    "Undo": dispatch.on_undo,
+    "Follow": _both(dispatch.on_follow, project_inbox.on_follow),
+    "Accept": _both(dispatch.on_accept_or_reject, project_inbox.on_accept_or_reject),
+    "Reject": _both(dispatch.on_accept_or_reject, project_inbox.on_accept_or_reject),
+    "Undo": _both(dispatch.on_undo, project_inbox.on_undo),
+    "Invite": project_inbox.on_invite,
+    "Join": project_inbox.on_join,
+    "Leave": project_inbox.on_leave,
     # as dispatch's, and a peer's Article or Page is kept as a knowledge post too
     "Create": inbox_articles.on_create,
     "Update": inbox_articles.on_update,
@@ -101,8 +117,9 @@ INBOX_HANDLERS: Mapping[str, InboxHandler] = {
     "Like": dispatch.on_like,
     "Announce": dispatch.on_announce,
     "Block": dispatch.on_block,
-    "Add": pins.receive_add,  # a peer pinned a status (to its featured collection)
-    "Remove": pins.receive_remove,
+    # a peer pinned a status (to its featured collection), or a project added a member
+    "Add": _both(pins.receive_add, project_inbox.on_add),
+    "Remove": _both(pins.receive_remove, project_inbox.on_remove),
 }
 
 # run after a status is created, edited or deleted, and after a notification is stored

@@ -67,3 +67,25 @@ class NodeUrls:
 
     def media(self, path: str) -> str:
         return f"{self.base}/media/{path}"
+
+    # projects: Group actors (their handles share the local actors' namespace)
+    def project(self, handle: str) -> str:
+        return f"{self.base}/projects/{handle}"
+
+    def project_key_id(self, handle: str) -> str:
+        return f"{self.project(handle)}#main-key"
+
+    def project_inbox(self, handle: str) -> str:
+        return f"{self.project(handle)}/inbox"
+
+    def project_outbox(self, handle: str) -> str:
+        return f"{self.project(handle)}/outbox"
+
+    def project_followers(self, handle: str) -> str:
+        return f"{self.project(handle)}/followers"
+
+    def project_members(self, handle: str) -> str:
+        return f"{self.project(handle)}/members"
+
+    def project_activity(self, handle: str, kind: str, activity_id: int) -> str:
+        return f"{self.project(handle)}/activities/{kind.lower()}/{activity_id}"

@@ -76,6 +76,9 @@ async def create(
     passwords.check_strength(password, username=name, email=address)
     if await models.User.filter(username_key=name.lower()).exists():
         raise Conflict(f"the username {name!r} is taken", field="username")
+    if await models.Actor.filter(username__iexact=name, domain=None).exists():
+        # a project's Group actor holds the handle: WebFinger must name one actor
+        raise Conflict(f"the username {name!r} is taken", field="username")
     if await models.User.filter(email=address).exists():
         raise Conflict("an account with this e-mail address exists already", field="email")
     # key generation and hashing take tens of milliseconds each: keep them off the event loop

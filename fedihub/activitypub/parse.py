@@ -23,6 +23,9 @@ from fedihub.errors import BadRequest
 ACTOR_TYPES_FOR_KEYS = frozenset({"Person", "Group", "Organization", "Application", "Service"})
 MAX_LIST = 1000  # addressing lists, tags, attachments: more is abuse
 MAX_URL = 2048
+MAX_MESSAGE = 5000
+# objects read for their ids only: Mobilizon's Member ({actor, object: group, role}) in an Accept
+REFERENCE_TYPES = frozenset({"Member"})
 _HTTP_SCHEMES = frozenset({"http", "https"})
 
 
@@ -190,6 +193,14 @@ class Activity:
     # the activity's `updated`, else its embedded object's: WriteFreely sends every Update of a
     # post under one id, and only this time tells one edit from the next
     updated: str | None = None
+    # what projects' activities carry (Invite, Join, Add, Grant): a role, an expiry, a message
+    # (untrusted text, at most MAX_MESSAGE characters, sanitised by whoever shows it), `origin`
+    instrument: str | None = None
+    end_time: datetime | None = None
+    content: str = ""
+    origin_id: str | None = None
+    # the activity as received, read-only: a group redistributes it unchanged (FEP-1b12 MUST)
+    document: Mapping[str, object] = field(default_factory=dict, repr=False)
 
     @property
     def origin(self) -> str:
@@ -226,6 +237,11 @@ def activity(doc: dict[str, Any]) -> Activity:
         published=parse_time(doc.get("published")),
         updated=_time_text(doc.get("updated"))
         or (_time_text(embedded.get("updated")) if embedded else None),
+        instrument=first_str(doc.get("instrument")),
+        end_time=parse_time(doc.get("endTime")),
+        content=_text(doc.get("content") or doc.get("participationMessage"))[:MAX_MESSAGE],
+        origin_id=first_str(doc.get("origin")),
+        document=doc,
     )
 
 
@@ -237,7 +253,7 @@ def _embedded(doc: dict[str, Any]) -> ObjectDoc | ActorDoc | Reference:
     try:
         if kind in ACTOR_TYPES:
             return actor_doc(doc)
-        if kind and kind not in ACTIVITY_TYPES:
+        if kind and kind not in ACTIVITY_TYPES and kind not in REFERENCE_TYPES:
             return object_doc(doc)
     except BadRequest:
         pass
@@ -355,6 +371,8 @@ class ObjectDoc:
     cc: list[str]
     tags: list[Tag]
     attachments: list[Attachment]
+    # FEP-1b12: the group (a project) the object is posted in
+    audience: str | None
     # the document as received, to be stored whole (types we do not render keep every field);
     # read-only: decisions go by the typed fields above
     document: Mapping[str, object] = field(repr=False)
@@ -466,6 +484,7 @@ def object_doc(doc: dict[str, Any]) -> ObjectDoc:
         to=id_list(doc.get("to")),
         cc=id_list(doc.get("cc")),
         tags=tags,
+        audience=first_url(doc.get("audience")),
         attachments=attachments,
         document=doc,
         poll=_question(doc) if kind == "Question" else None,

@@ -32,6 +32,8 @@ from fedihub.api import (
     polls,
     preferences,
     push,
+    project_invitations,
+    projects,
     scheduled_statuses,
     search,
     status_mutes,
@@ -90,6 +92,8 @@ def register(app: FedihubApp) -> None:
         suggestions,
         articles,
         openapi,
+        projects,
+        project_invitations,
         not_yet,
     )
     for module in modules:

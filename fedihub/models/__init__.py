@@ -26,6 +26,16 @@ from fedihub.models.notifications import (
 )
 from fedihub.models.oauth import OAuthApp, OAuthCode, OAuthToken
 from fedihub.models.polls import Pin, Poll, PollVote
+from fedihub.models.projects import (
+    InvitationState,
+    JoinState,
+    Project,
+    ProjectInvitation,
+    ProjectJoinRequest,
+    ProjectMember,
+    ProjectRole,
+    ProjectVisibility,
+)
 from fedihub.models.scheduled import ScheduledStatus
 from fedihub.models.statuses import (
     Favourite,
@@ -60,6 +70,8 @@ __all__ = [
     "FollowState",
     "Host",
     "InviteCode",
+    "InvitationState",
+    "JoinState",
     "Job",
     "JobState",
     "List",
@@ -78,6 +90,12 @@ __all__ = [
     "Pin",
     "Poll",
     "PollVote",
+    "Project",
+    "ProjectInvitation",
+    "ProjectJoinRequest",
+    "ProjectMember",
+    "ProjectRole",
+    "ProjectVisibility",
     "RepliesPolicy",
     "ScheduledStatus",
     "Status",

@@ -30,7 +30,7 @@ _STORED: OrderedDict[int, models.OutboxActivity] = OrderedDict()
 _STORED_MAX = 64
 
 
-SignerRow = tuple[int, str, str | None, str]  # user id, sealed key, key id, username
+SignerRow = tuple[int, str, str | None, str]  # owner (user or project) id, sealed key, key id, name
 
 
 async def _read_signers(actor_ids: list[int]) -> list[SignerRow | None]:
@@ -40,6 +40,15 @@ async def _read_signers(actor_ids: list[int]) -> list[SignerRow | None]:
         "actor_id", "id", "private_key_sealed", "actor__public_key_id", "actor__username"
     )
     by_actor = {row[0]: (row[1], row[2], row[3], row[4]) for row in rows}
+    groups = set(actor_ids) - set(by_actor)
+    if groups:
+        # a project's Group actor signs with its own key, kept on its project row
+        found = await models.Project.filter(
+            actor_id__in=groups, local=True, private_key_sealed__not_isnull=True
+        ).values_list(
+            "actor_id", "id", "private_key_sealed", "actor__public_key_id", "actor__username"
+        )
+        by_actor.update({row[0]: (row[1], row[2], row[3], row[4]) for row in found})
     return [by_actor.get(actor_id) for actor_id in actor_ids]
 
 

@@ -14,6 +14,7 @@ from fedihub.web import (
     metrics,
     page_headers,
     pages,
+    projects,
     settings_pages,
     static,
     wellknown,
@@ -29,6 +30,7 @@ def register_blueprints(app: Quart) -> None:
     app.register_blueprint(wellknown.blueprint)
     app.register_blueprint(federation.blueprint)
     app.register_blueprint(inbox.blueprint)
+    app.register_blueprint(projects.blueprint)
     auth.register(app)
     settings_pages.register(app)
     media.register(app)

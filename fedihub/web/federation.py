@@ -226,7 +226,7 @@ async def status_page(username: str, status_id: int) -> Response | str:
 # --- collections ---------------------------------------------------------------------------------
 
 
-def _page_request() -> collections.PageRequest | None:
+def page_request() -> collections.PageRequest | None:
     """None for the collection itself; else the page that ?page=true&max_id=/min_id= asks for."""
     args = request.args
     if "page" not in args and "max_id" not in args and "min_id" not in args:
@@ -245,21 +245,21 @@ def _page_request() -> collections.PageRequest | None:
 async def outbox(username: str) -> Response:
     requester = await requester_for_documents()
     found = await local_actor(username)
-    return as_response(await collections.outbox(runtime(), found, requester, _page_request()))
+    return as_response(await collections.outbox(runtime(), found, requester, page_request()))
 
 
 @blueprint.get("/users/<username>/followers")
 async def followers(username: str) -> Response:
     await requester_for_documents()
     found = await local_actor(username)
-    return as_response(await collections.followers(runtime(), found, _page_request()))
+    return as_response(await collections.followers(runtime(), found, page_request()))
 
 
 @blueprint.get("/users/<username>/following")
 async def following(username: str) -> Response:
     await requester_for_documents()
     found = await local_actor(username)
-    return as_response(await collections.following(runtime(), found, _page_request()))
+    return as_response(await collections.following(runtime(), found, page_request()))
 
 
 @blueprint.get("/users/<username>/collections/featured")

@@ -32,7 +32,7 @@ async def _body(limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def _accept(owner: models.Actor | None) -> tuple[Response, int]:
+async def accept(owner: models.Actor | None) -> tuple[Response, int]:
     rt = runtime()
     try:
         body = await _body(rt.settings.max_inbox_body)
@@ -57,7 +57,7 @@ async def _accept(owner: models.Actor | None) -> tuple[Response, int]:
 
 @blueprint.post("/inbox")
 async def shared_inbox() -> tuple[Response, int]:
-    return await _accept(None)
+    return await accept(None)
 
 
 @blueprint.post("/users/<username>/inbox")
@@ -67,9 +67,9 @@ async def personal_inbox(username: str) -> tuple[Response, int]:
     )
     if owner is None:
         raise NotFound("no such inbox")
-    return await _accept(owner)
+    return await accept(owner)
 
 
 @blueprint.post("/actor/inbox")
 async def instance_inbox() -> tuple[Response, int]:
-    return await _accept(None)
+    return await accept(None)

@@ -22,6 +22,7 @@ from fedihub import models
 from fedihub.accounts import node_settings
 from fedihub.activitypub import webfinger
 from fedihub.errors import BadRequest, NotFound
+from fedihub.projects import groups
 from fedihub.runtime import Runtime
 from fedihub.web.common import runtime
 
@@ -56,7 +57,7 @@ def _username_from_resource(rt: Runtime, resource: webfinger.Resource) -> str:
     path = resource.name.rstrip("/")
     if path == "/actor":
         return urls.domain
-    for prefix in ("/users/", "/@"):
+    for prefix in ("/users/", "/@", "/projects/"):
         name = path[len(prefix) :] if path.startswith(prefix) else ""
         if name and "/" not in name:
             return name
@@ -64,8 +65,12 @@ def _username_from_resource(rt: Runtime, resource: webfinger.Resource) -> str:
 
 
 async def _local_user_actor(username: str) -> models.Actor:
+    """A local user's actor, or a local project's Group actor (their handles share one
+    namespace)."""
     user = await models.User.get_or_none(username_key=username.lower()).prefetch_related("actor")
-    if user is None or user.disabled or user.actor.deleted_at is not None:
+    if user is None:
+        return (await groups.local_by_handle(username)).actor
+    if user.disabled or user.actor.deleted_at is not None:
         raise NotFound("no such account")
     return user.actor
 

@@ -173,6 +173,16 @@ NEVER = {
     "federation.instance_actor": "the node's own actor: a key and inbox",
     "federation.instance_actor_outbox": "always empty",
     "api_openapi.": "the API's description",
+    "api_projects.": "projects, their members and join requests (accounts, never statuses)",
+    "api_project_invitations.": "invitations: a project, two accounts, a role and a state",
+    "projects.index": "the list of projects (names, tags, counts)",
+    "projects.project": "a project's Group actor document or page (fields and members)",
+    "projects.project_inbox": "inbox POSTs answer 202 and an outcome",
+    "projects.followers": "the Group's followers (actor ids)",
+    "projects.members_collection": "the Group's members (Member objects: actor ids and roles)",
+    # the Group posts only direct notices (projects/notices.py), which collections.outbox (the
+    # same function and rules as federation.outbox, walked) never lists
+    "projects.outbox": "the Group's outbox: federation.outbox's rules, direct notices only",
 }
 
 

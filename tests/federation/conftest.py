@@ -40,3 +40,23 @@ async def node(backend: str, tmp_path: Path) -> AsyncIterator[Node]:
         single.stop()
         if url:
             await drop_pg_database(url)
+
+
+@pytest.fixture
+async def node_trio(backend: str, tmp_path: Path) -> AsyncIterator[tuple[Node, Node, Node]]:
+    urls: list[str | None] = [None, None, None]
+    if backend == "postgres":
+        urls = [await create_pg_database() for _ in range(3)]
+    a, b, c = (
+        Node(tmp_path / name, free_port(), url) for name, url in zip("abc", urls, strict=True)
+    )
+    try:
+        for one in (a, b, c):
+            await one.start()
+        yield a, b, c
+    finally:
+        for one in (a, b, c):
+            one.stop()
+        for url in urls:
+            if url:
+                await drop_pg_database(url)

@@ -1,0 +1,104 @@
+"""Projects on the web: the Group actor and its collections by content negotiation, its inbox,
+and the pages (list and search, a project's page).
+
+/projects/<handle> answers ActivityStreams to peers and HTML to browsers. A members-only project
+shows nothing to non-members: its page, actor document and collections answer 404 unless the
+viewer is a member, or (ActivityPub) the signed request comes from a member or from a node where
+a member lives (that node's instance actor signs its fetches). The Group actor document itself is
+public (a Mastodon user joins by following it; an invitee's node reads it).
+"""
+
+from __future__ import annotations
+
+from quart import Blueprint, Response, render_template, request
+
+from fedihub import models
+from fedihub.errors import NotFound
+from fedihub.models import ProjectVisibility
+from fedihub.projects import activities, groups, members
+from fedihub.social import collections
+from fedihub.web import inbox, session
+from fedihub.web.common import runtime, wants_activity_json
+from fedihub.web.federation import as_response, page_request, requester_for_documents
+
+blueprint = Blueprint("projects", __name__)
+
+
+async def _served(handle: str) -> models.Project:
+    """The project, if this ActivityPub request may read it (see the module's docstring)."""
+    requester = await requester_for_documents()
+    project = await groups.local_by_handle(handle)
+    if project.visibility is ProjectVisibility.PUBLIC:
+        return project
+    if requester is not None and (
+        await groups.role_of(project, requester) is not None
+        or (requester.domain is not None and await groups.is_member_node(project, requester.domain))
+    ):
+        return project
+    raise NotFound("no such project")
+
+
+async def _viewer() -> models.Actor | None:
+    user = await session.current_user()
+    return user.actor if user is not None else None
+
+
+@blueprint.get("/projects")
+async def index() -> str:
+    viewer = await _viewer()
+    q = (request.args.get("q") or "").strip()[:200] or None
+    tag = (request.args.get("tag") or "").strip()[:64] or None
+    found = await groups.search(viewer, q=q, tag=tag, limit=40)
+    counts = await groups.members_count([p.id for p in found])
+    return await render_template(
+        "projects/index.html", projects=found, counts=counts, q=q or "", tag=tag or ""
+    )
+
+
+@blueprint.get("/projects/<handle>")
+async def project(handle: str) -> Response | str:
+    rt = runtime()
+    if wants_activity_json():
+        # the Group actor itself is served to every peer, members-only or not: a Mastodon user
+        # asks to join by following it, and an invitee's node reads it before she answers;
+        # what the project holds (members, followers, posts) stays behind _served
+        await requester_for_documents()
+        found = await groups.local_by_handle(handle)
+        return as_response(await activities.group_document(rt, found))
+    found = await groups.local_by_handle(handle)
+    viewer = await _viewer()
+    if not await groups.can_view(found, viewer):
+        raise NotFound("no such project")
+    rows = await members.member_rows(found)
+    return await render_template(
+        "projects/show.html",
+        project=found,
+        handle=f"@{found.actor.username}@{rt.urls.domain}",
+        members=rows,
+        role=await groups.role_of(found, viewer),
+    )
+
+
+@blueprint.post("/projects/<handle>/inbox")
+async def project_inbox(handle: str) -> tuple[Response, int]:
+    found = await groups.local_by_handle(handle)
+    return await inbox.accept(found.actor)
+
+
+@blueprint.get("/projects/<handle>/outbox")
+async def outbox(handle: str) -> Response:
+    requester = await requester_for_documents()
+    found = await _served(handle)
+    return as_response(await collections.outbox(runtime(), found.actor, requester, page_request()))
+
+
+@blueprint.get("/projects/<handle>/followers")
+async def followers(handle: str) -> Response:
+    found = await _served(handle)
+    return as_response(await collections.followers(runtime(), found.actor, page_request()))
+
+
+@blueprint.get("/projects/<handle>/members")
+async def members_collection(handle: str) -> Response:
+    found = await _served(handle)
+    return as_response(activities.members_collection(found, await members.member_rows(found)))

@@ -1,0 +1,96 @@
+"""Projects across three real nodes: the owner on A invites researchers on B and C; B accepts
+and C declines from their own nodes; the membership is seen on both sides; an outsider never
+sees a members-only project."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.federation.nodes import Account, Node, eventually
+
+pytestmark = pytest.mark.federation
+P = "/api/fedihub/v1/projects"
+
+
+async def _invitation(account: Account) -> dict[str, Any] | None:
+    found = await account.api("GET", "/api/fedihub/v1/invitations")
+    return found[0] if found else None
+
+
+async def test_invite_accept_and_decline_across_three_nodes(
+    node_trio: tuple[Node, Node, Node],
+) -> None:
+    a, b, c = node_trio
+    ada, bob, cat = await a.account("ada"), await b.account("bob"), await c.account("cat")
+
+    # Given ada's project on A
+    project = await ada.api(
+        "POST", P, json={"handle": "graphene", "name": "Graphene", "visibility": "members"}
+    )
+
+    # When she invites bob on B and cat on C
+    to_bob = await ada.api(
+        "POST",
+        f"{P}/{project['id']}/invitations",
+        json={"account": bob.handle, "role": "member", "message": "Welcome aboard"},
+    )
+    assert to_bob["state"] == "pending" and to_bob["account"]["acct"] == bob.handle
+    await ada.api("POST", f"{P}/{project['id']}/invitations", json={"account": cat.handle})
+
+    # Then each sees a pending invitation on her own node, and a direct message mentioning her
+    at_b = await eventually(lambda: _invitation(bob), what="the invitation on B")
+    assert at_b["state"] == "pending" and at_b["message"] == "Welcome aboard"
+    assert at_b["project"]["acct"] == f"graphene@{a.domain}"
+    assert at_b["project"]["local"] is False and at_b["inviter"]["acct"] == ada.handle
+
+    async def mentioned() -> dict[str, Any] | None:
+        notes = await bob.api("GET", "/api/v1/notifications")
+        return next((n for n in notes if n["type"] == "mention"), None)
+
+    note = await eventually(mentioned, what="the invitation's direct message on B")
+    assert note["account"]["acct"] == f"graphene@{a.domain}"
+    assert note["status"]["visibility"] == "direct"
+    at_c = await eventually(lambda: _invitation(cat), what="the invitation on C")
+
+    # When bob accepts and cat declines, each from her own node
+    accepted = await bob.api("POST", f"/api/fedihub/v1/invitations/{at_b['id']}/accept")
+    assert accepted["state"] == "accepted"
+    await cat.api("POST", f"/api/fedihub/v1/invitations/{at_c['id']}/reject")
+
+    # Then A records bob as a member and cat's answer
+    async def members_on_a() -> set[str] | None:
+        found = await ada.api("GET", f"{P}/{project['id']}/members")
+        accts = {m["account"]["acct"] for m in found}
+        return accts if bob.handle in accts else None
+
+    assert await eventually(members_on_a, what="bob's membership on A") == {"ada", bob.handle}
+
+    async def cat_declined() -> bool:
+        sent = await ada.api("GET", f"{P}/{project['id']}/invitations")
+        return any(i["account"]["acct"] == cat.handle and i["state"] == "rejected" for i in sent)
+
+    await eventually(cat_declined, what="cat's Reject on A")
+
+    # and B sees the membership too: the project's Add, and its members collection
+    async def members_on_b() -> set[str] | None:
+        found = await bob.api("GET", f"{P}/{at_b['project']['id']}/members")
+        accts = {m["account"]["acct"] for m in found}
+        return accts if {ada.handle, "bob"} <= accts else None
+
+    await eventually(members_on_b, what="the membership on B")
+    shown = await bob.api("GET", f"{P}/{at_b['project']['id']}")
+    assert shown["role"] == "member"
+
+    # A members-only project stays hidden from an outsider: cat's node cannot read its members
+    async with httpx.AsyncClient(base_url=a.base) as client:
+        hidden = await client.get(
+            "/projects/graphene/members", headers={"Accept": "application/activity+json"}
+        )
+    assert hidden.status_code == 404
+    assert (await cat.api("GET", f"{P}/{at_c['project']['id']}/members", expect=None)) in (
+        [],
+        {"error": "Record not found"},
+    )
