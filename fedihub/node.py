@@ -34,6 +34,7 @@ from fedihub.inbox import dispatch, receive
 from fedihub.jobs import housekeeping, periodic, runner
 from fedihub.media import backends, processing, remote_cache
 from fedihub.models import JobState
+from fedihub.moderation import purge
 from fedihub.outbox import delivery, publish
 from fedihub.runtime import (
     InboxHandler,
@@ -62,6 +63,7 @@ JOB_HANDLERS: Mapping[str, JobHandler] = {
     remote_cache.KIND: remote_cache.fetch,  # copy a peer's media file into our storage
     scheduled.JOB_KIND: scheduled.publish_job,  # publish a scheduled status at its time
     periodic.KIND: periodic.run,  # one period's run of a task of PERIODIC_TASKS
+    purge.KIND: purge.purge,  # drop what is stored of a suspended server
 }
 
 PERIODIC_TASKS: Sequence[PeriodicTask] = (

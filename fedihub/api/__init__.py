@@ -18,6 +18,7 @@ from fedihub.api import (
     conversations,
     follow_requests,
     instance,
+    instance_domain_blocks,
     lists,
     markers,
     media,
@@ -56,6 +57,7 @@ def register(app: FedihubApp) -> None:
     modules = (
         oauth,
         instance,
+        instance_domain_blocks,
         accounts,
         follow_requests,
         blocks,

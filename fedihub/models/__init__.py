@@ -9,6 +9,7 @@ from fedihub.models.followed_tags import FollowedTag
 from fedihub.models.jobs import Host, Job, JobState, OutboxActivity
 from fedihub.models.lists import List, ListAccount, RepliesPolicy
 from fedihub.models.media import Bookmark, Marker, MediaAttachment, MediaProcessing, Mute
+from fedihub.models.moderation import DomainAllow, DomainBlock, Severity
 from fedihub.models.oauth import OAuthApp, OAuthCode, OAuthToken
 from fedihub.models.scheduled import ScheduledStatus
 from fedihub.models.statuses import (
@@ -27,6 +28,8 @@ __all__ = [
     "Actor",
     "Block",
     "Bookmark",
+    "DomainAllow",
+    "DomainBlock",
     "Favourite",
     "Follow",
     "FollowedTag",
@@ -50,6 +53,7 @@ __all__ = [
     "OutboxActivity",
     "RepliesPolicy",
     "ScheduledStatus",
+    "Severity",
     "Status",
     "StatusEdit",
     "StatusTag",
