@@ -15,7 +15,7 @@ from typing import Any
 from hypercorn.config import Config as HypercornConfig
 from hypercorn.run import run
 
-from fedihub import config, db, doctor, logs, models, node
+from fedihub import cli_moderation, config, db, doctor, logs, models, node
 from fedihub.accounts import instance, key_rotation, node_settings, revocations, users
 from fedihub.discovery import directory, peers
 from fedihub.errors import ConfigError, FedihubError
@@ -463,7 +463,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("key")
     p.add_argument("value", nargs="?", help="new value (JSON or plain text); omit to read")
     p.set_defaults(run=_setting)
+
+    cli_moderation.add_parser(sub, _common, _runtime_for)
     return parser
+
+
+async def _runtime_for(args: argparse.Namespace, body: Callable[[Runtime], Awaitable[int]]) -> int:
+    return await _with_runtime(_settings(args), body)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -39,6 +39,7 @@ from fedihub.knowledge import trending as knowledge_trending
 from fedihub.media import backends, processing, remote_cache
 from fedihub.models import JobState
 from fedihub.notifications import push
+from fedihub.moderation import purge
 from fedihub.outbox import delivery, publish
 from fedihub.projects import inbox as project_inbox
 from fedihub.runtime import (
@@ -71,6 +72,7 @@ JOB_HANDLERS: Mapping[str, JobHandler] = {
     push.KIND: push.deliver,  # encrypt one notification for one Web Push subscription, send it
     polls.UPDATE_JOB: polls.send_update,  # a local poll's new counts to its audience
     pins.SYNC_JOB: pins.sync_featured,  # a peer actor's pinned statuses, from its `featured`
+    purge.KIND: purge.purge,  # drop what is stored of a suspended server
 }
 
 PERIODIC_TASKS: Sequence[PeriodicTask] = (

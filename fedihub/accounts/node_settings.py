@@ -7,6 +7,7 @@ from typing import Any
 
 from fedihub import models
 from fedihub.errors import Invalid
+from fedihub.moderation import policy
 
 
 class RegistrationMode(StrEnum):
@@ -21,7 +22,13 @@ DEFAULTS: dict[str, Any] = {
     "node_name": "",
     "node_description": "",
     "contact_email": "",
+    # only the servers of the allowlist (`fedihub domain allow`) may talk to the node, in and out
+    policy.ALLOWLIST_SETTING: False,
+    # who sees GET /api/v1/instance/domain_blocks: nobody (404), signed-in users, or everyone
+    "show_domain_blocks": "users",
+    "show_domain_blocks_rationale": True,
 }
+SHOW_DOMAIN_BLOCKS = ("disabled", "users", "all")
 
 
 async def get(key: str) -> Any:
@@ -41,10 +48,14 @@ async def set_value(key: str, value: Any) -> None:
             value = RegistrationMode(value).value
         except ValueError:
             raise Invalid("registration_mode must be open, invite or closed", field=key) from None
+    if key == "show_domain_blocks" and value not in SHOW_DOMAIN_BLOCKS:
+        raise Invalid("show_domain_blocks must be disabled, users or all", field=key)
     if isinstance(DEFAULTS[key], bool) and not isinstance(value, bool):
         raise Invalid(f"{key} must be true or false", field=key)
     # wrapped in an object: a bare JSON string reads back as text on PostgreSQL (tortoise JSONField)
     await models.NodeSetting.update_or_create(defaults={"value": {"value": value}}, key=key)
+    if key == policy.ALLOWLIST_SETTING:
+        policy.changed()
 
 
 async def registration_mode() -> RegistrationMode:

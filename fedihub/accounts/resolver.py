@@ -24,6 +24,7 @@ from fedihub.activitypub.signatures import SignatureAuth
 from fedihub.batching import Batcher
 from fedihub.errors import BadRequest, Invalid, NotFound, RemoteError
 from fedihub.jobs import queue
+from fedihub.moderation import policy
 from fedihub.outbox import peers
 from fedihub.runtime import Runtime
 from fedihub.security import html, http
@@ -45,7 +46,8 @@ async def signed_auth(rt: Runtime, url: str) -> SignatureAuth:
 async def fetch_document(rt: Runtime, url: str) -> dict[str, Any]:
     """A signed GET of an ActivityStreams document (bounded, SSRF-guarded), from `url`'s origin
     only: a redirect to another origin, or a document whose id is on another origin than the URL
-    it was read from, is a RemoteError."""
+    it was read from, is a RemoteError; a server the node refuses to talk with is Forbidden."""
+    await policy.check(rt, parse.host_of(url))
     fetched = await http.fetch(
         rt.http,
         url,
@@ -170,6 +172,7 @@ async def resolve_account(rt: Runtime, handle: str) -> models.Actor:
         if local is None:
             raise NotFound(f"no local account {username}")
         return local
+    await policy.check(rt, domain)
     cached = await models.Actor.filter(username__iexact=username, domain=domain).first()
     if cached is not None and _fresh(cached):
         return cached

@@ -32,8 +32,9 @@ from typing import Literal
 
 from fedihub import models
 from fedihub.accounts import resolver
-from fedihub.activitypub import signatures
+from fedihub.activitypub import parse, signatures
 from fedihub.errors import BadSignature, FedihubError, Unauthorized
+from fedihub.moderation import policy
 from fedihub.runtime import Runtime
 
 REFETCH_INTERVAL = timedelta(seconds=10)
@@ -60,6 +61,8 @@ async def verify(
 ) -> Signer:
     """The verified signer of a request (steps 1-6 above); `body` None for requests without one."""
     signed = signatures.parse(method, target, headers, scheme=rt.settings.scheme)
+    # a suspended (or, in allowlist mode, unlisted) server is refused before its key is looked up
+    await policy.check(rt, parse.host_of(signed.key_id))
     signatures.require_components(signed, for_post=body is not None)
     signatures.check_date(headers, time.time(), signed=signed)
     if body is not None:

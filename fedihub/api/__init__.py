@@ -21,6 +21,7 @@ from fedihub.api import (
     follow_requests,
     grouped_notifications,
     instance,
+    instance_domain_blocks,
     lists,
     markers,
     media,
@@ -67,6 +68,7 @@ def register(app: FedihubApp) -> None:
     modules = (
         oauth,
         instance,
+        instance_domain_blocks,
         accounts,
         follow_requests,
         blocks,

@@ -20,6 +20,7 @@ from fedihub.api.auth import ignores_token
 from fedihub.api.entities.account import account
 from fedihub.media import images
 from fedihub.notifications import push
+from fedihub.moderation import policy
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_instance", __name__)
@@ -177,8 +178,9 @@ async def instance_v2() -> Response:
 
 async def _peers() -> list[str]:
     known = models.Actor.filter(domain__not_isnull=True)
-    domains = await known.distinct().values_list("domain", flat=True)
-    return sorted({str(d) for d in domains if d})
+    domains = {str(d) for d in await known.distinct().values_list("domain", flat=True) if d}
+    # suspended servers are not peers (Mastodon leaves them out too)
+    return sorted(domains - await policy.refused_among(runtime(), domains))
 
 
 @blueprint.get("/api/v1/instance/peers")

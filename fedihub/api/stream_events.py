@@ -31,6 +31,7 @@ from fedihub.api import conversations
 from fedihub.api import notifications as notification_api
 from fedihub.api.entities import status as status_entities
 from fedihub.models import FollowState, Visibility
+from fedihub.moderation import policy
 from fedihub.runtime import Runtime
 from fedihub.social import events_hooks, followed_tags, lists, visibility
 
@@ -107,6 +108,10 @@ async def channels_for(status: models.Status) -> tuple[list[str], list[int]]:
     if status.object_type not in STATUS_TYPES and status.reblog_of_id is None:
         return [], []
     listed = status.visibility is Visibility.PUBLIC and status.reblog_of_id is None
+    if listed and not status.local:
+        # a silenced server's posts reach only its accounts' followers (home), as on Mastodon
+        silenced = models.Status.filter(policy.silenced_authors(), id=status.id)
+        listed = not await silenced.exists()
     # boosts carry no tags of their own
     tagged = models.StatusTag.filter(status_id=status.id)
     tags = [str(name) for (name,) in await tagged.values_list("name")] if listed else []

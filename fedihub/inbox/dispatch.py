@@ -18,6 +18,7 @@ from fedihub.accounts import resolver
 from fedihub.activitypub import parse
 from fedihub.activitypub.vocabulary import ACTOR_TYPES
 from fedihub.errors import BadRequest, FedihubError, Forbidden, RemoteError
+from fedihub.moderation import policy
 from fedihub.runtime import Runtime
 from fedihub.social import blocks, follows, interactions, polls, remote, statuses, visibility
 
@@ -30,8 +31,8 @@ async def process(rt: Runtime, payload: dict[str, Any]) -> None:
     doc = payload["activity"]
     activity = parse.activity(doc)
     signer = await models.Actor.get_or_none(id=payload["signer"])
-    if signer is None:
-        return
+    if signer is None or await policy.is_refused(rt, signer.domain or ""):
+        return  # gone, or its server was suspended after the activity was received
     fn = rt.wiring.inbox_handlers.get(activity.type)
     if fn is None:
         return  # unknown types are accepted and ignored

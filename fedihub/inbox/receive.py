@@ -18,6 +18,7 @@ from fedihub.accounts import signers
 from fedihub.activitypub import parse
 from fedihub.batching import Batcher
 from fedihub.errors import BadSignature, PayloadTooLarge, RemoteError, Unauthorized
+from fedihub.moderation import policy
 from fedihub.outbox import peers
 from fedihub.runtime import Runtime
 
@@ -45,6 +46,8 @@ async def receive(
         raise PayloadTooLarge(f"activity larger than {rt.settings.max_inbox_body} bytes")
     doc = parse.loads_bounded(body, max_depth=rt.settings.max_json_depth)
     activity = parse.activity(doc)
+    # refused before the signature: a blocked server must not make us fetch its keys
+    await policy.check(rt, parse.host_of(activity.actor))
     try:
         verified = await signers.verify(
             rt, method=method, target=path, headers=headers, body=body, actor=activity.actor

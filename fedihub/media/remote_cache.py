@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 
 from fedihub import jobs, models
+from fedihub.activitypub import parse
 from fedihub.errors import (
     FedihubError,
     Invalid,
@@ -35,6 +36,7 @@ from fedihub.errors import (
     RemoteUnavailable,
 )
 from fedihub.media import images, peer_meta, probe, processing, storage, timed
+from fedihub.moderation import policy
 from fedihub.runtime import Runtime
 from fedihub.security import http
 
@@ -163,6 +165,10 @@ async def fetch(rt: Runtime, payload: dict[str, Any]) -> None:
     deleted = models.Status.filter(id=item.status_id, deleted_at__not_isnull=True)
     if item.status_id and await deleted.exists():
         return  # nobody will see it
+    owner = await models.Actor.get_or_none(id=item.actor_id).only("id", "domain")
+    for domain in {parse.host_of(item.remote_url), owner.domain if owner else None}:
+        if domain and await policy.rejects_media(rt, domain):
+            raise jobs.PermanentError(f"media from {domain} is rejected by this node's policy")
     await keep(rt, item, await download(rt, item.remote_url))
 
 

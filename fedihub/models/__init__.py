@@ -24,6 +24,7 @@ from fedihub.models.notifications import (
     NotificationRequest,
     PushSubscription,
 )
+from fedihub.models.moderation import DomainAllow, DomainBlock, Severity
 from fedihub.models.oauth import OAuthApp, OAuthCode, OAuthToken
 from fedihub.models.polls import Pin, Poll, PollVote
 from fedihub.models.projects import (
@@ -64,6 +65,8 @@ __all__ = [
     "DirectoryEntry",
     "DirectoryPeer",
     "DirectoryTerm",
+    "DomainAllow",
+    "DomainBlock",
     "Favourite",
     "Follow",
     "FollowedTag",
@@ -98,6 +101,7 @@ __all__ = [
     "ProjectVisibility",
     "RepliesPolicy",
     "ScheduledStatus",
+    "Severity",
     "Status",
     "StatusEdit",
     "StatusTag",

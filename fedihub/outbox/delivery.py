@@ -19,6 +19,7 @@ from fedihub.activitypub.signatures import SignatureAuth
 from fedihub.batching import Batcher
 from fedihub.errors import RemoteForbidden
 from fedihub.jobs import PermanentError
+from fedihub.moderation import policy
 from fedihub.outbox import hosts, peers
 from fedihub.runtime import Runtime
 
@@ -104,6 +105,8 @@ async def _post(
 async def deliver(rt: Runtime, payload: dict[str, object]) -> None:
     inbox = str(payload["inbox"])
     domain = parse.host_of(inbox)
+    if await policy.is_refused(rt, domain):
+        raise PermanentError(f"{domain} is blocked by this node's policy")
     host = await hosts.read(domain)
     if host is not None and host.unavailable:
         raise PermanentError(f"{domain} is marked unavailable")

@@ -1,7 +1,8 @@
 """Publishing: store an activity once, and enqueue one delivery job per distinct inbox.
 
 Recipients are actors; their inboxes are deduplicated by shared inbox (one POST per peer server
-where the peer has one, as Mastodon does). The sending side deduplicates by (activity, inbox) so a
+where the peer has one, as Mastodon does), and servers the node refuses to talk with
+(moderation/policy.py) get nothing. The sending side deduplicates by (activity, inbox) so a
 retried publish never delivers twice; receivers deduplicate by activity id. Imports no domain
 service: callers pass the activity and who gets it.
 """
@@ -15,6 +16,7 @@ from tortoise.exceptions import IntegrityError
 
 from fedihub import jobs, models
 from fedihub.activitypub import parse
+from fedihub.moderation import policy
 from fedihub.runtime import Runtime
 
 DELIVER = "deliver"
@@ -56,6 +58,9 @@ async def publish(
     except IntegrityError:
         stored = await models.OutboxActivity.get(uri=uri)
     targets = inboxes_for(recipients, local_domain=rt.urls.domain)
+    refused = await policy.refused_among(rt, {parse.host_of(inbox) for inbox in targets})
+    if refused:
+        targets = [inbox for inbox in targets if parse.host_of(inbox) not in refused]
     await jobs.queue.enqueue_many(
         rt,
         DELIVER,

@@ -10,6 +10,7 @@ from fedihub import models
 from fedihub.accounts import resolver
 from fedihub.errors import FedihubError
 from fedihub.models import FollowState, Visibility
+from fedihub.moderation import policy
 from fedihub.runtime import Runtime
 from fedihub.social import remote, timelines, visibility
 
@@ -100,6 +101,7 @@ async def statuses(
             actor__indexable=True,
         )
         .exclude(timelines.hidden_from(viewer.id))
+        .exclude(policy.silenced_authors(viewer.id))
         .order_by("-id")
         .offset(offset)
         .limit(limit)

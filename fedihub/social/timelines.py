@@ -19,6 +19,7 @@ from tortoise.queryset import QuerySet
 from fedihub import models
 from fedihub.activitypub.vocabulary import STATUS_TYPES
 from fedihub.models import FollowState, RepliesPolicy, Visibility
+from fedihub.moderation import policy
 
 SHOWN_TYPES = [*STATUS_TYPES, "Announce"]
 _FOLLOWER_LEVELS = [
@@ -118,6 +119,8 @@ def public(
         query = query.filter(local=False)
     if viewer is not None:
         query = query.exclude(hidden_from(viewer.id))
+    if not local:
+        query = query.exclude(policy.silenced_authors(viewer.id if viewer else None))
     return query
 
 

@@ -32,6 +32,7 @@ from tortoise.transactions import in_transaction
 from fedihub import models
 from fedihub.ids import id_floor
 from fedihub.models import Visibility
+from fedihub.moderation import policy
 from fedihub.runtime import Runtime
 from fedihub.social import timelines, visibility
 
@@ -79,7 +80,7 @@ def _public(start: datetime, end: datetime) -> QuerySet[models.Status]:
         visibility__in=_LISTED,
         deleted_at__isnull=True,
         actor__deleted_at__isnull=True,
-    )
+    ).exclude(policy.silenced_authors())
 
 
 def _counted_tags(start: datetime, end: datetime) -> QuerySet[models.StatusTag]:

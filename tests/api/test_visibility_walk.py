@@ -136,6 +136,7 @@ NEVER = {
     "api_blocks.": "blocked and muted accounts",
     "api_follow_requests.": "accounts asking to follow",
     "api_instance.": "the node's description, rules, counts and default images",
+    "api_instance_domain_blocks.": "the public list of moderated servers (domain names only)",
     "api_lists.": "lists and their member accounts (list timelines are api_timelines)",
     "api_markers.": "read positions (ids only)",
     "api_media.": "the uploader's own attachments (api/media checks the owner)",

@@ -44,6 +44,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ),
     ("runtime", ("fedihub.runtime",)),
     ("jobs", ("fedihub.jobs",)),
+    # what the inbox, the outbox, signature checks and fetches ask of the node's domain policy
+    ("moderation policy", ("fedihub.moderation.policy",)),
     ("outbox", ("fedihub.outbox",)),
     ("accounts", ("fedihub.accounts",)),
     ("media services", ("fedihub.media",)),
@@ -52,11 +54,12 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("knowledge", ("fedihub.knowledge",)),
     ("projects", ("fedihub.projects",)),
     ("discovery", ("fedihub.discovery",)),
+    ("moderation", ("fedihub.moderation",)),
     ("inbox", ("fedihub.inbox",)),
     ("web", ("fedihub.web",)),
     ("api", ("fedihub.api",)),
     ("assembly", ("fedihub.node", "fedihub.app", "fedihub.doctor")),
-    ("entry points", ("fedihub.cli", "fedihub.asgi", "fedihub.__main__")),
+    ("entry points", ("fedihub.cli", "fedihub.cli_moderation", "fedihub.asgi", "fedihub.__main__")),
 ]
 RANK = {name: rank for rank, name in enumerate(dict.fromkeys(name for name, _ in LAYERS))}
 EDGE = ("web", "api", "assembly", "entry points")
