@@ -6,7 +6,7 @@ PORT ?= 8000
 # parallel test processes (pytest-xdist); 2 suits a 2-core machine
 JOBS ?= 2
 
-.PHONY: run test system-packages lint fmt check migrate makemigrations bench clean
+.PHONY: run test system-packages lint fmt check migrate makemigrations messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "fedihub needs Python 3.11 or newer"'
@@ -40,6 +40,15 @@ system-packages:
 			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null) \
 				|| echo "could not install haproxy: tests/cluster will be skipped"; \
 		else echo "haproxy is missing and cannot be installed here: tests/cluster will be skipped"; fi; }
+
+# after changing a page's or a message's English text: extract every message into the template
+# catalogue and merge it into each language's .po (then translate the new entries, and check them
+# in; tests/web/test_translations.py fails on a message without its Chinese)
+messages: $(VENV)/.run-installed
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k translate -k N_ \
+		-o fedihub/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i fedihub/translations/messages.pot \
+		-d fedihub/translations -l zh
 
 # after changing fedihub/models: write the next migration (then check it in)
 makemigrations: $(VENV)/.run-installed

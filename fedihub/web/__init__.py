@@ -10,6 +10,7 @@ from fedihub.web import (
     federation,
     health,
     inbox,
+    language,
     media,
     metrics,
     page_headers,
@@ -31,6 +32,7 @@ def register_blueprints(app: Quart) -> None:
     app.register_blueprint(inbox.blueprint)
     auth.register(app)
     settings_pages.register(app)
+    language.register(app)
     media.register(app)
     static.register(app)
     page_headers.register(app)

@@ -127,6 +127,7 @@ NEVER = {
     "api_conversations.hide": "answers {}",
     "api_streaming.health": "answers OK",
     "auth.": "sign-in and sign-up forms",
+    "language.switch": "the language switch: a redirect",
     "settings_pages.": "the signed-in user's own settings forms",
     "health.": "liveness",
     "inbox.": "inbox POSTs answer 202 and an outcome",

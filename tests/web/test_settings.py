@@ -204,6 +204,6 @@ async def test_user_locale_chooses_chinese_settings_pages(client: Any, ada: mode
     response = await client.post("/settings/profile", form=_profile(token, locale="zh"))
     assert response.status_code == 302
     html = await (await client.get("/settings/profile")).get_data(as_text=True)
-    assert '<html lang="zh">' in html and "编辑个人资料" in html and "退出" in html
+    assert '<html lang="zh-CN">' in html and "编辑个人资料" in html and "退出" in html
     html = await (await client.get("/settings/password")).get_data(as_text=True)
     assert "修改密码" in html
