@@ -32,14 +32,20 @@ run: $(VENV)/.run-installed
 test: $(VENV)/.test-installed system-packages
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
-# the two-host cluster test (tests/cluster) puts HAProxy in front of its hosts: installed from
-# Debian's packages when we are root there; elsewhere that test says why it skips
+# the two-host cluster test (tests/cluster) puts HAProxy in front of its hosts, and the browser
+# tests (tests/browser) drive Chromium: both installed from Debian's packages when we are root
+# there (Playwright never downloads a browser); elsewhere those tests say why they skip
 system-packages:
 	@command -v haproxy >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null) \
 				|| echo "could not install haproxy: tests/cluster will be skipped"; \
 		else echo "haproxy is missing and cannot be installed here: tests/cluster will be skipped"; fi; }
+	@test -x /usr/bin/chromium || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+				|| echo "could not install chromium: tests/browser will be skipped"; \
+		else echo "chromium is missing and cannot be installed here: tests/browser will be skipped"; fi; }
 
 # after changing a page's or a message's English text: extract every message into the template
 # catalogue and merge it into each language's .po (then translate the new entries, and check them

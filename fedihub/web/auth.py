@@ -61,6 +61,7 @@ async def _template_context() -> dict[str, Any]:
         nav = []
     return {
         "signed_in_user": user,
+        "domain": runtime().urls.domain,
         "lang": locale,
         "html_lang": i18n.HTML_LANG[locale],
         "language_names": i18n.LANGUAGE_NAMES,

@@ -65,7 +65,11 @@ def _wait_healthy(base_url: str, process: subprocess.Popen[bytes], log: Path) ->
 
 @contextlib.contextmanager
 def live_node(
-    workdir: Path, username: str = "ada", password: str = "correct horse battery"
+    workdir: Path,
+    username: str = "ada",
+    password: str = "correct horse battery",
+    *,
+    admin: bool = False,
 ) -> Iterator[LiveNode]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FEDIHUB_")}
@@ -78,7 +82,8 @@ def live_node(
     )
     email = f"{username}@uni.example"
     _run(["init", "--domain", f"127.0.0.1:{port}"], workdir, env)
-    _run(["user", "create", username, "--email", email, "--password", password], workdir, env)
+    create = ["user", "create", username, "--email", email, "--password", password]
+    _run([*create, "--admin"] if admin else create, workdir, env)
     log = workdir / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -51,6 +51,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("knowledge", ("fedihub.knowledge",)),
     ("projects", ("fedihub.projects",)),
     ("inbox", ("fedihub.inbox",)),
+    # the Mastodon entities: how statuses, accounts and notifications are presented, to the apps
+    # and to the node's own pages alike (they import services only, never the API's routes)
+    ("presentation", ("fedihub.api.entities",)),
     ("web", ("fedihub.web",)),
     ("api", ("fedihub.api",)),
     ("assembly", ("fedihub.node", "fedihub.app", "fedihub.doctor")),
