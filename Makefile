@@ -6,7 +6,7 @@ PORT ?= 8000
 # parallel test processes (pytest-xdist); 2 suits a 2-core machine
 JOBS ?= 2
 
-.PHONY: run test fuzz system-packages lint fmt check migrate makemigrations bench clean
+.PHONY: run test fuzz system-packages lint fmt check migrate makemigrations messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "fedihub needs Python 3.11 or newer"'
@@ -39,14 +39,29 @@ fuzz: $(VENV)/.test-installed
 	FEDIHUB_FUZZ=long FEDIHUB_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n $(JOBS) \
 		--hypothesis-show-statistics tests/fuzz $(PYTEST_ARGS)
 
-# the two-host cluster test (tests/cluster) puts HAProxy in front of its hosts: installed from
-# Debian's packages when we are root there; elsewhere that test says why it skips
+# the two-host cluster test (tests/cluster) puts HAProxy in front of its hosts, and the browser
+# tests (tests/browser) drive Chromium: both installed from Debian's packages when we are root
+# there (Playwright never downloads a browser); elsewhere those tests say why they skip
 system-packages:
 	@command -v haproxy >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null) \
 				|| echo "could not install haproxy: tests/cluster will be skipped"; \
 		else echo "haproxy is missing and cannot be installed here: tests/cluster will be skipped"; fi; }
+	@test -x /usr/bin/chromium || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+				|| echo "could not install chromium: tests/browser will be skipped"; \
+		else echo "chromium is missing and cannot be installed here: tests/browser will be skipped"; fi; }
+
+# after changing a page's or a message's English text: extract every message into the template
+# catalogue and merge it into each language's .po (then translate the new entries, and check them
+# in; tests/web/test_translations.py fails on a message without its Chinese)
+messages: $(VENV)/.run-installed
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k translate -k N_ \
+		-o fedihub/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i fedihub/translations/messages.pot \
+		-d fedihub/translations -l zh
 
 # after changing fedihub/models: write the next migration (then check it in)
 makemigrations: $(VENV)/.run-installed

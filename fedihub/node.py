@@ -38,8 +38,8 @@ from fedihub.jobs import housekeeping, periodic, runner
 from fedihub.knowledge import trending as knowledge_trending
 from fedihub.media import backends, processing, remote_cache
 from fedihub.models import JobState
-from fedihub.notifications import push
 from fedihub.moderation import purge
+from fedihub.notifications import push
 from fedihub.outbox import delivery, publish
 from fedihub.projects import inbox as project_inbox
 from fedihub.runtime import (

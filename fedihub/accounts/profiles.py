@@ -153,6 +153,24 @@ async def update(
     return actor
 
 
+async def update_account(
+    user: models.User, *, locale: str, locked: bool, discoverable: bool
+) -> models.Actor:
+    """The account settings: its page language, whether follows wait for approval, whether it
+    is listed in the node's directory and search."""
+    if locale not in LOCALES:
+        raise Invalid("language must be en or zh", field="locale")
+    await user.fetch_related("actor")
+    actor = user.actor
+    actor.manually_approves = locked
+    actor.discoverable = discoverable
+    await actor.save(update_fields=["manually_approves", "discoverable", "updated_at"])
+    if user.locale != locale:
+        user.locale = locale
+        await user.save(update_fields=["locale"])
+    return actor
+
+
 def image_extension(data: bytes) -> str | None:
     """png, jpg, gif or webp when the bytes are one, else None."""
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":

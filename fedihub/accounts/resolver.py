@@ -154,11 +154,42 @@ async def store_actor(rt: Runtime, parsed: parse.ActorDoc, *, fetched_from: str)
     return actor
 
 
+SUBSCRIBE_REL = "http://ostatus.org/schema/1.0/subscribe"
+
+
 def parse_handle(handle: str) -> tuple[str, str]:
     match = HANDLE_RE.match(handle.strip().removeprefix("acct:"))
     if not match:
         raise Invalid(f"{handle!r} is not an address like user@example.org", field="acct")
     return match.group(1), match.group(2).lower()
+
+
+async def webfinger(rt: Runtime, username: str, domain: str) -> dict[str, Any]:
+    """The WebFinger document of `username@domain`, from that server (bounded, SSRF-guarded)."""
+    resource = quote(f"acct:{username}@{domain}", safe=":@")
+    url = f"{rt.settings.scheme}://{domain}/.well-known/webfinger?resource={resource}"
+    return await http.fetch_json(
+        rt.http, url, accept="application/jrd+json, application/json", max_bytes=100_000
+    )
+
+
+async def interaction_template(rt: Runtime, handle: str) -> str:
+    """The URL template (with `{uri}`) where `handle`'s own server lets its user follow or
+    answer something of ours: the `http://ostatus.org/schema/1.0/subscribe` link of their
+    WebFinger document (Mastodon's remote follow). NotFound when their server offers none."""
+    username, domain = parse_handle(handle.strip().lstrip("@"))
+    links = (await webfinger(rt, username, domain)).get("links")
+    for link in links if isinstance(links, list) else []:
+        if not isinstance(link, dict) or link.get("rel") != SUBSCRIBE_REL:
+            continue
+        template = link.get("template")
+        if (
+            isinstance(template, str)
+            and "{uri}" in template
+            and template.startswith(("https://", "http://"))
+        ):
+            return template
+    raise NotFound(f"{username}@{domain}'s server offers no remote follow")
 
 
 async def resolve_account(rt: Runtime, handle: str) -> models.Actor:
@@ -176,11 +207,7 @@ async def resolve_account(rt: Runtime, handle: str) -> models.Actor:
     cached = await models.Actor.filter(username__iexact=username, domain=domain).first()
     if cached is not None and _fresh(cached):
         return cached
-    resource = quote(f"acct:{username}@{domain}", safe=":@")
-    url = f"{rt.settings.scheme}://{domain}/.well-known/webfinger?resource={resource}"
-    jrd = await http.fetch_json(
-        rt.http, url, accept="application/jrd+json, application/json", max_bytes=100_000
-    )
+    jrd = await webfinger(rt, username, domain)
     links = jrd.get("links")
     href = None
     for link in links if isinstance(links, list) else []:

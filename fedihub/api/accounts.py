@@ -313,5 +313,5 @@ async def mute(raw_id: str) -> Response:
 @require_scope("write:mutes", "follow")
 async def unmute(raw_id: str) -> Response:
     target = await load_actor(raw_id)
-    await models.Mute.filter(actor_id=current_actor().id, target_id=target.id).delete()
+    await blocks.unmute(current_actor(), target.id)
     return await _answer(target)

@@ -19,8 +19,8 @@ from fedihub.accounts.node_settings import RegistrationMode
 from fedihub.api.auth import ignores_token
 from fedihub.api.entities.account import account
 from fedihub.media import images
-from fedihub.notifications import push
 from fedihub.moderation import policy
+from fedihub.notifications import push
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_instance", __name__)

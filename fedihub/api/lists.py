@@ -73,7 +73,7 @@ async def destroy(raw_id: str) -> Response:
 async def members(raw_id: str) -> Response:
     row = await _own(raw_id)
     p = await params()
-    query = models.Actor.filter(list_memberships__list_id=row.id, deleted_at=None)
+    query = lists.members(row)
     if p.str("limit") == "0":  # Mastodon: every member, unpaged
         found = list(await query.order_by("-id"))
         return jsonify(accounts(runtime(), found))

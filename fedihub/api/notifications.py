@@ -3,8 +3,6 @@ the count of those not read yet (after the notifications marker)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from quart import Blueprint, Response, jsonify
 from tortoise.queryset import QuerySet
 
@@ -12,39 +10,11 @@ from fedihub import models
 from fedihub.api import pagination
 from fedihub.api.auth import current_actor, require_scope
 from fedihub.api.common import Params, not_found, params, parse_id
-from fedihub.api.entities.account import account
-from fedihub.api.entities.common import iso
-from fedihub.api.entities.status import shown_by_id
-from fedihub.notifications import grouping
-from fedihub.runtime import Runtime
+from fedihub.api.entities.notification import notifications as entities
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_notifications", __name__)
 P = "/api/v1/notifications"
-
-
-async def entities(
-    rt: Runtime, rows: list[models.Notification], viewer: models.Actor
-) -> list[dict[str, Any]]:
-    actors = {a.id: a for a in await models.Actor.filter(id__in={r.from_actor_id for r in rows})}
-    rendered = await shown_by_id(rt, {r.status_id for r in rows if r.status_id}, viewer)
-    out = []
-    for row in rows:
-        if row.status_id and row.status_id not in rendered:
-            # the status is gone, or no longer the recipient's to read (a block, a lost
-            # follow): so is the notification, as on Mastodon
-            continue
-        out.append(
-            {
-                "id": str(row.id),
-                "type": row.kind,
-                "created_at": iso(row.created_at),
-                "group_key": grouping.shown_key(row),
-                "account": account(rt, actors[row.from_actor_id]),
-                "status": rendered.get(row.status_id) if row.status_id else None,
-            }
-        )
-    return out
 
 
 def scoped(viewer: models.Actor, p: Params) -> QuerySet[models.Notification]:

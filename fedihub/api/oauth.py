@@ -16,7 +16,6 @@ from quart import Blueprint, Response, jsonify, render_template, request
 
 from fedihub import models
 from fedihub.accounts import oauth, revocations, signin_throttle, users
-from fedihub.api import oauth_text
 from fedihub.api.auth import current_token, ignores_token, require_scope
 from fedihub.api.common import Params, invalid, params
 from fedihub.api.entities.application import application, credential_application
@@ -67,10 +66,7 @@ async def verify_app() -> Response:
 
 
 async def _page(template: str, status: int = 200, **context: Any) -> Response:
-    locale = i18n.negotiate(await web_session.current_user())
-    body = await render_template(
-        template, domain=runtime().settings.domain, t=oauth_text.texts(locale), **context
-    )
+    body = await render_template(template, domain=runtime().settings.domain, **context)
     # never inside another site's frame: a framed consent button could be clicked unseen
     return Response(
         body,
@@ -161,7 +157,9 @@ async def authorize_submit() -> Response:
         # the web sign-in's throttle: failures per address and per account, one count for both
         tried = await signin_throttle.attempt(request.remote_addr, login)
         if await signin_throttle.refused(_limiter(), tried):
-            error = oauth_text.texts(i18n.negotiate(None))["too_many"]
+            error = i18n.translate(
+                "Too many attempts; try again in a few minutes.", i18n.negotiate(None)
+            )
             return await _sign_in(req, 429, error=error, login=login)
         try:
             user = await users.authenticate(login, form.get("password", ""))
@@ -178,7 +176,7 @@ async def authorize_submit() -> Response:
         return await _error_page(exc)
     signed_in = await web_session.current_user()
     if signed_in is None:
-        error = oauth_text.texts(i18n.negotiate(None))["session_ended"]
+        error = i18n.translate("Your session has ended; sign in again.", i18n.negotiate(None))
         return await _sign_in(req, 401, error=error)
     if form.get("decision") != "approve":
         if req.redirect_uri == oauth.OOB:

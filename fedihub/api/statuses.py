@@ -26,19 +26,15 @@ from fedihub.api.entities.status import status as status_entity
 from fedihub.api.entities.status import statuses as status_entities
 from fedihub.errors import Invalid
 from fedihub.models import Visibility
-from fedihub.social import interactions, pins, poll_rows, scheduled, statuses, visibility
+from fedihub.social import interactions, pins, poll_rows, scheduled, statuses, threads
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_statuses", __name__)
 P = "/api/v1/statuses"
-MAX_CONTEXT = 200
 
 
 async def visible_status(raw_id: str, viewer: models.Actor | None) -> models.Status:
-    status = await models.Status.get_or_none(id=parse_id(raw_id), deleted_at__isnull=True)
-    if status is None or not await visibility.can_see(viewer, status):
-        raise not_found()
-    return status
+    return await threads.visible_status(parse_id(raw_id), viewer)
 
 
 def _visibility(value: str | None, default: Visibility) -> Visibility:
@@ -203,30 +199,12 @@ async def context(raw_id: str) -> Response:
     user = await optional_user()
     viewer = user.actor if user else None
     status = await visible_status(raw_id, viewer)
-    chain: list[models.Status] = []
-    cursor = status
-    while cursor.in_reply_to_id and len(chain) < MAX_CONTEXT:
-        parent = await models.Status.get_or_none(id=cursor.in_reply_to_id, deleted_at__isnull=True)
-        if parent is None:
-            break
-        chain.append(parent)
-        cursor = parent
-    chain.reverse()
-    ancestors = await visibility.visible(viewer, chain)  # one check for the whole chain
-    descendants: list[models.Status] = []
-    frontier = [status.id]
-    while frontier and len(descendants) < MAX_CONTEXT:
-        children = await models.Status.filter(
-            in_reply_to_id__in=frontier, deleted_at__isnull=True
-        ).order_by("id")
-        shown = await visibility.visible(viewer, children)  # one check per generation
-        descendants.extend(shown)
-        frontier = [child.id for child in shown]
+    thread = await threads.context(status, viewer)
     rt = runtime()
     return jsonify(
         {
-            "ancestors": await status_entities(rt, ancestors, viewer),
-            "descendants": await status_entities(rt, descendants[:MAX_CONTEXT], viewer),
+            "ancestors": await status_entities(rt, thread.ancestors, viewer),
+            "descendants": await status_entities(rt, thread.descendants, viewer),
         }
     )
 
@@ -275,17 +253,13 @@ async def unreblog(raw_id: str) -> Response:
 @blueprint.post(f"{P}/<raw_id>/bookmark")
 @require_scope("write:bookmarks")
 async def bookmark(raw_id: str) -> Response:
-    status = await visible_status(raw_id, current_actor())
-    await models.Bookmark.get_or_create(actor_id=current_actor().id, status_id=status.id)
-    return await _answer(status)
+    return await _answer(await interactions.bookmark(current_actor(), parse_id(raw_id)))
 
 
 @blueprint.post(f"{P}/<raw_id>/unbookmark")
 @require_scope("write:bookmarks")
 async def unbookmark(raw_id: str) -> Response:
-    status = await visible_status(raw_id, current_actor())
-    await models.Bookmark.filter(actor_id=current_actor().id, status_id=status.id).delete()
-    return await _answer(status)
+    return await _answer(await interactions.unbookmark(current_actor(), parse_id(raw_id)))
 
 
 @blueprint.post(f"{P}/<raw_id>/pin")

@@ -28,7 +28,7 @@ from tortoise.queryset import QuerySet
 from fedihub import events, models
 from fedihub.activitypub.vocabulary import STATUS_TYPES
 from fedihub.api import conversations
-from fedihub.api import notifications as notification_api
+from fedihub.api.entities import notification as notification_entities
 from fedihub.api.entities import status as status_entities
 from fedihub.models import FollowState, Visibility
 from fedihub.moderation import policy
@@ -154,7 +154,7 @@ async def notification_payload(rt: Runtime, notification_id: int) -> str | None:
     if row is None:
         return None
     viewer = await models.Actor.get(id=row.recipient_id)
-    bodies = await notification_api.entities(rt, [row], viewer)
+    bodies = await notification_entities.notifications(rt, [row], viewer)
     return _json(bodies[0]) if bodies else None
 
 

@@ -116,14 +116,10 @@ async def account_statuses(raw_id: str) -> Response:
 @blueprint.get("/api/v1/favourites")
 @require_scope("read:favourites")
 async def favourites() -> Response:
-    viewer = current_actor()
-    ids = Subquery(models.Favourite.filter(actor_id=viewer.id).values("status_id"))
-    return await _page(models.Status.filter(id__in=ids, deleted_at__isnull=True), viewer)
+    return await _page(timelines.favourites(current_actor()), current_actor())
 
 
 @blueprint.get("/api/v1/bookmarks")
 @require_scope("read:bookmarks")
 async def bookmarks() -> Response:
-    viewer = current_actor()
-    ids = Subquery(models.Bookmark.filter(actor_id=viewer.id).values("status_id"))
-    return await _page(models.Status.filter(id__in=ids, deleted_at__isnull=True), viewer)
+    return await _page(timelines.bookmarks(current_actor()), current_actor())

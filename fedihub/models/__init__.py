@@ -17,6 +17,7 @@ from fedihub.models.jobs import Host, Job, JobState, OutboxActivity
 from fedihub.models.knowledge import Article, ArticleReads, ArticleVersion, TrendingArticle
 from fedihub.models.lists import List, ListAccount, RepliesPolicy
 from fedihub.models.media import Bookmark, Marker, MediaAttachment, MediaProcessing, Mute
+from fedihub.models.moderation import DomainAllow, DomainBlock, Severity
 from fedihub.models.notifications import (
     ConversationMute,
     NotificationPermission,
@@ -24,7 +25,6 @@ from fedihub.models.notifications import (
     NotificationRequest,
     PushSubscription,
 )
-from fedihub.models.moderation import DomainAllow, DomainBlock, Severity
 from fedihub.models.oauth import OAuthApp, OAuthCode, OAuthToken
 from fedihub.models.polls import Pin, Poll, PollVote
 from fedihub.models.projects import (

@@ -62,3 +62,8 @@ async def receive_undo_block(remote: models.Actor, uri: str | None, target_uri: 
         await query.filter(uri=uri).delete()
     elif target_uri:
         await query.filter(target__uri=target_uri).delete()
+
+
+async def unmute(actor: models.Actor, target_id: int) -> None:
+    """Hear `target_id` again (a mute is private: nobody is told)."""
+    await models.Mute.filter(actor_id=actor.id, target_id=target_id).delete()

@@ -19,6 +19,7 @@ from fedihub.social import (
     counters,
     events_hooks,
     notifications,
+    threads,
     timelines,
     visibility,
 )
@@ -136,6 +137,19 @@ async def unreblog(rt: Runtime, actor: models.Actor, status_id: int) -> models.S
         await notifications.withdraw(status.actor_id, "reblog", actor.id, status.id)
         await events_hooks.status_changed(rt, events_hooks.DELETED, boost)
     return await models.Status.get(id=status.id).prefetch_related("actor")
+
+
+async def bookmark(actor: models.Actor, status_id: int) -> models.Status:
+    """Keep a status the actor may see among their bookmarks (private: nobody is told)."""
+    status = await threads.visible_status(status_id, actor)
+    await models.Bookmark.get_or_create(actor_id=actor.id, status_id=status.id)
+    return status
+
+
+async def unbookmark(actor: models.Actor, status_id: int) -> models.Status:
+    status = await threads.visible_status(status_id, actor)
+    await models.Bookmark.filter(actor_id=actor.id, status_id=status.id).delete()
+    return status
 
 
 def favourited_by(status: models.Status, viewer: models.Actor | None) -> QuerySet[models.Favourite]:

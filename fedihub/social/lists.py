@@ -79,6 +79,11 @@ async def containing(owner: models.Actor, member_id: int) -> list[models.List]:
     )
 
 
+def members(lst: models.List) -> QuerySet[models.Actor]:
+    """The live accounts on `lst`."""
+    return models.Actor.filter(list_memberships__list_id=lst.id, deleted_at=None)
+
+
 async def create(owner: models.Actor, changes: Changes) -> models.List:
     title = _title(changes.title or "")
     policy = _policy(changes.replies_policy) if changes.replies_policy else RepliesPolicy.LIST

@@ -158,3 +158,15 @@ def direct(viewer: models.Actor) -> QuerySet[models.Status]:
         .filter(visibility=Visibility.DIRECT)
         .filter(Q(actor_id=viewer.id) | Q(id__in=mentioning))
     )
+
+
+def favourites(viewer: models.Actor) -> QuerySet[models.Status]:
+    """The live statuses `viewer` favourited."""
+    ids = Subquery(models.Favourite.filter(actor_id=viewer.id).values("status_id"))
+    return models.Status.filter(id__in=ids, deleted_at__isnull=True)
+
+
+def bookmarks(viewer: models.Actor) -> QuerySet[models.Status]:
+    """The live statuses `viewer` bookmarked."""
+    ids = Subquery(models.Bookmark.filter(actor_id=viewer.id).values("status_id"))
+    return models.Status.filter(id__in=ids, deleted_at__isnull=True)

@@ -6,17 +6,26 @@ from quart import Quart
 
 from fedihub.security import html
 from fedihub.web import (
+    account_pages,
+    account_settings,
+    admin_pages,
     auth,
     federation,
     health,
     inbox,
+    language,
     media,
+    member_pages,
     metrics,
     page_headers,
+    page_kit,
     pages,
     projects,
+    search_pages,
     settings_pages,
     static,
+    status_pages,
+    timeline_pages,
     wellknown,
 )
 
@@ -33,6 +42,19 @@ def register_blueprints(app: Quart) -> None:
     app.register_blueprint(projects.blueprint)
     auth.register(app)
     settings_pages.register(app)
+    language.register(app)
+    timeline_pages.register(app)
+    status_pages.register(app)
+    account_pages.register(app)
+    member_pages.register(app)
+    search_pages.register(app)
+    account_settings.register(app)
+    admin_pages.register(app)
+    app.errorhandler(page_kit.SignInNeeded)(_to_sign_in)
     media.register(app)
     static.register(app)
     page_headers.register(app)
+
+
+async def _to_sign_in(_exc: page_kit.SignInNeeded) -> page_kit.Redirect:
+    return page_kit.to_sign_in()

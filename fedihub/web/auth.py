@@ -8,7 +8,7 @@ only to local paths, never off-site.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from quart import Blueprint, Quart, g, redirect, render_template, request
 from werkzeug.wrappers.response import Response as WerkzeugResponse
@@ -18,12 +18,14 @@ from fedihub.accounts import registration, signin_throttle, users
 from fedihub.accounts.node_settings import RegistrationMode
 from fedihub.errors import Conflict, Forbidden, Invalid, Unauthorized
 from fedihub.security import ratelimit
-from fedihub.web import i18n, session
+from fedihub.web import i18n, navigation, session
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("auth", __name__, url_prefix="/auth")
 
 _VIEWER = "fedihub_viewer"
+_INVALID = i18n.N_("invalid username, e-mail address or password")
+_DISABLED = i18n.N_("this account is disabled")
 
 Page = tuple[str, int]
 Redirect = WerkzeugResponse  # what quart.redirect() makes
@@ -53,7 +55,26 @@ async def _template_context() -> dict[str, Any]:
     except Exception:  # an error page must render even when the database is down: show it anonymous
         user = None
     locale = i18n.negotiate(user)
-    return {"signed_in_user": user, "lang": locale, "_": i18n.translator(locale)}
+    try:
+        nav = navigation.items(user)
+    except Exception:  # as above: the error page of a broken request still renders
+        nav = []
+    return {
+        "signed_in_user": user,
+        "domain": runtime().urls.domain,
+        "lang": locale,
+        "html_lang": i18n.HTML_LANG[locale],
+        "language_names": i18n.LANGUAGE_NAMES,
+        "nav_items": nav,
+        "here": _here(),
+        **i18n.template_helpers(locale),
+    }
+
+
+def _here() -> str:
+    """This page's path and query without ?lang=, where the language switch comes back to."""
+    query = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "lang"])
+    return f"{request.path}?{query}" if query else request.path
 
 
 def limiter() -> ratelimit.Limiter:
@@ -140,15 +161,17 @@ async def sign_in() -> Page | Redirect:
     locale = await page_locale()
     tried = await signin_throttle.attempt(request.remote_addr, login)
     if await signin_throttle.refused(limiter(), tried):
-        message = i18n.translate("signin.throttled", locale)
+        message = i18n.translate(
+            "too many failed sign-ins; wait a few minutes and try again", locale
+        )
         return await _sign_in_page(login, next_path, message, 429)
     try:
         user = await users.authenticate(login, form.get("password", ""))
     except Unauthorized:
         await signin_throttle.failed(limiter(), tried)
-        return await _sign_in_page(login, next_path, i18n.translate("signin.invalid", locale), 401)
+        return await _sign_in_page(login, next_path, i18n.translate(_INVALID, locale), 401)
     except Forbidden:
-        return await _sign_in_page(login, next_path, i18n.translate("signin.disabled", locale), 403)
+        return await _sign_in_page(login, next_path, i18n.translate(_DISABLED, locale), 403)
     session.login_user(user)
     return redirect(next_path)
 

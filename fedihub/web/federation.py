@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from quart import Blueprint, Response, g, redirect, render_template, request
+from quart import Blueprint, Response, g, redirect, request
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 from fedihub import models
@@ -21,7 +21,7 @@ from fedihub.activitypub import vocabulary
 from fedihub.errors import BadRequest, NotFound, Unauthorized
 from fedihub.models import Visibility
 from fedihub.social import collections, documents, visibility
-from fedihub.web import session
+from fedihub.web import account_pages, session, status_pages
 from fedihub.web.common import request_target, runtime, wants_activity_json
 
 blueprint = Blueprint("federation", __name__)
@@ -157,34 +157,15 @@ async def actor(username: str) -> Response | WerkzeugResponse:
 
 @blueprint.get("/@<username>")
 async def profile(username: str) -> Response | str:
-    rt = runtime()
+    if "@" in username:  # /@name@domain: a remote account's page here, as Mastodon shows it
+        if wants_activity_json():
+            raise NotFound("no such account")
+        return await account_pages.remote_profile(username)
     found = await local_actor(username)
     if wants_activity_json():
         await requester_for_documents()
-        return as_response(await activities.actor_document(rt, found))
-    statuses = (
-        await models.Status.filter(
-            actor_id=found.id,
-            visibility=Visibility.PUBLIC,
-            deleted_at__isnull=True,
-            reblog_of_id__isnull=True,
-        )
-        .order_by("-id")
-        .limit(20)
-    )
-    links = [
-        {"name": link.get("name", ""), "url": link.get("value") or link.get("url", "")}
-        for link in found.links or []
-    ]
-    return await render_template(
-        "profile/show.html",
-        domain=rt.urls.domain,
-        actor=found,
-        handle=f"@{found.username}@{rt.urls.domain}",
-        links=links,
-        statuses=statuses,
-        status_url=lambda s: rt.urls.status_page(found.username, s.id),
-    )
+        return as_response(await activities.actor_document(runtime(), found))
+    return await account_pages.profile_page(found)
 
 
 # --- objects -------------------------------------------------------------------------------------
@@ -207,20 +188,12 @@ async def status_activity(username: str, status_id: int) -> Response:
 async def status_page(username: str, status_id: int) -> Response | str:
     if wants_activity_json():
         return await _status_response(username, status_id)
-    rt = runtime()
-    author, status = await _local_status(username, status_id)
+    _author, status = await _local_status(username, status_id)
     user = await session.current_user()
     viewer = user.actor if user is not None else None
     if not await visibility.can_see(viewer, status):
         raise NotFound("no such status")
-    return await render_template(
-        "profile/status.html",
-        domain=rt.urls.domain,
-        actor=author,
-        handle=f"@{author.username}@{rt.urls.domain}",
-        status=status,
-        profile_url=author.url or rt.urls.profile(author.username),
-    )
+    return await status_pages.thread_page(status, viewer)
 
 
 # --- collections ---------------------------------------------------------------------------------

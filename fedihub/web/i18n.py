@@ -1,163 +1,174 @@
-"""English and Chinese for the node's pages: message ids, the request's locale, `_()` in templates.
+"""English and Simplified Chinese for the node's pages, from Babel message catalogues.
 
-The locale is the signed-in user's `locale`, else `?lang=`, else the Accept-Language header, else
-English. Services raise errors with English public messages; `error_text` shows them in the page's
-language where a translation is known, with the field's name in front.
+Messages are written in English in the templates (`_("Sign in")`) and in Python
+(`i18n.translate("…", locale)`); `make messages` extracts them into
+fedihub/translations/messages.pot and merges them into each language's `.po`, which is kept in the
+repository. A catalogue is compiled in memory the first time a process needs it (no `.mo` file, so
+a fresh clone, an editable install and a wheel all work without a build step).
+
+The locale is the signed-in user's `locale`, else `?lang=`, else the visitor's choice from the
+language switch (kept in the session), else the Accept-Language header, else English. Dates,
+numbers and relative times are formatted by Babel for that locale.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import gettext
 from collections.abc import Callable
+from functools import lru_cache
+from importlib import resources
+from io import BytesIO
 from typing import Any
 
-from quart import request
+from babel import Locale, dates, numbers
+from babel.messages import mofile, pofile
+from quart import request, session
 
 from fedihub import models
 from fedihub.errors import FedihubError
 
 LOCALES = ("en", "zh")
 DEFAULT = "en"
+# the codes accounts store (Mastodon's ISO 639-1 `language`) → what pages declare and format in
+HTML_LANG = {"en": "en", "zh": "zh-CN"}
+_BABEL = {"en": "en", "zh": "zh_Hans_CN"}
+LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
+SESSION_KEY = "lang"
+CATALOGUE_PACKAGE = "fedihub.translations"
+DOMAIN = "messages"
 
-MESSAGES: dict[str, dict[str, str]] = {
-    # navigation
-    "nav.sign_in": {"en": "Sign in", "zh": "登录"},
-    "nav.sign_up": {"en": "Sign up", "zh": "注册"},
-    "nav.settings": {"en": "Settings", "zh": "设置"},
-    "nav.sign_out": {"en": "Sign out", "zh": "退出"},
-    "nav.signed_in_as": {"en": "Signed in as {name}", "zh": "已登录：{name}"},
-    # form fields
-    "field.username": {"en": "Username", "zh": "用户名"},
-    "field.email": {"en": "E-mail address", "zh": "电子邮件地址"},
-    "field.login": {"en": "Username or e-mail address", "zh": "用户名或电子邮件地址"},
-    "field.password": {"en": "Password", "zh": "密码"},
-    "field.password_confirmation": {"en": "Confirm password", "zh": "确认密码"},
-    "field.invite_code": {"en": "Invitation code", "zh": "邀请码"},
-    "field.display_name": {"en": "Display name", "zh": "显示名称"},
-    "field.bio": {"en": "Bio", "zh": "简介"},
-    "field.avatar": {
-        "en": "Avatar (PNG, JPEG, GIF or WebP)",
-        "zh": "头像（PNG、JPEG、GIF 或 WebP）",
-    },
-    "field.affiliation": {"en": "Affiliation", "zh": "所属机构"},
-    "field.research_areas": {"en": "Research areas", "zh": "研究领域"},
-    "field.research_areas_hint": {
-        "en": "separated by commas, at most 20",
-        "zh": "用逗号分隔，最多 20 个",
-    },
-    "field.links": {"en": "Links", "zh": "链接"},
-    "field.link_name": {"en": "Name", "zh": "名称"},
-    "field.link_url": {"en": "URL", "zh": "网址"},
-    "field.locale": {"en": "Language", "zh": "语言"},
-    "field.current_password": {"en": "Current password", "zh": "当前密码"},
-    "field.new_password": {"en": "New password", "zh": "新密码"},
-    "field.new_password_confirmation": {"en": "Confirm new password", "zh": "确认新密码"},
-    # registration
-    "signup.title": {"en": "Create an account", "zh": "创建账户"},
-    "signup.submit": {"en": "Sign up", "zh": "注册"},
-    "signup.closed": {
-        "en": "Registrations are closed on this node.",
-        "zh": "本节点目前不开放注册。",
-    },
-    "signup.invite_needed": {
-        "en": "An invitation code is needed to register on this node.",
-        "zh": "在本节点注册需要邀请码。",
-    },
-    "signup.have_account": {"en": "Already have an account? Sign in", "zh": "已有账户？登录"},
-    # sign-in
-    "signin.title": {"en": "Sign in", "zh": "登录"},
-    "signin.submit": {"en": "Sign in", "zh": "登录"},
-    "signin.invalid": {
-        "en": "invalid username, e-mail address or password",
-        "zh": "用户名、电子邮件地址或密码错误",
-    },
-    "signin.disabled": {"en": "this account is disabled", "zh": "此账户已被停用"},
-    "signin.throttled": {
-        "en": "too many failed sign-ins; wait a few minutes and try again",
-        "zh": "登录失败次数过多，请几分钟后再试",
-    },
-    "signin.no_account": {"en": "No account yet? Sign up", "zh": "还没有账户？注册"},
-    # settings
-    "settings.profile_title": {"en": "Edit profile", "zh": "编辑个人资料"},
-    "settings.password_title": {"en": "Change password", "zh": "修改密码"},
-    "settings.save": {"en": "Save", "zh": "保存"},
-    "settings.saved": {"en": "Saved.", "zh": "已保存。"},
-    "settings.password_changed": {
-        "en": "Your password was changed; your other sessions have ended.",
-        "zh": "密码已修改，其他会话已退出。",
-    },
-    "settings.current_avatar": {"en": "Current avatar", "zh": "当前头像"},
-    "lang.en": {"en": "English", "zh": "English"},
-    "lang.zh": {"en": "中文", "zh": "中文"},
-}
 
-# English public messages of the account services, and their Chinese
-_ERRORS_ZH: dict[str, str] = {
-    "the two passwords differ": "两次输入的密码不一致",
-    "the two new passwords differ": "两次输入的新密码不一致",
-    "an invitation code is needed to register here": "在本节点注册需要邀请码",
-    "this invitation code is not valid": "邀请码无效",
-    "this invitation code is used up": "邀请码已用完",
-    "registrations are closed on this node": "本节点目前不开放注册",
-    "password is too easy to guess": "密码太容易被猜到",
-    "password must not contain the username": "密码不能包含用户名",
-    "password must not contain the e-mail address": "密码不能包含电子邮件地址",
-    "an account with this e-mail address exists already": "该电子邮件地址已被注册",
-    "the username or e-mail address is taken": "用户名或电子邮件地址已被占用",
-    "the current password is wrong": "当前密码不正确",
-    "the avatar must be a PNG, JPEG, GIF or WebP image": "头像必须是 PNG、JPEG、GIF 或 WebP 图片",
-    "each link needs both a name and a URL": "每个链接都需要名称和网址",
-    "the form has expired or did not come from this site; reload it and try again": (
-        "表单已过期或并非来自本站，请刷新后重试"
-    ),
-}
+def N_(message: str) -> str:
+    """Marks an English message for extraction where it is only translated later."""
+    return message
+
+
+# English public messages of the account services, translated when a page shows them
+SERVICE_MESSAGES = (
+    N_("the two passwords differ"),
+    N_("the two new passwords differ"),
+    N_("an invitation code is needed to register here"),
+    N_("this invitation code is not valid"),
+    N_("this invitation code is used up"),
+    N_("registrations are closed on this node"),
+    N_("password is too easy to guess"),
+    N_("password must not contain the username"),
+    N_("password must not contain the e-mail address"),
+    N_("an account with this e-mail address exists already"),
+    N_("the username or e-mail address is taken"),
+    N_("the current password is wrong"),
+    N_("the avatar must be a PNG, JPEG, GIF or WebP image"),
+    N_("each link needs both a name and a URL"),
+    N_("the form has expired or did not come from this site; reload it and try again"),
+    # the error pages' own messages (app.py)
+    N_("Record not found"),
+    N_("Method not allowed"),
+    N_("Payload too large"),
+    N_("internal error"),
+)
 
 # which label names a field in an error message
 _FIELD_LABELS = {
-    "username": "field.username",
-    "email": "field.email",
-    "password": "field.password",
-    "password_confirmation": "field.password_confirmation",
-    "invite_code": "field.invite_code",
-    "display_name": "field.display_name",
-    "bio": "field.bio",
-    "avatar": "field.avatar",
-    "affiliation": "field.affiliation",
-    "research_areas": "field.research_areas",
-    "links": "field.links",
-    "locale": "field.locale",
-    "current_password": "field.current_password",
+    "username": N_("Username"),
+    "email": N_("E-mail address"),
+    "password": N_("Password"),
+    "password_confirmation": N_("Confirm password"),
+    "invite_code": N_("Invitation code"),
+    "display_name": N_("Display name"),
+    "bio": N_("Bio"),
+    "avatar": N_("Avatar"),
+    "header": N_("Header image"),
+    "affiliation": N_("Affiliation"),
+    "research_areas": N_("Research areas"),
+    "links": N_("Links"),
+    "locale": N_("Language"),
+    "current_password": N_("Current password"),
+    "status": N_("Text"),
+    "spoiler_text": N_("Content warning"),
+    "visibility": N_("Visibility"),
+    "media": N_("Media"),
 }
 
 
-def translate(message_id: str, locale: str, **values: Any) -> str:
-    """The message in `locale` (English if missing there), with {placeholders} filled in."""
-    entry = MESSAGES.get(message_id)
-    if entry is None:
-        return message_id
-    text = entry.get(locale) or entry[DEFAULT]
+@lru_cache(maxsize=len(LOCALES))
+def catalogue(locale: str) -> gettext.NullTranslations:
+    """The compiled catalogue of `locale` (English is the source language: no catalogue)."""
+    if locale not in LOCALES or locale == DEFAULT:
+        return gettext.NullTranslations()
+    source = resources.files(CATALOGUE_PACKAGE) / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with source.open("rb") as handle:
+        parsed = pofile.read_po(handle, locale=_BABEL[locale], domain=DOMAIN)
+    compiled = BytesIO()
+    # fuzzy entries are guesses of `pybabel update`, not translations: English until reviewed
+    mofile.write_mo(compiled, parsed, use_fuzzy=False)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+def translate(message: str, locale: str, **values: Any) -> str:
+    """`message` in `locale` (English where no translation exists), {placeholders} filled in."""
+    text = catalogue(locale).gettext(message)
     return text.format(**values) if values else text
+
+
+def translate_plural(singular: str, plural: str, count: int, locale: str, **values: Any) -> str:
+    text = catalogue(locale).ngettext(singular, plural, count)
+    return text.format(count=count, **values)
+
+
+def babel_locale(locale: str) -> Locale:
+    return Locale.parse(_BABEL.get(locale, _BABEL[DEFAULT]))
+
+
+def format_datetime(moment: dt.datetime, locale: str) -> str:
+    return dates.format_datetime(moment, format="medium", locale=babel_locale(locale))
+
+
+def format_ago(moment: dt.datetime, locale: str, now: dt.datetime | None = None) -> str:
+    """'3 minutes ago' / '3分钟前'."""
+    now = now or dt.datetime.now(dt.UTC)
+    return dates.format_timedelta(
+        moment - now, add_direction=True, threshold=1.1, locale=babel_locale(locale)
+    )
+
+
+def format_number(value: int, locale: str) -> str:
+    return numbers.format_decimal(value, locale=babel_locale(locale))
+
+
+def template_helpers(locale: str) -> dict[str, Callable[..., str]]:
+    """What templates call: `_`, `ngettext`, and the locale's date and number formats."""
+
+    def _(message: str, **values: Any) -> str:
+        return translate(message, locale, **values)
+
+    def ngettext(singular: str, plural: str, count: int, **values: Any) -> str:
+        return translate_plural(singular, plural, count, locale, **values)
+
+    return {
+        "_": _,
+        "gettext": _,
+        "ngettext": ngettext,
+        "format_datetime": lambda moment: format_datetime(moment, locale),
+        "format_ago": lambda moment: format_ago(moment, locale),
+        "format_number": lambda value: format_number(value, locale),
+    }
 
 
 def translator(locale: str) -> Callable[..., str]:
     """The `_()` that templates call."""
-
-    def _(message_id: str, **values: Any) -> str:
-        return translate(message_id, locale, **values)
-
-    return _
+    return template_helpers(locale)["_"]
 
 
 def field_label(field: str | None, locale: str) -> str:
-    label_id = _FIELD_LABELS.get(field or "")
-    if label_id is None:
-        return field or ""
-    # labels carry hints in brackets; an error only needs the name
-    return translate(label_id, locale).split(" (")[0].split("（")[0]
+    label = _FIELD_LABELS.get(field or "")
+    return translate(label, locale) if label else field or ""
 
 
 def error_text(exc: FedihubError, locale: str) -> str:
     """'Field: message' in the page's language where a translation is known."""
-    message = _ERRORS_ZH.get(exc.public, exc.public) if locale == "zh" else exc.public
+    message = translate(exc.public, locale)
     label = field_label(exc.field, locale)
     separator = "：" if locale == "zh" else ": "
     return f"{label}{separator}{message}" if label else message
@@ -168,11 +179,20 @@ def _from_accept_language() -> str | None:
     return best if best in LOCALES else None
 
 
+def chosen(value: str | None) -> str | None:
+    """A supported locale from what a form or query sent ('zh-CN' → 'zh'), else None."""
+    code = (value or "").strip().lower()[:2]
+    return code if code in LOCALES else None
+
+
 def negotiate(user: models.User | None) -> str:
-    """The locale of this request: the user's, else ?lang=, else Accept-Language, else English."""
+    """The locale of this request: the user's, else ?lang=, else the visitor's switch, else
+    Accept-Language, else English."""
     if user is not None and user.locale in LOCALES:
         return user.locale
-    asked = request.args.get("lang", "").strip().lower()[:2]
-    if asked in LOCALES:
-        return asked
-    return _from_accept_language() or DEFAULT
+    return (
+        chosen(request.args.get("lang"))
+        or chosen(session.get(SESSION_KEY))
+        or _from_accept_language()
+        or DEFAULT
+    )

@@ -38,6 +38,8 @@ def content_security_policy(*, media_origin: str = "", form_action: bool = True)
         "script-src 'self'",
         "style-src 'self'",
         f"img-src {images}",
+        # static/live.js listens to the node's own streaming API (server-sent events)
+        "connect-src 'self'",
         "base-uri 'none'",
         "frame-ancestors 'none'",
     ]

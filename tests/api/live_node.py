@@ -71,6 +71,7 @@ def live_node(
     *,
     others: tuple[str, ...] = (),
     settings: dict[str, str] | None = None,
+    admin: bool = False,
 ) -> Iterator[LiveNode]:
     """The node, with `username` and the `others` (same password) made, and `settings` as
     FEDIHUB_* environment variables."""
@@ -88,7 +89,8 @@ def live_node(
     _run(["init", "--domain", f"127.0.0.1:{port}"], workdir, env)
     for name in (username, *others):
         address = f"{name}@uni.example"
-        _run(["user", "create", name, "--email", address, "--password", password], workdir, env)
+        create = ["user", "create", name, "--email", address, "--password", password]
+        _run([*create, "--admin"] if admin and name == username else create, workdir, env)
     log = workdir / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -47,6 +47,7 @@ AS = "application/activity+json"
 TIMEOUT_S = 20.0
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _NEXT = re.compile(r'<([^>]+)>; rel="next"')
+_OLDER = re.compile(r'<a href="([^"]+)" rel="next">')
 
 # a marker each role's streams must carry: its own, a follower's, a mention's, a followed tag's
 STREAMED = {
@@ -116,6 +117,17 @@ WALKED = {
     "api_articles.publish": "articles (acts)",
     # pages
     "pages.home": "pages",
+    "timeline_pages.home": "pages",
+    "timeline_pages.local": "pages",
+    "timeline_pages.federated": "pages",
+    "timeline_pages.tag": "pages",
+    "timeline_pages.favourites": "pages",
+    "timeline_pages.bookmarks": "pages",
+    "timeline_pages.list_timeline": "pages",
+    "status_pages.show": "pages",
+    "member_pages.notifications": "pages",
+    "member_pages.conversations": "pages",
+    "search_pages.index": "pages",
     "federation.profile": "pages and ActivityPub (content negotiation)",
     "federation.status_page": "pages and ActivityPub (content negotiation)",
     # ActivityPub
@@ -164,7 +176,18 @@ NEVER = {
     "api_conversations.hide": "answers {}",
     "api_streaming.health": "answers OK",
     "auth.": "sign-in and sign-up forms",
+    "language.switch": "the language switch: a redirect",
+    "status_pages.create": "the composer's form: a redirect (the status is walked where it shows)",
+    "status_pages.act": "forms on a status (interactions.py checks visibility): a redirect",
+    "account_pages.": "follow, block and remote-follow forms: redirects",
+    "member_pages.list_index": "the reader's lists and followed hashtags (names only)",
+    "member_pages.list_create": "a form: a redirect",
+    "member_pages.list_delete": "a form: a redirect",
+    "member_pages.list_members": "a form: a redirect",
+    "member_pages.tag_follow": "a form: a redirect",
     "settings_pages.": "the signed-in user's own settings forms",
+    "account_settings.": "account settings, blocks and mutes, apps, exports (no status text)",
+    "admin_pages.": "users, node settings, invitation codes, hosts and jobs (no status text)",
     "health.": "liveness",
     "inbox.": "inbox POSTs answer 202 and an outcome",
     "media.": "stored files (their names are the media's business)",
@@ -455,8 +478,20 @@ async def _pages(walk: Walk, world: World) -> None:
     paths += [f"/@{s.actor.username}/{s.id}" for s in answers]
     # the ActivityPub URLs of statuses answer a browser with a redirect to their page
     paths += [f"/users/ada/statuses/{s.id}" for s in own]
+    # every status's thread page, and the timelines and lists of the node's pages, page by page
+    every = [*(s.id for s in world.shown), *world.others]
+    paths += [f"/web/statuses/{i}" for i in every]
+    listed = ["/home", "/timelines/local", "/timelines/federated", f"/tags/{TAG}", "/favourites"]
+    listed += [
+        "/bookmarks",
+        "/notifications",
+        "/conversations",
+        "/search?q=MARK",
+        f"/search?q={TAG}",
+    ]
     for role in ROLES:
         client = await _signed_in(walk.client.app, role)
+        own_lists = [f"/lists/{world.lists[role]}"] if role in world.lists else []
         for path in [*paths, *(s.page for s in own)]:
             walk.note_endpoint("GET", path)
             response = await client.get(path, headers={"Accept": "text/html"})
@@ -464,6 +499,15 @@ async def _pages(walk: Walk, world: World) -> None:
             shown = next((s for s in own if s.page == path), None)
             if shown is not None:
                 walk.expect(role, f"page {path}", shown.marker in found, role in shown.audience)
+        for start in [*listed, *own_lists]:
+            path: str | None = start
+            while path is not None:
+                walk.note_endpoint("GET", path)
+                response = await client.get(path, headers={"Accept": "text/html"})
+                text = await response.get_data(as_text=True)
+                walk.check(role, f"page {path}", text)
+                older = _OLDER.search(text)
+                path = older.group(1).replace("&amp;", "&") if older else None
 
 
 async def _activitypub(walk: Walk, world: World) -> None:

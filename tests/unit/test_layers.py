@@ -56,6 +56,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("discovery", ("fedihub.discovery",)),
     ("moderation", ("fedihub.moderation",)),
     ("inbox", ("fedihub.inbox",)),
+    # the Mastodon entities: how statuses, accounts and notifications are presented, to the apps
+    # and to the node's own pages alike (they import services only, never the API's routes)
+    ("presentation", ("fedihub.api.entities",)),
     ("web", ("fedihub.web",)),
     ("api", ("fedihub.api",)),
     ("assembly", ("fedihub.node", "fedihub.app", "fedihub.doctor")),

@@ -43,3 +43,27 @@ async def set_mode(mode: str) -> None:
     value = node_settings.RegistrationMode(mode).value
     await node_settings.set_value("registration_mode", value)
     assert await node_settings.registration_mode() == value
+
+
+def tiny_png() -> bytes:
+    """A valid 1x1 PNG."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        checksum = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + checksum
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
+
+
+async def post(client: Any, path: str, form: dict[str, str], token_from: str = "/home") -> Any:
+    """POST a form with the CSRF token of `token_from`'s page."""
+    token = await page_token(client, token_from)
+    return await client.post(path, form={**form, "csrf_token": token})

@@ -133,7 +133,7 @@ async def test_registration_without_csrf_token_is_refused_and_changes_nothing(cl
 async def test_registration_page_in_chinese(client: Any) -> None:
     await set_mode("invite")
     by_query = await (await client.get("/auth/sign_up?lang=zh")).get_data(as_text=True)
-    assert '<html lang="zh">' in by_query
+    assert '<html lang="zh-CN">' in by_query
     assert "创建账户" in by_query and "邀请码" in by_query
     by_header = await client.get("/auth/sign_up", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
     assert "创建账户" in await by_header.get_data(as_text=True)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import struct
-import zlib
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from pagekit import PASSWORD, make_user, page_token, sign_in
+from pagekit import PASSWORD, make_user, page_token, sign_in, tiny_png
 from werkzeug.datastructures import FileStorage
 
 from fedihub import config, db, models
@@ -18,20 +16,6 @@ from fedihub.app import create_app
 from fedihub.security import keys
 
 AVATAR_LIMIT = 50_000
-
-
-def tiny_png() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        checksum = struct.pack(">I", zlib.crc32(kind + data))
-        return struct.pack(">I", len(data)) + kind + data + checksum
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
-        + chunk(b"IEND", b"")
-    )
 
 
 @pytest.fixture
@@ -204,6 +188,6 @@ async def test_user_locale_chooses_chinese_settings_pages(client: Any, ada: mode
     response = await client.post("/settings/profile", form=_profile(token, locale="zh"))
     assert response.status_code == 302
     html = await (await client.get("/settings/profile")).get_data(as_text=True)
-    assert '<html lang="zh">' in html and "编辑个人资料" in html and "退出" in html
+    assert '<html lang="zh-CN">' in html and "编辑个人资料" in html and "退出" in html
     html = await (await client.get("/settings/password")).get_data(as_text=True)
     assert "修改密码" in html

@@ -153,7 +153,7 @@ async def test_sign_in_page_in_chinese(client: Any) -> None:
     html = await (await client.get("/auth/sign_in", headers={"Accept-Language": "zh-CN"})).get_data(
         as_text=True
     )
-    assert '<html lang="zh">' in html and "用户名或电子邮件地址" in html
+    assert '<html lang="zh-CN">' in html and "用户名或电子邮件地址" in html
     english = await (await client.get("/auth/sign_in")).get_data(as_text=True)
     assert '<html lang="en">' in english and "Username or e-mail address" in english
     response = await sign_in(client, "nobody", "wrong password 123")

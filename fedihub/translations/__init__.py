@@ -1,0 +1,1 @@
+"""Babel message catalogues of the pages: <language>/LC_MESSAGES/messages.po (web/i18n.py)."""

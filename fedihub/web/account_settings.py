@@ -1,0 +1,177 @@
+"""More of the signed-in user's settings: the account (language, locked, discoverable), blocks
+and mutes, the apps given access (revoke), and the export of what the account keeps (CSV files
+as Mastodon writes them, so another server can import them)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from quart import Blueprint, Quart, Response, render_template, request
+from werkzeug.wrappers.response import Response as WerkzeugResponse
+
+from fedihub import models
+from fedihub.accounts import profiles, revocations
+from fedihub.errors import NotFound
+from fedihub.models import FollowState
+from fedihub.social import blocks
+from fedihub.web import i18n, page_kit, session
+from fedihub.web.common import runtime
+
+blueprint = Blueprint("account_settings", __name__, url_prefix="/settings")
+Redirect = WerkzeugResponse
+EXPORTS = ("following_accounts", "blocked_accounts", "muted_accounts", "bookmarks", "lists")
+MAX_ROWS = 50_000
+
+
+def register(app: Quart) -> None:
+    app.register_blueprint(blueprint)
+
+
+@blueprint.get("/account")
+async def account() -> str:
+    user = await page_kit.signed_in()
+    return await render_template(
+        "settings/account.html",
+        locales=i18n.LOCALES,
+        saved=request.args.get("saved") == "1",
+        actor=user.actor,
+        user=user,
+    )
+
+
+@blueprint.post("/account")
+async def account_save() -> Redirect:
+    user = await page_kit.signed_in()
+    await session.require_csrf()
+    form = await request.form
+    actor = await profiles.update_account(
+        user,
+        locale=form.get("locale", user.locale),
+        locked=form.get("locked") == "on",
+        discoverable=form.get("discoverable") == "on",
+    )
+    await profiles.publish_update(runtime(), actor)
+    return await page_kit.back("/settings/account?saved=1")
+
+
+async def _actors(ids: Iterable[int]) -> list[models.Actor]:
+    wanted = list(ids)
+    return list(await models.Actor.filter(id__in=wanted).order_by("username")) if wanted else []
+
+
+@blueprint.get("/blocks")
+async def blocks_page() -> str:
+    user = await page_kit.signed_in()
+    me = user.actor.id
+    blocked = await models.column(
+        models.Block.filter(actor_id=me).values_list("target_id", flat=True)
+    )
+    muted = await models.column(models.Mute.filter(actor_id=me).values_list("target_id", flat=True))
+    return await render_template(
+        "settings/blocks.html",
+        blocked=page_kit.accounts(await _actors(int(i) for i in blocked)),
+        muted=page_kit.accounts(await _actors(int(i) for i in muted)),
+    )
+
+
+@blueprint.post("/blocks/<int:actor_id>/<action>")
+async def blocks_change(actor_id: int, action: str) -> Redirect:
+    user = await page_kit.signed_in()
+    await session.require_csrf()
+    target = await models.Actor.get_or_none(id=actor_id)
+    if target is None or action not in ("unblock", "unmute"):
+        raise NotFound("Record not found")
+    if action == "unblock":
+        await blocks.unblock(runtime(), user.actor, target)
+    else:
+        await blocks.unmute(user.actor, target.id)
+    return await page_kit.back("/settings/blocks")
+
+
+@dataclass
+class AppAccess:
+    app: models.OAuthApp
+    scopes: set[str] = field(default_factory=set)
+    last_used_at: datetime | None = None
+
+
+@blueprint.get("/apps")
+async def apps() -> str:
+    user = await page_kit.signed_in()
+    tokens = await models.OAuthToken.filter(user_id=user.id, revoked_at=None).prefetch_related(
+        "app"
+    )
+    by_app: dict[int, AppAccess] = {}
+    for token in tokens:
+        entry = by_app.setdefault(token.app.id, AppAccess(token.app))
+        entry.scopes.update(token.scopes.split())
+        used = token.last_used_at
+        if used is not None and (entry.last_used_at is None or used > entry.last_used_at):
+            entry.last_used_at = used
+    shown = sorted(by_app.values(), key=lambda e: e.app.name.lower())
+    return await render_template("settings/apps.html", apps=shown)
+
+
+@blueprint.post("/apps/<int:app_id>/revoke")
+async def app_revoke(app_id: int) -> Redirect:
+    """Every token this app holds for the user ends, and its open streams close."""
+    user = await page_kit.signed_in()
+    await session.require_csrf()
+    live = models.OAuthToken.filter(user_id=user.id, app_id=app_id, revoked_at=None)
+    ids = [int(i) for i in await models.column(live.values_list("id", flat=True))]
+    if ids:
+        await models.OAuthToken.filter(id__in=ids).update(revoked_at=datetime.now(UTC))
+        await revocations.tokens_revoked(runtime(), ids)
+    return await page_kit.back("/settings/apps")
+
+
+@blueprint.get("/export")
+async def export() -> str:
+    await page_kit.signed_in()
+    return await render_template("settings/export.html", exports=EXPORTS)
+
+
+def _handle(actor: models.Actor, domain: str) -> str:
+    return f"{actor.username}@{actor.domain or domain}"
+
+
+@blueprint.get("/export/<name>.csv")
+async def export_file(name: str) -> Response:
+    user = await page_kit.signed_in()
+    if name not in EXPORTS:
+        raise NotFound("no such export")
+    me, domain = user.actor.id, runtime().urls.domain
+    out = io.StringIO()
+    writer = csv.writer(out)
+    if name == "following_accounts":
+        writer.writerow(["Account address", "Show boosts", "Notify on new posts", "Languages"])
+        follows = models.Follow.filter(follower_id=me, state=FollowState.ACCEPTED)
+        ids = await models.column(follows.limit(MAX_ROWS).values_list("target_id", flat=True))
+        for actor in await _actors(int(i) for i in ids):
+            writer.writerow([_handle(actor, domain), "true", "false", ""])
+    elif name in ("blocked_accounts", "muted_accounts"):
+        model = models.Block if name == "blocked_accounts" else models.Mute
+        rows = model.filter(actor_id=me).limit(MAX_ROWS)
+        ids = await models.column(rows.values_list("target_id", flat=True))
+        for actor in await _actors(int(i) for i in ids):
+            writer.writerow([_handle(actor, domain)])
+    elif name == "bookmarks":
+        marked = models.Bookmark.filter(actor_id=me).limit(MAX_ROWS)
+        ids = await models.column(marked.values_list("status_id", flat=True))
+        uris = models.Status.filter(id__in=ids).values_list("uri", flat=True)
+        for uri in await models.column(uris):
+            writer.writerow([uri])
+    else:
+        for lst in await models.List.filter(owner_id=me):
+            members = await models.Actor.filter(list_memberships__list_id=lst.id)
+            for actor in members:
+                writer.writerow([lst.title, _handle(actor, domain)])
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
