@@ -44,6 +44,7 @@ async def mastodon_directory() -> Response:
         order=_order(p.str("order")),
         local=True if p.bool("local") else None,
         with_account_only=True,
+        hidden_nodes=await directory.hidden_nodes(),
     )
     rows = await directory.search(query, limit=limit, offset=offset)
     by_id = await models.Actor.in_bulk([r.actor_id for r in rows if r.actor_id], "id")
@@ -95,6 +96,7 @@ async def expertise_directory() -> Response:
         node=fields["node"],
         local=local,
         order=_order(p.str("order")),
+        hidden_nodes=await directory.hidden_nodes(),
     )
     rows = await directory.search(query, limit=limit, offset=offset)
     return offset_paged([entry_entity(r) for r in rows], offset, limit)

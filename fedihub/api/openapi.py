@@ -13,6 +13,7 @@ from quart import Blueprint, Response, jsonify
 
 from fedihub import __version__
 from fedihub.api.auth import ignores_token
+from fedihub.discovery import openapi as discovery_openapi
 from fedihub.knowledge import openapi as knowledge_openapi
 from fedihub.web.common import runtime
 
@@ -31,7 +32,7 @@ class Fragment(Protocol):
 
 
 # the domains whose routes the document describes
-FRAGMENTS: Sequence[Fragment] = (knowledge_openapi,)
+FRAGMENTS: Sequence[Fragment] = (knowledge_openapi, discovery_openapi)
 
 # schemas every fragment may refer to: Mastodon's own entities, as fedihub returns them
 SHARED_SCHEMAS: dict[str, Any] = {
@@ -101,6 +102,7 @@ def assemble(fragments: Sequence[Fragment], base_url: str) -> dict[str, Any]:
                                 "write": "write everything",
                                 "read:statuses": "read posts",
                                 "write:statuses": "write posts",
+                                "read:accounts": "read accounts (directory, suggestions)",
                             },
                         }
                     },

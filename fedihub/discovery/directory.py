@@ -20,6 +20,7 @@ from tortoise.transactions import in_transaction
 
 from fedihub import models
 from fedihub.discovery import terms
+from fedihub.models import Severity
 from fedihub.runtime import Runtime
 from fedihub.security.html import to_plain_text
 
@@ -220,6 +221,14 @@ class Query:
     # Mastodon's orders: "active" (recent posts first) or "new" (recently joined first)
     order: str = "active"
     with_account_only: bool = False
+    # servers the node's policy limits or suspends: their people are not shown (moderation)
+    hidden_nodes: frozenset[str] = frozenset()
+
+
+async def hidden_nodes() -> frozenset[str]:
+    """Servers whose people the directory leaves out: those the node silences or suspends."""
+    limited = models.DomainBlock.filter(severity__in=[Severity.SILENCE, Severity.SUSPEND])
+    return frozenset(str(d) for d in await limited.values_list("domain", flat=True))
 
 
 async def search(query: Query, *, limit: int = 40, offset: int = 0) -> list[models.DirectoryEntry]:
@@ -239,6 +248,8 @@ async def search(query: Query, *, limit: int = 40, offset: int = 0) -> list[mode
         rows = rows.filter(local=query.local)
     if query.with_account_only:
         rows = rows.filter(actor_id__not_isnull=True)
+    if query.hidden_nodes:
+        rows = rows.filter(node__not_in=sorted(query.hidden_nodes))
     ordering = ("-joined_at", "-id") if query.order == "new" else ("-active_at", "-id")
     if not wanted:
         return list(await rows.order_by(*ordering).offset(offset).limit(limit))
@@ -300,6 +311,9 @@ async def _walk(
         where.append(f"e.local = {param(query.local)}")
     if query.with_account_only:
         where.append("e.actor_id IS NOT NULL")
+    if query.hidden_nodes:
+        listed = ", ".join(param(node) for node in sorted(query.hidden_nodes))
+        where.append(f"e.node NOT IN ({listed})")
     for term in wanted:
         where.append(
             "EXISTS (SELECT 1 FROM directory_terms t "

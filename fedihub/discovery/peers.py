@@ -21,6 +21,7 @@ from fedihub.accounts import resolver
 from fedihub.activitypub.parse import host_of, http_url
 from fedihub.discovery import directory
 from fedihub.errors import FedihubError
+from fedihub.moderation import policy
 from fedihub.runtime import Runtime
 from fedihub.security import http
 
@@ -153,7 +154,10 @@ async def read_due(rt: Runtime, *, everyone: bool = False) -> dict[str, int | st
             str(d) for d in await models.DirectoryPeer.all().values_list("domain", flat=True)
         ]
     outcome: dict[str, int | str] = {}
+    refused = await policy.refused_among(rt, set(domains))
     for domain in domains:
+        if domain in refused:
+            continue  # the node does not talk with it: nothing is fetched from there
         peer = await models.DirectoryPeer.get(domain=domain)
         try:
             count = await read_peer(rt, domain)

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from apikit import bearer, json_of, make_token, make_user
+from jsonschema import Draft202012Validator
 from test_entity_shapes import check
 
 from fedihub import models
@@ -219,3 +220,28 @@ async def test_common_terms_are_walked_in_order_and_give_what_rare_terms_give(
             await client.get(DIRECTORY, query_string={"area": "machine learning", "limit": "1"})
         )
     )
+
+
+async def test_entries_answer_as_the_fedihub_api_description_says(app: Any, client: Any) -> None:
+    await _world(app)
+    spec = await json_of(await client.get("/api/fedihub/v1/openapi.json"))
+    assert "/api/fedihub/v1/directory" in spec["paths"]
+    validator = Draft202012Validator(
+        {"$ref": "#/components/schemas/DirectoryEntry", "components": spec["components"]}
+    )
+    entries = await json_of(await client.get(DIRECTORY))
+    assert len(entries) == 4
+    for entry in entries:
+        assert not [e.message for e in validator.iter_errors(entry)]
+
+
+async def test_servers_the_node_silences_or_suspends_leave_the_directory(
+    app: Any, client: Any
+) -> None:
+    await _world(app)
+    assert "lin@lab.example" in await _names(client)
+    await models.DomainBlock.create(domain="lab.example", severity=models.Severity.SILENCE)
+    assert "lin@lab.example" not in await _names(client)
+    assert await _names(client, q="protein") == []
+    mastodon = await json_of(await client.get("/api/v1/directory"))
+    assert "lin@lab.example" not in {a["acct"] for a in mastodon}

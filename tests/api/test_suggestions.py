@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from apikit import bearer, json_of, make_token, make_user
+from jsonschema import Draft202012Validator
 from test_entity_shapes import check
 
 from fedihub import models
@@ -76,6 +77,12 @@ async def test_suggestions_rank_the_expected_people_with_their_reasons(
     assert await suggestions.refresh(app.extensions[RUNTIME_KEY]) >= 1
 
     body = await json_of(await client.get("/api/fedihub/v1/suggestions", headers=bearer(token)))
+    spec = await json_of(await client.get("/api/fedihub/v1/openapi.json"))
+    explained = Draft202012Validator(
+        {"$ref": "#/components/schemas/ExplainedSuggestion", "components": spec["components"]}
+    )
+    for item in body:
+        assert not [e.message for e in explained.iter_errors(item)]
     names = [s["account"]["username"] for s in body]
     assert names[0] == "twoareas"  # two shared areas outweigh anything else
     assert {"area", "fof", "liked", "words"} <= set(names)
