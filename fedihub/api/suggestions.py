@@ -14,7 +14,9 @@ from fedihub import models
 from fedihub.api.auth import current_actor, require_scope
 from fedihub.api.common import params, parse_id
 from fedihub.api.entities.account import account as account_entity
-from fedihub.discovery import suggestions
+from fedihub.api.entities.article import articles as article_entities
+from fedihub.discovery import reading, suggestions
+from fedihub.knowledge import search as knowledge_search
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_suggestions", __name__)
@@ -74,3 +76,28 @@ def explained(row: models.Suggestion) -> dict[str, Any]:
 @require_scope("read:accounts")
 async def explained_suggestions() -> Response:
     return jsonify([explained(row) for row in await _stored()])
+
+
+@blueprint.get("/api/fedihub/v1/suggestions/articles")
+@require_scope("read:statuses")
+async def article_suggestions() -> Response:
+    """What to read, best first, with the reasons; each still one the viewer may read."""
+    p = await params()
+    limit = p.int("limit", 20, low=1, high=40, clamp=True) or 20
+    viewer = current_actor()
+    rows = await reading.stored(viewer.id, limit=limit)
+    by_id = await models.Article.in_bulk([r.article_id for r in rows], "id")
+    readable = {
+        a.id
+        for a in await knowledge_search.visible(
+            viewer, [by_id[r.article_id] for r in rows if r.article_id in by_id]
+        )
+    }
+    kept = [r for r in rows if r.article_id in readable]
+    entities = await article_entities(runtime(), [by_id[r.article_id] for r in kept])
+    return jsonify(
+        [
+            {"article": entity, "score": row.score, "reasons": list(row.reasons or [])}
+            for row, entity in zip(kept, entities, strict=True)
+        ]
+    )

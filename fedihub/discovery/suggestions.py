@@ -22,7 +22,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from fedihub import models
-from fedihub.discovery import directory, terms
+from fedihub.discovery import directory, reading, terms
 from fedihub.models import FollowState
 from fedihub.runtime import Runtime
 
@@ -244,6 +244,7 @@ async def refresh(rt: Runtime, *, budget_s: float = REFRESH_BUDGET_S) -> int:
             actor = await models.Actor.get_or_none(id=int(str(actor_id)))
             if actor is not None:
                 await compute(actor)
+                await reading.compute(actor)
                 done += 1
             after = int(str(actor_id))
             if time.monotonic() >= deadline:

@@ -6,6 +6,7 @@ Imports nothing of fedihub but `ids`. One module per aggregate; this package's f
 from fedihub.models.actors import Actor, Block, Follow, FollowState, InviteCode, NodeSetting, User
 from fedihub.models.columns import column
 from fedihub.models.discovery import (
+    ArticleSuggestion,
     DirectoryEntry,
     DirectoryPeer,
     DirectoryTerm,
@@ -60,6 +61,7 @@ __all__ = [
     "Article",
     "ArticleReads",
     "ArticleVersion",
+    "ArticleSuggestion",
     "Block",
     "Bookmark",
     "DirectoryEntry",

@@ -113,3 +113,21 @@ class SuggestionDismissal(Model):
     class Meta:
         table = "suggestion_dismissals"
         unique_together = (("viewer_id", "account_id"),)
+
+
+class ArticleSuggestion(Model):
+    # What a local researcher might read (knowledge posts), computed in the background.
+    id = fields.BigIntField(primary_key=True, generated=False, default=new_id)
+    viewer: fields.ForeignKeyRelation[Actor] = fields.ForeignKeyField(
+        "models.Actor", related_name="article_suggestions", on_delete=fields.CASCADE
+    )
+    article_id = fields.BigIntField()
+    score = fields.FloatField()
+    reasons: fields.Field[list[dict[str, object]]] = fields.JSONField(default=list)
+    computed_at = fields.DatetimeField(auto_now=True)
+
+    viewer_id: int
+
+    class Meta:
+        table = "article_suggestions"
+        unique_together = (("viewer", "article_id"),)

@@ -241,8 +241,9 @@ async def edit(
     status = await _own_status(author, status_id)
     if status.reblog_of_id:
         raise Invalid("a boost cannot be edited", field="id")
-    if status.object_type != "Note":
-        # its document is its domain's (a knowledge post's Article): edited there, not as text
+    if status.object_type not in ("Note", "Question"):
+        # its document is its domain's (a knowledge post's Article): edited there, not as text;
+        # a poll's text is edited like a note's (its options and votes stay)
         raise Invalid("a knowledge post is edited through /api/fedihub/v1/articles", field="id")
     if len(text_source) > MAX_CHARACTERS:
         raise Invalid(f"Text character limit of {MAX_CHARACTERS} exceeded", field="status")

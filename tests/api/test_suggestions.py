@@ -13,7 +13,8 @@ from test_entity_shapes import check
 
 from fedihub import models
 from fedihub.discovery import directory, suggestions
-from fedihub.models import FollowState
+from fedihub.knowledge import articles
+from fedihub.models import FollowState, Visibility
 from fedihub.web.common import RUNTIME_KEY
 
 
@@ -119,3 +120,50 @@ async def test_suggestions_need_a_token_that_reads_accounts(app: Any, client: An
         "/api/v1/suggestions/not-a-number", headers=bearer(await make_token(user))
     )
     assert bad.status_code in (404, 422)
+
+
+async def test_what_to_read_follows_areas_follows_and_favourites_and_never_leaks(
+    app: Any, client: Any
+) -> None:
+    rt = app.extensions[RUNTIME_KEY]
+    me = await _person(app, "reader", ["Catalysis"])
+    friend = await _person(app, "friend", [])
+    stranger = await _person(app, "stranger", [])
+    blocked = await _person(app, "blockedwriter", [])
+    await _follow(me, friend)
+    await models.Block.create(actor=me, target=blocked)
+
+    async def write(author: models.Actor, title: str, **kw: Any) -> models.Article:
+        user = await models.User.get(actor_id=author.id)
+        inp = articles.ArticleInput(title=title, summary="s", body="b", **kw)
+        return await articles.create(rt, user, inp, draft=kw.pop("draft", False))
+
+    on_area = await write(stranger, "On catalysis", tags=("catalysis",))
+    by_friend = await write(friend, "Friend's notes")
+    liked = await write(stranger, "Liked by a friend")
+    await models.Favourite.create(actor=friend, status_id=liked.status_id)
+    await write(stranger, "Unrelated")
+    await write(blocked, "Blocked on catalysis", tags=("catalysis",))
+    await write(stranger, "Private catalysis", tags=("catalysis",), visibility=Visibility.PRIVATE)
+    await write(me, "My own on catalysis", tags=("catalysis",))
+
+    await suggestions.refresh(rt)
+    token = await make_token(await models.User.get(actor_id=me.id))
+    body = await json_of(
+        await client.get("/api/fedihub/v1/suggestions/articles", headers=bearer(token))
+    )
+    titles = [s["article"]["title"] for s in body]
+    assert titles[0] == "On catalysis"
+    assert set(titles) == {"On catalysis", "Friend's notes", "Liked by a friend"}
+    reasons = {s["article"]["title"]: [r["text"] for r in s["reasons"]] for s in body}
+    assert reasons["On catalysis"] == ["about Catalysis, one of your research areas"]
+    assert reasons["Friend's notes"] == ["by friend, whom you follow"]
+    assert reasons["Liked by a friend"] == ["favourited by 1 person you follow"]
+    assert on_area.id and by_friend.id
+
+    # the post is made private afterwards: it is no longer shown, though still stored
+    await models.Status.filter(id=on_area.status_id).update(visibility=Visibility.PRIVATE)
+    after = await json_of(
+        await client.get("/api/fedihub/v1/suggestions/articles", headers=bearer(token))
+    )
+    assert "On catalysis" not in [s["article"]["title"] for s in after]

@@ -111,6 +111,7 @@ WALKED = {
     "api_articles.version_show": "articles",
     "api_articles.export": "articles",
     "api_articles.trends": "articles",
+    "api_suggestions.article_suggestions": "articles (what to read, computed for each role)",
     "api_articles.create": "articles (acts: never on another's post)",
     "api_articles.update": "articles (acts)",
     "api_articles.destroy": "articles (acts)",
@@ -159,7 +160,10 @@ NEVER = {
     "api_tags.": "hashtags and whether they are followed",
     "api_trends.tags": "trending hashtags (names and counts)",
     "api_directory.": "people in the expertise directory: profiles, never statuses",
-    "api_suggestions.": "accounts suggested to follow, with reasons: never statuses",
+    "api_suggestions.suggestions_v2": "accounts suggested to follow: never statuses",
+    "api_suggestions.suggestions_v1": "accounts suggested to follow: never statuses",
+    "api_suggestions.dismiss": "dismisses an account suggestion: never statuses",
+    "api_suggestions.explained_suggestions": "accounts to follow with reasons: never statuses",
     "api_notifications.dismiss": "answers {}",
     "api_notifications.clear": "answers {}",
     "api_notifications.unread_count": "a count",
@@ -430,6 +434,7 @@ async def _articles(walk: Walk, world: World) -> None:
         f"/api/fedihub/v1/articles?account={world.actor('author').id}",
         "/api/fedihub/v1/articles?domain=fedihub.test",
         "/api/fedihub/v1/trends/articles",
+        "/api/fedihub/v1/suggestions/articles",
     ]
     for role in ROLES:
         for path in lists:

@@ -21,6 +21,7 @@ from apikit import bearer, make_token, make_user
 
 from fedihub import jobs, models
 from fedihub.activitypub import signatures
+from fedihub.discovery import suggestions
 from fedihub.ids import new_id
 from fedihub.inbox.receive import INBOX_JOB
 from fedihub.models import FollowState, Visibility
@@ -387,6 +388,8 @@ async def statuses(client: Any, world: World) -> None:
     world.markers["MARKsched"] = {"author"}
     await _articles(client, world)
     await trends.refresh()
+    # what each role is suggested to read (and whom to follow), as the background refresh does
+    await suggestions.refresh(client.app.extensions[RUNTIME_KEY])
 
 
 async def _articles(client: Any, world: World) -> None:
