@@ -61,6 +61,7 @@ RUNS: list[tuple[str, list[str], bool]] = [  # (module, arguments, needs Postgre
         ["--database", "postgres", "--statuses", "100000", "--requests", "100"],
         True,
     ),
+    ("bench_pages", ["--database", "sqlite", "--statuses", "50000", "--requests", "100"], False),
     (
         "bench_inbox",
         [
