@@ -50,7 +50,7 @@ system-packages:
 		else echo "haproxy is missing and cannot be installed here: tests/cluster will be skipped"; fi; }
 	@test -x /usr/bin/chromium || { \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
 				|| echo "could not install chromium: tests/browser will be skipped"; \
 		else echo "chromium is missing and cannot be installed here: tests/browser will be skipped"; fi; }
 

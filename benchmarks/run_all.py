@@ -63,6 +63,7 @@ RUNS: list[tuple[str, list[str], bool]] = [  # (module, arguments, needs Postgre
     ),
     ("bench_notifications", ["--database", "sqlite", "--requests", "60"], False),
     ("bench_notifications", ["--database", "postgres", "--requests", "60"], True),
+    ("bench_pages", ["--database", "sqlite", "--statuses", "50000", "--requests", "100"], False),
     (
         "bench_inbox",
         [

@@ -12,7 +12,7 @@ from fedihub import models
 from fedihub.accounts import resolver
 from fedihub.errors import FedihubError, Invalid, NotFound
 from fedihub.models import FollowState
-from fedihub.social import blocks, follows, search, timelines
+from fedihub.social import blocks, follows, lists, search, timelines
 from fedihub.web import i18n, page_kit, session
 from fedihub.web.auth import page_locale
 from fedihub.web.common import runtime
@@ -43,6 +43,7 @@ async def profile_page(actor: models.Actor) -> str:
     """An account's page: who they are, the reader's relationship, and what the reader may see
     of their statuses, paged."""
     who = await page_kit.reader()
+    relation = await _relationship(who, actor)
     paged = await page_kit.page(await timelines.account(who, actor))
     links = [
         {"name": link.get("name", ""), "url": link.get("value") or link.get("url", "")}
@@ -55,7 +56,9 @@ async def profile_page(actor: models.Actor) -> str:
         account=page_kit.accounts([actor])[0],
         handle=page_kit.handle(actor),
         links=links,
-        relationship=await _relationship(who, actor),
+        relationship=relation,
+        # lists take accounts one follows (Mastodon's rule, social/lists.py)
+        my_lists=await lists.of_owner(who) if who is not None and relation == "following" else [],
         items=await page_kit.statuses(paged.rows, who),
         paged=paged,
         remote_follow_error=None,

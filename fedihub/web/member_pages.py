@@ -3,6 +3,8 @@ with the forms that change them (CSRF-protected, answered by a redirect back).""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from quart import Blueprint, Quart, render_template, request
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
@@ -42,6 +44,7 @@ async def notifications() -> str:
     paged = await page_kit.page(models.Notification.filter(recipient_id=user.actor.id))
     entries = await notification_entities(runtime(), paged.rows, user.actor)
     for entry in entries:
+        entry["at"] = datetime.fromisoformat(entry["created_at"])
         page_kit.present_account(entry["account"])
         if entry["status"]:
             page_kit.present_status(entry["status"])

@@ -156,7 +156,11 @@ async def test_notifications_messages_lists_and_hashtags(app: Any) -> None:
     await post(ada, "/lists", {"title": "Lab", "next": "/lists"}, token_from="/lists")
     lab = await models.List.get(title="Lab")
     assert "Lab" in await _html(ada, "/lists")
-    assert "Lab" in await _html(ada, f"/lists/{lab.id}")
+    bob_actor = (await models.User.get(username_key="bob").prefetch_related("actor")).actor
+    await post(ada, f"/web/accounts/{bob_actor.id}/follow", {"next": "/@bob"})
+    assert "Add to list Lab" in await _html(ada, "/@bob")
+    await post(ada, f"/lists/{lab.id}/members", {"add": str(bob_actor.id), "next": "/@bob"})
+    assert "@bob" in await _html(ada, f"/lists/{lab.id}")
     await post(ada, "/tags/enzymes/follow", {"next": "/tags/enzymes"})
     assert "#enzymes" in await _html(ada, "/lists")
     assert "Unfollow #enzymes" in await _html(ada, "/tags/enzymes")
