@@ -63,6 +63,8 @@ RUNS: list[tuple[str, list[str], bool]] = [  # (module, arguments, needs Postgre
     ),
     ("bench_notifications", ["--database", "sqlite", "--requests", "60"], False),
     ("bench_notifications", ["--database", "postgres", "--requests", "60"], True),
+    ("bench_directory", ["--database", "sqlite", "--entries", "20000", "--queries", "100"], False),
+    ("bench_directory", ["--database", "postgres", "--entries", "20000", "--queries", "100"], True),
     ("bench_pages", ["--database", "sqlite", "--statuses", "50000", "--requests", "100"], False),
     (
         "bench_inbox",
