@@ -10,6 +10,7 @@ from fedihub.web import (
     federation,
     health,
     inbox,
+    knowledge,
     media,
     metrics,
     page_headers,
@@ -29,6 +30,7 @@ def register_blueprints(app: Quart) -> None:
     app.register_blueprint(wellknown.blueprint)
     app.register_blueprint(federation.blueprint)
     app.register_blueprint(inbox.blueprint)
+    app.register_blueprint(knowledge.blueprint)
     auth.register(app)
     settings_pages.register(app)
     media.register(app)

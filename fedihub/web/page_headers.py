@@ -38,6 +38,8 @@ def content_security_policy(*, media_origin: str = "", form_action: bool = True)
         "script-src 'self'",
         "style-src 'self'",
         f"img-src {images}",
+        # the knowledge editor's live preview asks the node itself (templates/static/knowledge.js)
+        "connect-src 'self'",
         "base-uri 'none'",
         "frame-ancestors 'none'",
     ]
