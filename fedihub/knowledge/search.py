@@ -121,10 +121,14 @@ async def find(viewer: models.Actor | None, query: Query) -> list[models.Article
             where.append(f"a.search_vector @@ {tsq}")
             order = f"ts_rank(a.search_vector, {tsq}) DESC, a.published_at DESC"
         else:
-            joins = " JOIN article_fts ON article_fts.rowid = a.id"
+            # the matches ranked by FTS5 first (bm25), then joined to their rows by key: with
+            # the MATCH in the outer WHERE, SQLite may test it row by row over the articles
             match = " ".join(f'"{t}"' for t in q_terms)
-            where.append(f"article_fts MATCH {sql(match)}")
-            order = "article_fts.rank, a.published_at DESC"
+            joins = (
+                " JOIN (SELECT rowid AS fts_id, rank AS fts_rank FROM article_fts "
+                f"WHERE article_fts MATCH {sql(match)}) f ON a.id = f.fts_id"
+            )
+            order = "f.fts_rank, a.published_at DESC"
     if query.tag:
         tag = query.tag.lstrip("#").lower()[:255]
         where.append(f"a.status_id IN (SELECT status_id FROM status_tags WHERE name = {sql(tag)})")
