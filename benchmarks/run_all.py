@@ -81,6 +81,8 @@ RUNS: list[tuple[str, list[str], bool]] = [  # (module, arguments, needs Postgre
         True,
     ),
     ("bench_stream_fanout", ["--clients", "500", "--events", "200", "--rate", "5"], True),
+    ("bench_knowledge", ["--database", "sqlite", "--posts", "100000"], False),
+    ("bench_knowledge", ["--database", "postgres", "--posts", "100000"], True),
 ]
 
 

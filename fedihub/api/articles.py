@@ -18,9 +18,12 @@ from fedihub.api.common import Params, id_or_none, invalid, not_found, params, p
 from fedihub.api.entities.article import article as article_entity
 from fedihub.api.entities.article import articles as article_entities
 from fedihub.api.entities.article import version_entity
-from fedihub.errors import Invalid
+from fedihub.errors import FedihubError, Invalid
 from fedihub.knowledge import articles, exports, search, trending, versions
+from fedihub.knowledge import remote as knowledge_remote
 from fedihub.models import Visibility
+from fedihub.security import html
+from fedihub.social import remote as social_remote
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_articles", __name__)
@@ -134,7 +137,28 @@ async def index() -> Response:
         offset=p.offset(),
     )
     found = await search.find(viewer, query)
+    if viewer is not None and p.bool("resolve", False) and query.offset == 0:
+        # a post's URL, as /api/v2/search resolves statuses: fetched from its origin and kept
+        imported = await _resolve(query.q, viewer)
+        if imported is not None and imported.id not in {a.id for a in found}:
+            found = [imported, *found][: query.limit]
     return jsonify(await article_entities(runtime(), found))
+
+
+async def _resolve(q: str, viewer: models.Actor) -> models.Article | None:
+    url = html.safe_link(q.strip())
+    if url is None:
+        return None
+    try:
+        status = await social_remote.fetch_status(runtime(), url, social_remote.FetchBudget(4))
+    except FedihubError:
+        return None  # unreachable or not a post: nothing found, as Mastodon's search answers
+    article = await models.Article.get_or_none(status_id=status.id)
+    if article is None and not status.local:
+        article = await knowledge_remote.sync(runtime(), status)
+    if article is None or not await search.visible(viewer, [article]):
+        return None
+    return article
 
 
 def _time(p: Params, name: str) -> datetime | None:

@@ -26,6 +26,7 @@ ARTICLE_CONTEXT: list[object] = [
     TOOT_CONTEXT,
     {
         "schema": "https://schema.org/",
+        "prov": "http://www.w3.org/ns/prov#",
         "history": {"@id": "https://w3id.org/fep/bad1/history", "@type": "@id"},
         "digestMultibase": "https://w3id.org/security#digestMultibase",
         "size": "https://joinpeertube.org/ns#size",

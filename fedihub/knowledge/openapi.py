@@ -52,6 +52,7 @@ _Q = [
     ("until", "Published before (ISO 8601)"),
     ("limit", "At most 40; 20 by default"),
     ("offset", "Results to skip"),
+    ("resolve", "With a user token and q a post's URL: fetch the post from its server"),
 ]
 
 PATHS: dict[str, Any] = {

@@ -13,6 +13,7 @@ from fedihub.web import (
     federation,
     health,
     inbox,
+    knowledge,
     language,
     media,
     member_pages,
@@ -40,6 +41,7 @@ def register_blueprints(app: Quart) -> None:
     app.register_blueprint(federation.blueprint)
     app.register_blueprint(inbox.blueprint)
     app.register_blueprint(projects.blueprint)
+    app.register_blueprint(knowledge.blueprint)
     auth.register(app)
     settings_pages.register(app)
     language.register(app)

@@ -39,6 +39,7 @@ def content_security_policy(*, media_origin: str = "", form_action: bool = True)
         "style-src 'self'",
         f"img-src {images}",
         # static/live.js listens to the node's own streaming API (server-sent events)
+        # the knowledge editor's live preview asks the node itself (templates/static/knowledge.js)
         "connect-src 'self'",
         "base-uri 'none'",
         "frame-ancestors 'none'",

@@ -16,7 +16,12 @@ from fedihub.errors import NotFound
 
 blueprint = Blueprint("static_files", __name__)
 
-FILES = {"fedihub.css": "text/css", "code.js": "text/javascript", "live.js": "text/javascript"}
+FILES = {
+    "fedihub.css": "text/css",
+    "code.js": "text/javascript",
+    "live.js": "text/javascript",
+    "knowledge.js": "text/javascript",
+}
 
 
 def register(app: Quart) -> None:

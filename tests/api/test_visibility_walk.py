@@ -27,6 +27,7 @@ from typing import Any
 from apikit import PASSWORD, bearer
 from visibility_world import (
     ARTICLE_AUDIENCE,
+    ARTICLE_FEDERATED,
     END,
     LOCAL,
     ROLES,
@@ -116,6 +117,14 @@ WALKED = {
     "api_articles.update": "articles (acts)",
     "api_articles.destroy": "articles (acts)",
     "api_articles.publish": "articles (acts)",
+    # knowledge post pages, and a post's FEP-bad1 history over ActivityPub
+    "knowledge.index": "pages (knowledge)",
+    "knowledge.show": "pages (knowledge)",
+    "knowledge.version_list": "pages (knowledge)",
+    "knowledge.version_show": "pages (knowledge)",
+    "knowledge.edit": "pages (knowledge: the editor, its author's alone)",
+    "knowledge.history": "activitypub (knowledge)",
+    "knowledge.old_version": "activitypub (knowledge)",
     # pages
     "pages.home": "pages",
     "timeline_pages.home": "pages",
@@ -211,6 +220,10 @@ NEVER = {
     # the Group posts only direct notices (projects/notices.py), which collections.outbox (the
     # same function and rules as federation.outbox, walked) never lists
     "projects.outbox": "the Group's outbox: federation.outbox's rules, direct notices only",
+    "knowledge.new": "an empty editor",
+    "knowledge.create": "a form POST answering a redirect (or the editor with the author's input)",
+    "knowledge.save": "a form POST on one's own post (own_article refuses others: 404/403)",
+    "knowledge.preview": "renders the Markdown its caller sent",
 }
 
 
@@ -454,6 +467,49 @@ async def _articles(walk: Walk, world: World) -> None:
                     if code == 200:
                         walk.leaks.append(f"{method} {path} accepted from {role}")
     await walk.api("author", "POST", "/api/fedihub/v1/articles", title="a new hush")
+    await _article_pages(walk, world)
+
+
+async def _article_pages(walk: Walk, world: World) -> None:
+    """The knowledge pages as each role signed in (or not), and each post's history and old
+    versions over ActivityPub as each remote role (signed) or unsigned."""
+    lists = ["/articles", "/articles?q=hush", f"/articles?tag={TAG}", "/articles?view=trending"]
+    for role in ROLES:
+        client = await _signed_in(walk.client.app, role)
+        for path in lists:
+            walk.note_endpoint("GET", path)
+            response = await client.get(path, headers={"Accept": "text/html"})
+            walk.check(role, f"page {path}", await response.get_data(as_text=True))
+        for level, article_id in world.articles.items():
+            marker = f"MARK{level}K"
+            for sub in ("", "/versions", "/versions/2", "/edit"):
+                path = f"/articles/{article_id}{sub}"
+                walk.note_endpoint("GET", path)
+                response = await client.get(path, headers={"Accept": "text/html"})
+                found = walk.check(role, f"page {path}", await response.get_data(as_text=True))
+                allowed = role in ARTICLE_AUDIENCE[level] and (sub != "/edit" or role == "author")
+                walk.expect(role, f"page {path} ({level})", marker in found, allowed)
+    posts = await models.Article.filter(id__in=list(world.articles.values()))
+    for post in posts:
+        if post.status_id is None:
+            continue
+        level = next(k for k, v in world.articles.items() if v == post.id)
+        base = f"/users/ada/statuses/{post.status_id}"
+        for role in ("follower", "mentioned", "outsider", "anonymous"):
+            for path in (f"{base}/history", f"{base}/versions/1", f"{base}/versions/2"):
+                walk.note_endpoint("GET", path)
+                url = f"https://fedihub.test{path}"
+                headers = {"Accept": AS}
+                if role != "anonymous":
+                    headers = signed_get(url, world.remote[role], world.key, AS)
+                response = await walk.client.get(path, headers=headers)
+                text = await response.get_data(as_text=True)
+                found = walk.check(role, f"ActivityPub {path}", text, federated=True)
+                if "/versions/" in path:
+                    allowed = role in ARTICLE_FEDERATED[level]
+                    walk.expect(role, f"ActivityPub {path} ({level})", bool(found), allowed)
+                elif response.status_code == 200 and role not in ARTICLE_FEDERATED[level]:
+                    walk.leaks.append(f"{path} served to {role}")
 
 
 # ---- pages and ActivityPub --------------------------------------------------------------------

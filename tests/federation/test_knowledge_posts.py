@@ -140,6 +140,11 @@ async def test_institution_only_posts_never_leave_their_node(node_pair: tuple[No
         "GET", "/api/v2/search", params={"q": inside["uri"], "resolve": "true"}
     )
     assert resolved["statuses"] == []
+    assert await alice.api("GET", P, params={"q": inside["uri"], "resolve": "true"}) == []
     # while every account of its own node reads it
     assert (await carol.api("GET", f"{P}/{inside['id']}"))["title"] == "Inside only"
     assert public["visibility"] == "public"
+    # a public post of someone nobody on A follows is imported by its URL
+    unknown = await carol.api("POST", P, json={"title": "Carol's notes", "summary": "Found"})
+    found = await alice.api("GET", P, params={"q": unknown["uri"], "resolve": "true"})
+    assert [(a["title"], a["local"]) for a in found] == [("Carol's notes", False)]
