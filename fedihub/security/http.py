@@ -212,7 +212,14 @@ async def fetch(
     a redirect to another origin is refused (RemoteError) before it is followed. Peer failures
     become the RemoteError family."""
     extra: dict[str, Any] = {"auth": auth} if auth is not None else {}
-    current = httpx.URL(url)
+    try:
+        current = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        raise RemoteError(f"{url!r} is not a URL") from None
+    # an id a peer sent (`/x`, `mailto:`, `https://[::1`) is no address to fetch: say so before
+    # the client is asked, whatever transport it has
+    if current.scheme not in ("http", "https") or not current.host:
+        raise RemoteError(f"{url!r} is not an absolute http(s) URL")
     start = origin(current)
     for _hop in range(MAX_REDIRECTS + 1):
         try:
