@@ -57,11 +57,13 @@ class World(dict[str, Any]):
 
 
 @pytest.fixture
-async def world(app: Any) -> World:
+async def world(app: Any, monkeypatch: pytest.MonkeyPatch) -> World:
     rt = app.extensions[RUNTIME_KEY]
     # thousands of requests from one address: lift the API's request budget
     rt.api_limiter = MemoryApiLimiter(limit=10**9)
-    rt.http = httpx.AsyncClient(transport=httpx.MockTransport(lambda _: httpx.Response(404)))
+    # the node's own client is put back for the app's shutdown to close
+    mock = httpx.AsyncClient(transport=httpx.MockTransport(lambda _: httpx.Response(404)))
+    monkeypatch.setattr(rt, "http", mock)
     ada = await make_user(app, "ada")
     await make_user(app, "bob")
     token = await make_token(ada, "read write follow push profile")
