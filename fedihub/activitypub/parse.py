@@ -26,7 +26,8 @@ _HTTP_SCHEMES = frozenset({"http", "https"})
 
 
 def loads_bounded(body: bytes, *, max_depth: int = 32) -> dict[str, Any]:
-    """Parse a JSON object, refusing nesting deeper than max_depth (a cheap DoS guard)."""
+    """Parse a JSON object, refusing nesting deeper than max_depth (a cheap DoS guard) and NUL
+    characters in its keys and strings."""
     try:
         value = json.loads(body)
     except RecursionError:
@@ -41,11 +42,23 @@ def loads_bounded(body: bytes, *, max_depth: int = 32) -> dict[str, Any]:
         node, depth = stack.pop()
         if depth > max_depth:
             raise BadRequest(f"JSON nested deeper than {max_depth} levels")
-        children = node.values() if isinstance(node, dict) else node
+        if isinstance(node, dict):
+            if any("\x00" in key for key in node):
+                raise BadRequest(_NUL)
+            children = node.values()
+        else:
+            children = node
         for child in children:
             if isinstance(child, dict | list):
                 stack.append((child, depth + 1))
+            elif isinstance(child, str) and "\x00" in child:
+                raise BadRequest(_NUL)
     return value
+
+
+# PostgreSQL's text and jsonb cannot hold U+0000: a document carrying one (as \u0000) could not be
+# stored, and no peer has a reason to send one
+_NUL = "JSON holds a NUL character (\\u0000)"
 
 
 def http_url(value: Any) -> str | None:
