@@ -29,7 +29,7 @@ def loads_bounded(body: bytes, *, max_depth: int = 32) -> dict[str, Any]:
     """Parse a JSON object, refusing nesting deeper than max_depth (a cheap DoS guard) and NUL
     characters in its keys and strings."""
     try:
-        value = json.loads(body)
+        value = json.loads(body, parse_constant=_not_json)
     except RecursionError:
         raise BadRequest(f"JSON nested deeper than {max_depth} levels") from None
     except (ValueError, UnicodeDecodeError) as exc:
@@ -54,6 +54,11 @@ def loads_bounded(body: bytes, *, max_depth: int = 32) -> dict[str, Any]:
             elif isinstance(child, str) and "\x00" in child:
                 raise BadRequest(_NUL)
     return value
+
+
+def _not_json(constant: str) -> Any:
+    # Python reads NaN and Infinity, which JSON has not and PostgreSQL's jsonb refuses to store
+    raise ValueError(f"{constant} is not JSON")
 
 
 # PostgreSQL's text and jsonb cannot hold U+0000: a document carrying one (as \u0000) could not be

@@ -182,12 +182,17 @@ def _range(low: int | None, high: int | None) -> str:
 
 def _json_body(raw: str | bytes) -> Any:
     """A JSON body, or None when it is not one, as Quart's get_json(silent=True) answers; but
-    bytes that are not UTF-8 (which get_json let out as UnicodeDecodeError, a 500 found by
-    tests/fuzz) and nesting past the interpreter's recursion limit are not one either."""
+    NaN and Infinity, bytes that are not UTF-8 (which get_json let out as UnicodeDecodeError, a
+    500 found by tests/fuzz) and nesting past the recursion limit are not one either."""
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_not_json)
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None
+
+
+def _not_json(constant: str) -> Any:
+    # Python reads NaN and Infinity, which JSON has not (PostgreSQL's jsonb refuses them)
+    raise ValueError(f"{constant} is not JSON")
 
 
 async def params() -> Params:

@@ -51,3 +51,10 @@ def test_a_document_holding_a_nul_character_is_a_bad_request(body: bytes) -> Non
 
 def test_the_text_backslash_u0000_is_not_a_nul() -> None:
     assert parse.loads_bounded(b'{"content": "\\\\u0000"}') == {"content": "\\u0000"}
+
+
+@pytest.mark.parametrize("constant", [b"NaN", b"Infinity", b"-Infinity"])
+def test_nan_and_infinity_are_not_json(constant: bytes) -> None:
+    # Python's json reads them; PostgreSQL's jsonb refused to store them: a 500 on the inbox there
+    with pytest.raises(BadRequest):
+        parse.loads_bounded(b'{"@context": ' + constant + b"}")
