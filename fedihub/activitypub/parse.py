@@ -29,7 +29,7 @@ def loads_bounded(body: bytes, *, max_depth: int = 32) -> dict[str, Any]:
     """Parse a JSON object, refusing nesting deeper than max_depth (a cheap DoS guard) and NUL
     characters in its keys and strings."""
     try:
-        value = json.loads(body, parse_constant=_not_json)
+        value = json.loads(body, parse_constant=not_json)
     except RecursionError:
         raise BadRequest(f"JSON nested deeper than {max_depth} levels") from None
     except (ValueError, UnicodeDecodeError) as exc:
@@ -42,28 +42,38 @@ def loads_bounded(body: bytes, *, max_depth: int = 32) -> dict[str, Any]:
         node, depth = stack.pop()
         if depth > max_depth:
             raise BadRequest(f"JSON nested deeper than {max_depth} levels")
-        if isinstance(node, dict):
-            if any("\x00" in key for key in node):
-                raise BadRequest(_NUL)
-            children = node.values()
-        else:
-            children = node
+        children = node.values() if isinstance(node, dict) else node
         for child in children:
             if isinstance(child, dict | list):
                 stack.append((child, depth + 1))
-            elif isinstance(child, str) and "\x00" in child:
-                raise BadRequest(_NUL)
+    if holds_nul(value):
+        # PostgreSQL's text and jsonb cannot hold U+0000: a document carrying one (as \u0000)
+        # could not be stored, and no peer has a reason to send one
+        raise BadRequest("JSON holds a NUL character (\\u0000)")
     return value
 
 
-def _not_json(constant: str) -> Any:
-    # Python reads NaN and Infinity, which JSON has not and PostgreSQL's jsonb refuses to store
+def not_json(constant: str) -> Any:
+    """json.loads's parse_constant: Python reads NaN and Infinity, which JSON has not and
+    PostgreSQL's jsonb refuses to store; this makes them a ValueError like any bad JSON."""
     raise ValueError(f"{constant} is not JSON")
 
 
-# PostgreSQL's text and jsonb cannot hold U+0000: a document carrying one (as \u0000) could not be
-# stored, and no peer has a reason to send one
-_NUL = "JSON holds a NUL character (\\u0000)"
+def holds_nul(value: Any) -> bool:
+    """Whether a string, or JSON lists and objects of them (keys too), hold U+0000, which
+    PostgreSQL's text and jsonb refuse. Iterative: a deep document cannot exhaust the stack."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def http_url(value: Any) -> str | None:

@@ -15,6 +15,7 @@ from typing import Any
 from quart import g, request
 from werkzeug.datastructures import FileStorage
 
+from fedihub.activitypub import parse
 from fedihub.errors import Invalid, NotFound
 
 _TRUE = {"1", "true", "t", "on", "yes"}
@@ -185,14 +186,9 @@ def _json_body(raw: str | bytes) -> Any:
     NaN and Infinity, bytes that are not UTF-8 (which get_json let out as UnicodeDecodeError, a
     500 found by tests/fuzz) and nesting past the recursion limit are not one either."""
     try:
-        return json.loads(raw, parse_constant=_not_json)
+        return json.loads(raw, parse_constant=parse.not_json)
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None
-
-
-def _not_json(constant: str) -> Any:
-    # Python reads NaN and Infinity, which JSON has not (PostgreSQL's jsonb refuses them)
-    raise ValueError(f"{constant} is not JSON")
 
 
 async def params() -> Params:
@@ -217,26 +213,9 @@ async def params() -> Params:
                 values.setdefault(key, []).append(value)
             files = {key: storage for key, storage in (await request.files).items()}
     for key, found in values.items():
-        if _holds_nul(key) or any(_holds_nul(value) for value in found):
+        # PostgreSQL's text columns refuse U+0000: every such write and lookup was a 500 there
+        if parse.holds_nul(key) or parse.holds_nul(found):
             raise invalid(f"{key} contains a NUL character", key)
     result = Params(values, files)
     g._api_params = result
     return result
-
-
-def _holds_nul(value: Any) -> bool:
-    """Whether a parameter (a string, or JSON lists and objects of them) holds U+0000, which
-    PostgreSQL's text columns refuse: every such write and lookup was a 500 there (found by
-    tests/fuzz). Iterative, so a deep JSON body cannot exhaust the stack."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False

@@ -12,7 +12,8 @@ on the Runtime. Layers, outermost first:
     httpx.AsyncHTTPTransport an origin's pool; ssrf.GuardedBackend checks again at connect time
                              and connects to the address it checked
 
-Imports nothing of fedihub but `errors`, `security.ssrf` and `security.pools`.
+Imports nothing of fedihub but `errors`, `activitypub.parse` (what JSON from a peer may hold),
+`security.ssrf` and `security.pools`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 import httpcore
 import httpx
 
+from fedihub.activitypub import parse
 from fedihub.errors import (
     PayloadTooLarge,
     RemoteError,
@@ -261,13 +263,15 @@ def _raise_for_status(url: str, status: int) -> None:
 
 def _json_object(url: str, body: bytes) -> dict[str, Any]:
     try:
-        document = json.loads(body)
+        document = json.loads(body, parse_constant=parse.not_json)
     except (ValueError, RecursionError):
         raise RemoteError(f"{url} did not answer JSON") from None
     if not isinstance(document, dict):
         raise RemoteError(f"{url} answered JSON that is not an object")
     if _depth(document) > MAX_JSON_DEPTH:
         raise RemoteError(f"{url} answered JSON nested deeper than {MAX_JSON_DEPTH}")
+    if parse.holds_nul(document):  # PostgreSQL's jsonb could not store it
+        raise RemoteError(f"{url} answered JSON holding a NUL character")
     return document
 
 

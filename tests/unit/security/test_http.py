@@ -337,3 +337,14 @@ async def test_fetching_what_is_no_http_url_is_a_remote_error_before_any_request
         with pytest.raises(RemoteError):
             await http.fetch(client, url)
     assert asked == []
+
+
+@pytest.mark.parametrize(
+    "body", [b'{"id": NaN}', b'{"id": Infinity}', b'{"name": "a\\u0000"}', b'{"\\u0000": 1}']
+)
+async def test_a_peer_document_postgresql_could_not_store_is_a_remote_error(body: bytes) -> None:
+    # found by tests/fuzz on the inbox: NaN, Infinity and U+0000 cannot go into jsonb
+    transport = httpx.MockTransport(lambda _: httpx.Response(200, content=body))
+    async with httpx.AsyncClient(transport=transport) as client:
+        with pytest.raises(RemoteError):
+            await http.fetch_json(client, "https://a.example/x")
