@@ -30,9 +30,10 @@ _HTTP_SCHEMES = frozenset({"http", "https"})
 
 
 def loads_bounded(body: bytes, *, max_depth: int = 32) -> dict[str, Any]:
-    """Parse a JSON object, refusing nesting deeper than max_depth (a cheap DoS guard)."""
+    """Parse a JSON object, refusing nesting deeper than max_depth (a cheap DoS guard) and NUL
+    characters in its keys and strings."""
     try:
-        value = json.loads(body)
+        value = json.loads(body, parse_constant=not_json)
     except RecursionError:
         raise BadRequest(f"JSON nested deeper than {max_depth} levels") from None
     except (ValueError, UnicodeDecodeError) as exc:
@@ -49,7 +50,34 @@ def loads_bounded(body: bytes, *, max_depth: int = 32) -> dict[str, Any]:
         for child in children:
             if isinstance(child, dict | list):
                 stack.append((child, depth + 1))
+    if holds_nul(value):
+        # PostgreSQL's text and jsonb cannot hold U+0000: a document carrying one (as \u0000)
+        # could not be stored, and no peer has a reason to send one
+        raise BadRequest("JSON holds a NUL character (\\u0000)")
     return value
+
+
+def not_json(constant: str) -> Any:
+    """json.loads's parse_constant: Python reads NaN and Infinity, which JSON has not and
+    PostgreSQL's jsonb refuses to store; this makes them a ValueError like any bad JSON."""
+    raise ValueError(f"{constant} is not JSON")
+
+
+def holds_nul(value: Any) -> bool:
+    """Whether a string, or JSON lists and objects of them (keys too), hold U+0000, which
+    PostgreSQL's text and jsonb refuse. Iterative: a deep document cannot exhaust the stack."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def http_url(value: Any) -> str | None:

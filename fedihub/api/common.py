@@ -15,6 +15,7 @@ from typing import Any
 from quart import g, request
 from werkzeug.datastructures import FileStorage
 
+from fedihub.activitypub import parse
 from fedihub.errors import Invalid, NotFound
 
 _TRUE = {"1", "true", "t", "on", "yes"}
@@ -182,10 +183,10 @@ def _range(low: int | None, high: int | None) -> str:
 
 def _json_body(raw: str | bytes) -> Any:
     """A JSON body, or None when it is not one, as Quart's get_json(silent=True) answers; but
-    bytes that are not UTF-8 (which get_json let out as UnicodeDecodeError, a 500 found by
-    tests/fuzz) and nesting past the interpreter's recursion limit are not one either."""
+    NaN and Infinity, bytes that are not UTF-8 (which get_json let out as UnicodeDecodeError, a
+    500 found by tests/fuzz) and nesting past the recursion limit are not one either."""
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=parse.not_json)
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None
 
@@ -211,6 +212,10 @@ async def params() -> Params:
             for key, value in form.items(multi=True):
                 values.setdefault(key, []).append(value)
             files = {key: storage for key, storage in (await request.files).items()}
+    for key, found in values.items():
+        # PostgreSQL's text columns refuse U+0000: every such write and lookup was a 500 there
+        if parse.holds_nul(key) or parse.holds_nul(found):
+            raise invalid(f"{key} contains a NUL character", key)
     result = Params(values, files)
     g._api_params = result
     return result

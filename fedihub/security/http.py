@@ -12,7 +12,8 @@ on the Runtime. Layers, outermost first:
     httpx.AsyncHTTPTransport an origin's pool; ssrf.GuardedBackend checks again at connect time
                              and connects to the address it checked
 
-Imports nothing of fedihub but `errors`, `security.ssrf` and `security.pools`.
+Imports nothing of fedihub but `errors`, `activitypub.parse` (what JSON from a peer may hold),
+`security.ssrf` and `security.pools`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 import httpcore
 import httpx
 
+from fedihub.activitypub import parse
 from fedihub.errors import (
     PayloadTooLarge,
     RemoteError,
@@ -240,7 +242,14 @@ async def _fetch_body(
     same_origin: bool,
 ) -> tuple[str, bytes]:
     extra: dict[str, Any] = {"auth": auth} if auth is not None else {}
-    current = httpx.URL(url)
+    try:
+        current = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        raise RemoteError(f"{url!r} is not a URL") from None
+    # an id a peer sent (`/x`, `mailto:`, `https://[::1`) is no address to fetch: say so before
+    # the client is asked, whatever transport it has
+    if current.scheme not in ("http", "https") or not current.host:
+        raise RemoteError(f"{url!r} is not an absolute http(s) URL")
     start = origin(current)
     for _hop in range(MAX_REDIRECTS + 1):
         try:
@@ -281,11 +290,13 @@ def _raise_for_status(url: str, status: int) -> None:
 
 def _json_value(url: str, body: bytes) -> Any:
     try:
-        document = json.loads(body)
+        document = json.loads(body, parse_constant=parse.not_json)
     except (ValueError, RecursionError):
         raise RemoteError(f"{url} did not answer JSON") from None
     if isinstance(document, dict | list) and _depth(document) > MAX_JSON_DEPTH:
         raise RemoteError(f"{url} answered JSON nested deeper than {MAX_JSON_DEPTH}")
+    if parse.holds_nul(document):  # PostgreSQL's jsonb could not store it
+        raise RemoteError(f"{url} answered JSON holding a NUL character")
     return document
 
 

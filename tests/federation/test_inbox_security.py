@@ -160,6 +160,14 @@ async def test_malformed_and_oversized_bodies_are_refused(
     deep = b'{"a":' + b"[" * 100 + b"]" * 100 + b"}"
     response = await client.post("/inbox", data=deep, headers=_signed(deep, remote_key))
     assert response.status_code == 400
+    # PostgreSQL's jsonb cannot hold U+0000: this was a 500 there (found by tests/fuzz)
+    nul = json.dumps({**_note_activity(), "@context": "https://peer.example/\x00"}).encode()
+    response = await client.post("/inbox", data=nul, headers=_signed(nul, remote_key))
+    assert response.status_code == 400
+    # nor NaN and Infinity, which Python's json reads and jsonb refuses
+    infinite = json.dumps({**_note_activity(), "@context": float("inf")}).encode()
+    response = await client.post("/inbox", data=infinite, headers=_signed(infinite, remote_key))
+    assert response.status_code == 400
     huge = b'{"a":"' + b"x" * 1_100_000 + b'"}'
     response = await client.post("/inbox", data=huge, headers=_signed(huge, remote_key))
     assert response.status_code == 413

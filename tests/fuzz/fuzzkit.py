@@ -59,6 +59,7 @@ TRICKY_STRINGS = st.sampled_from(
         "",
         " ",
         "\u202e",
+        "nul\x00byte",  # PostgreSQL's text columns refuse U+0000
         "💥",
     ]
 )

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from fedihub.activitypub import parse
+from fedihub.errors import BadRequest
 
 NOTE = {"id": "https://peer.example/notes/1", "type": "Note"}
 
@@ -32,3 +33,28 @@ def test_a_width_or_height_that_is_no_pixel_count_is_dropped(value: Any) -> None
 def test_pixel_counts_are_kept() -> None:
     attachment = _attachment(width=640, height=480)
     assert (attachment.width, attachment.height) == (640, 480)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"@context": "https://peer.example/\\u0000"}',
+        b'{"a\\u0000": 1}',
+        b'{"object": {"tag": [{"name": "x\\u0000"}]}}',
+    ],
+)
+def test_a_document_holding_a_nul_character_is_a_bad_request(body: bytes) -> None:
+    # PostgreSQL's jsonb cannot store U+0000: the inbox answered 500 on PostgreSQL
+    with pytest.raises(BadRequest, match="NUL"):
+        parse.loads_bounded(body)
+
+
+def test_the_text_backslash_u0000_is_not_a_nul() -> None:
+    assert parse.loads_bounded(b'{"content": "\\\\u0000"}') == {"content": "\\u0000"}
+
+
+@pytest.mark.parametrize("constant", [b"NaN", b"Infinity", b"-Infinity"])
+def test_nan_and_infinity_are_not_json(constant: bytes) -> None:
+    # Python's json reads them; PostgreSQL's jsonb refused to store them: a 500 on the inbox there
+    with pytest.raises(BadRequest):
+        parse.loads_bounded(b'{"@context": ' + constant + b"}")

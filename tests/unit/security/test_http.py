@@ -321,3 +321,30 @@ async def test_proxy_variables_cannot_route_around_the_guard(
     async with _client(True) as client:
         assert (await http.fetch_json(client, loopback.url + "/actor"))["type"] == "Person"
     assert len(loopback.requests) == 1  # straight to the server, not via the (dead) proxy
+
+
+@pytest.mark.parametrize("url", ["/x", "mailto:a@b.example", "https://[::1/x", "https://", ""])
+async def test_fetching_what_is_no_http_url_is_a_remote_error_before_any_request(url: str) -> None:
+    # found by tests/fuzz: a peer's object id such as "/x" reached the client, and an invalid one
+    # raised httpx.InvalidURL, out of the inbox job as a crash to retry instead of a peer's error
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        return httpx.Response(404)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+        with pytest.raises(RemoteError):
+            await http.fetch(client, url)
+    assert asked == []
+
+
+@pytest.mark.parametrize(
+    "body", [b'{"id": NaN}', b'{"id": Infinity}', b'{"name": "a\\u0000"}', b'{"\\u0000": 1}']
+)
+async def test_a_peer_document_postgresql_could_not_store_is_a_remote_error(body: bytes) -> None:
+    # found by tests/fuzz on the inbox: NaN, Infinity and U+0000 cannot go into jsonb
+    transport = httpx.MockTransport(lambda _: httpx.Response(200, content=body))
+    async with httpx.AsyncClient(transport=transport) as client:
+        with pytest.raises(RemoteError):
+            await http.fetch_json(client, "https://a.example/x")
