@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -52,10 +53,23 @@ async def set_value(key: str, value: Any) -> None:
         raise Invalid("show_domain_blocks must be disabled, users or all", field=key)
     if isinstance(DEFAULTS[key], bool) and not isinstance(value, bool):
         raise Invalid(f"{key} must be true or false", field=key)
-    # wrapped in an object: a bare JSON string reads back as text on PostgreSQL (tortoise JSONField)
-    await models.NodeSetting.update_or_create(defaults={"value": {"value": value}}, key=key)
+    # wrapped in an object: a bare JSON string reads back as text on PostgreSQL (tortoise
+    # JSONField); when it was set rides along (the extended description's `updated_at`)
+    stored = {"value": value, "set_at": datetime.now(UTC).isoformat()}
+    await models.NodeSetting.update_or_create(defaults={"value": stored}, key=key)
     if key == policy.ALLOWLIST_SETTING:
         policy.changed()
+
+
+async def set_at(key: str) -> datetime | None:
+    """When the setting was last set (None if never, or before this was recorded)."""
+    row = await models.NodeSetting.get_or_none(key=key)
+    if row is None or not isinstance(row.value, dict):
+        return None
+    try:
+        return datetime.fromisoformat(str(row.value.get("set_at")))
+    except ValueError:
+        return None
 
 
 async def registration_mode() -> RegistrationMode:

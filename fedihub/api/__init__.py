@@ -51,7 +51,14 @@ from fedihub.web.common import runtime
 __all__ = ["register"]
 
 _IP_FACTOR = 5  # Mastodon allows 1,500 authenticated API requests per 5 minutes per address
-_CORS_PREFIXES = ("/api/", "/oauth/token", "/oauth/revoke", "/.well-known/", "/nodeinfo")
+_CORS_PREFIXES = (
+    "/api/",
+    "/oauth/token",
+    "/oauth/revoke",
+    "/oauth/userinfo",
+    "/.well-known/",
+    "/nodeinfo",
+)
 _SLASH_PREFIXES = ("/api/", "/oauth/authorize/")
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from datetime import UTC, datetime
 from typing import Any
 
 from quart import Blueprint, Response, jsonify
@@ -18,6 +19,7 @@ from fedihub.accounts import node_settings
 from fedihub.accounts.node_settings import RegistrationMode
 from fedihub.api.auth import ignores_token
 from fedihub.api.entities.account import account
+from fedihub.api.entities.common import iso
 from fedihub.media import images
 from fedihub.moderation import policy
 from fedihub.notifications import push
@@ -205,7 +207,13 @@ async def rules() -> Response:
 @ignores_token
 async def extended_description() -> Response:
     _, description = await _texts()
-    return jsonify({"updated_at": None, "content": description})
+    # when the admin last set it; never set, the node's first account's start stands in (the
+    # description has been the empty default since then)
+    updated = await node_settings.set_at("node_description")
+    if updated is None:
+        first = await models.User.all().order_by("created_at").first()
+        updated = first.created_at if first else None
+    return jsonify({"updated_at": iso(updated or datetime.now(UTC)), "content": description})
 
 
 @blueprint.get("/api/v1/instance/translation_languages")

@@ -21,6 +21,14 @@ from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_notification_requests", __name__)
 POLICY = "/api/v2/notifications/policy"
+V1_POLICY = "/api/v1/notifications/policy"
+# the v1 policy's booleans and the v2 fields they stand for (Mastodon 4.3: true is filter)
+_V1 = {
+    "filter_not_following": "for_not_following",
+    "filter_not_followers": "for_not_followers",
+    "filter_new_accounts": "for_new_accounts",
+    "filter_private_mentions": "for_private_mentions",
+}
 R = "/api/v1/notifications/requests"
 _BULK_MAX = 100
 
@@ -59,6 +67,35 @@ async def change_policy() -> Response:
     if values:
         await policy.change(actor.id, values)
     return jsonify(await policy_entity(actor))
+
+
+async def v1_policy_entity(actor: models.Actor) -> dict[str, Any]:
+    """The v1 shape: each condition filtered or not (a v2 drop reads as filtered)."""
+    v2 = await policy_entity(actor)
+    return {old: v2[new] != "accept" for old, new in _V1.items()} | {"summary": v2["summary"]}
+
+
+@blueprint.get(V1_POLICY)
+@require_scope("read:notifications")
+async def show_v1_policy() -> Response:
+    return jsonify(await v1_policy_entity(current_actor()))
+
+
+@blueprint.patch(V1_POLICY)
+@require_scope("write:notifications")
+async def change_v1_policy() -> Response:
+    p = await params()
+    values: dict[str, policy.Verdict] = {}
+    for old, new in _V1.items():
+        if p.has(old):
+            flag = p.bool(old)
+            if flag is None:
+                raise invalid(f"{old} must be true or false", old)
+            values[new] = "filter" if flag else "accept"
+    actor = current_actor()
+    if values:
+        await policy.change(actor.id, values)
+    return jsonify(await v1_policy_entity(actor))
 
 
 async def request_entities(

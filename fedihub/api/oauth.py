@@ -16,8 +16,9 @@ from quart import Blueprint, Response, jsonify, render_template, request
 
 from fedihub import models
 from fedihub.accounts import oauth, revocations, signin_throttle, users
-from fedihub.api.auth import current_token, ignores_token, require_scope
+from fedihub.api.auth import current_actor, current_token, ignores_token, require_scope
 from fedihub.api.common import Params, invalid, params
+from fedihub.api.entities.account import account
 from fedihub.api.entities.application import application, credential_application
 from fedihub.errors import Forbidden, Unauthorized
 from fedihub.security import ratelimit
@@ -303,6 +304,7 @@ async def metadata() -> Response:
             "authorization_endpoint": f"{base}/oauth/authorize",
             "token_endpoint": f"{base}/oauth/token",
             "revocation_endpoint": f"{base}/oauth/revoke",
+            "userinfo_endpoint": f"{base}/oauth/userinfo",
             "app_registration_endpoint": f"{base}/api/v1/apps",
             "scopes_supported": sorted(oauth.ALL_SCOPES, key=lambda s: (s.count(":"), s)),
             "response_types_supported": ["code"],
@@ -314,6 +316,26 @@ async def metadata() -> Response:
                 "none",
             ],
             "code_challenge_methods_supported": ["S256"],
+        }
+    )
+
+
+@blueprint.route("/oauth/userinfo", methods=["GET", "POST"])
+@require_scope("profile")
+async def userinfo() -> Response:
+    """Mastodon 4.4's OpenID Connect claims about the token's user (OAuthUserinfoSerializer),
+    for apps that sign people in with their fediverse account."""
+    rt = runtime()
+    actor = current_actor()
+    entity = account(rt, actor)
+    return jsonify(
+        {
+            "iss": f"{rt.urls.base}/",
+            "sub": actor.uri,
+            "name": actor.display_name,
+            "preferred_username": actor.username,
+            "profile": entity["url"],
+            "picture": entity["avatar"],
         }
     )
 

@@ -11,6 +11,7 @@ _JSON_PREFIXES = (
     "/api/",
     "/oauth/token",
     "/oauth/revoke",
+    "/oauth/userinfo",
     "/.well-known/",
     "/nodeinfo/",
     "/healthz",

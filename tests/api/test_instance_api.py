@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apikit import make_user, remote_actor, set_setting
+from test_entity_shapes import check
 
 
 async def test_v1_instance_describes_the_node(client: Any) -> None:
@@ -71,9 +73,15 @@ async def test_peers_rules_activity_emojis_and_extended_description(client: Any)
     assert await (await client.get("/api/v1/instance/rules")).get_json() == []
     assert await (await client.get("/api/v1/instance/activity")).get_json() == []
     assert await (await client.get("/api/v1/custom_emojis")).get_json() == []
+    unset = await (await client.get("/api/v1/instance/extended_description")).get_json()
+    check("ExtendedDescription", unset)
+    assert unset["content"] == ""
+    before = datetime.now(UTC) - timedelta(seconds=1)
     await set_setting("node_description", "A node for the lab")
     ext = await (await client.get("/api/v1/instance/extended_description")).get_json()
     assert ext["content"] == "A node for the lab"
+    check("ExtendedDescription", ext)
+    assert datetime.fromisoformat(ext["updated_at"].replace("Z", "+00:00")) >= before
 
 
 async def test_default_avatar_and_header_are_images(client: Any) -> None:

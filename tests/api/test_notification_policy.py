@@ -50,6 +50,25 @@ async def test_policy_filters_into_requests_that_accept_and_dismiss(client: Any)
     )
     assert changed["for_not_following"] == "filter" and changed["for_new_accounts"] == "accept"
     assert (await client.patch(P, json={}, headers=bearer(bob_t))).status_code == 200
+    # the v1 policy reads and writes the same, as booleans
+    v1 = await json_of(await client.get("/api/v1/notifications/policy", headers=bearer(ada_t)))
+    check("V1NotificationPolicy", v1)
+    assert v1["filter_not_following"] is True and v1["filter_private_mentions"] is True
+    assert v1["filter_new_accounts"] is False
+    bad_v1 = await client.patch(
+        "/api/v1/notifications/policy", json={"filter_new_accounts": "maybe"}, headers=bearer(cy_t)
+    )
+    assert bad_v1.status_code == 422
+    cy_v1 = await json_of(
+        await client.patch(
+            "/api/v1/notifications/policy",
+            form={"filter_private_mentions": "false"},
+            headers=bearer(cy_t),
+        )
+    )
+    assert cy_v1["filter_private_mentions"] is False
+    cy_v2 = await json_of(await client.get(P, headers=bearer(cy_t)))
+    assert cy_v2["for_private_mentions"] == "accept"
 
     # ada follows nobody: bob's and cy's mentions wait in requests
     await post_status(client, bob_t, status="@ada one")

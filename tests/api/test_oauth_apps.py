@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from apikit import PASSWORD, REDIRECT, bearer, make_app, make_user
+from apikit import PASSWORD, REDIRECT, bearer, make_app, make_token, make_user
 
 from fedihub import models
 from fedihub.accounts import oauth, users
@@ -218,3 +218,20 @@ async def test_authorization_server_metadata_lists_what_is_supported(client: Any
     assert body["code_challenge_methods_supported"] == ["S256"]
     assert {"read", "write:statuses", "push", "follow"} <= set(body["scopes_supported"])
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+async def test_userinfo_answers_the_profile_scope_with_oidc_claims(client: Any) -> None:
+    ada = await make_user(client.app, "ada")
+    metadata = await (await client.get("/.well-known/oauth-authorization-server")).get_json()
+    assert metadata["userinfo_endpoint"] == "https://fedihub.test/oauth/userinfo"
+    token = await make_token(ada, "profile")
+    for method in ("GET", "POST"):
+        response = await client.open("/oauth/userinfo", method=method, headers=bearer(token))
+        assert response.status_code == 200
+        claims = await response.get_json()
+        assert claims["iss"] == "https://fedihub.test/"
+        assert claims["sub"] == ada.actor.uri and claims["preferred_username"] == "ada"
+        assert claims["profile"] == "https://fedihub.test/@ada" and claims["picture"]
+    assert (await client.get("/oauth/userinfo")).status_code == 401
+    read_only = await make_token(ada, "read")
+    assert (await client.get("/oauth/userinfo", headers=bearer(read_only))).status_code == 403

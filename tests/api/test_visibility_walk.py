@@ -182,6 +182,8 @@ NEVER = {
     "api_notification_requests.show_policy": "the user's notification policy (counts)",
     "api_notification_requests.change_policy": "the user's notification policy (counts)",
     "api_notification_requests.merged": "answers whether requests are merged",
+    "api_notification_requests.show_v1_policy": "the user's notification policy (counts)",
+    "api_notification_requests.change_v1_policy": "the user's notification policy (counts)",
     "api_notification_requests.accept": "answers {}",
     "api_notification_requests.dismiss": "answers {}",
     "api_notification_requests.accept_many": "answers {}",
