@@ -9,6 +9,7 @@ fedihub domain allow DOMAIN [--remove]     # the allowlist (allowlist mode: `fed
 fedihub domain list
 fedihub domain import FILE                 # Mastodon's CSV, or one domain a line ('-': stdin)
 fedihub domain export [FILE]               # Mastodon's CSV (default: stdout)
+    fedihub user role NAME moderator|none      # give or take the moderator role
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from fedihub import models
-from fedihub.models import Severity
-from fedihub.moderation import domains
+from fedihub.accounts import users
+from fedihub.models import Severity, StaffRole
+from fedihub.moderation import audit, domains, staff
 from fedihub.runtime import Runtime
 
 Runner = Callable[[argparse.Namespace, Callable[[Runtime], Awaitable[int]]], Awaitable[int]]
@@ -116,6 +118,30 @@ def _commands(with_runtime: Runner) -> dict[str, Callable[[argparse.Namespace], 
         "import": import_,
         "export": export,
     }
+
+
+def add_role_parser(
+    user: Any, common: Callable[[argparse.ArgumentParser], None], with_runtime: Runner
+) -> None:
+    """`fedihub user role NAME moderator|none`: give or take the moderator role."""
+
+    async def role(args: argparse.Namespace) -> int:
+        async def body(rt: Runtime) -> int:
+            account = await users.by_username(args.username)
+            await staff.set_role(account, StaffRole(args.role if args.role != "none" else ""))
+            await audit.record(
+                None, "change_role", "Account", account.username_key, detail=args.role
+            )
+            print(f"{args.username}: {args.role}")
+            return 0
+
+        return await with_runtime(args, body)
+
+    p = user.add_parser("role", help="give a user the moderator role, or take it (none)")
+    common(p)
+    p.add_argument("username")
+    p.add_argument("role", choices=["moderator", "none"])
+    p.set_defaults(run=role)
 
 
 def add_parser(

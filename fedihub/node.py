@@ -34,7 +34,7 @@ from fedihub.inbox import dispatch, receive
 from fedihub.jobs import housekeeping, periodic, runner
 from fedihub.media import backends, processing, remote_cache
 from fedihub.models import JobState
-from fedihub.moderation import purge
+from fedihub.moderation import actions, purge, reports
 from fedihub.outbox import delivery, publish
 from fedihub.runtime import (
     InboxHandler,
@@ -73,6 +73,7 @@ PERIODIC_TASKS: Sequence[PeriodicTask] = (
     PeriodicTask("purge_finished_jobs", 3600, housekeeping.purge_finished_jobs),
     PeriodicTask("expire_remote_media", 3600, remote_cache.expire_past_retention),
     PeriodicTask("refresh_stale_actors", 6 * 3600, refresh.refresh_stale_actors),
+    PeriodicTask("purge_expired_suspensions", 3600, actions.purge_expired),
 )
 
 # by the activity's type; types not listed are accepted and ignored, as Mastodon does
@@ -87,6 +88,7 @@ INBOX_HANDLERS: Mapping[str, InboxHandler] = {
     "Like": dispatch.on_like,
     "Announce": dispatch.on_announce,
     "Block": dispatch.on_block,
+    "Flag": reports.on_flag,  # a peer's report of accounts here
 }
 
 # run after a status is created, edited or deleted, and after a notification is stored

@@ -189,6 +189,10 @@ class Activity:
     # the activity's `updated`, else its embedded object's: WriteFreely sends every Update of a
     # post under one id, and only this time tells one edit from the next
     updated: str | None = None
+    # every id `object` names, in order (a Flag names the reported account and its statuses)
+    objects: tuple[str, ...] = ()
+    # the activity's own `content` as sent (a Flag's comment): untrusted text, bounded
+    content: str = ""
 
     @property
     def origin(self) -> str:
@@ -225,7 +229,12 @@ def activity(doc: dict[str, Any]) -> Activity:
         published=parse_time(doc.get("published")),
         updated=_time_text(doc.get("updated"))
         or (_time_text(embedded.get("updated")) if embedded else None),
+        objects=tuple(id_list(obj)),
+        content=_text(doc.get("content"))[:MAX_ACTIVITY_CONTENT],
     )
+
+
+MAX_ACTIVITY_CONTENT = 5000
 
 
 def _embedded(doc: dict[str, Any]) -> ObjectDoc | ActorDoc | Reference:

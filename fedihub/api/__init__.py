@@ -13,6 +13,9 @@ from quart import Response, g, jsonify, request
 
 from fedihub.api import (
     accounts,
+    admin_accounts,
+    admin_domains,
+    admin_reports,
     auth,
     blocks,
     conversations,
@@ -26,6 +29,7 @@ from fedihub.api import (
     notifications,
     oauth,
     preferences,
+    reports,
     scheduled_statuses,
     search,
     statuses,
@@ -58,6 +62,10 @@ def register(app: FedihubApp) -> None:
         oauth,
         instance,
         instance_domain_blocks,
+        admin_domains,
+        admin_accounts,
+        admin_reports,
+        reports,
         accounts,
         follow_requests,
         blocks,

@@ -9,7 +9,16 @@ from fedihub.models.followed_tags import FollowedTag
 from fedihub.models.jobs import Host, Job, JobState, OutboxActivity
 from fedihub.models.lists import List, ListAccount, RepliesPolicy
 from fedihub.models.media import Bookmark, Marker, MediaAttachment, MediaProcessing, Mute
-from fedihub.models.moderation import DomainAllow, DomainBlock, Severity
+from fedihub.models.moderation import (
+    AccountModeration,
+    AuditEntry,
+    DomainAllow,
+    DomainBlock,
+    Report,
+    ReportCategory,
+    Severity,
+    StaffRole,
+)
 from fedihub.models.oauth import OAuthApp, OAuthCode, OAuthToken
 from fedihub.models.scheduled import ScheduledStatus
 from fedihub.models.statuses import (
@@ -25,6 +34,8 @@ from fedihub.models.trends import TrendingStatus, TrendingTag
 
 __all__ = [
     "column",
+    "AccountModeration",
+    "AuditEntry",
     "Actor",
     "Block",
     "Bookmark",
@@ -52,8 +63,11 @@ __all__ = [
     "OAuthToken",
     "OutboxActivity",
     "RepliesPolicy",
+    "Report",
+    "ReportCategory",
     "ScheduledStatus",
     "Severity",
+    "StaffRole",
     "Status",
     "StatusEdit",
     "StatusTag",

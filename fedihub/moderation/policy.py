@@ -184,12 +184,19 @@ async def rejects_reports(rt: Runtime, domain: str) -> bool:
 
 
 def silenced_authors(viewer_id: int | None = None) -> Q:
-    """Rows (statuses: anything with an actor_id) by accounts of silenced or suspended servers,
+    """Rows (statuses: anything with an actor_id) by silenced accounts and accounts of silenced
+    or suspended servers,
     which public timelines, search and trends leave out, but for the accounts `viewer_id`
     follows (their posts reach followers). Read from the table in the query itself (exact
     domains), so it needs no snapshot and every process agrees at once."""
     limited = models.DomainBlock.filter(severity__in=[Severity.SILENCE, Severity.SUSPEND])
-    actors = models.Actor.filter(domain__in=Subquery(limited.values("domain")))
+    accounts = models.AccountModeration.filter(
+        Q(silenced_at__not_isnull=True) | Q(suspended_at__not_isnull=True)
+    )
+    actors = models.Actor.filter(
+        Q(domain__in=Subquery(limited.values("domain")))
+        | Q(id__in=Subquery(accounts.values("actor_id")))
+    )
     if viewer_id is not None:
         followed = models.Follow.filter(follower_id=viewer_id, state=models.FollowState.ACCEPTED)
         actors = actors.exclude(id__in=Subquery(followed.values("target_id")))

@@ -115,6 +115,11 @@ NEVER = {
     "api_follow_requests.": "accounts asking to follow",
     "api_instance.": "the node's description, rules, counts and default images",
     "api_instance_domain_blocks.": "the public list of moderated servers (domain names only)",
+    "api_admin_domains.": "domain blocks and allows (admins only; domain names)",
+    "api_admin_accounts.": "accounts as moderators see them (admins and moderators only)",
+    "api_admin_reports.": "reports, staff only; their statuses rendered by visibility.py for the "
+    "moderator asking, as any list is",
+    "api_reports.": "answers the Report filed (ids of statuses, never their content)",
     "api_lists.": "lists and their member accounts (list timelines are api_timelines)",
     "api_markers.": "read positions (ids only)",
     "api_media.": "the uploader's own attachments (api/media checks the owner)",
