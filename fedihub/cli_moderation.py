@@ -48,6 +48,7 @@ def _commands(with_runtime: Runner) -> dict[str, Callable[[argparse.Namespace], 
 
         async def body(rt: Runtime) -> int:
             row = await domains.block(rt, args.domain, _spec(args, severity))
+            await audit.record(None, "create", "DomainBlock", row.domain, detail=row.severity.value)
             print(f"{row.domain}: {row.severity.value}")
             return 0
 
@@ -56,6 +57,7 @@ def _commands(with_runtime: Runner) -> dict[str, Callable[[argparse.Namespace], 
     async def unblock(args: argparse.Namespace) -> int:
         async def body(rt: Runtime) -> int:
             row = await domains.unblock(args.domain)
+            await audit.record(None, "destroy", "DomainBlock", row.domain)
             print(f"{row.domain}: unblocked")
             return 0
 
@@ -65,9 +67,11 @@ def _commands(with_runtime: Runner) -> dict[str, Callable[[argparse.Namespace], 
         async def body(rt: Runtime) -> int:
             if args.remove:
                 row = await domains.disallow(args.domain)
+                await audit.record(None, "destroy", "DomainAllow", row.domain)
                 print(f"{row.domain}: no longer on the allowlist")
             else:
                 row = await domains.allow(rt, args.domain)
+                await audit.record(None, "create", "DomainAllow", row.domain)
                 print(f"{row.domain}: on the allowlist")
             return 0
 
@@ -91,6 +95,9 @@ def _commands(with_runtime: Runner) -> dict[str, Callable[[argparse.Namespace], 
 
         async def body(rt: Runtime) -> int:
             result = await domains.import_csv(rt, text)
+            await audit.record(
+                None, "import", "DomainBlock", args.file, detail=f"{result.imported} imported"
+            )
             print(f"imported {result.imported} domain block(s)")
             for number, why in result.skipped:
                 print(f"line {number} skipped: {why}", file=sys.stderr)
@@ -101,6 +108,7 @@ def _commands(with_runtime: Runner) -> dict[str, Callable[[argparse.Namespace], 
     async def export(args: argparse.Namespace) -> int:
         async def body(rt: Runtime) -> int:
             text = await domains.export_csv()
+            await audit.record(None, "export", "DomainBlock", args.file or "-")
             if args.file:
                 Path(args.file).write_text(text, "utf-8")
             else:

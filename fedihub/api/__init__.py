@@ -14,6 +14,7 @@ from quart import Response, g, jsonify, request
 from fedihub.api import (
     accounts,
     admin_accounts,
+    admin_audit,
     admin_domains,
     admin_reports,
     auth,
@@ -65,6 +66,7 @@ def register(app: FedihubApp) -> None:
         admin_domains,
         admin_accounts,
         admin_reports,
+        admin_audit,
         reports,
         accounts,
         follow_requests,
