@@ -7,7 +7,7 @@ from typing import Any
 from quart import Blueprint, Response, jsonify
 
 from fedihub import models
-from fedihub.api import pagination
+from fedihub.api import filters, pagination
 from fedihub.api.auth import current_actor, require_scope
 from fedihub.api.common import not_found, params, parse_id
 from fedihub.api.entities.account import account
@@ -29,6 +29,10 @@ async def entities(
         await models.Status.filter(id__in=status_ids, deleted_at__isnull=True) if status_ids else []
     )
     rendered = await statuses_by_id(rt, list(found), viewer)
+    # the viewer's filters of the notifications context: a hidden status takes its
+    # notification along, as on Mastodon
+    kept = await filters.apply(viewer, "notifications", list(rendered.values()))
+    rendered = {int(body["id"]): body for body in kept}
     out = []
     for row in rows:
         if row.status_id and row.status_id not in rendered:

@@ -2,7 +2,7 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from fedihub.ids import new_id
-from fedihub.models.moderation import ReportCategory, Severity, StaffRole
+from fedihub.models.moderation import FilterAction, ReportCategory, Severity, StaffRole
 from json import dumps, loads
 from tortoise.fields.base import OnDelete
 from tortoise import fields
@@ -71,6 +71,41 @@ class Migration(migrations.Migration):
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
             options={'table': 'domain_blocks', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Filter',
+            fields=[
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
+                ('actor', fields.ForeignKeyField('models.Actor', source_field='actor_id', db_constraint=True, to_field='id', related_name='filters', on_delete=OnDelete.CASCADE)),
+                ('title', fields.CharField(max_length=255)),
+                ('context', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('action', fields.CharEnumField(default=FilterAction.WARN, description='WARN: warn\nHIDE: hide', enum_type=FilterAction, max_length=8)),
+                ('expires_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'filters', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='FilterKeyword',
+            fields=[
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
+                ('parent', fields.ForeignKeyField('models.Filter', source_field='parent_id', db_constraint=True, to_field='id', related_name='keywords', on_delete=OnDelete.CASCADE)),
+                ('keyword', fields.CharField(max_length=255)),
+                ('whole_word', fields.BooleanField(default=True)),
+            ],
+            options={'table': 'filter_keywords', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='FilterStatus',
+            fields=[
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
+                ('parent', fields.ForeignKeyField('models.Filter', source_field='parent_id', db_constraint=True, to_field='id', related_name='statuses', on_delete=OnDelete.CASCADE)),
+                ('status_id', fields.BigIntField(db_index=True)),
+            ],
+            options={'table': 'filter_statuses', 'app': 'models', 'unique_together': (('parent', 'status_id'),), 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -1,6 +1,6 @@
 """Moderation: the node's policy towards other servers (domain blocks and the allowlist),
 what moderators did to accounts (silence, suspension, forced sensitive media, the moderator role),
-and the audit log of their actions."""
+the audit log of their actions, and users' own filters (Mastodon's filters v2)."""
 
 from __future__ import annotations
 
@@ -145,3 +145,57 @@ class Report(Model):
     class Meta:
         table = "reports"
         indexes = (("reporter_id", "created_at"),)
+
+
+class FilterAction(StrEnum):
+    WARN = "warn"  # shown behind a warning naming the filter
+    HIDE = "hide"  # left out
+
+
+class Filter(Model):
+    # A user's filter (Mastodon's filters v2): keywords and statuses, in some contexts.
+
+    id = fields.BigIntField(primary_key=True, generated=False, default=new_id)
+    actor: fields.ForeignKeyRelation[Actor] = fields.ForeignKeyField(
+        "models.Actor", related_name="filters", on_delete=fields.CASCADE
+    )
+    title = fields.CharField(max_length=255)
+    # home, notifications, public, thread, account
+    context: fields.Field[list[str]] = fields.JSONField(default=list)
+    action = fields.CharEnumField(FilterAction, max_length=8, default=FilterAction.WARN)
+    expires_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    actor_id: int
+
+    class Meta:
+        table = "filters"
+
+
+class FilterKeyword(Model):
+    id = fields.BigIntField(primary_key=True, generated=False, default=new_id)
+    # not `filter`: that would hide the model's own filter()
+    parent: fields.ForeignKeyRelation[Filter] = fields.ForeignKeyField(
+        "models.Filter", related_name="keywords", on_delete=fields.CASCADE
+    )
+    keyword = fields.CharField(max_length=255)
+    whole_word = fields.BooleanField(default=True)
+
+    parent_id: int
+
+    class Meta:
+        table = "filter_keywords"
+
+
+class FilterStatus(Model):
+    id = fields.BigIntField(primary_key=True, generated=False, default=new_id)
+    parent: fields.ForeignKeyRelation[Filter] = fields.ForeignKeyField(
+        "models.Filter", related_name="statuses", on_delete=fields.CASCADE
+    )
+    status_id = fields.BigIntField(db_index=True)
+
+    parent_id: int
+
+    class Meta:
+        table = "filter_statuses"
+        unique_together = (("parent", "status_id"),)

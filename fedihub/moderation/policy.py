@@ -16,6 +16,7 @@ moderation/domains.py.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import time
 from dataclasses import dataclass, field
@@ -71,6 +72,7 @@ def _split(domain: str) -> tuple[str, str]:
     return domain, ""
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise(domain: str) -> str:
     """A domain as the policy stores it: lower-case punycode, no trailing dot, port kept."""
     host, port = _split(domain.strip().lower())
@@ -82,7 +84,8 @@ def normalise(domain: str) -> str:
     return f"{host}:{port}" if port else host
 
 
-def candidates(domain: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def candidates(domain: str) -> tuple[str, ...]:
     """The domain and its parents a rule may be stored under, nearest first (IP literals have no
     parents)."""
     domain = normalise(domain)
@@ -94,8 +97,9 @@ def candidates(domain: str) -> list[str]:
         labels = host.split(".")
         names += [".".join(labels[i:]) for i in range(1, len(labels) - 1)]
     # a rule for the name without a port covers every port of it
+    # every request asks this of its peer's name: remembered (IDNA encoding is the costly part)
     found = [f"{name}:{port}" for name in names] if port else []
-    return found + names
+    return tuple(found + names)
 
 
 async def _load() -> Snapshot:
