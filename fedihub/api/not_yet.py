@@ -17,7 +17,6 @@ _USER_LISTS = {
     "/api/v1/filters": "read:filters",
     "/api/v1/featured_tags": "read:accounts",
     "/api/v1/endorsements": "read:accounts",
-    "/api/v1/domain_blocks": "read:blocks",
     "/api/v1/announcements": "read",
     "/api/v2/suggestions": "read:accounts",
     "/api/v1/suggestions": "read:accounts",

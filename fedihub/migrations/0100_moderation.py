@@ -130,4 +130,15 @@ class Migration(migrations.Migration):
             options={'table': 'reports', 'app': 'models', 'indexes': [Index(fields=['reporter_id', 'created_at'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
+        ops.CreateModel(
+            name='UserDomainBlock',
+            fields=[
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
+                ('actor', fields.ForeignKeyField('models.Actor', source_field='actor_id', db_constraint=True, to_field='id', related_name='domain_blocks', on_delete=OnDelete.CASCADE)),
+                ('domain', fields.CharField(max_length=255)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'user_domain_blocks', 'app': 'models', 'unique_together': (('actor', 'domain'),), 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
     ]

@@ -22,6 +22,7 @@ from fedihub.models.moderation import (
     ReportCategory,
     Severity,
     StaffRole,
+    UserDomainBlock,
 )
 from fedihub.models.oauth import OAuthApp, OAuthCode, OAuthToken
 from fedihub.models.scheduled import ScheduledStatus
@@ -82,5 +83,6 @@ __all__ = [
     "TrendingStatus",
     "TrendingTag",
     "User",
+    "UserDomainBlock",
     "Visibility",
 ]

@@ -199,3 +199,21 @@ class FilterStatus(Model):
     class Meta:
         table = "filter_statuses"
         unique_together = (("parent", "status_id"),)
+
+
+class UserDomainBlock(Model):
+    # A server a user hides (Mastodon's /api/v1/domain_blocks): its accounts' posts and
+    # notifications leave what the user is shown, and its followers of the user go.
+
+    id = fields.BigIntField(primary_key=True, generated=False, default=new_id)
+    actor: fields.ForeignKeyRelation[Actor] = fields.ForeignKeyField(
+        "models.Actor", related_name="domain_blocks", on_delete=fields.CASCADE
+    )
+    domain = fields.CharField(max_length=255)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    actor_id: int
+
+    class Meta:
+        table = "user_domain_blocks"
+        unique_together = (("actor", "domain"),)

@@ -120,6 +120,7 @@ NEVER = {
     "api_admin_reports.": "reports, staff only; their statuses rendered by visibility.py for the "
     "moderator asking, as any list is",
     "api_admin_audit.": "the audit log (admins only): who did what to which account or domain",
+    "api_domain_blocks.": "the names of the servers the user hides",
     "api_filters.": "the user's own filters (status ids, never their content)",
     "api_reports.": "answers the Report filed (ids of statuses, never their content)",
     "api_lists.": "lists and their member accounts (list timelines are api_timelines)",
