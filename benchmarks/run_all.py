@@ -19,6 +19,7 @@ from benchmarks.common import parser, print_machine
 RUNS: list[tuple[str, list[str], bool]] = [  # (module, arguments, needs PostgreSQL)
     ("bench_signatures", ["--seconds", "0.5"], False),
     ("bench_sanitize", ["--seconds", "1", "--statuses", "300"], False),
+    ("bench_moderation", ["--seconds", "0.5"], False),
     ("bench_media", ["--runs", "3"], False),
     ("bench_startup", ["--database", "sqlite", "--runs", "2"], False),
     ("bench_startup", ["--database", "postgres", "--runs", "2"], True),

@@ -421,6 +421,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("username")
     p.set_defaults(run=_user_rotate_key)
+    cli_moderation.add_role_parser(user, _common, _runtime_for)
 
     job = sub.add_parser("jobs", help="inspect and nudge background jobs").add_subparsers(
         dest="jobs_command", required=True

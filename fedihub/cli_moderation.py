@@ -9,6 +9,7 @@ fedihub domain allow DOMAIN [--remove]     # the allowlist (allowlist mode: `fed
 fedihub domain list
 fedihub domain import FILE                 # Mastodon's CSV, or one domain a line ('-': stdin)
 fedihub domain export [FILE]               # Mastodon's CSV (default: stdout)
+    fedihub user role NAME moderator|none      # give or take the moderator role
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from fedihub import models
-from fedihub.models import Severity
-from fedihub.moderation import domains
+from fedihub.accounts import users
+from fedihub.models import Severity, StaffRole
+from fedihub.moderation import audit, domains, staff
 from fedihub.runtime import Runtime
 
 Runner = Callable[[argparse.Namespace, Callable[[Runtime], Awaitable[int]]], Awaitable[int]]
@@ -46,6 +48,7 @@ def _commands(with_runtime: Runner) -> dict[str, Callable[[argparse.Namespace], 
 
         async def body(rt: Runtime) -> int:
             row = await domains.block(rt, args.domain, _spec(args, severity))
+            await audit.record(None, "create", "DomainBlock", row.domain, detail=row.severity.value)
             print(f"{row.domain}: {row.severity.value}")
             return 0
 
@@ -54,6 +57,7 @@ def _commands(with_runtime: Runner) -> dict[str, Callable[[argparse.Namespace], 
     async def unblock(args: argparse.Namespace) -> int:
         async def body(rt: Runtime) -> int:
             row = await domains.unblock(args.domain)
+            await audit.record(None, "destroy", "DomainBlock", row.domain)
             print(f"{row.domain}: unblocked")
             return 0
 
@@ -63,9 +67,11 @@ def _commands(with_runtime: Runner) -> dict[str, Callable[[argparse.Namespace], 
         async def body(rt: Runtime) -> int:
             if args.remove:
                 row = await domains.disallow(args.domain)
+                await audit.record(None, "destroy", "DomainAllow", row.domain)
                 print(f"{row.domain}: no longer on the allowlist")
             else:
                 row = await domains.allow(rt, args.domain)
+                await audit.record(None, "create", "DomainAllow", row.domain)
                 print(f"{row.domain}: on the allowlist")
             return 0
 
@@ -89,6 +95,9 @@ def _commands(with_runtime: Runner) -> dict[str, Callable[[argparse.Namespace], 
 
         async def body(rt: Runtime) -> int:
             result = await domains.import_csv(rt, text)
+            await audit.record(
+                None, "import", "DomainBlock", args.file, detail=f"{result.imported} imported"
+            )
             print(f"imported {result.imported} domain block(s)")
             for number, why in result.skipped:
                 print(f"line {number} skipped: {why}", file=sys.stderr)
@@ -99,6 +108,7 @@ def _commands(with_runtime: Runner) -> dict[str, Callable[[argparse.Namespace], 
     async def export(args: argparse.Namespace) -> int:
         async def body(rt: Runtime) -> int:
             text = await domains.export_csv()
+            await audit.record(None, "export", "DomainBlock", args.file or "-")
             if args.file:
                 Path(args.file).write_text(text, "utf-8")
             else:
@@ -116,6 +126,30 @@ def _commands(with_runtime: Runner) -> dict[str, Callable[[argparse.Namespace], 
         "import": import_,
         "export": export,
     }
+
+
+def add_role_parser(
+    user: Any, common: Callable[[argparse.ArgumentParser], None], with_runtime: Runner
+) -> None:
+    """`fedihub user role NAME moderator|none`: give or take the moderator role."""
+
+    async def role(args: argparse.Namespace) -> int:
+        async def body(rt: Runtime) -> int:
+            account = await users.by_username(args.username)
+            await staff.set_role(account, StaffRole(args.role if args.role != "none" else ""))
+            await audit.record(
+                None, "change_role", "Account", account.username_key, detail=args.role
+            )
+            print(f"{args.username}: {args.role}")
+            return 0
+
+        return await with_runtime(args, body)
+
+    p = user.add_parser("role", help="give a user the moderator role, or take it (none)")
+    common(p)
+    p.add_argument("username")
+    p.add_argument("role", choices=["moderator", "none"])
+    p.set_defaults(run=role)
 
 
 def add_parser(

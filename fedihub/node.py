@@ -38,7 +38,7 @@ from fedihub.jobs import housekeeping, periodic, runner
 from fedihub.knowledge import trending as knowledge_trending
 from fedihub.media import backends, processing, remote_cache
 from fedihub.models import JobState
-from fedihub.moderation import purge
+from fedihub.moderation import actions, purge, reports
 from fedihub.notifications import push
 from fedihub.outbox import delivery, publish
 from fedihub.projects import inbox as project_inbox
@@ -90,6 +90,7 @@ PERIODIC_TASKS: Sequence[PeriodicTask] = (
     PeriodicTask("read_peer_directories", 600, peers.read_task),
     PeriodicTask("refresh_suggestions", 900, suggestions.refresh_task),
     PeriodicTask("close_ended_polls", polls.CLOSE_EVERY_S, polls.close_ended),
+    PeriodicTask("purge_expired_suspensions", 3600, actions.purge_expired),
 )
 
 
@@ -122,6 +123,7 @@ INBOX_HANDLERS: Mapping[str, InboxHandler] = {
     # a peer pinned a status (to its featured collection), or a project added a member
     "Add": _both(pins.receive_add, project_inbox.on_add),
     "Remove": _both(pins.receive_remove, project_inbox.on_remove),
+    "Flag": reports.on_flag,  # a peer's report of accounts here
 }
 
 # run after a status is created, edited or deleted, and after a notification is stored

@@ -229,6 +229,8 @@ class Activity:
     origin_id: str | None = None
     # the activity as received, read-only: a group redistributes it unchanged (FEP-1b12 MUST)
     document: Mapping[str, object] = field(default_factory=dict, repr=False)
+    # every id `object` names, in order (a Flag names the reported account and its statuses)
+    objects: tuple[str, ...] = ()
 
     @property
     def origin(self) -> str:
@@ -270,7 +272,11 @@ def activity(doc: dict[str, Any]) -> Activity:
         content=_text(doc.get("content") or doc.get("participationMessage"))[:MAX_MESSAGE],
         origin_id=first_str(doc.get("origin")),
         document=doc,
+        objects=tuple(id_list(obj)),
     )
+
+
+MAX_ACTIVITY_CONTENT = 5000
 
 
 def _embedded(doc: dict[str, Any]) -> ObjectDoc | ActorDoc | Reference:

@@ -15,10 +15,8 @@ blueprint = Blueprint("api_not_yet", __name__)
 # each list with the scope Mastodon's controller asks for
 _USER_LISTS = {
     "/api/v1/filters": "read:filters",
-    "/api/v2/filters": "read:filters",
     "/api/v1/featured_tags": "read:accounts",
     "/api/v1/endorsements": "read:accounts",
-    "/api/v1/domain_blocks": "read:blocks",
     "/api/v1/announcements": "read",
 }
 # public lists: a token that is sent must grant the scope; None: no token is looked at

@@ -3,18 +3,40 @@ the count of those not read yet (after the notifications marker)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from quart import Blueprint, Response, jsonify
 from tortoise.queryset import QuerySet
 
 from fedihub import models
-from fedihub.api import pagination
+from fedihub.api import filters, pagination
 from fedihub.api.auth import current_actor, require_scope
 from fedihub.api.common import Params, not_found, params, parse_id
-from fedihub.api.entities.notification import notifications as entities
+from fedihub.api.entities.notification import notifications as notification_entities
+from fedihub.runtime import Runtime
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_notifications", __name__)
 P = "/api/v1/notifications"
+
+
+async def entities(
+    rt: Runtime, rows: list[models.Notification], viewer: models.Actor
+) -> list[dict[str, Any]]:
+    """The notification entities, through the viewer's filters of the notifications context: a
+    status a `hide` filter matches takes its notification along, as on Mastodon."""
+    bodies = await notification_entities(rt, rows, viewer)
+    statuses = [body["status"] for body in bodies if body["status"] is not None]
+    kept = {
+        entity["id"]: entity for entity in await filters.apply(viewer, "notifications", statuses)
+    }
+    out = []
+    for body in bodies:
+        if body["status"] is None:
+            out.append(body)
+        elif body["status"]["id"] in kept:
+            out.append({**body, "status": kept[body["status"]["id"]]})
+    return out
 
 
 def scoped(viewer: models.Actor, p: Params) -> QuerySet[models.Notification]:

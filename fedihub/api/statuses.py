@@ -9,7 +9,7 @@ from typing import Any
 from quart import Blueprint, Response, jsonify, request
 
 from fedihub import models
-from fedihub.api import pagination
+from fedihub.api import filters, pagination
 from fedihub.api.auth import (
     current_actor,
     current_token,
@@ -203,8 +203,12 @@ async def context(raw_id: str) -> Response:
     rt = runtime()
     return jsonify(
         {
-            "ancestors": await status_entities(rt, thread.ancestors, viewer),
-            "descendants": await status_entities(rt, thread.descendants, viewer),
+            "ancestors": await filters.apply(
+                viewer, "thread", await status_entities(rt, thread.ancestors, viewer)
+            ),
+            "descendants": await filters.apply(
+                viewer, "thread", await status_entities(rt, thread.descendants, viewer)
+            ),
         }
     )
 

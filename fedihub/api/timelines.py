@@ -8,7 +8,7 @@ from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
 from fedihub import models
-from fedihub.api import pagination
+from fedihub.api import filters, pagination
 from fedihub.api.auth import current_actor, optional_user, require_scope, scope_if_token
 from fedihub.api.common import not_found, params, parse_id
 from fedihub.api.entities.status import statuses as status_entities
@@ -24,11 +24,17 @@ async def _page(
     *,
     default: int = 20,
     maximum: int = 40,
+    context: str | None = None,
 ) -> Response:
+    """One page of `query`; with a filter `context`, the viewer's filters of that context mark
+    or leave out statuses (the Link header still pages over every row read)."""
     p = await params()
     pg = pagination.page(p, default=default, maximum=maximum)
     rows = await pagination.fetch(query, pg)
-    response = jsonify(await status_entities(runtime(), rows, viewer))
+    rendered = await status_entities(runtime(), rows, viewer)
+    if context is not None:
+        rendered = await filters.apply(viewer, context, rendered)
+    response = jsonify(rendered)
     link = pagination.link_header(rows[0].id if rows else None, rows[-1].id if rows else None)
     if link:
         response.headers["Link"] = link
@@ -38,7 +44,7 @@ async def _page(
 @blueprint.get("/api/v1/timelines/home")
 @require_scope("read:statuses")
 async def home() -> Response:
-    return await _page(timelines.home(current_actor()), current_actor())
+    return await _page(timelines.home(current_actor()), current_actor(), context="home")
 
 
 @blueprint.get("/api/v1/timelines/public")
@@ -56,7 +62,7 @@ async def public() -> Response:
                 models.MediaAttachment.filter(status_id__not_isnull=True).values("status_id")
             )
         )
-    return await _page(query, viewer)
+    return await _page(query, viewer, context="public")
 
 
 @blueprint.get("/api/v1/timelines/tag/<name>")
@@ -65,14 +71,15 @@ async def tag(name: str) -> Response:
     user = await optional_user()
     p = await params()
     viewer = user.actor if user else None
-    return await _page(timelines.tag(viewer, name, local=bool(p.bool("local", False))), viewer)
+    tagged = timelines.tag(viewer, name, local=bool(p.bool("local", False)))
+    return await _page(tagged, viewer, context="public")
 
 
 @blueprint.get("/api/v1/timelines/list/<raw_id>")
 @require_scope("read:lists")
 async def list_timeline(raw_id: str) -> Response:
     owned = await lists.owned(current_actor(), parse_id(raw_id))
-    return await _page(timelines.for_list(owned), current_actor())
+    return await _page(timelines.for_list(owned), current_actor(), context="home")
 
 
 @blueprint.get("/api/v1/timelines/direct")
@@ -110,7 +117,7 @@ async def account_statuses(raw_id: str) -> Response:
                 models.StatusTag.filter(name=(p.str("tagged") or "").lower()).values("status_id")
             )
         )
-    return await _page(query, viewer)
+    return await _page(query, viewer, context="account")
 
 
 @blueprint.get("/api/v1/favourites")

@@ -33,6 +33,10 @@ async def process(rt: Runtime, payload: dict[str, Any]) -> None:
     signer = await models.Actor.get_or_none(id=payload["signer"])
     if signer is None or await policy.is_refused(rt, signer.domain or ""):
         return  # gone, or its server was suspended after the activity was received
+    if await models.AccountModeration.filter(
+        actor_id=signer.id, suspended_at__not_isnull=True
+    ).exists():
+        return  # a suspended account: nothing it sends is acted on
     fn = rt.wiring.inbox_handlers.get(activity.type)
     if fn is None:
         return  # unknown types are accepted and ignored

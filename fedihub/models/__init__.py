@@ -18,7 +18,21 @@ from fedihub.models.jobs import Host, Job, JobState, OutboxActivity
 from fedihub.models.knowledge import Article, ArticleReads, ArticleVersion, TrendingArticle
 from fedihub.models.lists import List, ListAccount, RepliesPolicy
 from fedihub.models.media import Bookmark, Marker, MediaAttachment, MediaProcessing, Mute
-from fedihub.models.moderation import DomainAllow, DomainBlock, Severity
+from fedihub.models.moderation import (
+    AccountModeration,
+    AuditEntry,
+    DomainAllow,
+    DomainBlock,
+    Filter,
+    FilterAction,
+    FilterKeyword,
+    FilterStatus,
+    Report,
+    ReportCategory,
+    Severity,
+    StaffRole,
+    UserDomainBlock,
+)
 from fedihub.models.notifications import (
     ConversationMute,
     NotificationPermission,
@@ -57,6 +71,8 @@ __all__ = [
     "NotificationPermission",
     "ConversationMute",
     "column",
+    "AccountModeration",
+    "AuditEntry",
     "Actor",
     "Article",
     "ArticleReads",
@@ -70,6 +86,10 @@ __all__ = [
     "DomainAllow",
     "DomainBlock",
     "Favourite",
+    "Filter",
+    "FilterAction",
+    "FilterKeyword",
+    "FilterStatus",
     "Follow",
     "FollowedTag",
     "FollowState",
@@ -102,8 +122,11 @@ __all__ = [
     "ProjectRole",
     "ProjectVisibility",
     "RepliesPolicy",
+    "Report",
+    "ReportCategory",
     "ScheduledStatus",
     "Severity",
+    "StaffRole",
     "Status",
     "StatusEdit",
     "StatusTag",
@@ -113,5 +136,6 @@ __all__ = [
     "TrendingStatus",
     "TrendingTag",
     "User",
+    "UserDomainBlock",
     "Visibility",
 ]

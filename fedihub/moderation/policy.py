@@ -16,6 +16,7 @@ moderation/domains.py.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import time
 from dataclasses import dataclass, field
@@ -71,6 +72,7 @@ def _split(domain: str) -> tuple[str, str]:
     return domain, ""
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise(domain: str) -> str:
     """A domain as the policy stores it: lower-case punycode, no trailing dot, port kept."""
     host, port = _split(domain.strip().lower())
@@ -82,7 +84,8 @@ def normalise(domain: str) -> str:
     return f"{host}:{port}" if port else host
 
 
-def candidates(domain: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def candidates(domain: str) -> tuple[str, ...]:
     """The domain and its parents a rule may be stored under, nearest first (IP literals have no
     parents)."""
     domain = normalise(domain)
@@ -94,8 +97,9 @@ def candidates(domain: str) -> list[str]:
         labels = host.split(".")
         names += [".".join(labels[i:]) for i in range(1, len(labels) - 1)]
     # a rule for the name without a port covers every port of it
+    # every request asks this of its peer's name: remembered (IDNA encoding is the costly part)
     found = [f"{name}:{port}" for name in names] if port else []
-    return found + names
+    return tuple(found + names)
 
 
 async def _load() -> Snapshot:
@@ -184,12 +188,19 @@ async def rejects_reports(rt: Runtime, domain: str) -> bool:
 
 
 def silenced_authors(viewer_id: int | None = None) -> Q:
-    """Rows (statuses: anything with an actor_id) by accounts of silenced or suspended servers,
+    """Rows (statuses: anything with an actor_id) by silenced accounts and accounts of silenced
+    or suspended servers,
     which public timelines, search and trends leave out, but for the accounts `viewer_id`
     follows (their posts reach followers). Read from the table in the query itself (exact
     domains), so it needs no snapshot and every process agrees at once."""
     limited = models.DomainBlock.filter(severity__in=[Severity.SILENCE, Severity.SUSPEND])
-    actors = models.Actor.filter(domain__in=Subquery(limited.values("domain")))
+    accounts = models.AccountModeration.filter(
+        Q(silenced_at__not_isnull=True) | Q(suspended_at__not_isnull=True)
+    )
+    actors = models.Actor.filter(
+        Q(domain__in=Subquery(limited.values("domain")))
+        | Q(id__in=Subquery(accounts.values("actor_id")))
+    )
     if viewer_id is not None:
         followed = models.Follow.filter(follower_id=viewer_id, state=models.FollowState.ACCEPTED)
         actors = actors.exclude(id__in=Subquery(followed.values("target_id")))

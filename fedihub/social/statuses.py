@@ -149,6 +149,14 @@ async def check_new(
     return list(media), parent
 
 
+async def _sensitized(actor_id: int, media: list[models.MediaAttachment]) -> bool:
+    """A moderator marked the account's media sensitive (moderation/actions.py)."""
+    if not media:
+        return False
+    marked = models.AccountModeration.filter(actor_id=actor_id, sensitized_at__not_isnull=True)
+    return await marked.exists()
+
+
 async def create(
     rt: Runtime, author: models.User, draft: Draft, *, scheduled_status_id: int | None = None
 ) -> models.Status:
@@ -182,7 +190,7 @@ async def create(
             content=content,
             source=text_source,
             summary=spoiler_text[:1000],
-            sensitive=draft.sensitive or bool(spoiler_text),
+            sensitive=draft.sensitive or bool(spoiler_text) or await _sensitized(actor.id, media),
             language=(language or None) and language[:16],
             in_reply_to=parent,
             in_reply_to_uri=parent.uri if parent else None,

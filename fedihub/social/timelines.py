@@ -36,12 +36,20 @@ def _live() -> QuerySet[models.Status]:
 
 def hidden_from(viewer_id: int) -> Q:
     """Rows (statuses, favourites: anything with an actor_id) by accounts the viewer blocked or
-    muted, or that blocked the viewer: what Mastodon's StatusFilter and not_excluded_by_account
-    leave out of what a viewer is shown."""
+    muted, or that blocked the viewer, or of servers the viewer hides (a user's domain block):
+    what Mastodon's StatusFilter and not_excluded_by_account leave out of what a viewer is
+    shown."""
     blocked = Subquery(models.Block.filter(actor_id=viewer_id).values("target_id"))
     blockers = Subquery(models.Block.filter(target_id=viewer_id).values("actor_id"))
     muted = Subquery(models.Mute.filter(actor_id=viewer_id).values("target_id"))
-    return Q(actor_id__in=blocked) | Q(actor_id__in=blockers) | Q(actor_id__in=muted)
+    hidden_domains = models.UserDomainBlock.filter(actor_id=viewer_id).values("domain")
+    of_hidden = Subquery(models.Actor.filter(domain__in=Subquery(hidden_domains)).values("id"))
+    return (
+        Q(actor_id__in=blocked)
+        | Q(actor_id__in=blockers)
+        | Q(actor_id__in=muted)
+        | Q(actor_id__in=of_hidden)
+    )
 
 
 def _followed_tag(viewer_id: int) -> Q:

@@ -187,10 +187,25 @@ class Node:
         self.process = None
         self.worker = None
 
-    async def account(self, username: str, *, locked: bool = False) -> Account:
+    async def account(
+        self,
+        username: str,
+        *,
+        locked: bool = False,
+        admin: bool = False,
+        scopes: str = "read write follow push",
+    ) -> Account:
+        """A new user on this node with a token of `scopes` (an admin with `admin`)."""
         password = PASSWORD
         self.cli(
-            "user", "create", username, "--email", f"{username}@example.org", "--password", password
+            "user",
+            "create",
+            username,
+            "--email",
+            f"{username}@example.org",
+            "--password",
+            password,
+            *(["--admin"] if admin else []),
         )
         async with httpx.AsyncClient(base_url=self.base, timeout=30) as client:
             app = (
@@ -199,7 +214,7 @@ class Node:
                     data={
                         "client_name": "federation tests",
                         "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
-                        "scopes": "read write follow push",
+                        "scopes": scopes,
                     },
                 )
             ).json()
@@ -212,7 +227,7 @@ class Node:
                         "password": password,
                         "client_id": app["client_id"],
                         "client_secret": app["client_secret"],
-                        "scope": "read write follow push",
+                        "scope": scopes,
                     },
                 )
             ).json()["access_token"]

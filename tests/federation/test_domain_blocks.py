@@ -88,3 +88,9 @@ async def test_a_blocked_node_is_refused_and_gets_nothing(node_pair: tuple[Node,
     assert f"{a.domain}: unblocked" in b.cli("domain", "unblock", a.domain)
     (b.root / "blocks.csv").write_text(exported)
     assert "imported 1 domain block(s)" in b.cli("domain", "import", str(b.root / "blocks.csv"))
+
+    # every command is in the audit log, as the command line's
+    root = await b.account("root", admin=True, scopes="read admin:read")
+    log = await root.api("GET", "/api/fedihub/v1/admin/audit_log")
+    assert [e["action"] for e in reversed(log)] == ["create", "export", "destroy", "import"]
+    assert {(e["account"], e["ip"]) for e in log} == {("(command line)", "cli")}
