@@ -65,8 +65,13 @@ def _wait_healthy(base_url: str, process: subprocess.Popen[bytes], log: Path) ->
 
 @contextlib.contextmanager
 def live_node(
-    workdir: Path, username: str = "ada", password: str = "correct horse battery"
+    workdir: Path,
+    username: str = "ada",
+    password: str = "correct horse battery",
+    *,
+    others: tuple[str, ...] = (),
 ) -> Iterator[LiveNode]:
+    """A node serving on loopback with the user `username`, and `others` with the same password."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FEDIHUB_")}
     env.update(
@@ -78,7 +83,9 @@ def live_node(
     )
     email = f"{username}@uni.example"
     _run(["init", "--domain", f"127.0.0.1:{port}"], workdir, env)
-    _run(["user", "create", username, "--email", email, "--password", password], workdir, env)
+    for name in (username, *others):
+        address = f"{name}@uni.example"
+        _run(["user", "create", name, "--email", address, "--password", password], workdir, env)
     log = workdir / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
