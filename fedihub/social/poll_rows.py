@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tortoise.functions import Count
+
 from fedihub import models
 from fedihub.activitypub import parse
 from fedihub.errors import Invalid
@@ -126,13 +128,21 @@ async def store_remote(status: models.Status, question: parse.Question) -> model
 
 
 async def recount(poll: models.Poll) -> models.Poll:
-    """A local poll's counts from its votes (one query), saved."""
-    rows = await models.PollVote.filter(poll_id=poll.id).values_list("actor_id", "choice")
+    """A local poll's counts from its votes, counted by the database (two aggregate queries,
+    whatever the number of votes), saved."""
+    votes = models.PollVote.filter(poll_id=poll.id)
+    per_choice = await votes.annotate(n=Count("id")).group_by("choice").values_list("choice", "n")
     tallies = [0] * len(poll.options)
-    for _actor, choice in rows:
+    for choice, count in per_choice:
         if 0 <= int(choice) < len(tallies):
-            tallies[int(choice)] += 1
+            tallies[int(choice)] = int(count)
+    voters: Any = (
+        await models.PollVote.filter(poll_id=poll.id)
+        .annotate(v=Count("actor_id", distinct=True))
+        .first()
+        .values_list("v", flat=True)
+    )
     poll.tallies = tallies
-    poll.voters_count = len({actor for actor, _choice in rows})
+    poll.voters_count = int(voters or 0)
     await poll.save(update_fields=["tallies", "voters_count"])
     return poll

@@ -123,7 +123,10 @@ async def receive_vote(rt: Runtime, voter: models.Actor, obj: parse.ObjectDoc) -
         return True
     try:
         await models.PollVote.create(
-            poll=poll, actor=voter, choice=poll.options.index(obj.name), uri=obj.id[:768]
+            poll_id=poll.id,
+            actor_id=voter.id,
+            choice=poll.options.index(obj.name),
+            uri=obj.id[:768],
         )
     except IntegrityError:  # this vote again, or this option twice
         return True
@@ -136,11 +139,14 @@ async def schedule_update(rt: Runtime, poll: models.Poll) -> None:
     """One Update(Question) per poll at the end of each UPDATE_EVERY_MS with votes in it."""
     now = queue.now_ms()
     bucket = now // UPDATE_EVERY_MS
+    key = f"{UPDATE_JOB}:{poll.id}:{bucket}"
+    if await models.Job.filter(dedupe_key=key).exists():
+        return  # the usual case while votes pour in: a read, not a refused insert
     await queue.enqueue(
         rt,
         UPDATE_JOB,
         {"poll": poll.id, "bucket": bucket},
-        dedupe_key=f"{UPDATE_JOB}:{poll.id}:{bucket}",
+        dedupe_key=key,
         delay_ms=(bucket + 1) * UPDATE_EVERY_MS - now,
     )
 
