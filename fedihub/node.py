@@ -63,6 +63,7 @@ JOB_HANDLERS: Mapping[str, JobHandler] = {
     scheduled.JOB_KIND: scheduled.publish_job,  # publish a scheduled status at its time
     periodic.KIND: periodic.run,  # one period's run of a task of PERIODIC_TASKS
     polls.UPDATE_JOB: polls.send_update,  # a local poll's new counts to its audience
+    polls.REFRESH_JOB: polls.refresh,  # a peer's poll read again from its origin
     pins.SYNC_JOB: pins.sync_featured,  # a peer actor's pinned statuses, from its `featured`
 }
 

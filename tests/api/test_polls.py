@@ -41,6 +41,10 @@ async def test_a_status_with_a_poll_votes_and_the_entity(client: Any) -> None:
     ends = datetime.fromisoformat(poll["expires_at"].replace("Z", "+00:00"))
     assert timedelta(minutes=59) < ends - datetime.now(UTC) <= timedelta(hours=1)
 
+    history = await json_of(await client.get(f"/api/v1/statuses/{status['id']}/history"))
+    check("StatusEdit", history[0])
+    assert history[0]["poll"] == {"options": [{"title": "tea"}, {"title": "coffee"}]}
+
     anonymous = await json_of(await client.get(f"/api/v1/polls/{poll['id']}"))
     check("Poll", anonymous)
     assert "voted" not in anonymous and "own_votes" not in anonymous
