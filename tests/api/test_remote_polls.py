@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,12 +29,6 @@ FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "peers" / "masto
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 
 
-def _question(ends: datetime) -> dict[str, Any]:
-    doc = json.loads((FIXTURE / "create_question.json").read_text(encoding="utf-8"))
-    doc["object"]["endTime"] = format_datetime(ends)
-    return doc  # type: ignore[no-any-return]
-
-
 @pytest.fixture
 def peer(app: Any, monkeypatch: pytest.MonkeyPatch) -> Peer:
     return serve_documents(app, monkeypatch)
@@ -43,15 +38,43 @@ async def _deliver(rt: Any, signer: models.Actor, activity: dict[str, Any]) -> N
     await dispatch.process(rt, {"activity": activity, "signer": signer.id})
 
 
-async def test_a_peers_poll_is_stored_voted_on_updated_and_ended(client: Any) -> None:
+@dataclass
+class Received:
+    """ada, her token, the peer's author she follows, and its Question as delivered here."""
+
+    rt: Any
+    ada: models.User
+    token: str
+    rin: models.Actor
+    create: dict[str, Any]
+    status: models.Status
+
+
+async def _received(client: Any, ends: datetime | None) -> Received:
+    """ada follows rinpatch, whose Create(Question) (the Mastodon fixture; ending at `ends`, or
+    as the fixture says) is delivered."""
     rt = client.app.extensions[RUNTIME_KEY]
     ada = await make_user(client.app, "ada")
-    token = await make_token(ada)
     rin = await remote_actor("rinpatch", "mastodon.sdf.org")
     await models.Follow.create(follower=ada.actor, target=rin, state=models.FollowState.ACCEPTED)
-    create = _question(datetime.now(UTC) + timedelta(days=1))
+    create = json.loads((FIXTURE / "create_question.json").read_text(encoding="utf-8"))
+    if ends is not None:
+        create["object"]["endTime"] = format_datetime(ends)
     await _deliver(rt, rin, create)
     status = await models.Status.get(uri=create["object"]["id"])
+    return Received(rt, ada, await make_token(ada), rin, create, status)
+
+
+async def test_a_peers_poll_is_stored_voted_on_updated_and_ended(client: Any) -> None:
+    got = await _received(client, datetime.now(UTC) + timedelta(days=1))
+    rt, ada, token, rin, create, status = (
+        got.rt,
+        got.ada,
+        got.token,
+        got.rin,
+        got.create,
+        got.status,
+    )
     shown = await json_of(await client.get(f"/api/v1/statuses/{status.id}", headers=bearer(token)))
     check("Status", shown)
     poll = shown["poll"]
@@ -104,13 +127,8 @@ async def test_a_peers_poll_is_stored_voted_on_updated_and_ended(client: Any) ->
 
 
 async def test_an_ended_question_and_a_closed_one(client: Any) -> None:
-    rt = client.app.extensions[RUNTIME_KEY]
-    ada = await make_user(client.app, "ada")
-    rin = await remote_actor("rinpatch", "mastodon.sdf.org")
-    await models.Follow.create(follower=ada.actor, target=rin, state=models.FollowState.ACCEPTED)
-    old = json.loads((FIXTURE / "create_question.json").read_text(encoding="utf-8"))
-    await _deliver(rt, rin, old)  # endTime in 2019
-    status = await models.Status.get(uri=old["object"]["id"])
+    got = await _received(client, None)  # endTime in 2019
+    ada, status = got.ada, got.status
     shown = await json_of(await client.get(f"/api/v1/statuses/{status.id}"))
     assert shown["poll"]["expired"] and shown["poll"]["expires_at"].startswith("2019-05-11")
     vote = await client.post(
@@ -203,14 +221,8 @@ async def test_a_peers_vote_on_a_local_poll_is_counted_and_the_counts_federated(
 async def test_a_peers_poll_looked_at_is_read_again_from_its_origin(
     client: Any, peer: Peer
 ) -> None:
-    rt = client.app.extensions[RUNTIME_KEY]
-    ada = await make_user(client.app, "ada")
-    token = await make_token(ada)
-    rin = await remote_actor("rinpatch", "mastodon.sdf.org")
-    await models.Follow.create(follower=ada.actor, target=rin, state=models.FollowState.ACCEPTED)
-    create = _question(datetime.now(UTC) + timedelta(days=1))
-    await _deliver(rt, rin, create)
-    status = await models.Status.get(uri=create["object"]["id"])
+    got = await _received(client, datetime.now(UTC) + timedelta(days=1))
+    rt, token, create, status = got.rt, got.token, got.create, got.status
     poll = await models.Poll.get(status_id=status.id)
     fresh = copy.deepcopy(create["object"])
     for option, count in zip(fresh["oneOf"], (5, 1, 0, 1), strict=True):
