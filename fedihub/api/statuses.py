@@ -142,6 +142,7 @@ async def edit(raw_id: str) -> Response:
             spoiler_text=p.str("spoiler_text", "") or "",
             sensitive=bool(p.bool("sensitive", False)),
             language=p.str("language"),
+            poll=_poll(p),
         )
     except Invalid as exc:
         raise invalid(exc.public, exc.field) from None

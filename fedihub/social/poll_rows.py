@@ -98,6 +98,30 @@ async def create(status: models.Status, draft: PollDraft, now: datetime) -> mode
     )
 
 
+async def replace(status: models.Status, draft: PollDraft | None, now: datetime) -> None:
+    """A local status's poll as an edit leaves it (Mastodon's UpdateStatusService#update_poll!):
+    removed without a draft; else its settings taken, and its votes cleared when the options or
+    `multiple` changed."""
+    poll = await models.Poll.get_or_none(status_id=status.id)
+    if draft is None:
+        if poll is not None:
+            await poll.delete()
+        return
+    if poll is None:
+        await create(status, draft, now)
+        return
+    if list(draft.options) != poll.options or draft.multiple != poll.multiple:
+        await models.PollVote.filter(poll_id=poll.id).delete()
+        poll.tallies = [0] * len(draft.options)
+        poll.voters_count = 0
+    poll.options = list(draft.options)
+    poll.multiple = draft.multiple
+    poll.hide_totals = draft.hide_totals
+    poll.expires_at = now + timedelta(seconds=draft.expires_in or MIN_EXPIRATION_S)
+    poll.ended_at = None
+    await poll.save()
+
+
 def expired(poll: models.Poll, now: datetime | None = None) -> bool:
     return poll.expires_at is not None and poll.expires_at <= (now or datetime.now(UTC))
 

@@ -249,3 +249,19 @@ async def test_a_peers_poll_looked_at_is_read_again_from_its_origin(
     await polls.close_ended(rt)
     later = await models.Job.filter(kind=polls.REFRESH_JOB).order_by("-id").first()
     assert later is not None and later.id != job.id and later.run_at > queue.now_ms()
+
+
+async def test_a_peers_edit_that_drops_the_poll_drops_it_here(client: Any) -> None:
+    got = await _received(client, datetime.now(UTC) + timedelta(days=1))
+    update = copy.deepcopy(got.create)
+    update["id"] = f"{got.status.uri}#updates/2"
+    update["type"] = "Update"
+    note = update["object"]
+    note["type"] = "Note"
+    note["content"] = "<p>No poll after all</p>"
+    note["updated"] = format_datetime(datetime.now(UTC))
+    del note["oneOf"], note["endTime"]
+    await _deliver(got.rt, got.rin, update)
+    shown = await json_of(await client.get(f"/api/v1/statuses/{got.status.id}"))
+    assert shown["poll"] is None and "No poll" in shown["content"]
+    assert not await models.Poll.filter(status_id=got.status.id).exists()
