@@ -21,6 +21,8 @@ RUNS: list[tuple[str, list[str], bool]] = [  # (module, arguments, needs Postgre
     ("bench_sanitize", ["--seconds", "1", "--statuses", "300"], False),
     ("bench_moderation", ["--seconds", "0.5"], False),
     ("bench_media", ["--runs", "3"], False),
+    ("bench_polls", ["--database", "sqlite"], False),
+    ("bench_polls", ["--database", "postgres"], True),
     ("bench_startup", ["--database", "sqlite", "--runs", "2"], False),
     ("bench_startup", ["--database", "postgres", "--runs", "2"], True),
     ("bench_inbox", ["--database", "sqlite", "--activities", "500"], False),

@@ -71,6 +71,7 @@ JOB_HANDLERS: Mapping[str, JobHandler] = {
     periodic.KIND: periodic.run,  # one period's run of a task of PERIODIC_TASKS
     push.KIND: push.deliver,  # encrypt one notification for one Web Push subscription, send it
     polls.UPDATE_JOB: polls.send_update,  # a local poll's new counts to its audience
+    polls.REFRESH_JOB: polls.refresh,  # a peer's poll read again from its origin
     pins.SYNC_JOB: pins.sync_featured,  # a peer actor's pinned statuses, from its `featured`
     purge.KIND: purge.purge,  # drop what is stored of a suspended server
 }

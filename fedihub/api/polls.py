@@ -9,7 +9,7 @@ from fedihub.api.auth import current_actor, optional_user, require_scope, scope_
 from fedihub.api.common import digits, invalid, params, parse_id
 from fedihub.api.entities.poll import polls_by_status
 from fedihub.errors import Invalid
-from fedihub.social import polls
+from fedihub.social import poll_rows, polls
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_polls", __name__)
@@ -26,7 +26,11 @@ async def _answer(poll_id: int) -> Response:
 @blueprint.get(f"{P}/<raw_id>")
 @scope_if_token("read:statuses")
 async def show(raw_id: str) -> Response:
-    return await _answer(parse_id(raw_id))
+    user = await optional_user()
+    poll, status = await polls.visible_poll(user.actor if user else None, parse_id(raw_id))
+    if user is not None and not status.local and not poll_rows.expired(poll):
+        await polls.refresh_soon(runtime(), poll)  # as Mastodon: fresh counts for who looks
+    return await _answer(poll.id)
 
 
 @blueprint.post(f"{P}/<raw_id>/votes")

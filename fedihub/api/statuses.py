@@ -138,6 +138,7 @@ async def edit(raw_id: str) -> Response:
             spoiler_text=p.str("spoiler_text", "") or "",
             sensitive=bool(p.bool("sensitive", False)),
             language=p.str("language"),
+            poll=_poll(p),
         )
     except Invalid as exc:
         raise invalid(exc.public, exc.field) from None
@@ -172,6 +173,9 @@ async def history(raw_id: str) -> Response:
                 created_at=status.published,
             )
         ]
+    # a poll's options as they stand (an edit of a poll's options starts the poll over)
+    poll = entity["poll"]
+    poll_options = {"options": [{"title": o["title"]} for o in poll["options"]]} if poll else None
     return jsonify(
         [
             {
@@ -180,7 +184,7 @@ async def history(raw_id: str) -> Response:
                 "sensitive": e.sensitive,
                 "created_at": entity["created_at"] if e.created_at is None else _iso(e.created_at),
                 "account": entity["account"],
-                "poll": None,
+                "poll": poll_options,
                 "media_attachments": entity["media_attachments"],
                 "emojis": [],
             }

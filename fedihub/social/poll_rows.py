@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tortoise.functions import Count
+
 from fedihub import models
 from fedihub.activitypub import parse
 from fedihub.errors import Invalid
@@ -96,6 +98,30 @@ async def create(status: models.Status, draft: PollDraft, now: datetime) -> mode
     )
 
 
+async def replace(status: models.Status, draft: PollDraft | None, now: datetime) -> None:
+    """A local status's poll as an edit leaves it (Mastodon's UpdateStatusService#update_poll!):
+    removed without a draft; else its settings taken, and its votes cleared when the options or
+    `multiple` changed."""
+    poll = await models.Poll.get_or_none(status_id=status.id)
+    if draft is None:
+        if poll is not None:
+            await poll.delete()
+        return
+    if poll is None:
+        await create(status, draft, now)
+        return
+    if list(draft.options) != poll.options or draft.multiple != poll.multiple:
+        await models.PollVote.filter(poll_id=poll.id).delete()
+        poll.tallies = [0] * len(draft.options)
+        poll.voters_count = 0
+    poll.options = list(draft.options)
+    poll.multiple = draft.multiple
+    poll.hide_totals = draft.hide_totals
+    poll.expires_at = now + timedelta(seconds=draft.expires_in or MIN_EXPIRATION_S)
+    poll.ended_at = None
+    await poll.save()
+
+
 def expired(poll: models.Poll, now: datetime | None = None) -> bool:
     return poll.expires_at is not None and poll.expires_at <= (now or datetime.now(UTC))
 
@@ -126,13 +152,21 @@ async def store_remote(status: models.Status, question: parse.Question) -> model
 
 
 async def recount(poll: models.Poll) -> models.Poll:
-    """A local poll's counts from its votes (one query), saved."""
-    rows = await models.PollVote.filter(poll_id=poll.id).values_list("actor_id", "choice")
+    """A local poll's counts from its votes, counted by the database (two aggregate queries,
+    whatever the number of votes), saved."""
+    votes = models.PollVote.filter(poll_id=poll.id)
+    per_choice = await votes.annotate(n=Count("id")).group_by("choice").values_list("choice", "n")
     tallies = [0] * len(poll.options)
-    for _actor, choice in rows:
+    for choice, count in per_choice:
         if 0 <= int(choice) < len(tallies):
-            tallies[int(choice)] += 1
+            tallies[int(choice)] = int(count)
+    voters: Any = (
+        await models.PollVote.filter(poll_id=poll.id)
+        .annotate(v=Count("actor_id", distinct=True))
+        .first()
+        .values_list("v", flat=True)
+    )
     poll.tallies = tallies
-    poll.voters_count = len({actor for actor, _choice in rows})
+    poll.voters_count = int(voters or 0)
     await poll.save(update_fields=["tallies", "voters_count"])
     return poll

@@ -17,7 +17,8 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from fedihub import models
+from fedihub import jobs, models
+from fedihub.accounts import resolver
 from fedihub.activitypub import parse
 from fedihub.errors import Invalid, NotFound
 from fedihub.jobs import queue
@@ -31,6 +32,8 @@ UPDATE_JOB = "poll_update"
 UPDATE_EVERY_MS = 5_000
 CLOSE_EVERY_S = 60  # how often ended polls are looked for (PERIODIC_TASKS)
 CLOSE_BATCH = 200
+REFRESH_JOB = "poll_refresh"
+REFRESH_EVERY_MS = 60_000
 # Mastodon's words (polls.errors.*)
 EXPIRED = "The poll has already ended"
 INVALID_CHOICE = "The chosen vote option does not exist"
@@ -123,7 +126,10 @@ async def receive_vote(rt: Runtime, voter: models.Actor, obj: parse.ObjectDoc) -
         return True
     try:
         await models.PollVote.create(
-            poll=poll, actor=voter, choice=poll.options.index(obj.name), uri=obj.id[:768]
+            poll_id=poll.id,
+            actor_id=voter.id,
+            choice=poll.options.index(obj.name),
+            uri=obj.id[:768],
         )
     except IntegrityError:  # this vote again, or this option twice
         return True
@@ -136,11 +142,14 @@ async def schedule_update(rt: Runtime, poll: models.Poll) -> None:
     """One Update(Question) per poll at the end of each UPDATE_EVERY_MS with votes in it."""
     now = queue.now_ms()
     bucket = now // UPDATE_EVERY_MS
+    key = f"{UPDATE_JOB}:{poll.id}:{bucket}"
+    if await models.Job.filter(dedupe_key=key).exists():
+        return  # the usual case while votes pour in: a read, not a refused insert
     await queue.enqueue(
         rt,
         UPDATE_JOB,
         {"poll": poll.id, "bucket": bucket},
-        dedupe_key=f"{UPDATE_JOB}:{poll.id}:{bucket}",
+        dedupe_key=key,
         delay_ms=(bucket + 1) * UPDATE_EVERY_MS - now,
     )
 
@@ -168,6 +177,35 @@ async def _distribute(rt: Runtime, status: models.Status, poll: models.Poll, ide
     if recipients:
         activity = await activities.poll_update(rt, status, ident)
         await publish.publish(rt, status.actor, activity, recipients)
+
+
+async def refresh_soon(rt: Runtime, poll: models.Poll, *, delay_ms: int = 0) -> None:
+    """Have a peer's poll read again from its origin, at most once per REFRESH_EVERY_MS (as
+    Mastodon refreshes a poll someone looks at, and one that ended, for its final counts)."""
+    bucket = (queue.now_ms() + delay_ms) // REFRESH_EVERY_MS
+    key = f"{REFRESH_JOB}:{poll.id}:{bucket}"
+    if not await models.Job.filter(dedupe_key=key).exists():
+        await queue.enqueue(
+            rt, REFRESH_JOB, {"poll": poll.id}, dedupe_key=key, delay_ms=delay_ms, max_attempts=3
+        )
+
+
+async def refresh(rt: Runtime, payload: dict[str, Any]) -> None:
+    """The job handler of REFRESH_JOB: the Question fetched from its origin, its counts kept."""
+    poll = await models.Poll.get_or_none(id=int(payload["poll"]))
+    status = (
+        await models.Status.get_or_none(
+            id=poll.status_id, local=False, deleted_at__isnull=True
+        ).prefetch_related("actor")
+        if poll is not None
+        else None
+    )
+    if status is None:
+        return
+    obj = parse.object_doc(await resolver.fetch_document(rt, status.uri))
+    if obj.id != status.uri or obj.attributed_to != status.actor.uri:
+        raise jobs.PermanentError(f"{status.uri} answered with another object or author")
+    await statuses.store_remote(rt, status.actor, obj, notify=False)
 
 
 async def close_ended(rt: Runtime) -> None:
@@ -199,5 +237,7 @@ async def close_ended(rt: Runtime) -> None:
                 )
             if status.local:
                 await _distribute(rt, status, poll, f"{status.uri}#updates/closed")
+            else:  # its final counts, once its origin has closed it too
+                await refresh_soon(rt, poll, delay_ms=REFRESH_EVERY_MS)
         for note in notes:
             await notifications.announce(rt, note)

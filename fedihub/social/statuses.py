@@ -244,8 +244,11 @@ async def edit(
     spoiler_text: str = "",
     sensitive: bool = False,
     language: str | None = None,
+    poll: poll_rows.PollDraft | None = None,
 ) -> models.Status:
-    """Edit a local status; the previous revision is kept as a StatusEdit (Mastodon's history)."""
+    """Edit a local status; the previous revision is kept as a StatusEdit (Mastodon's history).
+    As on Mastodon, the edit carries the poll: without one, a poll the status had is removed;
+    with other options, or multiple changed, its votes start over."""
     status = await _own_status(author, status_id)
     if status.reblog_of_id:
         raise Invalid("a boost cannot be edited", field="id")
@@ -253,6 +256,10 @@ async def edit(
         # its document is its domain's (a knowledge post's Article): edited there, not as text;
         # a poll's text is edited like a note's (its options and votes stay)
         raise Invalid("a knowledge post is edited through /api/fedihub/v1/articles", field="id")
+    if poll is not None:
+        if await models.MediaAttachment.filter(status_id=status.id).exists():
+            raise Invalid(MEDIA_AND_POLL, field="media_ids")
+        poll_rows.check(poll)
     if len(text_source) > MAX_CHARACTERS:
         raise Invalid(f"Text character limit of {MAX_CHARACTERS} exceeded", field="status")
     if not text_source.strip():
@@ -273,6 +280,8 @@ async def edit(
         status.sensitive = sensitive or bool(spoiler_text)
         status.language = language or status.language
         status.edited_at = datetime.now(UTC)
+        await poll_rows.replace(status, poll, status.edited_at)
+        status.object_type = "Question" if poll is not None else "Note"
         await status.save()
         await models.StatusEdit.create(
             status=status,
@@ -387,6 +396,8 @@ async def store_remote(
         await _store_tags(rt, existing, obj)
         if obj.poll is not None:
             await poll_rows.store_remote(existing, obj.poll)
+        else:  # an edit that took the poll away
+            await models.Poll.filter(status_id=existing.id).delete()
     await events_hooks.status_changed(rt, events_hooks.EDITED, existing)
     return existing
 

@@ -132,12 +132,17 @@ class Peer:
         return httpx.Response(404)
 
 
-@pytest.fixture
-def peer(app: Any, monkeypatch: pytest.MonkeyPatch) -> Peer:
+def serve_documents(app: Any, monkeypatch: pytest.MonkeyPatch) -> Peer:
+    """The node's HTTP client answered by a Peer: the documents it holds, 404 for the rest."""
     fake = Peer()
     rt: Runtime = app.extensions[RUNTIME_KEY]
     monkeypatch.setattr(rt, "http", httpx.AsyncClient(transport=httpx.MockTransport(fake.handle)))
     return fake
+
+
+@pytest.fixture
+def peer(app: Any, monkeypatch: pytest.MonkeyPatch) -> Peer:
+    return serve_documents(app, monkeypatch)
 
 
 def _note(n: int, author: str = "https://peer.example/users/max") -> dict[str, Any]:

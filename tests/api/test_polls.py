@@ -41,6 +41,10 @@ async def test_a_status_with_a_poll_votes_and_the_entity(client: Any) -> None:
     ends = datetime.fromisoformat(poll["expires_at"].replace("Z", "+00:00"))
     assert timedelta(minutes=59) < ends - datetime.now(UTC) <= timedelta(hours=1)
 
+    history = await json_of(await client.get(f"/api/v1/statuses/{status['id']}/history"))
+    check("StatusEdit", history[0])
+    assert history[0]["poll"] == {"options": [{"title": "tea"}, {"title": "coffee"}]}
+
     anonymous = await json_of(await client.get(f"/api/v1/polls/{poll['id']}"))
     check("Poll", anonymous)
     assert "voted" not in anonymous and "own_votes" not in anonymous
@@ -234,4 +238,45 @@ async def test_a_scheduled_status_keeps_its_poll(client: Any) -> None:
         "hide_totals": False,
     }
     bad = await _post(client, token, status="later", scheduled_at=at, poll=_poll("a"))
+    assert bad.status_code == 422
+
+
+async def test_an_edit_carries_the_poll_as_on_mastodon(client: Any) -> None:
+    ada, bob = await make_user(client.app, "ada"), await make_user(client.app, "bob")
+    ada_t, bob_t = await make_token(ada), await make_token(bob)
+    made = await json_of(await _post(client, ada_t, status="Q", poll=_poll("a", "b")))
+    path = f"/api/v1/statuses/{made['id']}"
+    await json_of(
+        await client.post(
+            f"/api/v1/polls/{made['poll']['id']}/votes",
+            json={"choices": [0]},
+            headers=bearer(bob_t),
+        )
+    )
+
+    async def edit(**body: Any) -> Any:
+        return await json_of(
+            await client.put(path, json={"status": "Q!", **body}, headers=bearer(ada_t))
+        )
+
+    same = await edit(poll=_poll("a", "b", hide_totals=True))  # same options: votes kept
+    assert same["poll"]["votes_count"] == 1 and same["poll"]["id"] == made["poll"]["id"]
+    changed = await edit(poll=_poll("a", "b", "c"))  # other options: the poll starts over
+    assert changed["poll"]["votes_count"] == 0 and len(changed["poll"]["options"]) == 3
+    mine = await json_of(await client.get(path, headers=bearer(bob_t)))
+    assert mine["poll"]["own_votes"] == [] and mine["poll"]["voted"] is False
+    doc = await json_of(
+        await client.get(f"/users/ada/statuses/{made['id']}", headers={"Accept": AS})
+    )
+    assert doc["type"] == "Question" and len(doc["oneOf"]) == 3
+    gone = await edit()  # no poll: removed, as Mastodon's edit does
+    assert gone["poll"] is None
+    assert (await client.get(f"/api/v1/polls/{made['poll']['id']}")).status_code == 404
+    doc = await json_of(
+        await client.get(f"/users/ada/statuses/{made['id']}", headers={"Accept": AS})
+    )
+    assert doc["type"] == "Note" and "oneOf" not in doc
+    back = await edit(poll=_poll("x", "y"))
+    assert [o["title"] for o in back["poll"]["options"]] == ["x", "y"]
+    bad = await client.put(path, json={"status": "Q", "poll": _poll("x")}, headers=bearer(ada_t))
     assert bad.status_code == 422

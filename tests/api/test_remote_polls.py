@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from apikit import bearer, json_of, make_token, make_user, remote_actor
 from test_entity_shapes import check
+from test_pins import Peer, serve_documents
 
-from fedihub import models
+from fedihub import jobs, models
 from fedihub.activitypub.documents import format_datetime
 from fedihub.inbox import dispatch
+from fedihub.jobs import queue
 from fedihub.social import polls
 from fedihub.web.common import RUNTIME_KEY
 
@@ -25,25 +29,52 @@ FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "peers" / "masto
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 
 
-def _question(ends: datetime) -> dict[str, Any]:
-    doc = json.loads((FIXTURE / "create_question.json").read_text(encoding="utf-8"))
-    doc["object"]["endTime"] = format_datetime(ends)
-    return doc  # type: ignore[no-any-return]
+@pytest.fixture
+def peer(app: Any, monkeypatch: pytest.MonkeyPatch) -> Peer:
+    return serve_documents(app, monkeypatch)
 
 
 async def _deliver(rt: Any, signer: models.Actor, activity: dict[str, Any]) -> None:
     await dispatch.process(rt, {"activity": activity, "signer": signer.id})
 
 
-async def test_a_peers_poll_is_stored_voted_on_updated_and_ended(client: Any) -> None:
+@dataclass
+class Received:
+    """ada, her token, the peer's author she follows, and its Question as delivered here."""
+
+    rt: Any
+    ada: models.User
+    token: str
+    rin: models.Actor
+    create: dict[str, Any]
+    status: models.Status
+
+
+async def _received(client: Any, ends: datetime | None) -> Received:
+    """ada follows rinpatch, whose Create(Question) (the Mastodon fixture; ending at `ends`, or
+    as the fixture says) is delivered."""
     rt = client.app.extensions[RUNTIME_KEY]
     ada = await make_user(client.app, "ada")
-    token = await make_token(ada)
     rin = await remote_actor("rinpatch", "mastodon.sdf.org")
     await models.Follow.create(follower=ada.actor, target=rin, state=models.FollowState.ACCEPTED)
-    create = _question(datetime.now(UTC) + timedelta(days=1))
+    create = json.loads((FIXTURE / "create_question.json").read_text(encoding="utf-8"))
+    if ends is not None:
+        create["object"]["endTime"] = format_datetime(ends)
     await _deliver(rt, rin, create)
     status = await models.Status.get(uri=create["object"]["id"])
+    return Received(rt, ada, await make_token(ada), rin, create, status)
+
+
+async def test_a_peers_poll_is_stored_voted_on_updated_and_ended(client: Any) -> None:
+    got = await _received(client, datetime.now(UTC) + timedelta(days=1))
+    rt, ada, token, rin, create, status = (
+        got.rt,
+        got.ada,
+        got.token,
+        got.rin,
+        got.create,
+        got.status,
+    )
     shown = await json_of(await client.get(f"/api/v1/statuses/{status.id}", headers=bearer(token)))
     check("Status", shown)
     poll = shown["poll"]
@@ -96,13 +127,8 @@ async def test_a_peers_poll_is_stored_voted_on_updated_and_ended(client: Any) ->
 
 
 async def test_an_ended_question_and_a_closed_one(client: Any) -> None:
-    rt = client.app.extensions[RUNTIME_KEY]
-    ada = await make_user(client.app, "ada")
-    rin = await remote_actor("rinpatch", "mastodon.sdf.org")
-    await models.Follow.create(follower=ada.actor, target=rin, state=models.FollowState.ACCEPTED)
-    old = json.loads((FIXTURE / "create_question.json").read_text(encoding="utf-8"))
-    await _deliver(rt, rin, old)  # endTime in 2019
-    status = await models.Status.get(uri=old["object"]["id"])
+    got = await _received(client, None)  # endTime in 2019
+    ada, status = got.ada, got.status
     shown = await json_of(await client.get(f"/api/v1/statuses/{status.id}"))
     assert shown["poll"]["expired"] and shown["poll"]["expires_at"].startswith("2019-05-11")
     vote = await client.post(
@@ -190,3 +216,52 @@ async def test_a_peers_vote_on_a_local_poll_is_counted_and_the_counts_federated(
     assert closed["object"]["closed"] == closed["object"]["endTime"]
     notes = await json_of(await client.get("/api/v1/notifications", headers=bearer(token)))
     assert [n["type"] for n in notes] == ["poll"]
+
+
+async def test_a_peers_poll_looked_at_is_read_again_from_its_origin(
+    client: Any, peer: Peer
+) -> None:
+    got = await _received(client, datetime.now(UTC) + timedelta(days=1))
+    rt, token, create, status = got.rt, got.token, got.create, got.status
+    poll = await models.Poll.get(status_id=status.id)
+    fresh = copy.deepcopy(create["object"])
+    for option, count in zip(fresh["oneOf"], (5, 1, 0, 1), strict=True):
+        option["replies"]["totalItems"] = count
+    peer.documents[status.uri] = fresh
+
+    await client.get(f"/api/v1/polls/{poll.id}")  # anonymous: nothing fetched
+    assert not await models.Job.filter(kind=polls.REFRESH_JOB).exists()
+    for _ in range(2):  # looked at twice within the minute: read once
+        await json_of(await client.get(f"/api/v1/polls/{poll.id}", headers=bearer(token)))
+    (job,) = await models.Job.filter(kind=polls.REFRESH_JOB)
+    await polls.refresh(rt, job.payload)
+    body = await json_of(await client.get(f"/api/v1/polls/{poll.id}", headers=bearer(token)))
+    assert [o["votes_count"] for o in body["options"]] == [5, 1, 0, 1]
+    assert await models.StatusEdit.filter(status_id=status.id).count() == 0
+
+    # a document claiming another author is not taken
+    peer.documents[status.uri] = {**fresh, "attributedTo": "https://mastodon.sdf.org/users/eve"}
+    with pytest.raises(jobs.PermanentError):
+        await polls.refresh(rt, job.payload)
+
+    # when it ends, it is read again a minute later for its final counts
+    await models.Poll.filter(id=poll.id).update(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    await polls.close_ended(rt)
+    later = await models.Job.filter(kind=polls.REFRESH_JOB).order_by("-id").first()
+    assert later is not None and later.id != job.id and later.run_at > queue.now_ms()
+
+
+async def test_a_peers_edit_that_drops_the_poll_drops_it_here(client: Any) -> None:
+    got = await _received(client, datetime.now(UTC) + timedelta(days=1))
+    update = copy.deepcopy(got.create)
+    update["id"] = f"{got.status.uri}#updates/2"
+    update["type"] = "Update"
+    note = update["object"]
+    note["type"] = "Note"
+    note["content"] = "<p>No poll after all</p>"
+    note["updated"] = format_datetime(datetime.now(UTC))
+    del note["oneOf"], note["endTime"]
+    await _deliver(got.rt, got.rin, update)
+    shown = await json_of(await client.get(f"/api/v1/statuses/{got.status.id}"))
+    assert shown["poll"] is None and "No poll" in shown["content"]
+    assert not await models.Poll.filter(status_id=got.status.id).exists()
