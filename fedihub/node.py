@@ -36,6 +36,7 @@ from fedihub.jobs import housekeeping, periodic, runner
 from fedihub.media import backends, processing, remote_cache
 from fedihub.models import JobState
 from fedihub.outbox import delivery, publish
+from fedihub.projects import feed
 from fedihub.projects import inbox as project_inbox
 from fedihub.runtime import (
     InboxHandler,
@@ -97,7 +98,7 @@ INBOX_HANDLERS: Mapping[str, InboxHandler] = {
     "Leave": project_inbox.on_leave,
     "Add": project_inbox.on_add,
     "Remove": project_inbox.on_remove,
-    "Create": dispatch.on_create,
+    "Create": _both(dispatch.on_create, feed.on_create),
     "Update": dispatch.on_update,
     "Delete": dispatch.on_delete,
     "Like": dispatch.on_like,

@@ -25,6 +25,7 @@ from fedihub.api import (
     notifications,
     oauth,
     preferences,
+    project_feed,
     project_invitations,
     projects,
     scheduled_statuses,
@@ -76,6 +77,7 @@ def register(app: FedihubApp) -> None:
         tags,
         projects,
         project_invitations,
+        project_feed,
         not_yet,
     )
     for module in modules:

@@ -18,13 +18,14 @@ from fedihub.web.common import runtime
 blueprint = Blueprint("api_timelines", __name__)
 
 
-async def _page(
+async def statuses_page(
     query: QuerySet[models.Status],
     viewer: models.Actor | None,
     *,
     default: int = 20,
     maximum: int = 40,
 ) -> Response:
+    """One page of `query` as the statuses `viewer` may see, with Mastodon's Link header."""
     p = await params()
     pg = pagination.page(p, default=default, maximum=maximum)
     rows = await pagination.fetch(query, pg)
@@ -38,7 +39,7 @@ async def _page(
 @blueprint.get("/api/v1/timelines/home")
 @require_scope("read:statuses")
 async def home() -> Response:
-    return await _page(timelines.home(current_actor()), current_actor())
+    return await statuses_page(timelines.home(current_actor()), current_actor())
 
 
 @blueprint.get("/api/v1/timelines/public")
@@ -56,7 +57,7 @@ async def public() -> Response:
                 models.MediaAttachment.filter(status_id__not_isnull=True).values("status_id")
             )
         )
-    return await _page(query, viewer)
+    return await statuses_page(query, viewer)
 
 
 @blueprint.get("/api/v1/timelines/tag/<name>")
@@ -65,20 +66,22 @@ async def tag(name: str) -> Response:
     user = await optional_user()
     p = await params()
     viewer = user.actor if user else None
-    return await _page(timelines.tag(viewer, name, local=bool(p.bool("local", False))), viewer)
+    return await statuses_page(
+        timelines.tag(viewer, name, local=bool(p.bool("local", False))), viewer
+    )
 
 
 @blueprint.get("/api/v1/timelines/list/<raw_id>")
 @require_scope("read:lists")
 async def list_timeline(raw_id: str) -> Response:
     owned = await lists.owned(current_actor(), parse_id(raw_id))
-    return await _page(timelines.for_list(owned), current_actor())
+    return await statuses_page(timelines.for_list(owned), current_actor())
 
 
 @blueprint.get("/api/v1/timelines/direct")
 @require_scope("read:statuses")
 async def direct() -> Response:
-    return await _page(timelines.direct(current_actor()), current_actor())
+    return await statuses_page(timelines.direct(current_actor()), current_actor())
 
 
 @blueprint.get("/api/v1/accounts/<raw_id>/statuses")
@@ -109,7 +112,7 @@ async def account_statuses(raw_id: str) -> Response:
                 models.StatusTag.filter(name=(p.str("tagged") or "").lower()).values("status_id")
             )
         )
-    return await _page(query, viewer)
+    return await statuses_page(query, viewer)
 
 
 @blueprint.get("/api/v1/favourites")
@@ -117,7 +120,7 @@ async def account_statuses(raw_id: str) -> Response:
 async def favourites() -> Response:
     viewer = current_actor()
     ids = Subquery(models.Favourite.filter(actor_id=viewer.id).values("status_id"))
-    return await _page(models.Status.filter(id__in=ids, deleted_at__isnull=True), viewer)
+    return await statuses_page(models.Status.filter(id__in=ids, deleted_at__isnull=True), viewer)
 
 
 @blueprint.get("/api/v1/bookmarks")
@@ -125,4 +128,4 @@ async def favourites() -> Response:
 async def bookmarks() -> Response:
     viewer = current_actor()
     ids = Subquery(models.Bookmark.filter(actor_id=viewer.id).values("status_id"))
-    return await _page(models.Status.filter(id__in=ids, deleted_at__isnull=True), viewer)
+    return await statuses_page(models.Status.filter(id__in=ids, deleted_at__isnull=True), viewer)

@@ -81,4 +81,9 @@ class Migration(migrations.Migration):
             options={'table': 'project_members', 'app': 'models', 'unique_together': (('project', 'actor'),), 'indexes': [Index(fields=['actor_id', 'project_id'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
+        ops.AddField(
+            model_name='Status',
+            name='audience_uri',
+            field=fields.CharField(null=True, db_index=True, max_length=768),
+        ),
     ]
