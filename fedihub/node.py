@@ -36,7 +36,7 @@ from fedihub.jobs import housekeeping, periodic, runner
 from fedihub.media import backends, processing, remote_cache
 from fedihub.models import JobState
 from fedihub.outbox import delivery, publish
-from fedihub.projects import feed
+from fedihub.projects import feed, remote_tasks
 from fedihub.projects import inbox as project_inbox
 from fedihub.runtime import (
     InboxHandler,
@@ -92,15 +92,16 @@ INBOX_HANDLERS: Mapping[str, InboxHandler] = {
     "Follow": _both(dispatch.on_follow, project_inbox.on_follow),
     "Accept": _both(dispatch.on_accept_or_reject, project_inbox.on_accept_or_reject),
     "Reject": _both(dispatch.on_accept_or_reject, project_inbox.on_accept_or_reject),
-    "Undo": _both(dispatch.on_undo, project_inbox.on_undo),
+    "Undo": _both(dispatch.on_undo, _both(project_inbox.on_undo, remote_tasks.on_undo)),
+    "Resolve": remote_tasks.on_resolve,
     "Invite": project_inbox.on_invite,
     "Join": project_inbox.on_join,
     "Leave": project_inbox.on_leave,
     "Add": project_inbox.on_add,
     "Remove": project_inbox.on_remove,
-    "Create": _both(dispatch.on_create, feed.on_create),
-    "Update": dispatch.on_update,
-    "Delete": dispatch.on_delete,
+    "Create": _both(dispatch.on_create, _both(feed.on_create, remote_tasks.on_ticket)),
+    "Update": _both(dispatch.on_update, remote_tasks.on_ticket),
+    "Delete": _both(dispatch.on_delete, remote_tasks.on_ticket),
     "Like": dispatch.on_like,
     "Announce": dispatch.on_announce,
     "Block": dispatch.on_block,

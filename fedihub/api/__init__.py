@@ -27,6 +27,7 @@ from fedihub.api import (
     preferences,
     project_feed,
     project_invitations,
+    project_tasks,
     projects,
     scheduled_statuses,
     search,
@@ -78,6 +79,7 @@ def register(app: FedihubApp) -> None:
         projects,
         project_invitations,
         project_feed,
+        project_tasks,
         not_yet,
     )
     for module in modules:

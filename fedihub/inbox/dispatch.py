@@ -22,6 +22,8 @@ from fedihub.runtime import Runtime
 from fedihub.social import blocks, follows, interactions, remote, statuses, visibility
 
 log = logging.getLogger(__name__)
+# objects that are not posts: a project's tasks are kept by projects/remote_tasks.py
+NOT_POSTS = frozenset({"Ticket"})
 
 
 async def process(rt: Runtime, payload: dict[str, Any]) -> None:
@@ -145,7 +147,7 @@ async def _own_object(
 
 async def on_create(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
     obj = await _own_object(rt, signer, activity)
-    if obj.type in ACTOR_TYPES or obj.type in rt.wiring.inbox_handlers:
+    if obj.type in ACTOR_TYPES or obj.type in rt.wiring.inbox_handlers or obj.type in NOT_POSTS:
         return
     if await models.Status.filter(uri=obj.id).exists():
         # a Create of an object we hold already (a replay, or our own job run again after a

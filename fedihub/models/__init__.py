@@ -30,6 +30,7 @@ from fedihub.models.statuses import (
     StatusTag,
     Visibility,
 )
+from fedihub.models.tasks import ProjectTask, TaskStatus
 from fedihub.models.trends import TrendingStatus, TrendingTag
 
 __all__ = [
@@ -65,12 +66,14 @@ __all__ = [
     "ProjectJoinRequest",
     "ProjectMember",
     "ProjectRole",
+    "ProjectTask",
     "ProjectVisibility",
     "RepliesPolicy",
     "ScheduledStatus",
     "Status",
     "StatusEdit",
     "StatusTag",
+    "TaskStatus",
     "TrendingStatus",
     "TrendingTag",
     "User",

@@ -107,6 +107,70 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     },
 }
 
+SCHEMAS["ProjectTask"] = {
+    "type": "object",
+    "description": "A task: a ForgeFed Ticket hosted on the project's node.",
+    "required": [
+        "id",
+        "uri",
+        "project_id",
+        "title",
+        "description",
+        "assignee",
+        "status",
+        "due",
+        "depends_on",
+        "progress",
+        "created_at",
+        "updated_at",
+    ],
+    "properties": {
+        "id": {"type": "string"},
+        "uri": {"type": "string", "format": "uri"},
+        "project_id": {"type": "string"},
+        "title": {"type": "string"},
+        "description": {"type": "string"},
+        "assignee": {"type": ["string", "null"], "description": "an account id"},
+        "status": {"type": "string", "enum": ["open", "in_progress", "done"]},
+        "due": DATE_OR_NULL,
+        "depends_on": {"type": "array", "items": {"type": "string"}},
+        "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+        "created_at": {"type": "string", "format": "date-time"},
+        "updated_at": {"type": "string", "format": "date-time"},
+    },
+}
+SCHEMAS["ProjectProgress"] = {
+    "type": "object",
+    "required": ["total", "done", "per_member", "over_time"],
+    "properties": {
+        "total": {"type": "integer", "minimum": 0},
+        "done": {"type": "integer", "minimum": 0},
+        "per_member": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["account", "total", "done"],
+                "properties": {
+                    "account": {"oneOf": [_ref("Account"), {"type": "null"}]},
+                    "total": {"type": "integer"},
+                    "done": {"type": "integer"},
+                },
+            },
+        },
+        "over_time": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["date", "done"],
+                "properties": {
+                    "date": {"type": "string", "format": "date"},
+                    "done": {"type": "integer"},
+                },
+            },
+        },
+    },
+}
+
 _ERROR = {"description": "refused", "content": {"application/json": {"schema": _ref("Error")}}}
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
 _ACCOUNT_ID = {"name": "account_id", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -318,6 +382,46 @@ PATHS: dict[str, dict[str, Any]] = {
             body=_STATUS_BODY,
         ),
     },
+}
+_TASK = _ref("ProjectTask")
+_TASK_FIELDS: dict[str, Any] = {
+    "title": {"type": "string"},
+    "description": {"type": "string"},
+    "assignee": {"type": "string", "description": "an account id of a member; empty: nobody"},
+    "status": {"type": "string", "enum": ["open", "in_progress", "done"]},
+    "due": {"type": "string", "format": "date"},
+    "depends_on": {"type": "array", "items": {"type": "string"}},
+    "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+}
+PATHS[f"{V1}/projects/{{id}}/tasks"] = {
+    "get": _op(
+        "The project's tasks",
+        "read",
+        {"type": "array", "items": _TASK},
+        parameters=[_ID],
+        optional_token=True,
+    ),
+    "post": _op("Add a task (members)", "write", _TASK, parameters=[_ID], body=_TASK_FIELDS),
+}
+PATHS[f"{V1}/tasks/{{id}}"] = {
+    "get": _op("A task", "read", _TASK, parameters=[_ID], optional_token=True),
+    "patch": _op(
+        "Change a task (members; on a remote project's node: status done or open only)",
+        "write",
+        _TASK,
+        parameters=[_ID],
+        body=_TASK_FIELDS,
+    ),
+    "delete": _op("Delete a task (owners, maintainers)", "write", _EMPTY, parameters=[_ID]),
+}
+PATHS[f"{V1}/projects/{{id}}/progress"] = {
+    "get": _op(
+        "Tasks done over total, per member, over time",
+        "read",
+        _ref("ProjectProgress"),
+        parameters=[_ID],
+        optional_token=True,
+    )
 }
 
 __all__ = ["PATHS", "SCHEMAS"]

@@ -35,7 +35,9 @@ def _check(path: str, method: str, value: Any) -> None:
 def test_every_projects_route_is_described(app: Any) -> None:
     served = set()
     for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith(("/api/fedihub/v1/projects", "/api/fedihub/v1/invitations")):
+        if not rule.rule.startswith(
+            ("/api/fedihub/v1/projects", "/api/fedihub/v1/invitations", "/api/fedihub/v1/tasks")
+        ):
             continue
         path = _RULE.sub(
             lambda m: "{id}" if m.group(1) == "raw_id" else "{" + m.group(1) + "}", rule.rule
@@ -114,6 +116,20 @@ async def test_real_answers_validate_against_the_fragment(app: Any) -> None:
     )
     assert post["content"]
     await call("get", f"{v1}/projects/{pid}/statuses", f"{v1}/projects/{{id}}/statuses", {})
+    task = await call(
+        "post",
+        f"{v1}/projects/{pid}/tasks",
+        f"{v1}/projects/{{id}}/tasks",
+        ada_h,
+        title="Calibrate",
+        assignee=str(bob.actor.id),
+        due="2026-03-01",
+    )
+    await call("get", f"{v1}/projects/{pid}/tasks", f"{v1}/projects/{{id}}/tasks", {})
+    await call("patch", f"{v1}/tasks/{task['id']}", f"{v1}/tasks/{{id}}", bob_h, status="done")
+    await call("get", f"{v1}/tasks/{task['id']}", f"{v1}/tasks/{{id}}", {})
+    await call("get", f"{v1}/projects/{pid}/progress", f"{v1}/projects/{{id}}/progress", {})
+    await call("delete", f"{v1}/tasks/{task['id']}", f"{v1}/tasks/{{id}}", ada_h)
     await call("post", f"{v1}/projects/{pid}/leave", f"{v1}/projects/{{id}}/leave", bob_h)
     await call("post", f"{v1}/projects/{pid}/join", f"{v1}/projects/{{id}}/join", bob_h)
     await call(

@@ -140,6 +140,7 @@ NEVER = {
     "federation.instance_actor_outbox": "always empty",
     "api_projects.": "projects, their members and join requests (accounts, never statuses)",
     "api_project_feed.create": "posts as a member; answers the poster's own new status",
+    "api_project_tasks.": "a project's tasks and progress figures (titles, states, accounts)",
     "api_project_invitations.": "invitations: a project, two accounts, a role and a state",
     "projects.index": "the list of projects (names, tags, counts)",
     "projects.project": "a project's Group actor document or page (fields and members)",

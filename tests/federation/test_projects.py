@@ -161,3 +161,56 @@ async def test_a_member_on_another_node_posts_and_the_project_redistributes(
         return any("Great, thanks" in s["content"] for s in context["descendants"])
 
     await eventually(reply_on_b, what="anna's reply on B")
+
+
+async def test_a_task_assigned_to_a_member_on_another_node_is_done_from_there(
+    node_pair: tuple[Node, Node],
+) -> None:
+    a, b = node_pair
+    ada, bob = await a.account("ada"), await b.account("bob")
+    project = await ada.api("POST", P, json={"handle": "lab", "name": "Lab"})
+    await ada.api("POST", f"{P}/{project['id']}/invitations", json={"account": bob.handle})
+    invitation = await eventually(lambda: _invitation(bob), what="the invitation on B")
+    await bob.api("POST", f"/api/fedihub/v1/invitations/{invitation['id']}/accept")
+    remote_id = invitation["project"]["id"]
+
+    async def member_on_both() -> bool:
+        found = await ada.api("GET", f"{P}/{project['id']}/members")
+        mirrored = await bob.api("GET", f"{P}/{remote_id}")
+        return bob.handle in {m["account"]["acct"] for m in found} and mirrored["role"] == "member"
+
+    await eventually(member_on_both, what="bob's membership on A and B")
+    bob_on_a = next(
+        m["account"]["id"]
+        for m in await ada.api("GET", f"{P}/{project['id']}/members")
+        if m["account"]["acct"] == bob.handle
+    )
+
+    # Given a task on A assigned to bob
+    task = await ada.api(
+        "POST", f"{P}/{project['id']}/tasks", json={"title": "Calibrate", "assignee": bob_on_a}
+    )
+
+    # Then B mirrors it
+    async def mirrored() -> dict[str, Any] | None:
+        found = await bob.api("GET", f"{P}/{remote_id}/tasks")
+        return found[0] if found else None
+
+    at_b = await eventually(mirrored, what="the task on B")
+    assert at_b["title"] == "Calibrate" and at_b["uri"] == task["uri"]
+
+    # When bob marks it done from B, A's progress counts it, and B's copy follows
+    await bob.api("PATCH", f"/api/fedihub/v1/tasks/{at_b['id']}", json={"status": "done"})
+
+    async def progress_on_a() -> bool:
+        figures = await ada.api("GET", f"{P}/{project['id']}/progress")
+        return bool(figures["done"] == 1 and figures["total"] == 1)
+
+    await eventually(progress_on_a, what="the progress on A")
+
+    async def done_on_b() -> bool:
+        return bool(
+            (await bob.api("GET", f"/api/fedihub/v1/tasks/{at_b['id']}"))["status"] == "done"
+        )
+
+    await eventually(done_on_b, what="the task done on B")
