@@ -41,6 +41,7 @@ from fedihub.models import JobState
 from fedihub.moderation import actions, purge, reports
 from fedihub.notifications import push
 from fedihub.outbox import delivery, publish
+from fedihub.projects import feed, remote_tasks
 from fedihub.projects import inbox as project_inbox
 from fedihub.runtime import (
     InboxHandler,
@@ -110,14 +111,16 @@ INBOX_HANDLERS: Mapping[str, InboxHandler] = {
     "Follow": _both(dispatch.on_follow, project_inbox.on_follow),
     "Accept": _both(dispatch.on_accept_or_reject, project_inbox.on_accept_or_reject),
     "Reject": _both(dispatch.on_accept_or_reject, project_inbox.on_accept_or_reject),
-    "Undo": _both(dispatch.on_undo, project_inbox.on_undo),
+    "Undo": _both(dispatch.on_undo, _both(project_inbox.on_undo, remote_tasks.on_undo)),
+    "Resolve": remote_tasks.on_resolve,
     "Invite": project_inbox.on_invite,
     "Join": project_inbox.on_join,
     "Leave": project_inbox.on_leave,
-    # as dispatch's, and a peer's Article or Page is kept as a knowledge post too
-    "Create": inbox_articles.on_create,
-    "Update": inbox_articles.on_update,
-    "Delete": inbox_articles.on_delete,
+    # as dispatch's, and a peer's Article or Page is kept as a knowledge post too; a post made
+    # in a project is redistributed by its group; a project's Ticket is mirrored as a task
+    "Create": _both(inbox_articles.on_create, _both(feed.on_create, remote_tasks.on_ticket)),
+    "Update": _both(inbox_articles.on_update, remote_tasks.on_ticket),
+    "Delete": _both(inbox_articles.on_delete, remote_tasks.on_ticket),
     "Like": dispatch.on_like,
     "Announce": dispatch.on_announce,
     "Block": dispatch.on_block,

@@ -190,7 +190,7 @@ def parse_time(value: Any) -> datetime | None:
 # and those that travel inside others (the Follow of an Accept, the Like of an Undo)
 ACTIVITY_TYPES = frozenset(
     "Create Update Delete Undo Like Dislike EmojiReact Announce Follow Accept Reject Add Remove "
-    "Block Flag Lock Move Invite Join Leave Offer".split()
+    "Block Flag Lock Move Invite Join Leave Offer Resolve Assign Grant".split()
 )
 
 
@@ -630,4 +630,44 @@ def collection_items(doc: dict[str, Any], *, limit: int) -> CollectionItems:
         items=items,
         first=http_url(first) if isinstance(first, str) else None,
         first_page=first if isinstance(first, dict) else None,
+    )
+
+
+@dataclass(frozen=True)
+class TicketDoc:
+    """A ForgeFed Ticket with the fedihub terms (README "Projects"): what a project's task says."""
+
+    id: str
+    title: str
+    description: str
+    resolved: bool
+    status: str | None
+    progress: int | None
+    assigned_to: str | None
+    due: datetime | None
+    depends_on: list[str]
+
+
+def ticket_doc(doc: Mapping[str, object]) -> TicketDoc:
+    """Read a Ticket; raises BadRequest without an id."""
+    ident = http_url(doc.get("id"))
+    if ident is None:
+        raise BadRequest("ticket has no id URL")
+    title = doc.get("name") if isinstance(doc.get("name"), str) else doc.get("summary")
+    source = doc.get("source")
+    description = source.get("content") if isinstance(source, dict) else doc.get("content")
+    status = doc.get("fedihub:status")
+    progress = doc.get("fedihub:progress")
+    return TicketDoc(
+        id=ident,
+        title=_text(title)[:255],
+        description=_text(description)[:20_000],
+        resolved=doc.get("isResolved") is True,
+        status=status if status in ("open", "in_progress", "done") else None,
+        progress=progress
+        if isinstance(progress, int) and not isinstance(progress, bool) and 0 <= progress <= 100
+        else None,
+        assigned_to=first_url(doc.get("assignedTo")),
+        due=parse_time(doc.get("endTime")),
+        depends_on=id_list(doc.get("dependsOn"))[:50],
     )

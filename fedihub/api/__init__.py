@@ -38,7 +38,9 @@ from fedihub.api import (
     openapi,
     polls,
     preferences,
+    project_feed,
     project_invitations,
+    project_tasks,
     projects,
     push,
     reports,
@@ -117,6 +119,8 @@ def register(app: FedihubApp) -> None:
         openapi,
         projects,
         project_invitations,
+        project_feed,
+        project_tasks,
         not_yet,
     )
     for module in modules:

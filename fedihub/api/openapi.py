@@ -15,6 +15,7 @@ from fedihub import __version__
 from fedihub.api.auth import ignores_token
 from fedihub.discovery import openapi as discovery_openapi
 from fedihub.knowledge import openapi as knowledge_openapi
+from fedihub.projects import openapi as projects_openapi
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_openapi", __name__)
@@ -32,7 +33,7 @@ class Fragment(Protocol):
 
 
 # the domains whose routes the document describes
-FRAGMENTS: Sequence[Fragment] = (knowledge_openapi, discovery_openapi)
+FRAGMENTS: Sequence[Fragment] = (knowledge_openapi, projects_openapi, discovery_openapi)
 
 # schemas every fragment may refer to: Mastodon's own entities, as fedihub returns them
 SHARED_SCHEMAS: dict[str, Any] = {
@@ -51,6 +52,19 @@ SHARED_SCHEMAS: dict[str, Any] = {
             "acct": {"type": "string"},
             "url": {"type": "string"},
             "display_name": {"type": "string"},
+        },
+    },
+    "Status": {
+        "type": "object",
+        "description": "Mastodon's Status entity",
+        "required": ["id", "uri", "created_at", "account", "content", "visibility"],
+        "properties": {
+            "id": {"type": "string"},
+            "uri": {"type": "string"},
+            "created_at": {"type": "string"},
+            "account": {"$ref": "#/components/schemas/Account"},
+            "content": {"type": "string"},
+            "visibility": {"type": "string"},
         },
     },
     "MediaAttachment": {

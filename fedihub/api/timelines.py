@@ -18,7 +18,7 @@ from fedihub.web.common import runtime
 blueprint = Blueprint("api_timelines", __name__)
 
 
-async def _page(
+async def statuses_page(
     query: QuerySet[models.Status],
     viewer: models.Actor | None,
     *,
@@ -44,7 +44,7 @@ async def _page(
 @blueprint.get("/api/v1/timelines/home")
 @require_scope("read:statuses")
 async def home() -> Response:
-    return await _page(timelines.home(current_actor()), current_actor(), context="home")
+    return await statuses_page(timelines.home(current_actor()), current_actor(), context="home")
 
 
 @blueprint.get("/api/v1/timelines/public")
@@ -62,7 +62,7 @@ async def public() -> Response:
                 models.MediaAttachment.filter(status_id__not_isnull=True).values("status_id")
             )
         )
-    return await _page(query, viewer, context="public")
+    return await statuses_page(query, viewer, context="public")
 
 
 @blueprint.get("/api/v1/timelines/tag/<name>")
@@ -72,20 +72,20 @@ async def tag(name: str) -> Response:
     p = await params()
     viewer = user.actor if user else None
     tagged = timelines.tag(viewer, name, local=bool(p.bool("local", False)))
-    return await _page(tagged, viewer, context="public")
+    return await statuses_page(tagged, viewer, context="public")
 
 
 @blueprint.get("/api/v1/timelines/list/<raw_id>")
 @require_scope("read:lists")
 async def list_timeline(raw_id: str) -> Response:
     owned = await lists.owned(current_actor(), parse_id(raw_id))
-    return await _page(timelines.for_list(owned), current_actor(), context="home")
+    return await statuses_page(timelines.for_list(owned), current_actor(), context="home")
 
 
 @blueprint.get("/api/v1/timelines/direct")
 @require_scope("read:statuses")
 async def direct() -> Response:
-    return await _page(timelines.direct(current_actor()), current_actor())
+    return await statuses_page(timelines.direct(current_actor()), current_actor())
 
 
 @blueprint.get("/api/v1/accounts/<raw_id>/statuses")
@@ -117,16 +117,16 @@ async def account_statuses(raw_id: str) -> Response:
                 models.StatusTag.filter(name=(p.str("tagged") or "").lower()).values("status_id")
             )
         )
-    return await _page(query, viewer, context="account")
+    return await statuses_page(query, viewer, context="account")
 
 
 @blueprint.get("/api/v1/favourites")
 @require_scope("read:favourites")
 async def favourites() -> Response:
-    return await _page(timelines.favourites(current_actor()), current_actor())
+    return await statuses_page(timelines.favourites(current_actor()), current_actor())
 
 
 @blueprint.get("/api/v1/bookmarks")
 @require_scope("read:bookmarks")
 async def bookmarks() -> Response:
-    return await _page(timelines.bookmarks(current_actor()), current_actor())
+    return await statuses_page(timelines.bookmarks(current_actor()), current_actor())

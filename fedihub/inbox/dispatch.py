@@ -23,6 +23,8 @@ from fedihub.runtime import Runtime
 from fedihub.social import blocks, follows, interactions, polls, remote, statuses, visibility
 
 log = logging.getLogger(__name__)
+# objects that are not posts: a project's tasks are kept by projects/remote_tasks.py
+NOT_POSTS = frozenset({"Ticket"})
 
 
 async def process(rt: Runtime, payload: dict[str, Any]) -> None:
@@ -150,7 +152,7 @@ async def _own_object(
 
 async def on_create(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
     obj = await _own_object(rt, signer, activity)
-    if obj.type in ACTOR_TYPES or obj.type in rt.wiring.inbox_handlers:
+    if obj.type in ACTOR_TYPES or obj.type in rt.wiring.inbox_handlers or obj.type in NOT_POSTS:
         return
     if await polls.receive_vote(rt, signer, obj):
         return  # a vote on a local poll: counted, never a status

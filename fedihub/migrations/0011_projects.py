@@ -3,6 +3,7 @@ from tortoise.migrations import operations as ops
 import functools
 from fedihub.ids import new_id
 from fedihub.models.projects import InvitationState, JoinState, ProjectRole, ProjectVisibility
+from fedihub.models.tasks import TaskStatus
 from json import dumps, loads
 from tortoise.fields.base import OnDelete
 from tortoise import fields
@@ -80,5 +81,31 @@ class Migration(migrations.Migration):
             ],
             options={'table': 'project_members', 'app': 'models', 'unique_together': (('project', 'actor'),), 'indexes': [Index(fields=['actor_id', 'project_id'])], 'pk_attr': 'id'},
             bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='ProjectTask',
+            fields=[
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
+                ('uri', fields.CharField(unique=True, max_length=768)),
+                ('project', fields.ForeignKeyField('models.Project', source_field='project_id', db_constraint=True, to_field='id', related_name='tasks', on_delete=OnDelete.CASCADE)),
+                ('title', fields.CharField(max_length=255)),
+                ('description', fields.TextField(default='', unique=False)),
+                ('assignee', fields.ForeignKeyField('models.Actor', source_field='assignee_id', null=True, db_constraint=True, to_field='id', related_name='assigned_tasks', on_delete=OnDelete.SET_NULL)),
+                ('status', fields.CharEnumField(default=TaskStatus.OPEN, description='OPEN: open\nIN_PROGRESS: in_progress\nDONE: done', enum_type=TaskStatus, max_length=16)),
+                ('due', fields.DateField(null=True)),
+                ('depends_on', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('progress', fields.IntField(default=0)),
+                ('created_by', fields.ForeignKeyField('models.Actor', source_field='created_by_id', null=True, db_constraint=True, to_field='id', related_name='created_tasks', on_delete=OnDelete.SET_NULL)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+                ('done_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'project_tasks', 'app': 'models', 'indexes': [Index(fields=['project_id', 'status'])], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.AddField(
+            model_name='Status',
+            name='audience_uri',
+            field=fields.CharField(null=True, db_index=True, max_length=768),
         ),
     ]

@@ -62,6 +62,7 @@ from fedihub.models.statuses import (
     StatusTag,
     Visibility,
 )
+from fedihub.models.tasks import ProjectTask, TaskStatus
 from fedihub.models.trends import TrendingStatus, TrendingTag
 
 __all__ = [
@@ -120,6 +121,7 @@ __all__ = [
     "ProjectJoinRequest",
     "ProjectMember",
     "ProjectRole",
+    "ProjectTask",
     "ProjectVisibility",
     "RepliesPolicy",
     "Report",
@@ -133,6 +135,7 @@ __all__ = [
     "Suggestion",
     "SuggestionDismissal",
     "TrendingArticle",
+    "TaskStatus",
     "TrendingStatus",
     "TrendingTag",
     "User",

@@ -45,6 +45,8 @@ class Status(Model):
     )
     in_reply_to_actor_id = fields.BigIntField(null=True)
     conversation_uri = fields.CharField(max_length=768, null=True)
+    # FEP-1b12 `audience`: the project (Group actor) the status was posted in
+    audience_uri = fields.CharField(max_length=768, null=True, db_index=True)
     reblog_of: fields.ForeignKeyNullableRelation[Status] = fields.ForeignKeyField(
         "models.Status", related_name="reblogs", null=True, on_delete=fields.CASCADE
     )

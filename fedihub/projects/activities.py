@@ -7,6 +7,7 @@ Built from rows; no database writes. camelCase stays in here.
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from fedihub.accounts import activities as actor_documents
 from fedihub.activitypub.documents import format_datetime
 from fedihub.activitypub.vocabulary import AS_CONTEXT, PUBLIC
 from fedihub.ids import new_id
-from fedihub.models import ProjectRole, ProjectVisibility
+from fedihub.models import ProjectRole, ProjectVisibility, TaskStatus
 from fedihub.projects.groups import FORGEFED_ROLE
 from fedihub.runtime import Runtime
 
@@ -116,12 +117,10 @@ def invite(rt: Runtime, invitation: models.ProjectInvitation) -> dict[str, Any]:
 
 
 def undo_invite(rt: Runtime, invitation: models.ProjectInvitation) -> dict[str, Any]:
+    inner = invite(rt, invitation)
+    inner.pop("@context", None)
     return _wrap(
-        "Undo",
-        f"{invitation.uri}/undo",
-        invitation.inviter.uri,
-        invite(rt, invitation) | {"@context": None},
-        to=[invitation.invitee.uri],
+        "Undo", f"{invitation.uri}/undo", invitation.inviter.uri, inner, to=[invitation.invitee.uri]
     )
 
 
@@ -235,3 +234,70 @@ def announce(rt: Runtime, project: models.Project, obj: Any, *, public: bool) ->
 
 def visibility_word(project: models.Project) -> str:
     return "public" if project.visibility is ProjectVisibility.PUBLIC else "members-only"
+
+
+def ticket(
+    rt: Runtime,
+    project: models.Project,
+    task: models.ProjectTask,
+    assignee: models.Actor | None,
+) -> dict[str, Any]:
+    """ForgeFed's Ticket (spec.bs § Ticket) with the fedihub terms the README documents: the
+    title in `summary` and `name`, `isResolved`, `assignedTo`, `dependsOn`, the due date in
+    `endTime`, `fedihub:status` and `fedihub:progress`."""
+    base = project.actor.uri
+    doc: dict[str, Any] = {
+        "id": task.uri,
+        "type": "Ticket",
+        "context": base,
+        "attributedTo": base,
+        "summary": html.escape(task.title),
+        "name": task.title,
+        "content": html.escape(task.description),
+        "mediaType": "text/html",
+        "source": {"content": task.description, "mediaType": "text/markdown; variant=Commonmark"},
+        "published": format_datetime(task.created_at or datetime.now(UTC)),
+        "isResolved": task.status is TaskStatus.DONE,
+        "fedihub:status": task.status.value,
+        "fedihub:progress": task.progress,
+        "dependsOn": [f"{base}/tasks/{i}" for i in task.depends_on or []],
+        "audience": base,
+    }
+    if task.updated_at is not None:
+        doc["updated"] = format_datetime(task.updated_at)
+    if assignee is not None:
+        doc["assignedTo"] = assignee.uri
+    if task.due is not None:
+        doc["endTime"] = _date(task.due)
+    return doc
+
+
+def ticket_activity(
+    rt: Runtime,
+    project: models.Project,
+    task: models.ProjectTask,
+    kind: str,
+    assignee: models.Actor | None,
+) -> dict[str, Any]:
+    """Create, Update or Delete of a Ticket by the project's Group, to its members' nodes."""
+    handle = project.actor.username
+    obj: Any = ticket(rt, project, task, assignee) if kind != "Delete" else task.uri
+    doc = _wrap(
+        kind,
+        rt.urls.project_activity(handle, kind, new_id()),
+        project.actor.uri,
+        obj,
+        to=[project.members_url],
+    )
+    doc["@context"] = [AS_CONTEXT, FORGEFED_CONTEXT, {"fedihub": FEDIHUB_NS}]
+    return doc
+
+
+def resolve(
+    rt: Runtime, actor: models.Actor, task_uri: str, ident: str, *, undo: bool
+) -> dict[str, Any]:
+    """A member's Resolve of a task (ForgeFed § Close), or its Undo (reopening)."""
+    inner = {"id": ident, "type": "Resolve", "actor": actor.uri, "object": task_uri}
+    if not undo:
+        return _wrap("Resolve", ident, actor.uri, task_uri)
+    return _wrap("Undo", f"{ident}/undo", actor.uri, inner)

@@ -25,6 +25,7 @@ from fedihub.errors import Conflict, Forbidden, Invalid, NotFound
 from fedihub.models import ProjectRole, ProjectVisibility
 from fedihub.runtime import Runtime
 from fedihub.security import html, keys
+from fedihub.social import counters
 
 MAX_TAGS = 20
 MAX_REPOSITORIES = 20
@@ -175,8 +176,13 @@ async def create(rt: Runtime, owner: models.Actor, handle: str, f: Fields) -> mo
             project.private_key_sealed = keys.seal(private_key, rt.secrets.kek)
             await project.save()
             await models.ProjectMember.create(project=project, actor=owner, role=ProjectRole.OWNER)
+            # members hear the feed as followers do (members.add does the same for the others)
+            await models.Follow.create(
+                follower=owner, target=actor, state=models.FollowState.ACCEPTED
+            )
     except IntegrityError:
         raise Conflict(f"the handle {name!r} is taken", field="handle") from None
+    await counters.refresh_follow_counts(owner.id, actor.id)
     return project
 
 

@@ -229,6 +229,9 @@ async def on_add(rt: Runtime, signer: models.Actor, activity: parse.Activity) ->
     await members.mirror_add(project, member, groups.role_from(activity.instrument))
     if member.domain is None:
         await refresh_members(rt, project)
+        if not await models.Follow.filter(follower_id=member.id, target_id=signer.id).exists():
+            # a member hears the project's feed as its followers do (its Announces)
+            await follows.follow(rt, member, signer)
 
 
 async def on_remove(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:

@@ -108,6 +108,11 @@ def build_note(
             "sensitive": status.sensitive,
         }
     )
+    if status.audience_uri:
+        # FEP-1b12: posted in a project; the group is addressed so that it gets the post
+        document["audience"] = status.audience_uri
+        if status.audience_uri not in document["to"] + document["cc"]:
+            document["cc"] = [*document["cc"], status.audience_uri]
     if status.name is not None and status.object_type != "Note":
         document["name"] = status.name
     if status.conversation_uri:

@@ -105,6 +105,8 @@ class Draft:
     media_ids: tuple[int, ...] = ()
     idempotency_key: str | None = None
     poll: poll_rows.PollDraft | None = None
+    # FEP-1b12: the project (its Group actor) the post is made in; the group gets the post
+    audience: models.Actor | None = None
 
 
 async def check_new(
@@ -200,6 +202,7 @@ async def create(
             ),
             published=now,
             idempotency_key=idempotency_key,
+            audience_uri=draft.audience.uri if draft.audience is not None else None,
         )
         for mention_actor in {a.id: a for a in mentioned.values()}.values():
             await models.Mention.create(status=status, actor=mention_actor)
@@ -213,6 +216,8 @@ async def create(
             )
         status.actor = actor
         recipients = await recipients_of(status, list(mentioned.values()))
+        if draft.audience is not None and draft.audience.domain is not None:
+            recipients.append(draft.audience)  # a remote project redistributes it
         if recipients:
             await publish.publish(rt, actor, await activities.create(rt, status), recipients)
     await counters.refresh_status_counts(actor.id)
@@ -353,6 +358,7 @@ async def _remote_values(
         "in_reply_to": parent,
         "in_reply_to_actor_id": parent.actor_id if parent else None,
         "conversation_uri": obj.conversation[:768] if obj.conversation else None,
+        "audience_uri": obj.audience if obj.audience and len(obj.audience) <= 768 else None,
         "document": dict(obj.document),
     }
     return values, parent

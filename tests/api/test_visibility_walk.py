@@ -41,6 +41,7 @@ from visibility_world import (
 
 from fedihub import events, models
 from fedihub.api import streaming
+from fedihub.projects import groups
 from fedihub.security.api_budget import MemoryApiLimiter
 from fedihub.web.common import RUNTIME_KEY
 
@@ -78,6 +79,7 @@ WALKED = {
     "api_search.search": "reads",
     "api_trends.statuses": "reads",
     "api_scheduled_statuses.index": "reads",
+    "api_project_feed.index": "reads (every status of the world put in a project)",
     "api_scheduled_statuses.show": "reads",
     # one status and its sub-routes
     "api_statuses.show": "shows",
@@ -221,6 +223,8 @@ NEVER = {
     "federation.instance_actor_outbox": "always empty",
     "api_openapi.": "the API's description",
     "api_projects.": "projects, their members and join requests (accounts, never statuses)",
+    "api_project_feed.create": "posts as a member; answers the poster's own new status",
+    "api_project_tasks.": "a project's tasks and progress figures (titles, states, accounts)",
     "api_project_invitations.": "invitations: a project, two accounts, a role and a state",
     "projects.index": "the list of projects (names, tags, counts)",
     "projects.project": "a project's Group actor document or page (fields and members)",
@@ -352,8 +356,22 @@ def _list_paths(world: World) -> list[str]:
     return [p + ("&" if "?" in p else "?") + "limit=40" for p in paths]
 
 
+async def _project_feed(walk: Walk, world: World) -> str:
+    """A public project whose feed holds every status of the world (their `audience`): the feed
+    must show each only to those who may see it."""
+    rt = walk.client.app.extensions[RUNTIME_KEY]
+    project = await groups.create(
+        rt, world.actor("author"), "walkproject", groups.Fields(name="Walk")
+    )
+    await models.Status.filter(id__in=[s.id for s in world.shown]).update(
+        audience_uri=project.actor.uri
+    )
+    return f"/api/fedihub/v1/projects/{project.id}/statuses"
+
+
 async def _reads(walk: Walk, world: World) -> None:
     paths = _list_paths(world)
+    paths.append(await _project_feed(walk, world) + "?limit=40")
     notifications = await models.Notification.all().values_list("id", flat=True)
     paths += [f"/api/v1/notifications/{i}" for i in notifications]
     keys = await models.Notification.all().values_list("id", "group_key")

@@ -94,3 +94,123 @@ async def test_invite_accept_and_decline_across_three_nodes(
         [],
         {"error": "Record not found"},
     )
+
+
+async def _home_has(account: Account, text: str) -> dict[str, Any] | None:
+    timeline = await account.api("GET", "/api/v1/timelines/home")
+    for status in timeline:
+        shown = status["reblog"] or status
+        if text in shown["content"]:
+            return status
+    return None
+
+
+async def test_a_member_on_another_node_posts_and_the_project_redistributes(
+    node_pair: tuple[Node, Node],
+) -> None:
+    a, b = node_pair
+    ada, bob = await a.account("ada"), await b.account("bob")
+    anna = await a.account("anna")
+
+    # Given a public project on A with anna (A) and bob (B) as members
+    project = await ada.api("POST", P, json={"handle": "sensors", "name": "Sensors"})
+    for who in (anna, bob):
+        await ada.api(
+            "POST",
+            f"{P}/{project['id']}/invitations",
+            json={"account": f"{who.username}@{a.domain}" if who is anna else who.handle},
+        )
+    for who in (anna, bob):
+        invitation = await eventually(lambda w=who: _invitation(w), what="an invitation")
+        await who.api("POST", f"/api/fedihub/v1/invitations/{invitation['id']}/accept")
+    at_b = (await bob.api("GET", "/api/fedihub/v1/invitations"))[0]["project"]
+
+    async def bob_is_a_member_on_both_nodes() -> bool:
+        found = await ada.api("GET", f"{P}/{project['id']}/members")
+        mirrored = await bob.api("GET", f"{P}/{at_b['id']}")
+        return bob.handle in {m["account"]["acct"] for m in found} and mirrored["role"] == "member"
+
+    await eventually(bob_is_a_member_on_both_nodes, what="bob's membership on A and B")
+
+    # When bob posts to the project from B
+    post = await bob.api("POST", f"{P}/{at_b['id']}/statuses", json={"status": "Calibration done"})
+    assert post["account"]["acct"] == "bob"
+
+    # Then A's other members see it (the Group's boost), and it is in the feed on A
+    seen = await eventually(
+        lambda: _home_has(anna, "Calibration done"), what="bob's post in anna's home on A"
+    )
+    assert seen["account"]["acct"] == "sensors" and seen["reblog"]["account"]["acct"] == bob.handle
+
+    async def in_feed_on_a() -> bool:
+        feed = await ada.api("GET", f"{P}/{project['id']}/statuses")
+        return any("Calibration done" in s["content"] for s in feed)
+
+    await eventually(in_feed_on_a, what="bob's post in the feed on A")
+
+    # and anna's reply reaches bob on B, threaded under his post
+    on_a = await eventually(lambda: _home_has(anna, "Calibration done"), what="the post on A")
+    await anna.api(
+        "POST",
+        f"{P}/{project['id']}/statuses",
+        json={"status": "Great, thanks", "in_reply_to_id": on_a["reblog"]["id"]},
+    )
+
+    async def reply_on_b() -> bool:
+        context = await bob.api("GET", f"/api/v1/statuses/{post['id']}/context")
+        return any("Great, thanks" in s["content"] for s in context["descendants"])
+
+    await eventually(reply_on_b, what="anna's reply on B")
+
+
+async def test_a_task_assigned_to_a_member_on_another_node_is_done_from_there(
+    node_pair: tuple[Node, Node],
+) -> None:
+    a, b = node_pair
+    ada, bob = await a.account("ada"), await b.account("bob")
+    project = await ada.api("POST", P, json={"handle": "lab", "name": "Lab"})
+    await ada.api("POST", f"{P}/{project['id']}/invitations", json={"account": bob.handle})
+    invitation = await eventually(lambda: _invitation(bob), what="the invitation on B")
+    await bob.api("POST", f"/api/fedihub/v1/invitations/{invitation['id']}/accept")
+    remote_id = invitation["project"]["id"]
+
+    async def member_on_both() -> bool:
+        found = await ada.api("GET", f"{P}/{project['id']}/members")
+        mirrored = await bob.api("GET", f"{P}/{remote_id}")
+        return bob.handle in {m["account"]["acct"] for m in found} and mirrored["role"] == "member"
+
+    await eventually(member_on_both, what="bob's membership on A and B")
+    bob_on_a = next(
+        m["account"]["id"]
+        for m in await ada.api("GET", f"{P}/{project['id']}/members")
+        if m["account"]["acct"] == bob.handle
+    )
+
+    # Given a task on A assigned to bob
+    task = await ada.api(
+        "POST", f"{P}/{project['id']}/tasks", json={"title": "Calibrate", "assignee": bob_on_a}
+    )
+
+    # Then B mirrors it
+    async def mirrored() -> dict[str, Any] | None:
+        found = await bob.api("GET", f"{P}/{remote_id}/tasks")
+        return found[0] if found else None
+
+    at_b = await eventually(mirrored, what="the task on B")
+    assert at_b["title"] == "Calibrate" and at_b["uri"] == task["uri"]
+
+    # When bob marks it done from B, A's progress counts it, and B's copy follows
+    await bob.api("PATCH", f"/api/fedihub/v1/tasks/{at_b['id']}", json={"status": "done"})
+
+    async def progress_on_a() -> bool:
+        figures = await ada.api("GET", f"{P}/{project['id']}/progress")
+        return bool(figures["done"] == 1 and figures["total"] == 1)
+
+    await eventually(progress_on_a, what="the progress on A")
+
+    async def done_on_b() -> bool:
+        return bool(
+            (await bob.api("GET", f"/api/fedihub/v1/tasks/{at_b['id']}"))["status"] == "done"
+        )
+
+    await eventually(done_on_b, what="the task done on B")

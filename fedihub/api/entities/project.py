@@ -63,3 +63,20 @@ def join_request_entity(rt: Runtime, request: models.ProjectJoinRequest) -> dict
         "message": request.message,
         "created_at": iso(request.created_at),
     }
+
+
+def task_entity(task: models.ProjectTask, assignee: models.Actor | None) -> dict[str, Any]:
+    return {
+        "id": str(task.id),
+        "uri": task.uri,
+        "project_id": str(task.project_id),
+        "title": task.title,
+        "description": task.description,
+        "assignee": str(assignee.id) if assignee is not None else None,
+        "status": task.status.value,
+        "due": day(task.due),
+        "depends_on": [str(i) for i in task.depends_on or []],
+        "progress": task.progress,
+        "created_at": iso(task.created_at),
+        "updated_at": iso(task.updated_at),
+    }

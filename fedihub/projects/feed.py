@@ -1,0 +1,119 @@
+"""The project feed (FEP-1b12, as Lemmy and Mobilizon do it): members post with `audience` set
+to the project; the project's Group redistributes each member's activity to everyone who hears
+the project.
+
+- To every member's node and follower: `Announce` of the member's `Create`, unchanged (1b12
+  MUST: a proof on it still verifies), for posts and replies alike.
+- For top-level posts only, also `Announce` of the post's id: what Mastodon understands (it drops
+  `Announce(Create)`), and what a boost on this node is. Replies are not boosted: Mastodon users
+  who follow a project see its posts, not every comment (lemmy#2224, PR #1914).
+- Non-members cannot post: their posts to the project are not redistributed.
+
+Members-only projects: posting to their feed is refused for now (their posts would need a
+visibility of their own, "members of the project", which social/visibility.py does not have).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from fedihub import models
+from fedihub.activitypub import parse
+from fedihub.errors import Forbidden, Invalid
+from fedihub.models import ProjectVisibility, Visibility
+from fedihub.outbox import publish
+from fedihub.projects import activities, groups, members
+from fedihub.runtime import Runtime
+from fedihub.social import activities as social_activities
+from fedihub.social import interactions, statuses
+
+log = logging.getLogger(__name__)
+
+
+async def post(
+    rt: Runtime, author: models.User, project: models.Project, draft: statuses.Draft
+) -> models.Status:
+    """A member posts to the project from this node (a local project, or a remote one: its
+    Group gets the post and redistributes it)."""
+    actor = await models.Actor.get(id=author.actor_id)
+    if await groups.role_of(project, actor) is None:
+        raise Forbidden("only the project's members may post to it")
+    if project.visibility is not ProjectVisibility.PUBLIC:
+        raise Invalid(
+            "posting to a members-only project's feed is not available yet", field="visibility"
+        )
+    if draft.in_reply_to_id is not None:
+        parent = await models.Status.get_or_none(id=draft.in_reply_to_id)
+        if parent is None or parent.audience_uri != project.actor.uri:
+            raise Invalid("a reply in the project answers one of its posts", field="in_reply_to_id")
+    made = await statuses.create(
+        rt,
+        author,
+        statuses.Draft(
+            text_source=draft.text_source,
+            visibility_level=Visibility.PUBLIC,
+            spoiler_text=draft.spoiler_text,
+            sensitive=draft.sensitive,
+            language=draft.language,
+            in_reply_to_id=draft.in_reply_to_id,
+            media_ids=draft.media_ids,
+            idempotency_key=draft.idempotency_key,
+            audience=project.actor,
+        ),
+    )
+    if project.local:
+        made.actor = actor
+        await redistribute(rt, project, made, await social_activities.create(rt, made))
+    return made
+
+
+async def redistribute(
+    rt: Runtime, project: models.Project, status: models.Status, create: Mapping[str, object]
+) -> None:
+    """The local project's Group shares a member's post: Announce(Create) to everyone who hears
+    it; a top-level post is also boosted (Announce of its id, to the Group's followers)."""
+    recipients = [a for a in await members.audience(project) if a.id != status.actor_id]
+    if recipients:
+        doc = activities.announce(rt, project, dict(create), public=True)
+        await publish.publish(rt, project.actor, doc, recipients)
+    if status.in_reply_to_uri is None:
+        await interactions.reblog(rt, project.actor, status.id)
+
+
+def _addressed_groups(activity: parse.Activity) -> list[str]:
+    obj = activity.embedded
+    found = [*activity.to, *activity.cc]
+    if isinstance(obj, parse.ObjectDoc):
+        found = [*([obj.audience] if obj.audience else []), *obj.to, *obj.cc, *found]
+    return list(dict.fromkeys(found))
+
+
+async def on_create(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
+    """A Create addressed to a local project (after social stored the post): a member's post is
+    redistributed; anyone else's is not."""
+    obj = activity.embedded
+    uri = obj.id if isinstance(obj, parse.ObjectDoc) else activity.object_id
+    if not uri:
+        return
+    for group_uri in _addressed_groups(activity)[:20]:
+        project = (
+            await models.Project.filter(actor__uri=group_uri, local=True, deleted_at__isnull=True)
+            .prefetch_related("actor")
+            .first()
+        )
+        if project is None:
+            continue
+        status = await models.Status.get_or_none(uri=uri, actor_id=signer.id)
+        if status is None:
+            return
+        if await groups.role_of(project, signer) is None:
+            log.info("%s is not a member of %s: not redistributed", signer.uri, group_uri)
+            return
+        if project.visibility is not ProjectVisibility.PUBLIC:
+            return
+        if status.audience_uri != group_uri:
+            status.audience_uri = group_uri
+            await status.save(update_fields=["audience_uri"])
+        await redistribute(rt, project, status, activity.document)
+        return

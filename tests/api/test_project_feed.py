@@ -1,0 +1,77 @@
+"""The project feed on the project's node: members post with `audience` set to the project, the
+Group redistributes (Announce of the Create to everyone who hears it, a boost of top-level posts),
+non-members cannot post, replies thread and are not boosted."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from apikit import bearer, json_of, make_token, make_user, remote_actor
+
+from fedihub import models
+
+P = "/api/fedihub/v1/projects"
+
+
+async def test_members_post_the_group_redistributes_and_outsiders_cannot(app: Any) -> None:
+    client = app.test_client()
+    ada, bob, eve = [await make_user(app, n) for n in ("ada", "bob", "eve")]
+    ada_token, bob_token, eve_token = [await make_token(u) for u in (ada, bob, eve)]
+    project = await json_of(
+        await client.post(P, json={"handle": "graphene", "name": "G"}, headers=bearer(ada_token))
+    )
+    feed = f"{P}/{project['id']}/statuses"
+    group = await models.Actor.get(uri=project["uri"])
+    # a Mastodon user follows the public project; bob is a member
+    fan = await remote_actor(
+        "fan", "mastodon.example", shared_inbox="https://mastodon.example/inbox"
+    )
+    await models.Follow.create(follower=fan, target=group, state=models.FollowState.ACCEPTED)
+    invited = await json_of(
+        await client.post(
+            f"{feed[: -len('/statuses')]}/invitations",
+            json={"account": "bob"},
+            headers=bearer(ada_token),
+        )
+    )
+    await json_of(
+        await client.post(
+            f"/api/fedihub/v1/invitations/{invited['id']}/accept", headers=bearer(bob_token)
+        )
+    )
+
+    # When bob posts to the project
+    post = await json_of(
+        await client.post(feed, json={"status": "First results"}, headers=bearer(bob_token))
+    )
+
+    # Then the post carries the project as its audience, and the Group shares it
+    stored = await models.Status.get(id=int(post["id"]))
+    assert stored.audience_uri == project["uri"]
+    listed = await json_of(await client.get(feed))
+    assert [s["id"] for s in listed] == [post["id"]]
+    boost = await models.Status.get(actor_id=group.id, reblog_of_id=stored.id)
+    assert boost.local is True
+    home = await json_of(await client.get("/api/v1/timelines/home", headers=bearer(ada_token)))
+    assert any(s["reblog"] and s["reblog"]["id"] == post["id"] for s in home)
+    sent = [json.loads(row.body) for row in await models.OutboxActivity.filter(actor_id=group.id)]
+    wrapped = [a for a in sent if a["type"] == "Announce" and isinstance(a["object"], dict)]
+    assert wrapped and wrapped[0]["object"]["type"] == "Create"
+    assert wrapped[0]["object"]["object"]["audience"] == project["uri"]
+    by_id = [a for a in sent if a["type"] == "Announce" and a["object"] == stored.uri]
+    assert by_id, "Mastodon followers get an Announce of the post's id"
+
+    # a reply threads, is in the feed, and is not boosted (Mastodon followers see top-level posts)
+    reply = await json_of(
+        await client.post(
+            feed, json={"status": "Nice", "in_reply_to_id": post["id"]}, headers=bearer(ada_token)
+        )
+    )
+    assert reply["in_reply_to_id"] == post["id"]
+    assert not await models.Status.filter(actor_id=group.id, reblog_of_id=int(reply["id"])).exists()
+    assert len(await json_of(await client.get(feed))) == 2
+
+    # a non-member cannot post
+    refused = await client.post(feed, json={"status": "spam"}, headers=bearer(eve_token))
+    assert refused.status_code == 403
