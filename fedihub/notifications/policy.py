@@ -69,6 +69,10 @@ async def summary(actor_id: int) -> Summary:
     return Summary(count, held)
 
 
+# local actors that are the node's own voice rather than a person's
+NODE_VOICES = ("Application", "Group")
+
+
 async def verdict(
     recipient: models.Actor,
     kind: str,
@@ -78,6 +82,10 @@ async def verdict(
     """What the recipient's policy does with a notification from `sender`: the strictest answer
     of the conditions that hold, drop before filter."""
     if kind not in FILTERABLE:
+        return "accept"
+    if sender.domain is None and sender.actor_type in NODE_VOICES:
+        # the node itself speaking (a report's outcome from the instance actor, an invitation
+        # or a task from one of its projects): never held back as a stranger's message
         return "accept"
     if await models.NotificationPermission.filter(
         recipient_id=recipient.id, from_actor_id=sender.id
