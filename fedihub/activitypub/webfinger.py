@@ -7,23 +7,26 @@ the resource, `jrd` only writes the document, `filter_rels` applies RFC 7033 §4
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
-from fedihub.errors import BadRequest
+from fedihub.errors import BadRequest, NotFound
 
 CONTENT_TYPE = "application/jrd+json; charset=utf-8"  # RFC 7033 §10.2, as Mastodon sends it
 PROFILE_PAGE = "http://webfinger.net/rel/profile-page"
 AVATAR = "http://webfinger.net/rel/avatar"
 SUBSCRIBE = "http://ostatus.org/schema/1.0/subscribe"
 MAX_RESOURCE = 2048
+# RFC 3986 §3.1: a resource is a URI (RFC 7033 §4.1), so it starts with a scheme
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
 
 
 @dataclass(frozen=True)
 class Resource:
-    """A resource read: `acct:user@host` (also sent bare as `user@host` or `@user@host`), or an
+    """A resource read: `acct:user@host` (`acct:@user@host` too, as some clients send it), or an
     http(s) URI (an actor's id or profile page). `host` is lower-cased, with its port if any;
     `name` is the acct user part, percent-decoded (RFC 7565), or the URI's decoded path."""
 
@@ -33,13 +36,17 @@ class Resource:
 
 
 def parse_resource(value: str) -> Resource:
-    """Read a resource; BadRequest when it is neither an acct: nor an http(s) URI."""
+    """Read a resource. BadRequest when it is no URI (a bare `user@host`, `=acct:...`) or a
+    malformed acct: or http(s) URI; NotFound for a well-formed URI of another scheme (mailto:,
+    xmpp:...), under which the node knows nothing (RFC 7033 §4.2)."""
     resource = value.strip()
     if not resource or len(resource) > MAX_RESOURCE:
         raise BadRequest("the resource parameter is required")
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in resource):
         raise BadRequest("resource has control characters")
     scheme, sep, rest = resource.partition(":")
+    if not sep or not _SCHEME.fullmatch(scheme):
+        raise BadRequest("resource must be a URI: acct:user@host or an http(s) URI")
     if sep and scheme.lower() in ("http", "https"):
         try:
             parts = urlsplit(resource)
@@ -54,13 +61,9 @@ def parse_resource(value: str) -> Resource:
         if parts.port not in (None, default):
             host = f"{host}:{parts.port}"
         return Resource("uri", unquote(parts.path), host)
-    if sep and scheme.lower() == "acct":
-        address = rest
-    elif sep and "@" not in scheme:
-        raise BadRequest("resource must be acct:user@host or an http(s) URI")
-    else:
-        address = resource  # bare user@host, as Mastodon and many clients also accept
-    address = address.removeprefix("@")  # some clients send acct:@user@host
+    if scheme.lower() != "acct":
+        raise NotFound(f"no account is known under the {scheme.lower()}: scheme")
+    address = rest.removeprefix("@")  # some clients send acct:@user@host
     user, at, host = address.rpartition("@")
     if not at or not user or not host or any(ch in address for ch in "/ ?#"):
         raise BadRequest("resource must be acct:user@host or an http(s) URI")

@@ -70,13 +70,13 @@ async def test_webfinger_finds_a_user_by_acct_with_mastodon_links(app: Any, clie
     assert "{uri}" in links["http://ostatus.org/schema/1.0/subscribe"]["template"]
 
 
-async def test_webfinger_accepts_bare_address_any_case_and_actor_urls(
+async def test_webfinger_accepts_acct_uris_in_any_case_and_actor_urls(
     app: Any, client: Any
 ) -> None:
     await make_user(app, "bob")
     for resource in (
-        "bob@fedihub.test",
-        "acct:BOB@FEDIHUB.TEST",
+        "acct:bob@fedihub.test",
+        "ACCT:BOB@FEDIHUB.TEST",
         "https://fedihub.test/users/bob",
         "https://fedihub.test/@bob",
     ):
@@ -106,6 +106,9 @@ async def test_webfinger_answers_404_for_unknown_disabled_or_foreign_accounts(
         "acct:carol@elsewhere.example",
         "https://elsewhere.example/users/carol",
         "https://fedihub.test/users/nobody",
+        # well-formed URIs of schemes nothing is known under (RFC 7033: not found)
+        "mailto:carol@fedihub.test",
+        "xmpp:carol@fedihub.test",
     ):
         response = await webfinger(client, resource)
         assert response.status_code == 404, resource
@@ -114,7 +117,18 @@ async def test_webfinger_answers_404_for_unknown_disabled_or_foreign_accounts(
 
 
 async def test_webfinger_answers_400_for_missing_or_malformed_resource(client: Any) -> None:
-    for resource in (None, "", "acct:", "acct:nodomain", "just text", "acct:@fedihub.test"):
+    for resource in (
+        None,
+        "",
+        "acct:",
+        "acct:nodomain",
+        "just text",
+        "acct:@fedihub.test",
+        # not URIs (RFC 7033 §4.1): a bare address, and `resource==acct:...` read as `=acct:...`
+        "bob@fedihub.test",
+        "@bob@fedihub.test",
+        "=acct:bob@fedihub.test",
+    ):
         response = await webfinger(client, resource)
         assert response.status_code == 400, resource
         assert "error" in await response.get_json()
@@ -156,7 +170,8 @@ async def test_webfinger_follows_rfc_7033(app: Any, client: Any) -> None:
     for path, status in (
         ("/.well-known/webfinger", 400),
         ("/.well-known/webfinger?resource=", 400),
-        ("/.well-known/webfinger?resource=mailto:erin@fedihub.test", 400),
+        ("/.well-known/webfinger?resource=mailto:erin@fedihub.test", 404),
+        ("/.well-known/webfinger?resource=erin@fedihub.test", 400),
         ("/.well-known/webfinger?resource=acct:erin%00@fedihub.test", 400),
         ("/.well-known/webfinger?resource=https://fedihub.test:99999/users/erin", 400),
         ("/.well-known/webfinger?resource=acct:erin@fedihub.test.evil.example", 404),

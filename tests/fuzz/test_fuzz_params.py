@@ -1,6 +1,6 @@
 """The API's parameter readers (api/common.py) and WebFinger's resource reader under random input:
 Params answers a value or a 422 (Invalid), ids and cursors a number or nothing, never anything
-else; parse_resource answers a Resource or raises BadRequest."""
+else; parse_resource answers a Resource or raises BadRequest or NotFound."""
 
 from __future__ import annotations
 
@@ -111,7 +111,7 @@ def test_ids_are_64_bit_positive_numbers_or_not_found(raw: Any) -> None:
 def test_webfinger_resources_read_or_raise_bad_request(value: str) -> None:
     try:
         resource = webfinger.parse_resource(value)
-    except BadRequest:
+    except (BadRequest, NotFound):
         return
     assert resource.kind in ("acct", "uri")
     assert resource.host == resource.host.lower() and resource.host
