@@ -87,6 +87,8 @@ async def verdict(
         # the node itself speaking (a report's outcome from the instance actor, an invitation
         # or a task from one of its projects): never held back as a stranger's message
         return "accept"
+    if sender.actor_type == "Group" and await _project_speaking_to_its_own(sender, recipient):
+        return "accept"
     if await models.NotificationPermission.filter(
         recipient_id=recipient.id, from_actor_id=sender.id
     ).exists():
@@ -125,6 +127,18 @@ async def verdict(
     if "drop" in found:
         return "drop"
     return "filter" if "filter" in found else "accept"
+
+
+async def _project_speaking_to_its_own(group: models.Actor, recipient: models.Actor) -> bool:
+    """A project (on any node) writing to someone it invited or who is its member: the notice
+    of an invitation or of an assigned task, which Mastodon users read as a direct message."""
+    if await models.ProjectMember.filter(
+        project__actor_id=group.id, actor_id=recipient.id
+    ).exists():
+        return True
+    return await models.ProjectInvitation.filter(
+        project__actor_id=group.id, invitee_id=recipient.id
+    ).exists()
 
 
 async def _answers_recipient(

@@ -23,6 +23,7 @@ from fedihub.accounts import resolver
 from fedihub.errors import Conflict, FedihubError, Forbidden, Invalid, NotFound
 from fedihub.ids import new_id
 from fedihub.models import InvitationState, ProjectRole
+from fedihub.notifications import policy
 from fedihub.outbox import publish
 from fedihub.projects import activities, groups, members, notices
 from fedihub.runtime import Runtime
@@ -259,6 +260,13 @@ async def receive_invite(
             [project.actor],
         )
         return None
+    # the project's direct message about it may have arrived first and been held by her
+    # notification policy as a stranger's: an invitation makes the project no stranger
+    held = await models.NotificationRequest.get_or_none(
+        recipient_id=invitee.id, from_actor_id=project.actor_id
+    )
+    if held is not None:
+        await policy.accept(held)
     return invitation
 
 

@@ -232,7 +232,7 @@ async def test_browsers_get_the_profile_page_and_peers_get_json_at_both_urls(
     ):
         assert text in html, text
     assert "followers words" not in html
-    assert f"/@alice/{public.id}" in html
+    assert f"/web/statuses/{public.id}" in html  # each post links to its thread page
     as_json = await get_as(client, "/@alice")
     assert as_json.headers["Content-Type"].startswith(AS_JSON)
     assert (await as_json.get_json())["id"] == alice.uri

@@ -76,7 +76,10 @@ async def test_invite_accept_and_decline_across_three_nodes(
 
     # and B sees the membership too: the project's Add, and its members collection
     async def members_on_b() -> set[str] | None:
-        found = await bob.api("GET", f"{P}/{at_b['project']['id']}/members")
+        # a members-only project's members stay hidden from bob on B (404) until its Add arrives
+        found = await bob.api("GET", f"{P}/{at_b['project']['id']}/members", expect=None)
+        if not isinstance(found, list):
+            return None
         accts = {m["account"]["acct"] for m in found}
         return accts if {ada.handle, "bob"} <= accts else None
 
