@@ -15,6 +15,7 @@ from fedihub.web import (
     inbox,
     knowledge,
     language,
+    live,
     media,
     member_pages,
     metrics,
@@ -49,6 +50,7 @@ def register_blueprints(app: Quart) -> None:
     status_pages.register(app)
     account_pages.register(app)
     member_pages.register(app)
+    live.register(app)
     search_pages.register(app)
     account_settings.register(app)
     admin_pages.register(app)
