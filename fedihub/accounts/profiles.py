@@ -154,17 +154,19 @@ async def update(
 
 
 async def update_account(
-    user: models.User, *, locale: str, locked: bool, discoverable: bool
+    user: models.User, *, locale: str, locked: bool, discoverable: bool, indexable: bool
 ) -> models.Actor:
     """The account settings: its page language, whether follows wait for approval, whether it
-    is listed in the node's directory and search."""
+    is listed in the node's directory and search (discoverable), whether its public posts may be
+    indexed by search here and on other servers (indexable)."""
     if locale not in LOCALES:
         raise Invalid("language must be en or zh", field="locale")
     await user.fetch_related("actor")
     actor = user.actor
     actor.manually_approves = locked
     actor.discoverable = discoverable
-    await actor.save(update_fields=["manually_approves", "discoverable", "updated_at"])
+    actor.indexable = indexable
+    await actor.save(update_fields=["manually_approves", "discoverable", "indexable", "updated_at"])
     if user.locale != locale:
         user.locale = locale
         await user.save(update_fields=["locale"])
@@ -181,18 +183,19 @@ def image_extension(data: bytes) -> str | None:
     return None
 
 
-def check_avatar(rt: Runtime, data: bytes) -> str:
-    """The extension to store an avatar under; raises when it is too large or not an image."""
+def check_avatar(rt: Runtime, data: bytes, field: str = "avatar") -> str:
+    """The extension to store a profile image (the avatar, or the header named by `field`)
+    under; raises naming the field when it is too large or not an image."""
     limit = rt.settings.max_media_bytes
     if len(data) > limit:
-        raise PayloadTooLarge(f"the avatar is larger than {limit // 1024} KiB", field="avatar")
+        raise PayloadTooLarge(f"the {field} is larger than {limit // 1024} KiB", field=field)
     extension = image_extension(data)
     if extension is None:
-        raise Invalid("the avatar must be a PNG, JPEG, GIF or WebP image", field="avatar")
+        raise Invalid(f"the {field} must be a PNG, JPEG, GIF or WebP image", field=field)
     try:
         images.check_bytes(data)  # no image bomb, no damaged file
     except Invalid as exc:
-        raise Invalid(exc.public, field="avatar") from None
+        raise Invalid(exc.public, field=field) from None
     return extension
 
 

@@ -155,6 +155,27 @@ async def change_password(user: models.User, current: str, new: str) -> None:
     await user.save(update_fields=["password_hash", "session_epoch"])
 
 
+async def change_email(user: models.User, current_password: str, email: str) -> None:
+    """Move the account to another e-mail address (its sign-in name too), after the password.
+
+    The node sends no mail, so there is no confirmation step: the password stands for it."""
+    ok = await asyncio.to_thread(passwords.verify_password, user.password_hash, current_password)
+    if not ok:
+        raise Invalid("the current password is wrong", field="current_password")
+    address = validate_email(email)
+    if address == user.email:
+        return
+    if await models.User.filter(email=address).exclude(id=user.id).exists():
+        raise Conflict("an account with this e-mail address exists already", field="email")
+    user.email = address
+    try:
+        await user.save(update_fields=["email"])
+    except IntegrityError:  # another account took it between the check and the write
+        raise Conflict(
+            "an account with this e-mail address exists already", field="email"
+        ) from None
+
+
 async def set_disabled(username: str, disabled: bool = True) -> models.User:
     user = await by_username(username)
     user.disabled = disabled

@@ -94,7 +94,7 @@ async def update_credentials() -> Response:
     source = p.hash("source")
     try:
         if header_bytes is not None:
-            profiles.check_avatar(rt, header_bytes)  # check before anything is saved
+            profiles.check_avatar(rt, header_bytes, field="header")  # before anything is saved
         privacy = source.get("privacy")
         if privacy is not None and privacy not in preferences.PRIVACY:
             allowed = ", ".join(preferences.PRIVACY)

@@ -10,15 +10,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from quart import Blueprint, Quart, Response, render_template, request
+from quart import Blueprint, Quart, Response, redirect, render_template, request
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 from fedihub import models
-from fedihub.accounts import profiles, revocations
-from fedihub.errors import NotFound
+from fedihub.accounts import profiles, revocations, users
+from fedihub.errors import Conflict, Invalid, NotFound
 from fedihub.models import FollowState
 from fedihub.social import blocks
 from fedihub.web import i18n, page_kit, session
+from fedihub.web.auth import page_locale
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("account_settings", __name__, url_prefix="/settings")
@@ -31,16 +32,36 @@ def register(app: Quart) -> None:
     app.register_blueprint(blueprint)
 
 
-@blueprint.get("/account")
-async def account() -> str:
-    user = await page_kit.signed_in()
-    return await render_template(
+async def _account_page(
+    user: models.User, email_error: str | None = None, status: int = 200
+) -> tuple[str, int]:
+    page = await render_template(
         "settings/account.html",
         locales=i18n.LOCALES,
-        saved=request.args.get("saved") == "1",
+        saved=request.args.get("saved") == "1" and email_error is None,
+        email_error=email_error,
         actor=user.actor,
         user=user,
     )
+    return page, status
+
+
+@blueprint.get("/account")
+async def account() -> tuple[str, int]:
+    user = await page_kit.signed_in()
+    return await _account_page(user)
+
+
+@blueprint.post("/email")
+async def email_change() -> Redirect | tuple[str, int]:
+    user = await page_kit.signed_in()
+    await session.require_csrf()
+    form = await request.form
+    try:
+        await users.change_email(user, form.get("current_password", ""), form.get("email", ""))
+    except (Invalid, Conflict) as exc:
+        return await _account_page(user, i18n.error_text(exc, await page_locale()), exc.status)
+    return redirect("/settings/account?saved=1", 303)
 
 
 @blueprint.post("/account")
@@ -53,6 +74,7 @@ async def account_save() -> Redirect:
         locale=form.get("locale", user.locale),
         locked=form.get("locked") == "on",
         discoverable=form.get("discoverable") == "on",
+        indexable=form.get("indexable") == "on",
     )
     await profiles.publish_update(runtime(), actor)
     return await page_kit.back("/settings/account?saved=1")

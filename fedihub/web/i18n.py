@@ -59,6 +59,7 @@ SERVICE_MESSAGES = (
     N_("the username or e-mail address is taken"),
     N_("the current password is wrong"),
     N_("the avatar must be a PNG, JPEG, GIF or WebP image"),
+    N_("the header must be a PNG, JPEG, GIF or WebP image"),
     N_("each link needs both a name and a URL"),
     N_("the form has expired or did not come from this site; reload it and try again"),
     # the error pages' own messages (app.py)

@@ -12,7 +12,7 @@ from quart import Blueprint, Quart, redirect, render_template, request
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 from fedihub import models
-from fedihub.accounts import profiles
+from fedihub.accounts import media_files, profiles
 from fedihub.errors import Invalid, PayloadTooLarge
 from fedihub.web import i18n, session
 from fedihub.web.auth import page_locale, viewer
@@ -43,6 +43,7 @@ def _profile_form(user: models.User) -> dict[str, object]:
         "links": links + [("", "")] * (profiles.MAX_LINKS - len(links)),
         "locale": user.locale,
         "icon_url": actor.icon_url,
+        "header_url": actor.header_url,
     }
 
 
@@ -87,9 +88,17 @@ async def profile_save() -> Page | Redirect:
     )
     upload = files.get("avatar")
     avatar = upload.read() if upload is not None and upload.filename else None
+    header_upload = files.get("header")
+    header = header_upload.read() if header_upload is not None and header_upload.filename else None
+    rt = runtime()
     try:
-        actor = await profiles.update(runtime(), user, data, avatar)
-        await profiles.publish_update(runtime(), actor)
+        if header is not None:
+            profiles.check_avatar(rt, header, field="header")  # before anything is saved
+        actor = await profiles.update(rt, user, data, avatar)
+        if header is not None:
+            actor.header_url = await media_files.store_header(rt, actor, header)
+            await actor.save(update_fields=["header_url"])
+        await profiles.publish_update(rt, actor)
     except (Invalid, PayloadTooLarge) as exc:
         kept: dict[str, object] = {
             "display_name": data.display_name,
@@ -99,6 +108,7 @@ async def profile_save() -> Page | Redirect:
             "links": list(links),
             "locale": data.locale or user.locale,
             "icon_url": user.actor.icon_url,
+            "header_url": user.actor.header_url,
         }
         return await _profile_page(kept, i18n.error_text(exc, await page_locale()), exc.status)
     return redirect("/settings/profile?saved=1")

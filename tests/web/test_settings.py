@@ -191,3 +191,70 @@ async def test_user_locale_chooses_chinese_settings_pages(client: Any, ada: mode
     assert '<html lang="zh-CN">' in html and "编辑个人资料" in html and "退出" in html
     html = await (await client.get("/settings/password")).get_data(as_text=True)
     assert "修改密码" in html
+
+
+async def test_header_image_is_stored_shown_and_checked(client: Any, ada: models.User) -> None:
+    token = await page_token(client, "/settings/profile")
+    bad = await client.post(
+        "/settings/profile",
+        form=_profile(token, display_name="Not saved"),
+        files={"header": FileStorage(io.BytesIO(b"<svg onload=alert(1)>"), filename="h.png")},
+    )
+    assert bad.status_code == 422
+    assert "Header image: the header must be a PNG" in await bad.get_data(as_text=True)
+    actor = await models.Actor.get(id=ada.actor_id)
+    assert actor.display_name != "Not saved" and not actor.header_url  # nothing half-saved
+    image = tiny_png()
+    response = await client.post(
+        "/settings/profile",
+        form=_profile(token),
+        files={"header": FileStorage(io.BytesIO(image), filename="h.png")},
+    )
+    assert response.status_code == 302
+    actor = await models.Actor.get(id=ada.actor_id)
+    assert actor.header_url and "/media/headers/" in actor.header_url
+    page = await (await client.get("/settings/profile")).get_data(as_text=True)
+    assert f'src="{actor.header_url}"' in page
+    served = await client.get(actor.header_url.removeprefix("https://fedihub.test"))
+    assert served.status_code == 200 and await served.get_data() == image
+
+
+async def test_email_change_needs_the_password_and_a_free_address(
+    app: Any, client: Any, ada: models.User
+) -> None:
+    await make_user(app, "bob")
+    token = await page_token(client, "/settings/account")
+
+    async def change(email: str, password: str) -> Any:
+        form = {"csrf_token": token, "email": email, "current_password": password}
+        return await client.post("/settings/email", form=form)
+
+    wrong = await change("ada@new.example", "not my password")
+    assert wrong.status_code == 422
+    assert "the current password is wrong" in await wrong.get_data(as_text=True)
+    taken = await change("BOB@uni.example", PASSWORD)
+    assert taken.status_code == 409
+    assert "exists already" in await taken.get_data(as_text=True)
+    invalid = await change("no-at-sign", PASSWORD)
+    assert invalid.status_code == 422
+    assert (await models.User.get(id=ada.id)).email == "ada@uni.example"
+
+    moved = await change(" Ada@New.Example ", PASSWORD)
+    assert moved.status_code == 303
+    assert (await models.User.get(id=ada.id)).email == "ada@new.example"
+    # the new address signs in, as Mastodon's sign-in takes the e-mail address
+    other = app.test_client()
+    assert (await sign_in(other, "ada@new.example")).status_code == 302
+
+
+async def test_indexable_is_an_account_setting(client: Any, ada: models.User) -> None:
+    token = await page_token(client, "/settings/account")
+    form = {"csrf_token": token, "locale": "en", "discoverable": "on", "indexable": "on"}
+    assert (await client.post("/settings/account", form=form)).status_code == 303
+    actor = await models.Actor.get(id=ada.actor_id)
+    assert actor.indexable and actor.discoverable
+    page = await (await client.get("/settings/account")).get_data(as_text=True)
+    assert 'id="indexable" name="indexable" type="checkbox" class="check" checked' in page
+    form.pop("indexable")
+    assert (await client.post("/settings/account", form=form)).status_code == 303
+    assert not (await models.Actor.get(id=ada.actor_id)).indexable
