@@ -27,7 +27,7 @@ from fedihub.accounts import activities as actor_activities
 from fedihub.accounts import resolver
 from fedihub.activitypub import parse
 from fedihub.activitypub.documents import activity as as2_activity
-from fedihub.errors import BadRequest, Forbidden, Invalid, NotFound, RateLimited
+from fedihub.errors import BadRequest, Forbidden, Invalid, NotFound, RateLimited, RemoteNotFound
 from fedihub.outbox import publish
 from fedihub.runtime import Runtime
 from fedihub.social import follows, notifications
@@ -53,18 +53,18 @@ async def add_alias(rt: Runtime, actor: models.Actor, handle: str) -> models.Act
     """List the account `handle` (user@domain or an actor URL) among `actor`'s aliases and tell
     her followers (an Update of her actor); returns the alias."""
     if not handle.strip():
-        raise Invalid("name the account, as user@example.org", field="acct")
+        raise Invalid("acct: name the account, as user@example.org", field="acct")
     try:
         other = await resolver.resolve_account(rt, handle)
-    except NotFound:
-        raise Invalid(f"no account {handle.strip()} was found", field="acct") from None
+    except (NotFound, RemoteNotFound):
+        raise Invalid(f"acct: no account {handle.strip()} was found", field="acct") from None
     if other.id == actor.id:
-        raise Invalid("an account cannot be its own alias", field="acct")
+        raise Invalid("acct: an account cannot be its own alias", field="acct")
     current = list(actor.also_known_as or [])
     if other.uri in current:
         return other
     if len(current) >= MAX_ALIASES:
-        raise Invalid(f"at most {MAX_ALIASES} aliases", field="acct")
+        raise Invalid(f"acct: at most {MAX_ALIASES} aliases", field="acct")
     actor.also_known_as = [*current, other.uri]
     await actor.save(update_fields=["also_known_as"])
     await _announce_profile(rt, actor)
@@ -116,21 +116,21 @@ async def move(rt: Runtime, actor: models.Actor, handle: str) -> models.Actor:
     if may_move_at(actor) is not None:
         raise RateLimited("an account moves at most once in 30 days")
     if not handle.strip():
-        raise Invalid("name the new account, as user@example.org", field="acct")
+        raise Invalid("acct: name the new account, as user@example.org", field="acct")
     try:
         target = await resolver.resolve_account(rt, handle)
         if target.domain is not None:
             # its aliases as they are now, not as cached: the list decides who may move in
             target = await resolver.fetch_actor(rt, target.uri, refresh=True)
-    except NotFound:
-        raise Invalid(f"no account {handle.strip()} was found", field="acct") from None
+    except (NotFound, RemoteNotFound):
+        raise Invalid(f"acct: no account {handle.strip()} was found", field="acct") from None
     if target.id == actor.id:
-        raise Invalid("an account cannot move to itself", field="acct")
+        raise Invalid("acct: an account cannot move to itself", field="acct")
     if target.moved_to_id is not None or target.deleted_at is not None:
-        raise Invalid("that account has itself moved or is gone", field="acct")
+        raise Invalid("acct: that account has itself moved or is gone", field="acct")
     if actor.uri not in (target.also_known_as or []):
         raise Invalid(
-            f"{handle.strip()} does not list this account as an alias: add it there first",
+            f"acct: {handle.strip()} does not list this account as an alias: add it there first",
             field="acct",
         )
     now = datetime.now(UTC)
