@@ -13,7 +13,9 @@ account, a peer's Move received, and the job that carries followers over.
   its `alsoKnownAs`; otherwise the Move is refused and nothing changes.
 - Following over (`move_followers`, the job MOVE_JOB): each local follower of the old account
   follows the new one (a Follow is sent when it is remote), unfollows the old one and gets a
-  `move` notification, BATCH followers per job, the next batch enqueued by the last.
+  `move` notification (Pleroma's and Akkoma's type, whose entity names the new account as
+  `target`; Mastodon moves followers without one), BATCH followers per job, the next batch
+  enqueued by the last.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from apikit import bearer, json_of, make_token, make_user, remote_actor
+from test_entity_shapes import check
 
 from fedihub import jobs, models
 from fedihub.activitypub import parse
@@ -180,6 +181,10 @@ async def test_moving_out_needs_the_target_to_list_the_account(client: Any, peer
     )
     assert note["account"]["acct"] == "ada" and note["target"]["uri"] == NEW
     assert note["account"]["moved"]["uri"] == NEW
+    # `move` is Pleroma's and Akkoma's type (Mastodon's enum has none): its accounts are Mastodon's
+    check("Account", note["account"])
+    check("Account", note["target"])
+    check("Account", me)
 
     # a moved account posts no more, and moves again only after 30 days
     posted = await client.post("/api/v1/statuses", json={"status": "hi"}, **_h(token))
@@ -297,3 +302,22 @@ async def test_followers_move_in_batches(client: Any, peer: Peer) -> None:
 
 def _h(token: str) -> dict[str, Any]:
     return {"headers": bearer(token)}
+
+
+async def test_the_moving_routes_are_described(client: Any) -> None:
+    spec = await json_of(await client.get("/api/fedihub/v1/openapi.json"))
+    served = {
+        (rule.rule.replace("<raw_id>", "{id}"), method.lower())
+        for rule in client.app.url_map.iter_rules()
+        if rule.rule.startswith("/api/fedihub/v1/account/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    described = {
+        (path, method)
+        for path, item in spec["paths"].items()
+        if path.startswith("/api/fedihub/v1/account/")
+        for method in item
+        if method != "parameters"
+    }
+    assert served == described and len(served) == 4
+    assert "AccountHandle" in spec["components"]["schemas"]

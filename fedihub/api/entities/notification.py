@@ -18,7 +18,8 @@ async def notifications(
 ) -> list[dict[str, Any]]:
     actors = {a.id: a for a in await models.Actor.filter(id__in={r.from_actor_id for r in rows})}
     rendered = await shown_by_id(rt, {r.status_id for r in rows if r.status_id}, viewer)
-    # a `move` shows where the account went: Mastodon's `target`, and `moved` on `account`
+    # a `move` shows where the account went: `target` (as Pleroma and Akkoma answer it), and
+    # Mastodon's `moved` on `account`
     moved_ids = {
         a.moved_to_id
         for row in rows
