@@ -29,7 +29,15 @@ from fedihub.accounts import activities as actor_activities
 from fedihub.accounts import resolver
 from fedihub.activitypub import parse
 from fedihub.activitypub.documents import activity as as2_activity
-from fedihub.errors import BadRequest, Forbidden, Invalid, NotFound, RateLimited, RemoteNotFound
+from fedihub.errors import (
+    BadRequest,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RateLimited,
+    RemoteGone,
+    RemoteNotFound,
+)
 from fedihub.outbox import publish
 from fedihub.runtime import Runtime
 from fedihub.social import follows, notifications
@@ -164,7 +172,10 @@ async def on_move(rt: Runtime, signer: models.Actor, activity: parse.Activity) -
             raise BadRequest("the Move's target is no account here")
     else:
         # fetched fresh from its own origin: a cached list could be stale or planted
-        target = await resolver.fetch_actor(rt, target_uri, refresh=True)
+        try:
+            target = await resolver.fetch_actor(rt, target_uri, refresh=True)
+        except (RemoteNotFound, RemoteGone):
+            raise BadRequest("the Move's target is no account on its server") from None
     if signer.uri not in (target.also_known_as or []):
         raise Forbidden("the Move's target does not list the moving account in alsoKnownAs")
     now = datetime.now(UTC)
