@@ -38,7 +38,7 @@ from fedihub.jobs import housekeeping, periodic, runner
 from fedihub.knowledge import trending as knowledge_trending
 from fedihub.media import backends, processing, remote_cache
 from fedihub.models import JobState
-from fedihub.moderation import actions, purge, reports
+from fedihub.moderation import actions, deletion, purge, reports
 from fedihub.notifications import push
 from fedihub.outbox import delivery, publish
 from fedihub.projects import feed, remote_tasks
@@ -76,6 +76,7 @@ JOB_HANDLERS: Mapping[str, JobHandler] = {
     pins.SYNC_JOB: pins.sync_featured,  # a peer actor's pinned statuses, from its `featured`
     purge.KIND: purge.purge,  # drop what is stored of a suspended server
     moves.MOVE_JOB: moves.move_followers,  # a batch of local followers of a moved account
+    deletion.KIND: deletion.purge,  # really delete an account its owner deleted
 }
 
 PERIODIC_TASKS: Sequence[PeriodicTask] = (
