@@ -189,6 +189,9 @@ async def test_moving_out_needs_the_target_to_list_the_account(client: Any, peer
     # a moved account posts no more, and moves again only after 30 days
     posted = await client.post("/api/v1/statuses", json={"status": "hi"}, **_h(token))
     assert posted.status_code == 403
+    article = {"title": "Still here", "summary": "s", "body": "b"}
+    published = await client.post("/api/fedihub/v1/articles", json=article, **_h(token))
+    assert published.status_code == 403
     again = await client.post(
         "/api/fedihub/v1/account/move", json={"acct": "max@new.example"}, **_h(token)
     )
