@@ -38,7 +38,7 @@ from fedihub.jobs import housekeeping, periodic, runner
 from fedihub.knowledge import trending as knowledge_trending
 from fedihub.media import backends, processing, remote_cache
 from fedihub.models import JobState
-from fedihub.moderation import actions, purge, reports
+from fedihub.moderation import actions, deletion, purge, reports
 from fedihub.notifications import push
 from fedihub.outbox import delivery, publish
 from fedihub.projects import feed, remote_tasks
@@ -56,7 +56,7 @@ from fedihub.security import http, keys
 from fedihub.security.api_budget import MemoryApiLimiter, RedisApiLimiter
 from fedihub.security.ratelimit import MemoryLimiter
 from fedihub.security.shared_limits import RedisLimiter
-from fedihub.social import pins, polls, scheduled, trends
+from fedihub.social import moves, pins, polls, scheduled, trends
 from fedihub.urls import NodeUrls
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,8 @@ JOB_HANDLERS: Mapping[str, JobHandler] = {
     polls.REFRESH_JOB: polls.refresh,  # a peer's poll read again from its origin
     pins.SYNC_JOB: pins.sync_featured,  # a peer actor's pinned statuses, from its `featured`
     purge.KIND: purge.purge,  # drop what is stored of a suspended server
+    moves.MOVE_JOB: moves.move_followers,  # a batch of local followers of a moved account
+    deletion.KIND: deletion.purge,  # really delete an account its owner deleted
 }
 
 PERIODIC_TASKS: Sequence[PeriodicTask] = (
@@ -128,6 +130,7 @@ INBOX_HANDLERS: Mapping[str, InboxHandler] = {
     "Add": _both(pins.receive_add, project_inbox.on_add),
     "Remove": _both(pins.receive_remove, project_inbox.on_remove),
     "Flag": reports.on_flag,  # a peer's report of accounts here
+    "Move": moves.on_move,  # an account moved: its followers here follow the new one
 }
 
 # run after a status is created, edited or deleted, and after a notification is stored

@@ -147,6 +147,10 @@ async def actor_document(rt: Runtime, actor: models.Actor) -> dict[str, Any]:
         "attachment": attachment,
         "endpoints": {"sharedInbox": actor.shared_inbox or urls.shared_inbox},
     }
+    if actor.also_known_as:
+        document["alsoKnownAs"] = list(actor.also_known_as)
+    if actor.moved_to_uri:
+        document["movedTo"] = actor.moved_to_uri
     if actor.icon_url:
         document["icon"] = _image(actor.icon_url)
     if actor.header_url:

@@ -118,6 +118,8 @@ async def store_actor(rt: Runtime, parsed: parse.ActorDoc, *, fetched_from: str)
         "indexable": parsed.indexable,
         "research_areas": parsed.research_areas,
         "affiliation": parsed.affiliation,
+        "also_known_as": [uri for uri in parsed.also_known_as if len(uri) <= 768],
+        "moved_to_uri": parsed.moved_to,
         "document": dict(parsed.document),
         "fetched_at": datetime.now(UTC),
         "deleted_at": None,
@@ -133,6 +135,7 @@ async def store_actor(rt: Runtime, parsed: parse.ActorDoc, *, fetched_from: str)
         "icon_url",
         "header_url",
         "public_key_id",
+        "moved_to_uri",
     ):
         value = values[field_name]
         if isinstance(value, str) and len(value) > 768:

@@ -550,6 +550,9 @@ class ActorDoc:
     indexable: bool
     research_areas: list[str]
     affiliation: str
+    # the person's other accounts (alsoKnownAs), and where the account moved (movedTo)
+    also_known_as: list[str]
+    moved_to: str | None
     # the document as received, to be stored whole (types we do not render keep every field);
     # read-only: decisions go by the typed fields above
     document: Mapping[str, object] = field(repr=False)
@@ -598,8 +601,23 @@ def actor_doc(doc: dict[str, Any]) -> ActorDoc:
         indexable=doc.get("indexable") is True,
         research_areas=areas,
         affiliation=affiliation,
+        also_known_as=also_known_as(doc.get("alsoKnownAs")),
+        moved_to=http_url(first_str(doc.get("movedTo"))),
         document=doc,
     )
+
+
+MAX_ALIASES = 20  # Mastodon users list a handful; a longer list is not read further
+
+
+def also_known_as(value: Any) -> list[str]:
+    """An actor's alsoKnownAs: http(s) actor URIs only, without repeats, at most MAX_ALIASES."""
+    out: list[str] = []
+    for ident in id_list(value)[: MAX_ALIASES * 2]:
+        uri = http_url(ident)
+        if uri is not None and uri not in out:
+            out.append(uri)
+    return out[:MAX_ALIASES]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from fedihub.accounts.media_files import store_header
 from fedihub.api import pagination
 from fedihub.api.auth import current_actor, current_user, require_scope, scope_if_token
 from fedihub.api.common import id_or_none, invalid, not_found, params, parse_id, to_bool
-from fedihub.api.entities.account import account, accounts, credential_account
+from fedihub.api.entities.account import accounts, credential_account, with_move
 from fedihub.api.entities.relationship import relationship, relationships
 from fedihub.errors import Invalid
 from fedihub.models import FollowState
@@ -146,7 +146,7 @@ async def lookup() -> Response:
     actor = await _by_acct(handle)
     if actor is None:
         raise not_found()
-    return jsonify(account(runtime(), actor))
+    return jsonify(await with_move(runtime(), actor))
 
 
 async def _by_acct(handle: str) -> models.Actor | None:
@@ -209,7 +209,7 @@ async def familiar_followers() -> Response:
 @blueprint.get(f"{P}/<raw_id>")
 @scope_if_token("read:accounts")
 async def get_account(raw_id: str) -> Response:
-    return jsonify(account(runtime(), await load_actor(raw_id)))
+    return jsonify(await with_move(runtime(), await load_actor(raw_id)))
 
 
 async def _follow_list(raw_id: str, *, followers: bool) -> Response:

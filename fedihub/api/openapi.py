@@ -16,6 +16,7 @@ from fedihub.api.auth import ignores_token
 from fedihub.discovery import openapi as discovery_openapi
 from fedihub.knowledge import openapi as knowledge_openapi
 from fedihub.projects import openapi as projects_openapi
+from fedihub.social import moves_openapi
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_openapi", __name__)
@@ -33,7 +34,12 @@ class Fragment(Protocol):
 
 
 # the domains whose routes the document describes
-FRAGMENTS: Sequence[Fragment] = (knowledge_openapi, projects_openapi, discovery_openapi)
+FRAGMENTS: Sequence[Fragment] = (
+    knowledge_openapi,
+    projects_openapi,
+    discovery_openapi,
+    moves_openapi,
+)
 
 # schemas every fragment may refer to: Mastodon's own entities, as fedihub returns them
 SHARED_SCHEMAS: dict[str, Any] = {

@@ -145,6 +145,8 @@ async def create(
 ) -> models.Article:
     """A new knowledge post, kept as a draft or published at once."""
     actor = await models.Actor.get(id=author.actor_id)
+    if not draft and actor.moved_to_id is not None:
+        raise Forbidden("this account has moved: post from the new one")
     values = await _values(actor, inp)
     now = datetime.now(UTC)
     async with in_transaction():
@@ -231,6 +233,8 @@ async def publish_article(rt: Runtime, author: models.User, article_id: int) -> 
     if not article.draft:
         return article
     actor = await models.Actor.get(id=article.actor_id)
+    if actor.moved_to_id is not None:
+        raise Forbidden("this account has moved: post from the new one")
     now = datetime.now(UTC)
     async with in_transaction():
         article.draft = False

@@ -49,6 +49,18 @@ class Actor(Model):
     followers_count = fields.IntField(default=0)
     following_count = fields.IntField(default=0)
     last_status_at = fields.DatetimeField(null=True)
+    # the person's other accounts, as actor URIs: a local user's aliases (her actor's
+    # alsoKnownAs), a peer actor's alsoKnownAs as read (bounded, http(s) only)
+    also_known_as: fields.Field[list[str]] = fields.JSONField(default=list)
+    # where the account went (Move): the actor row once a Move was accepted, the URI a peer's
+    # document names as movedTo; a moved local account posts no more
+    moved_to: fields.ForeignKeyNullableRelation[Actor] = fields.ForeignKeyField(
+        "models.Actor", related_name="moved_from", null=True, on_delete=fields.SET_NULL
+    )
+    moved_to_uri = fields.CharField(max_length=768, null=True)
+    moved_at = fields.DatetimeField(null=True)
+
+    moved_to_id: int | None
 
     class Meta:
         table = "actors"

@@ -166,6 +166,8 @@ async def create(
 
     `scheduled_status_id`: the scheduled status being published, whose media it takes."""
     actor = await models.Actor.get(id=author.actor_id)
+    if actor.moved_to_id is not None:
+        raise Forbidden("this account has moved: post from the new one")
     idempotency_key = draft.idempotency_key
     if idempotency_key:
         earlier = await models.Status.get_or_none(

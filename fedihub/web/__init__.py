@@ -19,6 +19,7 @@ from fedihub.web import (
     media,
     member_pages,
     metrics,
+    migration_pages,
     page_headers,
     page_kit,
     pages,
@@ -53,6 +54,7 @@ def register_blueprints(app: Quart) -> None:
     live.register(app)
     search_pages.register(app)
     account_settings.register(app)
+    migration_pages.register(app)
     admin_pages.register(app)
     app.errorhandler(page_kit.SignInNeeded)(_to_sign_in)
     media.register(app)

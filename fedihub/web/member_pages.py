@@ -30,6 +30,7 @@ NOTIFICATION_TEXT = {
     "favourite": N_("{name} favourited your post"),
     "update": N_("{name} edited a post"),
     "poll": N_("A poll has ended"),
+    "move": N_("{name} moved to a new account"),
 }
 
 

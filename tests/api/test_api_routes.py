@@ -30,6 +30,7 @@ GUARDED = {
     "api_trends",
     "api_lists",
     "api_tags",
+    "api_moves",
 }
 
 

@@ -401,7 +401,6 @@ async def test_writefreely_edit_and_deletion_reuse_the_post_id_and_still_apply(
         "misskey/like_custom_emoji_reaction.json",
         "lemmy/dislike_page.json",
         "lemmy/lock_page.json",
-        "mastodon/move.json",
         "mastodon/flag.json",
         "gotosocial/accept_like_request.json",
         "mobilizon/join_group.json",
@@ -411,7 +410,7 @@ async def test_writefreely_edit_and_deletion_reuse_the_post_id_and_still_apply(
 async def test_activities_fedihub_does_not_act_on_are_accepted_and_change_nothing(
     app: Any, client: Any, peer: Peer, peer_key: Any, name: str
 ) -> None:
-    # reactions, votes against, moderation, moves, reports, GoToSocial's interaction approvals
+    # reactions, votes against, moderation, reports, GoToSocial's interaction approvals
     # and Mobilizon's event joins: 202 and a job that finishes, as Mastodon answers them
     doc = fixture(name)
     sender = await plain_actor(doc["actor"], peer_key)
@@ -420,3 +419,43 @@ async def test_activities_fedihub_does_not_act_on_are_accepted_and_change_nothin
     assert not await models.Status.all().exists()
     assert not await models.Follow.all().exists()
     assert not peer.received
+
+
+@pytest.mark.parametrize("name", ["mastodon/move.json", "gotosocial/move.json"])
+async def test_a_peers_move_carries_followers_here_only_to_a_target_listing_the_old_account(
+    app: Any, client: Any, peer: Peer, peer_key: Any, name: str
+) -> None:
+    doc = fixture(name)
+    old = await plain_actor(doc["actor"], peer_key)
+    zoe = await make_user(app, "zoe")
+    await follows(zoe, old)
+    target = {
+        "id": doc["target"],
+        "type": "Person",
+        "preferredUsername": doc["target"].rsplit("/", 1)[-1],
+        "inbox": f"{doc['target']}/inbox",
+        "alsoKnownAs": [],
+    }
+
+    # a target that does not list the old account: refused, nothing changes
+    peer.documents[doc["target"]] = target
+    body = json.dumps(doc).encode()
+    headers = _signed(body, peer_key, key_id=old.public_key_id or "")
+    assert (await client.post("/inbox", data=body, headers=headers)).status_code == 202
+    await jobs.drain(app.extensions[RUNTIME_KEY])
+    refused = models.Job.filter(kind="inbox", state=models.JobState.DEAD)
+    assert await refused.count() == 1
+    await refused.delete()
+    assert await models.Follow.filter(follower_id=zoe.actor_id, target_id=old.id).exists()
+    assert (await models.Actor.get(id=old.id)).moved_to_id is None
+
+    # once the target lists it (a Move sent again, under a new id), zoe follows the target
+    peer.documents[doc["target"]] = {**target, "alsoKnownAs": [doc["actor"]]}
+    await deliver(app, client, old, {**doc, "id": f"{doc['id']}-again"}, peer_key)
+    new = await models.Actor.get(uri=doc["target"])
+    assert await models.Follow.filter(follower_id=zoe.actor_id, target_id=new.id).exists()
+    assert not await models.Follow.filter(follower_id=zoe.actor_id, target_id=old.id).exists()
+    sent = [body for url, body in peer.received if url == f"{doc['target']}/inbox"]
+    assert [a["type"] for a in sent] == ["Follow"]
+    shown = await api(client, await make_token(zoe), "/api/v1/notifications?types[]=move")
+    assert shown[0]["target"]["uri"] == doc["target"]

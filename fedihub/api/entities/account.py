@@ -72,7 +72,11 @@ def default_header(rt: Runtime) -> str:
     return f"{rt.urls.base}/headers/original/missing.png"
 
 
-def account(rt: Runtime, actor: models.Actor) -> dict[str, Any]:
+def account(
+    rt: Runtime, actor: models.Actor, *, moved: models.Actor | None = None
+) -> dict[str, Any]:
+    """Mastodon's Account; `moved`: the account it moved to, shown as Mastodon's `moved` when
+    the caller loaded it (see `with_move`)."""
     avatar = actor.icon_url or default_avatar(rt)
     header = actor.header_url or default_header(rt)
     url = actor.url or (rt.urls.profile(actor.username) if actor.domain is None else actor.uri)
@@ -110,7 +114,16 @@ def account(rt: Runtime, actor: models.Actor) -> dict[str, Any]:
             }
             for f in plain_fields(actor)
         ],
+        **({"moved": account(rt, moved)} if moved is not None else {}),
     }
+
+
+async def with_move(rt: Runtime, actor: models.Actor) -> dict[str, Any]:
+    """The Account of `actor` with `moved` when it moved (one more query then)."""
+    moved = None
+    if actor.moved_to_id is not None:
+        moved = await models.Actor.get_or_none(id=actor.moved_to_id)
+    return account(rt, actor, moved=moved)
 
 
 def accounts(rt: Runtime, actors: list[models.Actor]) -> list[dict[str, Any]]:
@@ -129,7 +142,7 @@ async def credential_account(rt: Runtime, user: models.User) -> dict[str, Any]:
     prefs = await preferences.get(user.id)
     requests = models.Follow.filter(target_id=actor.id, state=models.FollowState.PENDING)
     pending = await requests.count()
-    entity = account(rt, actor)
+    entity = await with_move(rt, actor)
     entity["source"] = {
         "privacy": prefs.privacy,
         "sensitive": prefs.sensitive,
