@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from fedihub import models
 from fedihub.errors import Conflict, Forbidden, Invalid, NotFound
-from fedihub.projects import groups, members, remote_tasks, tasks
+from fedihub.projects import groups, members, remote_tasks, task_comments, tasks
 from fedihub.web import i18n, page_kit, project_kit, session
 from fedihub.web.auth import safe_next
 from fedihub.web.common import runtime
@@ -123,18 +123,22 @@ async def create(handle: str) -> Redirect | tuple[str, int]:
     return redirect(f"{project_kit.path(project)}/tasks/{made.id}", 303)
 
 
-@blueprint.get("/projects/<handle>/tasks/<raw_id>")
-async def show(handle: str, raw_id: str) -> str:
-    user, reader = await project_kit.viewer()
-    project = await project_kit.find(handle, reader)
-    task = await _task(project, raw_id, reader)
+async def _task_page(
+    project: models.Project,
+    task: models.ProjectTask,
+    reader: models.Actor | None,
+    *,
+    error: str | None = None,
+    text: str = "",
+    status: int = 200,
+) -> tuple[str, int]:
     ids = {i for i in (task.assignee_id, task.created_by_id) if i is not None}
     actors = await project_kit.names(ids)
     depends = await models.ProjectTask.filter(
         project_id=project.id, id__in=task.depends_on or []
     ).order_by("id")
     role = await groups.role_of(project, reader)
-    return await render_template(
+    page = await render_template(
         "projects/task.html",
         project=project,
         project_path=project_kit.path(project),
@@ -146,7 +150,34 @@ async def show(handle: str, raw_id: str) -> str:
         manager=role in groups.MANAGERS,
         statuses=project_kit.STATUSES,
         status_labels=project_kit.STATUS_LABELS,
+        comments=await task_comments.of_task(task),
+        error=error,
+        text=text,
     )
+    return page, status
+
+
+@blueprint.get("/projects/<handle>/tasks/<raw_id>")
+async def show(handle: str, raw_id: str) -> tuple[str, int]:
+    _user, reader = await project_kit.viewer()
+    project = await project_kit.find(handle, reader)
+    return await _task_page(project, await _task(project, raw_id, reader), reader)
+
+
+@blueprint.post("/projects/<handle>/tasks/<raw_id>/comments")
+async def comment(handle: str, raw_id: str) -> Redirect | tuple[str, int]:
+    user, project = await _member(handle)
+    await session.require_csrf()
+    task = await _task(project, raw_id, user.actor)
+    text = (await request.form).get("text", "")
+    try:
+        made = await task_comments.add(project, task, user.actor, text)
+    except REFUSED as exc:
+        message = project_kit.error_text(exc, i18n.negotiate(user))
+        return await _task_page(
+            project, task, user.actor, error=message, text=text, status=exc.status
+        )
+    return redirect(f"{project_kit.path(project)}/tasks/{task.id}#comment-{made.id}", 303)
 
 
 @blueprint.get("/projects/<handle>/tasks/<raw_id>/edit")

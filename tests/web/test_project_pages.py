@@ -251,6 +251,26 @@ async def test_tasks_board_moves_and_progress_chart(app: Any) -> None:
     assert bad_status.status_code == 422
 
 
+async def test_members_comment_on_a_task(app: Any) -> None:
+    await make_user(app, "ada")
+    await make_user(app, "bob")
+    ada = await _signed_in(app, "ada")
+    path = await _create(ada)
+    made = await _submit(ada, f"{path}/tasks/new", f"{path}/tasks/new", title="Calibrate")
+    task_path = made.headers["Location"]
+    said = await _submit(ada, task_path, f"{task_path}/comments", text="Done by Friday?")
+    assert said.status_code == 303 and "#comment-" in said.headers["Location"]
+    assert "Done by Friday?" in await _text(app.test_client(), task_path)
+    empty = await _submit(ada, task_path, f"{task_path}/comments", text="  ")
+    page = await empty.get_data(as_text=True)
+    assert empty.status_code == 422 and 'role="alert"' in page and "Text" in page
+    bob = await _signed_in(app, "bob")
+    assert 'name="text"' not in await _text(bob, task_path)
+    refused = await _submit(bob, task_path, f"{task_path}/comments", text="let me in")
+    assert refused.status_code == 403
+    assert await models.ProjectTaskComment.filter().count() == 1
+
+
 async def test_outsiders_and_members_have_only_their_rights(app: Any) -> None:
     await make_user(app, "ada")
     await make_user(app, "bob")
