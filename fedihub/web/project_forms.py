@@ -192,6 +192,36 @@ async def reject_request(handle: str, raw_id: str) -> Redirect:
     return await _answer_request(handle, raw_id, approve=False)
 
 
+async def _member_of(project: models.Project, raw_id: str) -> models.Actor:
+    actor = await models.Actor.get_or_none(id=_id(raw_id))
+    if actor is None or await groups.role_of(project, actor) is None:
+        raise NotFound("Record not found")
+    return actor
+
+
+@blueprint.post("/projects/<handle>/members/<raw_id>/role")
+async def member_role(handle: str, raw_id: str) -> Redirect:
+    user, project = await _managed(handle)
+    await session.require_csrf()
+    member = await _member_of(project, raw_id)
+    try:
+        role = models.ProjectRole((await request.form).get("role", ""))
+    except ValueError:
+        raise Invalid("role must be owner, maintainer or member", field="role") from None
+    if role is models.ProjectRole.OWNER:
+        await groups.require_owner(project, user.actor)
+    await members.set_role(project, member, role)
+    return redirect(project_kit.path(project) + "#members", 303)
+
+
+@blueprint.post("/projects/<handle>/members/<raw_id>/remove")
+async def member_remove(handle: str, raw_id: str) -> Redirect:
+    _user, project = await _managed(handle)
+    await session.require_csrf()
+    await members.remove(runtime(), project, await _member_of(project, raw_id))
+    return redirect(project_kit.path(project) + "#members", 303)
+
+
 # ---- invitations ------------------------------------------------------------------------------
 
 

@@ -113,6 +113,15 @@ def error_text(exc: FedihubError, locale: str) -> str:
     return f"{i18n.translate(label, locale)}{separator}{i18n.translate(exc.public, locale)}"
 
 
+async def front(reader: models.Actor | None, limit: int = 6) -> list[dict[str, Any]]:
+    """The newest projects `reader` may see, for the front page."""
+    found = await groups.search(reader, limit=limit)
+    counts = await groups.members_count([p.id for p in found])
+    return [
+        {"project": p, "path": path(p), "handle": handle(p), "members": counts[p.id]} for p in found
+    ]
+
+
 async def names(ids: set[int]) -> dict[int, models.Actor]:
     return {a.id: a for a in await models.Actor.filter(id__in=ids)} if ids else {}
 
@@ -186,6 +195,7 @@ async def project_page(
         "board": await board(project),
         "chart": await chart(project, locale),
         "role_labels": ROLE_LABELS,
+        "role_choices": ROLES,
         "statuses": STATUSES,
         "error": error,
         "text": text,

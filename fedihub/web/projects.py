@@ -11,6 +11,8 @@ public (a Mastodon user joins by following it; an invitee's node reads it).
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from quart import Blueprint, Response, render_template, request
 
 from fedihub import models
@@ -23,6 +25,7 @@ from fedihub.web.common import runtime, wants_activity_json
 from fedihub.web.federation import as_response, page_request, requester_for_documents
 
 blueprint = Blueprint("projects", __name__)
+PAGE = 40
 
 
 async def _served(handle: str) -> models.Project:
@@ -45,7 +48,11 @@ async def index() -> str:
     q = (request.args.get("q") or "").strip()[:200] or None
     tag = (request.args.get("tag") or "").strip()[:64] or None
     mine = request.args.get("mine") == "1" and viewer is not None
-    found = await groups.search(viewer, q=q, tag=tag, mine=mine, limit=40)
+    raw_offset = request.args.get("offset", "")
+    offset = min(int(raw_offset), 10_000) if raw_offset.isdigit() and len(raw_offset) < 6 else 0
+    found = await groups.search(viewer, q=q, tag=tag, mine=mine, limit=PAGE + 1, offset=offset)
+    more = len(found) > PAGE
+    found = found[:PAGE]
     counts = await groups.members_count([p.id for p in found])
     roles: dict[int, str] = {}
     if viewer is not None and found:
@@ -62,8 +69,17 @@ async def index() -> str:
         q=q or "",
         tag=tag or "",
         mine=mine,
+        more_url=_with_offset(offset + PAGE) if more else None,
+        newer_url=_with_offset(max(offset - PAGE, 0)) if offset else None,
         invitations=await _pending_invitations(viewer),
     )
+
+
+def _with_offset(offset: int) -> str:
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k not in ("offset", "lang")]
+    if offset:
+        kept.append(("offset", str(offset)))
+    return f"/projects?{urlencode(kept)}" if kept else "/projects"
 
 
 async def _pending_invitations(viewer: models.Actor | None) -> int:

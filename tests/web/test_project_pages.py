@@ -82,6 +82,8 @@ async def test_create_edit_and_find_a_project(app: Any) -> None:
     await make_user(app, "bob")
     bob = await _signed_in(app, "bob")
     assert "Graphene and friends" not in await _text(bob, "/projects?mine=1")
+    # the front page shows the node's projects to visitors
+    assert 'href="/projects/graphene"' in await _text(app.test_client(), "/")
 
 
 async def test_bad_input_gives_the_form_back_with_the_field_named(app: Any) -> None:
@@ -335,3 +337,30 @@ async def test_project_pages_speak_chinese(app: Any) -> None:
     page = await _text(ada, path)
     assert re.search(r"<html lang=\"zh", page)
     assert "任务" in page and "成员" in page
+
+
+async def test_maintainers_change_roles_and_remove_members(app: Any) -> None:
+    await make_user(app, "ada")
+    await make_user(app, "bob")
+    await make_user(app, "cyd")
+    ada = await _signed_in(app, "ada")
+    path = await _create(ada)
+    project = await models.Project.get(name="Graphene lab")
+    bob_actor = await models.Actor.get(username="bob", domain=None)
+    cyd_actor = await models.Actor.get(username="cyd", domain=None)
+    await models.ProjectMember.create(project=project, actor=bob_actor, role="member")
+    await models.ProjectMember.create(project=project, actor=cyd_actor, role="member")
+
+    made = await _submit(ada, path, f"{path}/members/{bob_actor.id}/role", role="maintainer")
+    assert made.status_code == 303
+    row = await models.ProjectMember.get(project_id=project.id, actor_id=bob_actor.id)
+    assert row.role.value == "maintainer"
+    bob = await _signed_in(app, "bob")
+    # a maintainer makes no owners
+    refused = await _submit(bob, path, f"{path}/members/{cyd_actor.id}/role", role="owner")
+    assert refused.status_code == 403
+    removed = await _submit(bob, path, f"{path}/members/{cyd_actor.id}/remove")
+    assert removed.status_code == 303
+    assert not await models.ProjectMember.filter(actor_id=cyd_actor.id).exists()
+    cyd = await _signed_in(app, "cyd")
+    assert (await _submit(cyd, path, f"{path}/members/{bob_actor.id}/remove")).status_code == 403
