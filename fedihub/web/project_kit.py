@@ -62,6 +62,46 @@ FIELD_LABELS = {
     "text": N_("Text"),
 }
 
+# the services' messages a project page shows (fedihub/projects/), translated where shown
+SERVICE_MESSAGES = (
+    N_("name must be 1 to 255 characters"),
+    N_("visibility must be public or members"),
+    N_("start_date must be a date like 2026-01-31"),
+    N_("end_date must be a date like 2026-01-31"),
+    N_("end_date is before start_date"),
+    N_("repositories must be http(s) URLs"),
+    N_("handle can't be blank"),
+    N_("only the project's owners and maintainers may do this"),
+    N_("only the project's owners may do this"),
+    N_("title must be 1 to 255 characters"),
+    N_("due must be a date like 2026-01-31"),
+    N_("progress must be 0 to 100"),
+    N_("status must be open, in_progress or done"),
+    N_("a task is assigned to a member of the project"),
+    N_("these dependencies would make a cycle"),
+    N_("depends_on names tasks of the same project"),
+    N_("only the project's members may add tasks"),
+    N_("only the project's members may change its tasks"),
+    N_("only the project's members may comment on its tasks"),
+    N_("role must be owner, maintainer or member"),
+    N_("only people can be invited"),
+    N_("already a member"),
+    N_("this account has a pending invitation already"),
+    N_("account is required: user@domain or an account id"),
+    N_("no such account"),
+    N_("choose when the invitation expires"),
+    N_("the project's last owner cannot leave or be removed"),
+    N_("the project needs an owner"),
+    N_("only the project's members may post to it"),
+    N_("posting to a members-only project's feed is not available yet"),
+    N_("a remote project is edited on its own node"),
+    N_("tasks are created on the project's own node"),
+    N_("a remote project's tasks change on its own node"),
+    N_("a remote project's tasks are commented on its own node"),
+    N_("this account may not join the project"),
+    N_("this account is blocked by the project"),
+)
+
 
 def path(project: models.Project) -> str:
     """The project's page here: /projects/name, or /projects/name@domain for a remote one."""

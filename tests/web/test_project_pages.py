@@ -112,11 +112,9 @@ async def test_bad_input_gives_the_form_back_with_the_field_named(app: Any) -> N
     bad_invite = await _submit(ada, f"{path}/invite", f"{path}/invite", account="", role="member")
     text = await bad_invite.get_data(as_text=True)
     assert bad_invite.status_code == 422 and "Account" in text
-    chinese = await ada.post(
-        f"{path}/invite?lang=zh",
-        form={"csrf_token": await page_token(ada, f"{path}/invite"), "account": "ghost"},
-    )
-    assert chinese.status_code in (404, 422)
+    unknown = await _submit(ada, f"{path}/invite", f"{path}/invite", account="ghost")
+    text = await unknown.get_data(as_text=True)
+    assert unknown.status_code == 422 and "Account: no such account" in text
 
 
 async def test_invite_accept_on_the_page_and_join_requests(app: Any) -> None:
@@ -337,6 +335,9 @@ async def test_project_pages_speak_chinese(app: Any) -> None:
     page = await _text(ada, path)
     assert re.search(r"<html lang=\"zh", page)
     assert "任务" in page and "成员" in page
+    refused = await _submit(ada, "/projects/new", "/projects/new", handle="x2", name="   ")
+    assert refused.status_code == 422
+    assert "名称：名称须为 1 到 255 个字符" in await refused.get_data(as_text=True)
 
 
 async def test_maintainers_change_roles_and_remove_members(app: Any) -> None:
