@@ -365,3 +365,31 @@ async def test_maintainers_change_roles_and_remove_members(app: Any) -> None:
     assert not await models.ProjectMember.filter(actor_id=cyd_actor.id).exists()
     cyd = await _signed_in(app, "cyd")
     assert (await _submit(cyd, path, f"{path}/members/{bob_actor.id}/remove")).status_code == 403
+
+
+async def test_a_member_marks_a_remote_projects_task_done_from_her_node(app: Any) -> None:
+    user = await make_user(app, "bob")
+    group = await models.Actor.create(
+        uri="https://far.example/projects/optics",
+        username="optics",
+        domain="far.example",
+        actor_type="Group",
+        inbox="https://far.example/projects/optics/inbox",
+    )
+    project = await models.Project.create(actor=group, local=False, name="Optics group")
+    await models.ProjectMember.create(project=project, actor_id=user.actor_id, role="member")
+    task = await models.ProjectTask.create(
+        uri="https://far.example/projects/optics/tasks/7", project=project, title="Align laser"
+    )
+    bob = await _signed_in(app, "bob")
+    path = "/projects/optics@far.example"
+    page = await _text(bob, path)
+    assert "Align laser" in page and f'action="{path}/tasks/new"' not in page
+    sent = await _submit(bob, path, f"{path}/tasks/{task.id}/status", status="done")
+    assert sent.status_code == 303
+    await task.refresh_from_db()
+    assert task.status is TaskStatus.OPEN  # the project decides, when its Update comes back
+    # only done and open travel to a remote project
+    refused = await _submit(bob, path, f"{path}/tasks/{task.id}/status", status="in_progress")
+    assert refused.status_code == 422
+    assert (await bob.get(f"{path}/tasks/{task.id}/edit")).status_code == 403
