@@ -25,7 +25,8 @@ RESERVED = frozenset(
     """admin administrator root system support help info abuse postmaster webmaster hostmaster
     security moderator mod staff owner instance actor inbox outbox api oauth auth login logout
     signin signup register settings about users user tags tag media static public well-known
-    nodeinfo webfinger healthz metrics relay fedihub mastodon null undefined everyone all""".split()
+    nodeinfo webfinger healthz metrics relay fedihub mastodon null undefined everyone all
+    new""".split()
 )
 
 

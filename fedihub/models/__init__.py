@@ -62,7 +62,7 @@ from fedihub.models.statuses import (
     StatusTag,
     Visibility,
 )
-from fedihub.models.tasks import ProjectTask, TaskStatus
+from fedihub.models.tasks import ProjectTask, ProjectTaskComment, TaskStatus
 from fedihub.models.trends import TrendingStatus, TrendingTag
 
 __all__ = [
@@ -122,6 +122,7 @@ __all__ = [
     "ProjectMember",
     "ProjectRole",
     "ProjectTask",
+    "ProjectTaskComment",
     "ProjectVisibility",
     "RepliesPolicy",
     "Report",

@@ -49,3 +49,24 @@ class ProjectTask(Model):
     class Meta:
         table = "project_tasks"
         indexes = (("project_id", "status"),)
+
+
+class ProjectTaskComment(Model):
+    """A member's comment on a task of a local project, shown on the task's page."""
+
+    id = fields.BigIntField(primary_key=True, generated=False, default=new_id)
+    task: fields.ForeignKeyRelation[ProjectTask] = fields.ForeignKeyField(
+        "models.ProjectTask", related_name="comments", on_delete=fields.CASCADE
+    )
+    author: fields.ForeignKeyRelation[Actor] = fields.ForeignKeyField(
+        "models.Actor", related_name="task_comments", on_delete=fields.CASCADE
+    )
+    text = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    task_id: int
+    author_id: int
+
+    class Meta:
+        table = "project_task_comments"
+        indexes = (("task_id", "id"),)

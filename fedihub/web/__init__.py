@@ -23,6 +23,8 @@ from fedihub.web import (
     page_headers,
     page_kit,
     pages,
+    project_forms,
+    project_task_pages,
     projects,
     search_pages,
     settings_pages,
@@ -43,6 +45,8 @@ def register_blueprints(app: Quart) -> None:
     app.register_blueprint(federation.blueprint)
     app.register_blueprint(inbox.blueprint)
     app.register_blueprint(projects.blueprint)
+    app.register_blueprint(project_forms.blueprint)
+    app.register_blueprint(project_task_pages.blueprint)
     app.register_blueprint(knowledge.blueprint)
     auth.register(app)
     settings_pages.register(app)

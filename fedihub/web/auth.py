@@ -56,7 +56,7 @@ async def _template_context() -> dict[str, Any]:
         user = None
     locale = i18n.negotiate(user)
     try:
-        nav = navigation.items(user)
+        nav = navigation.items(user, badges=await navigation.badges(user))
     except Exception:  # as above: the error page of a broken request still renders
         nav = []
     return {

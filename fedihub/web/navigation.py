@@ -59,8 +59,21 @@ def _served(path: str) -> bool:
     return known[path]
 
 
-def items(user: models.User | None, *, unread: int = 0) -> list[Item]:
-    """The entries this reader sees, the current one marked."""
+async def badges(user: models.User | None) -> dict[str, int]:
+    """Counts shown beside entries: the invitations to projects waiting for this user's answer
+    (one indexed count per page)."""
+    if user is None:
+        return {}
+    pending = await models.ProjectInvitation.filter(
+        invitee_id=user.actor_id, state=models.InvitationState.PENDING
+    ).count()
+    return {"/projects": pending} if pending else {}
+
+
+def items(
+    user: models.User | None, *, unread: int = 0, badges: dict[str, int] | None = None
+) -> list[Item]:
+    """The entries this reader sees, the current one marked, with their badges."""
     shown = []
     for entry in NAV:
         if entry.signed_in is not None and entry.signed_in != (user is not None):
@@ -72,6 +85,6 @@ def items(user: models.User | None, *, unread: int = 0) -> list[Item]:
         current = request.path == entry.path or (
             entry.path != "/" and request.path.startswith(entry.path + "/")
         )
-        badge = unread if entry.path == "/notifications" else 0
+        badge = unread if entry.path == "/notifications" else (badges or {}).get(entry.path, 0)
         shown.append(Item(entry.path, entry.label, current, badge))
     return shown

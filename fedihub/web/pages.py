@@ -9,7 +9,7 @@ from quart import Blueprint, render_template
 from fedihub import models
 from fedihub.accounts import node_settings
 from fedihub.social import timelines
-from fedihub.web import page_kit
+from fedihub.web import page_kit, project_kit
 
 blueprint = Blueprint("pages", __name__)
 RESEARCHERS = 12
@@ -34,4 +34,5 @@ async def home() -> str:
         registration_mode=await node_settings.get("registration_mode"),
         researchers=page_kit.accounts(researchers),
         items=await page_kit.statuses(recent, who),
+        front_projects=await project_kit.front(who),
     )

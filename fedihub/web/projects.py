@@ -1,5 +1,6 @@
 """Projects on the web: the Group actor and its collections by content negotiation, its inbox,
-and the pages (list and search, a project's page).
+and the pages to read (list and search, a project's page); forms are web/project_forms.py and
+web/project_task_pages.py.
 
 /projects/<handle> answers ActivityStreams to peers and HTML to browsers. A members-only project
 shows nothing to non-members: its page, actor document and collections answer 404 unless the
@@ -10,6 +11,8 @@ public (a Mastodon user joins by following it; an invitee's node reads it).
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from quart import Blueprint, Response, render_template, request
 
 from fedihub import models
@@ -17,11 +20,12 @@ from fedihub.errors import NotFound
 from fedihub.models import ProjectVisibility
 from fedihub.projects import activities, groups, members
 from fedihub.social import collections
-from fedihub.web import inbox, session
+from fedihub.web import inbox, project_kit
 from fedihub.web.common import runtime, wants_activity_json
 from fedihub.web.federation import as_response, page_request, requester_for_documents
 
 blueprint = Blueprint("projects", __name__)
+PAGE = 40
 
 
 async def _served(handle: str) -> models.Project:
@@ -38,25 +42,56 @@ async def _served(handle: str) -> models.Project:
     raise NotFound("no such project")
 
 
-async def _viewer() -> models.Actor | None:
-    user = await session.current_user()
-    return user.actor if user is not None else None
-
-
 @blueprint.get("/projects")
 async def index() -> str:
-    viewer = await _viewer()
+    user, viewer = await project_kit.viewer()
     q = (request.args.get("q") or "").strip()[:200] or None
     tag = (request.args.get("tag") or "").strip()[:64] or None
-    found = await groups.search(viewer, q=q, tag=tag, limit=40)
+    mine = request.args.get("mine") == "1" and viewer is not None
+    raw_offset = request.args.get("offset", "")
+    offset = min(int(raw_offset), 10_000) if raw_offset.isdigit() and len(raw_offset) < 6 else 0
+    found = await groups.search(viewer, q=q, tag=tag, mine=mine, limit=PAGE + 1, offset=offset)
+    more = len(found) > PAGE
+    found = found[:PAGE]
     counts = await groups.members_count([p.id for p in found])
+    roles: dict[int, str] = {}
+    if viewer is not None and found:
+        for row in await models.ProjectMember.filter(
+            actor_id=viewer.id, project_id__in=[p.id for p in found]
+        ):
+            roles[row.project_id] = row.role.value
     return await render_template(
-        "projects/index.html", projects=found, counts=counts, q=q or "", tag=tag or ""
+        "projects/index.html",
+        projects=[(p, project_kit.path(p), project_kit.handle(p)) for p in found],
+        counts=counts,
+        roles=roles,
+        role_labels=project_kit.ROLE_LABELS,
+        q=q or "",
+        tag=tag or "",
+        mine=mine,
+        more_url=_with_offset(offset + PAGE) if more else None,
+        newer_url=_with_offset(max(offset - PAGE, 0)) if offset else None,
+        invitations=await _pending_invitations(viewer),
     )
 
 
+def _with_offset(offset: int) -> str:
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k not in ("offset", "lang")]
+    if offset:
+        kept.append(("offset", str(offset)))
+    return f"/projects?{urlencode(kept)}" if kept else "/projects"
+
+
+async def _pending_invitations(viewer: models.Actor | None) -> int:
+    if viewer is None:
+        return 0
+    return await models.ProjectInvitation.filter(
+        invitee_id=viewer.id, state=models.InvitationState.PENDING
+    ).count()
+
+
 @blueprint.get("/projects/<handle>")
-async def project(handle: str) -> Response | str:
+async def project(handle: str) -> Response | tuple[str, int]:
     rt = runtime()
     if wants_activity_json():
         # the Group actor itself is served to every peer, members-only or not: a Mastodon user
@@ -65,18 +100,8 @@ async def project(handle: str) -> Response | str:
         await requester_for_documents()
         found = await groups.local_by_handle(handle)
         return as_response(await activities.group_document(rt, found))
-    found = await groups.local_by_handle(handle)
-    viewer = await _viewer()
-    if not await groups.can_view(found, viewer):
-        raise NotFound("no such project")
-    rows = await members.member_rows(found)
-    return await render_template(
-        "projects/show.html",
-        project=found,
-        handle=f"@{found.actor.username}@{rt.urls.domain}",
-        members=rows,
-        role=await groups.role_of(found, viewer),
-    )
+    user, viewer = await project_kit.viewer()
+    return await project_kit.project_page(await project_kit.find(handle, viewer), user)
 
 
 @blueprint.post("/projects/<handle>/inbox")
