@@ -16,6 +16,7 @@ from fedihub.web import (
     knowledge,
     language,
     media,
+    meetings,
     member_pages,
     metrics,
     page_headers,
@@ -41,6 +42,7 @@ def register_blueprints(app: Quart) -> None:
     app.register_blueprint(federation.blueprint)
     app.register_blueprint(inbox.blueprint)
     app.register_blueprint(projects.blueprint)
+    app.register_blueprint(meetings.blueprint)
     app.register_blueprint(knowledge.blueprint)
     auth.register(app)
     settings_pages.register(app)
