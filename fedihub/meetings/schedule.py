@@ -41,11 +41,11 @@ class Changes:
 def zone(name: str, field: str = "timezone") -> ZoneInfo:
     """An IANA time zone; Invalid naming `field` for one that does not exist."""
     if not name or len(name) > 64:
-        raise Invalid("timezone must be an IANA time zone such as Europe/Berlin", field=field)
+        raise Invalid(f"{field} must be an IANA time zone such as Europe/Berlin", field=field)
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise Invalid(f"no such time zone: {name[:64]}", field=field) from None
+        raise Invalid(f"{field}: no such time zone {name[:64]!r}", field=field) from None
 
 
 def _moment(raw: str, tz: ZoneInfo, field: str) -> datetime:
@@ -56,6 +56,8 @@ def _moment(raw: str, tz: ZoneInfo, field: str) -> datetime:
         raise Invalid(
             f"{field} must be a date and time like 2026-03-02T15:00", field=field
         ) from None
+    if not 1970 <= value.year <= 9000:
+        raise Invalid(f"{field} must be a date between 1970 and 9000", field=field)
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     return value.astimezone(UTC)
@@ -88,7 +90,7 @@ def _apply(meeting: models.Meeting, c: Changes) -> bool:
     if end <= start:
         raise Invalid("end_time must be after start_time", field="end_time")
     if end - start > MAX_LENGTH:
-        raise Invalid("a meeting lasts at most 7 days", field="end_time")
+        raise Invalid("end_time: a meeting lasts at most 7 days", field="end_time")
     moved = (meeting.start_time, meeting.end_time) != (start, end)
     if moved and meeting.start_time is not None and start != meeting.start_time:
         meeting.previous_start_time = meeting.start_time
@@ -185,7 +187,7 @@ async def change(
     project = await groups.by_id(meeting.project_id)
     await _may_change(project, meeting, actor)
     if meeting.status is MeetingStatus.CANCELLED:
-        raise Invalid("a cancelled meeting cannot change", field="status")
+        raise Invalid("status: a cancelled meeting cannot change", field="status")
     moved = _apply(meeting, c)
     meeting.sequence += 1
     await meeting.save()

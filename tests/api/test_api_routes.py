@@ -30,6 +30,8 @@ GUARDED = {
     "api_trends",
     "api_lists",
     "api_tags",
+    "api_meetings",
+    "meetings",
 }
 
 
