@@ -115,7 +115,7 @@ INBOX_HANDLERS: Mapping[str, InboxHandler] = {
     "Undo": _both(dispatch.on_undo, _both(project_inbox.on_undo, remote_tasks.on_undo)),
     "Resolve": remote_tasks.on_resolve,
     "Invite": project_inbox.on_invite,
-    "Join": project_inbox.on_join,
+    "Join": _both(project_inbox.on_join, meetings_inbox.on_join),  # a project, or a meeting
     "Leave": project_inbox.on_leave,
     # as dispatch's, and a peer's Article or Page is kept as a knowledge post too; a post made
     # in a project is redistributed by its group; a project's Ticket is mirrored as a task, its

@@ -108,7 +108,7 @@ def event(
         "url": meeting.uri,
         "published": format_datetime(meeting.created_at or datetime.now(UTC)),
         "isOnline": bool(meeting.room_engine),
-        "joinMode": "restricted",
+        "joinMode": "none",  # attendance is not tracked: a Join is answered Ignore
     }
     if meeting.updated_at is not None:
         doc["updated"] = format_datetime(meeting.updated_at)
@@ -150,4 +150,16 @@ def activity(
         "object": obj,
         "to": [project.members_url or rt.urls.project_members(group.username)],
         "published": format_datetime(datetime.now(UTC)),
+    }
+
+
+def ignore(rt: Runtime, project: models.Project, join_id: str) -> dict[str, Any]:
+    """The Group's answer to a Join of one of its meetings (FEP-8a8e § RSVP)."""
+    group = project.actor
+    return {
+        "@context": AS_CONTEXT,
+        "id": rt.urls.project_activity(group.username, "ignore", new_id()),
+        "type": "Ignore",
+        "actor": group.uri,
+        "object": join_id,
     }

@@ -11,8 +11,9 @@ from typing import Any
 from fedihub import models
 from fedihub.activitypub import event_doc, parse
 from fedihub.errors import BadRequest, Forbidden
-from fedihub.meetings import schedule
+from fedihub.meetings import activities, schedule
 from fedihub.models import MeetingStatus
+from fedihub.outbox import publish
 from fedihub.projects import groups
 from fedihub.runtime import Runtime
 
@@ -97,3 +98,16 @@ async def on_delete(rt: Runtime, signer: models.Actor, activity: parse.Activity)
         meeting.status = MeetingStatus.CANCELLED
         meeting.sequence += 1
         await meeting.save()
+
+
+async def on_join(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
+    """A Join of one of our meetings: projects do not track attendance (`joinMode: "none"`), and
+    FEP-8a8e asks such an organiser to answer `Ignore`."""
+    uri = activity.object_id
+    if not uri or signer.domain is None:
+        return
+    meeting = await models.Meeting.get_or_none(uri=uri, local=True)
+    if meeting is None:
+        return
+    project = await groups.by_id(meeting.project_id)
+    await publish.publish(rt, project.actor, activities.ignore(rt, project, activity.id), [signer])

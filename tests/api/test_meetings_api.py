@@ -18,6 +18,7 @@ import pytest
 from apikit import bearer, json_of, make_token, make_user, remote_actor
 
 from fedihub import config, models
+from fedihub.errors import Forbidden
 from fedihub.meetings.openapi import PATHS, SCHEMAS
 from fedihub.web.common import RUNTIME_KEY
 
@@ -325,3 +326,78 @@ async def test_without_a_video_engine_a_meeting_has_no_room(
     assert made["room"] is None
     event = next(a for a in await _sent(w["group"]) if a["type"] == "Create")["object"]
     assert "location" not in event and event["isOnline"] is False
+
+
+def _inbound(kind: str, actor: models.Actor, obj: Any) -> Any:
+    from fedihub.activitypub import parse
+
+    return parse.activity(
+        {
+            "id": f"{actor.uri}/activities/{kind.lower()}/{abs(hash(json.dumps(obj)))}",
+            "type": kind,
+            "actor": actor.uri,
+            "object": obj,
+        }
+    )
+
+
+async def test_a_remote_projects_event_is_kept_for_its_members_here_and_a_forgery_is_not(
+    app: Any,
+) -> None:
+    rt = app.extensions[RUNTIME_KEY]
+    handlers = rt.wiring.inbox_handlers
+    bob = await make_user(app, "bob")
+    bob_h = bearer(await make_token(bob))
+    group = await remote_actor("lab", "a.example", actor_type="Group")
+    project = await models.Project.create(actor=group, local=False, name="Lab")
+    await models.ProjectMember.create(project=project, actor=bob.actor)
+    organizer = await remote_actor("ada", "a.example")
+    event = {
+        "id": "https://a.example/projects/lab/meetings/7",
+        "type": "Event",
+        "name": "Sync",
+        "content": "Agenda",
+        "startTime": "2026-03-02T14:00:00Z",
+        "endTime": "2026-03-02T15:00:00Z",
+        "timezone": "Europe/Berlin",
+        "eventStatus": "EventScheduled",
+        "attributedTo": organizer.uri,
+        "audience": group.uri,
+        "to": ["https://a.example/projects/lab/members"],
+        "location": {"type": "VirtualLocation", "name": "Jitsi Meet", "url": f"{JITSI}/r1"},
+    }
+    # the whole Create chain runs: social leaves the Event alone, meetings keep it
+    await handlers["Create"](rt, group, _inbound("Create", group, event))
+    client = app.test_client()
+    mine = await json_of(await client.get(M, headers=bob_h))
+    assert [(m["title"], m["room"]["url"]) for m in mine] == [("Sync", f"{JITSI}/r1")]
+    assert mine[0]["organizer"]["id"] == str(organizer.id)
+    assert not await models.Status.filter(uri=event["id"]).exists()
+
+    cancelled = {**event, "eventStatus": "EventCancelled"}
+    await handlers["Update"](rt, group, _inbound("Update", group, cancelled))
+    assert (await json_of(await client.get(M, headers=bob_h)))[0]["status"] == "cancelled"
+
+    # another project may not speak for this one's meetings
+    other = await remote_actor("other", "c.example", actor_type="Group")
+    await models.Project.create(actor=other, local=False, name="Other")
+    forged = {**event, "audience": other.uri, "name": "Forged"}
+    with pytest.raises(Forbidden):
+        await handlers["Update"](rt, other, _inbound("Update", other, forged))
+    assert (await models.Meeting.get(uri=event["id"])).title == "Sync"
+
+
+async def test_a_join_of_a_meeting_is_answered_ignore(app: Any) -> None:
+    w = await _world(app)
+    rt = app.extensions[RUNTIME_KEY]
+    made = await json_of(
+        await w["client"].post(
+            f"{P}/{w['project']['id']}/meetings",
+            json={"title": "S", "start_time": "2026-03-02T15:00", "end_time": "2026-03-02T16:00"},
+            headers=w["ada_h"],
+        )
+    )
+    join = _inbound("Join", w["rita"], made["uri"])
+    await rt.wiring.inbox_handlers["Join"](rt, w["rita"], join)
+    ignore = [a for a in await _sent(w["group"]) if a["type"] == "Ignore"]
+    assert [a["object"] for a in ignore] == [join.id]
