@@ -401,3 +401,52 @@ async def test_a_join_of_a_meeting_is_answered_ignore(app: Any) -> None:
     await rt.wiring.inbox_handlers["Join"](rt, w["rita"], join)
     ignore = [a for a in await _sent(w["group"]) if a["type"] == "Ignore"]
     assert [a["object"] for a in ignore] == [join.id]
+
+
+async def test_a_bigbluebutton_room_is_created_when_opened_and_joined_with_a_checksum(
+    app: Any, settings: config.Settings
+) -> None:
+    import httpx
+
+    rt = app.extensions[RUNTIME_KEY]
+    rt.settings = dataclasses.replace(
+        settings,
+        jitsi_url="",
+        bbb_url="https://bbb.example.org/bigbluebutton/",
+        bbb_secret="shared-secret",
+    )
+    calls: list[str] = []
+
+    def bbb(request: httpx.Request) -> httpx.Response:
+        calls.append(str(request.url))
+        return httpx.Response(200, text="<response><returncode>SUCCESS</returncode></response>")
+
+    real, rt.http = rt.http, httpx.AsyncClient(transport=httpx.MockTransport(bbb))
+    try:
+        w = await _world(app)
+        made = await json_of(
+            await w["client"].post(
+                f"{P}/{w['project']['id']}/meetings",
+                json={
+                    "title": "S",
+                    "start_time": "2026-03-02T15:00",
+                    "end_time": "2026-03-02T16:00",
+                },
+                headers=w["ada_h"],
+            )
+        )
+        assert made["room"]["engine"] == "bbb" and not calls  # nothing created before use
+        door = made["room"]["url"].removeprefix("https://fedihub.test")
+        opened = await w["client"].get(f"{door}?name=Bob")
+        assert opened.status_code == 302
+        target = opened.headers["Location"]
+        assert target.startswith("https://bbb.example.org/bigbluebutton/api/join?")
+        assert "fullName=Bob" in target and "checksum=" in target
+        assert len(calls) == 1 and "/api/create?" in calls[0]
+        # a wrong secret finds no room; a cancelled meeting's room is closed
+        assert (await w["client"].get(door[:-3] + "xyz")).status_code == 404
+        await json_of(await w["client"].delete(f"{M}/{made['id']}", headers=w["ada_h"]))
+        assert (await w["client"].get(door)).status_code == 410
+    finally:
+        await rt.http.aclose()
+        rt.http = real
