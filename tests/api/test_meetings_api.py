@@ -450,3 +450,40 @@ async def test_a_bigbluebutton_room_is_created_when_opened_and_joined_with_a_che
     finally:
         await rt.http.aclose()
         rt.http = real
+
+
+async def test_the_event_is_served_whole_to_a_member_only(app: Any) -> None:
+    from visibility_world import _remote, signed_get
+
+    from fedihub.security import keys
+
+    client = app.test_client()
+    ada = await make_user(app, "ada")
+    ada_h = bearer(await make_token(ada))
+    project = await json_of(
+        await client.post(P, json={"handle": "graphene", "name": "G"}, headers=ada_h)
+    )
+    key = keys.generate_private_key()
+    rita = await _remote("rita", "b.example", key)  # a member
+    ben = await _remote("ben", "b.example", key)  # not one, on a member's node
+    olga = await _remote("olga", "c.example", key)  # not one, elsewhere
+    await models.ProjectMember.create(project_id=int(project["id"]), actor=rita)
+    made = await json_of(
+        await client.post(
+            f"{P}/{project['id']}/meetings",
+            json={"title": "S", "start_time": "2026-03-02T15:00", "end_time": "2026-03-02T16:00"},
+            headers=ada_h,
+        )
+    )
+    room, url = made["room"]["url"], made["uri"]
+    path = url.removeprefix("https://fedihub.test")
+    accept = "application/activity+json"
+
+    whole = await client.get(path, headers=signed_get(url, rita, key, accept))
+    event = await json_of(whole)
+    assert event["type"] == "Event" and event["location"]["url"] == room
+    stripped = await json_of(await client.get(path, headers=signed_get(url, ben, key, accept)))
+    assert stripped["name"] == "S" and "location" not in stripped
+    assert room not in json.dumps(stripped)
+    refused = await client.get(path, headers=signed_get(url, olga, key, accept))
+    assert refused.status_code == 404 and room.encode() not in await refused.get_data()
