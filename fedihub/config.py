@@ -78,6 +78,12 @@ class Settings:
     # address after trusted proxies): the figures name peers and queue depths, and each scrape
     # reads the jobs table
     metrics_allow: str = "127.0.0.0/8,::1/128"
+    # project meetings' rooms, on a video engine the admin runs or trusts (never one of ours):
+    # a Jitsi Meet base URL (rooms get unguessable names), or BigBlueButton's API URL with its
+    # shared secret (https://bbb.example.org/bigbluebutton/); none: meetings have no room
+    jitsi_url: str = ""
+    bbb_url: str = ""
+    bbb_secret: str = ""
     log_level: str = "INFO"
     log_json: bool = False
     config_file: Path | None = None
@@ -215,6 +221,14 @@ def validate(settings: Settings) -> Settings:
         proxy_networks(settings.metrics_allow)
     except ValueError as exc:
         raise ConfigError(f"metrics_allow: {exc}", field="metrics_allow") from None
+    for name in ("jitsi_url", "bbb_url"):
+        value = getattr(settings, name)
+        if value and not (value.startswith(("https://", "http://")) and urlsplit(value).hostname):
+            raise ConfigError(f"{name} must be an http(s) URL, not {value!r}", field=name)
+    if bool(settings.bbb_url) != bool(settings.bbb_secret):
+        raise ConfigError("bbb_url and bbb_secret are set together", field="bbb_secret")
+    if settings.jitsi_url and settings.bbb_url:
+        raise ConfigError("set jitsi_url or bbb_url, not both", field="jitsi_url")
     if settings.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(f"log_level {settings.log_level!r} is not DEBUG, INFO, WARNING or ERROR")
     return replace(

@@ -37,6 +37,7 @@ from fedihub.inbox import dispatch, receive
 from fedihub.jobs import housekeeping, periodic, runner
 from fedihub.knowledge import trending as knowledge_trending
 from fedihub.media import backends, processing, remote_cache
+from fedihub.meetings import inbox as meetings_inbox
 from fedihub.models import JobState
 from fedihub.moderation import actions, deletion, purge, reports
 from fedihub.notifications import push
@@ -116,13 +117,21 @@ INBOX_HANDLERS: Mapping[str, InboxHandler] = {
     "Undo": _both(dispatch.on_undo, _both(project_inbox.on_undo, remote_tasks.on_undo)),
     "Resolve": remote_tasks.on_resolve,
     "Invite": project_inbox.on_invite,
-    "Join": project_inbox.on_join,
+    "Join": _both(project_inbox.on_join, meetings_inbox.on_join),  # a project, or a meeting
     "Leave": project_inbox.on_leave,
     # as dispatch's, and a peer's Article or Page is kept as a knowledge post too; a post made
-    # in a project is redistributed by its group; a project's Ticket is mirrored as a task
-    "Create": _both(inbox_articles.on_create, _both(feed.on_create, remote_tasks.on_ticket)),
-    "Update": _both(inbox_articles.on_update, remote_tasks.on_ticket),
-    "Delete": _both(inbox_articles.on_delete, remote_tasks.on_ticket),
+    # in a project is redistributed by its group; a project's Ticket is mirrored as a task, its
+    # Event kept as a meeting of its members here
+    "Create": _both(
+        inbox_articles.on_create,
+        _both(feed.on_create, _both(remote_tasks.on_ticket, meetings_inbox.on_event)),
+    ),
+    "Update": _both(
+        inbox_articles.on_update, _both(remote_tasks.on_ticket, meetings_inbox.on_event)
+    ),
+    "Delete": _both(
+        inbox_articles.on_delete, _both(remote_tasks.on_ticket, meetings_inbox.on_delete)
+    ),
     "Like": dispatch.on_like,
     "Announce": dispatch.on_announce,
     "Block": dispatch.on_block,

@@ -31,6 +31,7 @@ from fedihub.api import (
     lists,
     markers,
     media,
+    meetings,
     moves,
     not_yet,
     notification_requests,
@@ -123,6 +124,7 @@ def register(app: FedihubApp) -> None:
         project_invitations,
         project_feed,
         project_tasks,
+        meetings,
         not_yet,
     )
     for module in modules:

@@ -15,6 +15,7 @@ from fedihub import __version__
 from fedihub.api.auth import ignores_token
 from fedihub.discovery import openapi as discovery_openapi
 from fedihub.knowledge import openapi as knowledge_openapi
+from fedihub.meetings import openapi as meetings_openapi
 from fedihub.projects import openapi as projects_openapi
 from fedihub.social import moves_openapi
 from fedihub.web.common import runtime
@@ -39,6 +40,7 @@ FRAGMENTS: Sequence[Fragment] = (
     projects_openapi,
     discovery_openapi,
     moves_openapi,
+    meetings_openapi,
 )
 
 # schemas every fragment may refer to: Mastodon's own entities, as fedihub returns them

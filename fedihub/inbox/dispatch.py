@@ -18,6 +18,7 @@ from fedihub.accounts import resolver
 from fedihub.activitypub import parse
 from fedihub.activitypub.vocabulary import ACTOR_TYPES
 from fedihub.errors import BadRequest, FedihubError, Forbidden, RemoteError
+from fedihub.meetings import inbox as meetings_inbox
 from fedihub.moderation import policy
 from fedihub.runtime import Runtime
 from fedihub.social import blocks, follows, interactions, polls, remote, statuses, visibility
@@ -151,6 +152,8 @@ async def _own_object(
 
 
 async def on_create(rt: Runtime, signer: models.Actor, activity: parse.Activity) -> None:
+    if meetings_inbox.is_project_event(signer, activity):
+        return  # a project's meeting, kept by meetings/ for its members, never a status
     obj = await _own_object(rt, signer, activity)
     if obj.type in ACTOR_TYPES or obj.type in rt.wiring.inbox_handlers or obj.type in NOT_POSTS:
         return
@@ -181,6 +184,8 @@ async def on_update(rt: Runtime, signer: models.Actor, activity: parse.Activity)
         # an Update of the actor whose document did not come embedded (or did not read): its
         # own server says what changed
         await resolver.fetch_actor(rt, signer.uri, refresh=True)
+        return
+    if meetings_inbox.is_project_event(signer, activity):
         return
     obj = await _own_object(rt, signer, activity)
     if await models.Status.filter(uri=obj.id).exists():

@@ -18,6 +18,7 @@ from fedihub.models.jobs import Host, Job, JobState, OutboxActivity
 from fedihub.models.knowledge import Article, ArticleReads, ArticleVersion, TrendingArticle
 from fedihub.models.lists import List, ListAccount, RepliesPolicy
 from fedihub.models.media import Bookmark, Marker, MediaAttachment, MediaProcessing, Mute
+from fedihub.models.meetings import Meeting, MeetingCalendar, MeetingStatus
 from fedihub.models.moderation import (
     AccountModeration,
     AuditEntry,
@@ -103,6 +104,9 @@ __all__ = [
     "List",
     "ListAccount",
     "Marker",
+    "Meeting",
+    "MeetingCalendar",
+    "MeetingStatus",
     "MediaAttachment",
     "MediaProcessing",
     "Mention",

@@ -17,6 +17,7 @@ from fedihub.web import (
     language,
     live,
     media,
+    meetings,
     member_pages,
     metrics,
     migration_pages,
@@ -47,6 +48,7 @@ def register_blueprints(app: Quart) -> None:
     app.register_blueprint(projects.blueprint)
     app.register_blueprint(project_forms.blueprint)
     app.register_blueprint(project_task_pages.blueprint)
+    app.register_blueprint(meetings.blueprint)
     app.register_blueprint(knowledge.blueprint)
     auth.register(app)
     settings_pages.register(app)

@@ -31,6 +31,8 @@ GUARDED = {
     "api_lists",
     "api_tags",
     "api_moves",
+    "api_meetings",
+    "meetings",
 }
 
 

@@ -37,7 +37,7 @@ def test_every_projects_route_is_described(app: Any) -> None:
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(
             ("/api/fedihub/v1/projects", "/api/fedihub/v1/invitations", "/api/fedihub/v1/tasks")
-        ):
+        ) or rule.rule.endswith("/meetings"):  # described by fedihub/meetings/openapi.py
             continue
         path = _RULE.sub(
             lambda m: "{id}" if m.group(1) == "raw_id" else "{" + m.group(1) + "}", rule.rule

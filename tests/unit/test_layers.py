@@ -53,6 +53,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("social", ("fedihub.social",)),
     ("knowledge", ("fedihub.knowledge",)),
     ("projects", ("fedihub.projects",)),
+    # meetings build on projects (members, the Group, its direct messages)
+    ("meetings", ("fedihub.meetings",)),
     ("discovery", ("fedihub.discovery",)),
     ("moderation", ("fedihub.moderation",)),
     ("inbox", ("fedihub.inbox",)),
