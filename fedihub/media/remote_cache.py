@@ -147,7 +147,12 @@ async def keep(rt: Runtime, item: models.MediaAttachment, got: Download) -> bool
         size=len(data),
         content_type=got.kind.content_type,
         kind=kind,
-        meta={**peer_meta.shown(item.meta), **measured},
+        # the peer's FEP-1311 digest describes the file its `url` serves, which stays remote_url
+        meta={
+            "digest_multibase": probe.digest_multibase(data),
+            **peer_meta.shown(item.meta),
+            **measured,
+        },
         blurhash=item.blurhash or (rendition.blurhash if rendition else None),
     )
     if saved:

@@ -48,6 +48,11 @@ def _attachment(rt: Runtime, media: models.MediaAttachment) -> dict[str, Any] | 
     if media.blurhash:
         document["blurhash"] = media.blurhash
     meta = media.meta or {}
+    if media.size and not media.remote_url:  # FEP-1311, for files served from here
+        document["size"] = media.size
+        digest = meta.get("digest_multibase")
+        if isinstance(digest, str):
+            document["digestMultibase"] = digest
     focus = meta.get("focus")
     if isinstance(focus, dict) and {"x", "y"} <= focus.keys():
         document["focalPoint"] = [focus["x"], focus["y"]]

@@ -531,8 +531,16 @@ async def _store_media(status: models.Status, obj: parse.ObjectDoc) -> None:
             description=item.name,
             blurhash=peer_meta.blurhash(item.blurhash),
             position=position,
-            meta=peer_meta.meta(item.width, item.height, item.focal_point),
+            meta=_peer_file_meta(item),
+            size=item.size or 0,
         )
+
+
+def _peer_file_meta(item: parse.Attachment) -> dict[str, object]:
+    meta = peer_meta.meta(item.width, item.height, item.focal_point)
+    if item.digest_multibase:  # FEP-1311: what the peer says its file's digest is
+        meta["digest_multibase"] = item.digest_multibase
+    return meta
 
 
 async def delete_remote(rt: Runtime, author: models.Actor, uri: str) -> bool:

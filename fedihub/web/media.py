@@ -22,6 +22,11 @@ _TYPES = {
     "webm": "video/webm",
     "mp3": "audio/mpeg",
     "ogg": "audio/ogg",
+    "pdf": "application/pdf",
+    "zip": "application/zip",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "txt": "text/plain; charset=utf-8",
 }
 
 
