@@ -20,7 +20,7 @@ from fedihub.accounts import resolver
 from fedihub.activitypub import parse
 from fedihub.errors import Forbidden, Invalid, NotFound, RemoteError
 from fedihub.ids import new_id
-from fedihub.media import peer_meta, remote_cache
+from fedihub.media import peer_meta, placement, remote_cache
 from fedihub.models import Visibility
 from fedihub.outbox import publish
 from fedihub.runtime import Runtime
@@ -180,6 +180,10 @@ async def create(
     status_id = new_id()
     uri = rt.urls.status(actor.username, status_id)
     now = datetime.now(UTC)
+    if media:  # files of a post not everyone may see are served only to its readers
+        level = draft.visibility_level
+        restricted = level not in (Visibility.PUBLIC, Visibility.UNLISTED)
+        await placement.place(rt, [item.id for item in media], restricted=restricted)
     async with in_transaction():
         status = await models.Status.create(
             id=status_id,

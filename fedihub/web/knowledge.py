@@ -18,6 +18,7 @@ from fedihub import models
 from fedihub.activitypub.documents import format_datetime
 from fedihub.errors import FedihubError, NotFound, Unauthorized
 from fedihub.knowledge import articles, documents, markdown, search, trending, versions
+from fedihub.media import placement
 from fedihub.models import Visibility
 from fedihub.social import visibility
 from fedihub.web import i18n, session
@@ -137,7 +138,7 @@ async def show(raw_id: str) -> Response | WerkzeugResponse | str:
         handle=f"@{author.username}@{author.domain or rt.urls.domain}",
         status=status,
         page_url=documents.page_url(rt, found),
-        cover_url=rt.storage.url(cover.storage_key) if cover and cover.storage_key else None,
+        cover_url=placement.url(rt, cover.storage_key) if cover and cover.storage_key else None,
         license_url=documents.license_url(found.license),
         federated=federated,
         replies=[(r, reply_authors[r.actor_id]) for r in replies],
