@@ -47,7 +47,8 @@ def media_attachment(rt: Runtime, item: models.MediaAttachment) -> dict[str, Any
         "remote_url": item.remote_url,
         "preview_remote_url": None,
         "text_url": None,
-        "meta": peer_meta.shown(item.meta),
+        # the file's digest is for ActivityPub (FEP-1311), not part of Mastodon's `meta`
+        "meta": {k: v for k, v in peer_meta.shown(item.meta).items() if k != "digest_multibase"},
         "description": item.description,
         "blurhash": item.blurhash,
     }
