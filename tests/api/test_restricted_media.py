@@ -230,3 +230,22 @@ async def test_restricted_paths_cannot_leave_their_folder(client: Any) -> None:
     world = await World(client).build()
     for path in ("/media/restricted/../keys/x", "/media/restricted/%2e%2e/x", "/media/restricted/"):
         assert await world.status_of(path, "ada") == 404
+
+
+async def test_the_article_page_lists_its_files_as_links_its_readers_can_follow(
+    client: Any,
+) -> None:
+    world = await World(client).build()
+    article = await _article(client, world.tokens["ada"], "private")
+    path = await _file_url(client, world.tokens["ada"], article)
+    follower = await _signed_in(client.app, "fol")
+    page = await follower.get(f"/articles/{article['id']}")
+    text = await page.get_data(as_text=True)
+    assert page.status_code == 200 and f'href="{HOST}{path}"' in text
+    assert "application/pdf" in text
+    assert (await follower.get(path)).status_code == 200
+    outsider = await _signed_in(client.app, "out")
+    assert (await outsider.get(f"/articles/{article['id']}")).status_code == 404
+    await models.User.filter(id=world.fol.id).update(locale="zh")
+    chinese = await follower.get(f"/articles/{article['id']}")
+    assert "附件" in await chinese.get_data(as_text=True)
