@@ -86,6 +86,25 @@ RUNS: list[tuple[str, list[str], bool]] = [  # (module, arguments, needs Postgre
     ("bench_stream_fanout", ["--clients", "500", "--events", "200", "--rate", "5"], True),
     ("bench_knowledge", ["--database", "sqlite", "--posts", "100000"], False),
     ("bench_knowledge", ["--database", "postgres", "--posts", "100000"], True),
+    (
+        "bench_article_fanout",
+        ["--database", "sqlite", "--followers", "1000", "--hosts", "100"],
+        False,
+    ),
+    (
+        "bench_article_fanout",
+        [
+            "--database",
+            "postgres",
+            "--followers",
+            "1000",
+            "--hosts",
+            "100",
+            "--worker-concurrency",
+            "16",
+        ],
+        True,
+    ),
 ]
 
 

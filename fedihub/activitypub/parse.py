@@ -10,6 +10,7 @@ errors and the vocabulary.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -110,6 +111,20 @@ def origin_of(url: str | None) -> str:
     default = {"http": 80, "https": 443}[scheme]
     port = "" if parts.port in (None, default) else f":{parts.port}"
     return f"{scheme}://{host}{port}"
+
+
+_MULTIBASE58 = re.compile(r"z[1-9A-HJ-NP-Za-km-z]{10,120}")
+MAX_BYTE_SIZE = 1 << 40  # a peer's larger `size` is garbage
+
+
+def _byte_size(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 < value <= MAX_BYTE_SIZE else None
+
+
+def _digest(value: Any) -> str | None:
+    return value if isinstance(value, str) and _MULTIBASE58.fullmatch(value) else None
 
 
 def first_url(value: Any) -> str | None:
@@ -333,6 +348,8 @@ class Attachment:
     width: int | None
     height: int | None
     focal_point: tuple[float, float] | None = None  # Mastodon's toot:focalPoint, x and y in [-1, 1]
+    size: int | None = None  # FEP-1311 `size` in bytes
+    digest_multibase: str | None = None  # FEP-1311 `digestMultibase`, well formed (base58btc)
 
 
 MAX_POLL_OPTIONS = 20  # Mastodon keeps any number a peer sends; more than this is abuse
@@ -498,6 +515,8 @@ def object_doc(doc: dict[str, Any]) -> ObjectDoc:
                         width=_size(item.get("width")),
                         height=_size(item.get("height")),
                         focal_point=_focal_point(item.get("focalPoint")),
+                        size=_byte_size(item.get("size")),
+                        digest_multibase=_digest(item.get("digestMultibase")),
                     )
                 )
     url = doc.get("url")

@@ -40,6 +40,8 @@ async def _create(*, defer_large: bool) -> Response:
             description=p.str("description"),
             focus=p.str("focus"),
             defer_large=defer_large,
+            declared_type=file.mimetype or None,
+            filename=file.filename or None,
         )
     except Invalid as exc:
         raise invalid(exc.public, exc.field) from None

@@ -22,6 +22,7 @@ from fedihub import models
 from fedihub.errors import Forbidden, Invalid, NotFound
 from fedihub.ids import new_id
 from fedihub.knowledge import documents, markdown, search, versions
+from fedihub.media import placement
 from fedihub.models import Visibility
 from fedihub.outbox import publish
 from fedihub.runtime import Runtime
@@ -140,6 +141,19 @@ async def _values(actor: models.Actor, inp: ArticleInput) -> dict[str, Any]:
     return values
 
 
+def _files_of(values: dict[str, Any]) -> list[int]:
+    cover = values.get("cover_id")
+    return [*values.get("media_ids", []), *([cover] if cover else [])]
+
+
+async def _place_files(rt: Runtime, ids: list[int], *, draft: bool, level: Visibility) -> None:
+    """A post not everyone may see keeps its files where only its readers can download them
+    (media/placement.py); done before any document names their URLs, outside a transaction
+    (object storage is network I/O)."""
+    restricted = draft or level not in (Visibility.PUBLIC, Visibility.UNLISTED)
+    await placement.place(rt, ids, restricted=restricted)
+
+
 async def create(
     rt: Runtime, author: models.User, inp: ArticleInput, *, draft: bool
 ) -> models.Article:
@@ -148,6 +162,7 @@ async def create(
     if not draft and actor.moved_to_id is not None:
         raise Forbidden("this account has moved: post from the new one")
     values = await _values(actor, inp)
+    await _place_files(rt, _files_of(values), draft=draft, level=inp.visibility)
     now = datetime.now(UTC)
     async with in_transaction():
         article = await models.Article.create(
@@ -235,6 +250,8 @@ async def publish_article(rt: Runtime, author: models.User, article_id: int) -> 
     actor = await models.Actor.get(id=article.actor_id)
     if actor.moved_to_id is not None:
         raise Forbidden("this account has moved: post from the new one")
+    files = [*article.media_ids, *([article.cover_id] if article.cover_id else [])]
+    await _place_files(rt, files, draft=False, level=article.visibility)
     now = datetime.now(UTC)
     async with in_transaction():
         article.draft = False
@@ -254,6 +271,7 @@ async def edit(
     article = await own_article(author, article_id)
     actor = await models.Actor.get(id=article.actor_id)
     values = await _values(actor, inp)
+    await _place_files(rt, _files_of(values), draft=article.draft, level=inp.visibility)
     now = datetime.now(UTC)
     old = await models.Status.get_or_none(id=article.status_id) if article.status_id else None
     if old is not None:

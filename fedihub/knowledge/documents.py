@@ -17,6 +17,7 @@ from typing import Any
 from fedihub import models
 from fedihub.activitypub.documents import format_datetime
 from fedihub.activitypub.vocabulary import AS_CONTEXT, TOOT_CONTEXT
+from fedihub.media import placement
 from fedihub.runtime import Runtime
 from fedihub.security import html
 from fedihub.social import visibility
@@ -62,7 +63,7 @@ def status_content(rt: Runtime, article: models.Article) -> str:
 
 def attachment(rt: Runtime, media: models.MediaAttachment) -> dict[str, Any] | None:
     """FEP-1311: Image for images, Document for everything else, with size and digest."""
-    url = media.remote_url or (rt.storage.url(media.storage_key) if media.storage_key else None)
+    url = media.remote_url or (placement.url(rt, media.storage_key) if media.storage_key else None)
     if url is None:
         return None
     document: dict[str, Any] = {

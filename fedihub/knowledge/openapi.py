@@ -37,7 +37,16 @@ _INPUT = {
         "license": {"type": ["string", "null"], "description": "SPDX id or CC URL"},
         "visibility": {"enum": ["public", "unlisted", "private", "institution"]},
         "draft": {"type": "boolean"},
-        "media_ids": {"type": "array", "items": {"type": "string"}, "maxItems": 8},
+        "media_ids": {
+            "type": "array",
+            "items": {"type": "string"},
+            "maxItems": 8,
+            "description": (
+                "Uploads (POST /api/v2/media) to attach: images, video, audio, and documents or"
+                " data files (PDF, zip, UTF-8 CSV, JSON or plain text: type `unknown`). Files of"
+                " a post not everyone may see are served only to its readers."
+            ),
+        },
         "cover_id": {"type": ["string", "null"]},
     },
 }

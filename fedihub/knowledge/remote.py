@@ -11,15 +11,17 @@ on the actor) and it is addressed to the public: a missing flag means no.
 from __future__ import annotations
 
 import html as _html
+import ipaddress
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from fedihub import models
 from fedihub.activitypub import parse
 from fedihub.knowledge import documents, search, versions
 from fedihub.models import Visibility
 from fedihub.runtime import Runtime
-from fedihub.security import html
+from fedihub.security import html, ssrf
 
 TYPES = frozenset({"Article", "Page"})
 MAX_REMOTE_CONTENT = 500_000  # characters of a peer's HTML read (a 2 MB content is cut)
@@ -53,6 +55,8 @@ async def sync(rt: Runtime, status: models.Status) -> models.Article | None:
         return None
     obj = parse.object_doc(dict(status.document))
     author = await models.Actor.get(id=status.actor_id)
+    if not rt.settings.allow_private_networks:
+        await _drop_private_attachments(status)
     content = html.sanitize_article(obj.content[:MAX_REMOTE_CONTENT])
     summary = html.to_plain_text(obj.summary or "")[:2000]
     title = _title(obj)
@@ -103,6 +107,35 @@ async def sync(rt: Runtime, status: models.Status) -> models.Article | None:
     status.summary = ""
     await status.save(update_fields=["content", "summary"])
     return article
+
+
+_LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa", ".lan")
+
+
+def private_address(url: str) -> bool:
+    """Whether a URL names a host on a private network by its address or its name (localhost,
+    .local, .internal, a single label); names that resolve to private addresses are refused
+    again when fetched (the SSRF-guarded client checks every connection)."""
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return True
+    if not host:
+        return True
+    try:
+        return not ssrf.is_public_address(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    return host == "localhost" or "." not in host or host.endswith(_LOCAL_SUFFIXES)
+
+
+async def _drop_private_attachments(status: models.Status) -> None:
+    """A peer's attachments on private addresses are not kept (a node must not point its readers,
+    or its own cache, at an intranet): the post is kept without them."""
+    media = await models.MediaAttachment.filter(status_id=status.id, storage_key__isnull=True)
+    private = [m.id for m in media if m.remote_url and private_address(m.remote_url)]
+    if private:
+        await models.MediaAttachment.filter(id__in=private).delete()
 
 
 def _license(document: Any) -> str | None:

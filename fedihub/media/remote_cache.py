@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 
 from fedihub import jobs, models
+from fedihub.accounts import resolver
 from fedihub.activitypub import parse
 from fedihub.errors import (
     FedihubError,
@@ -92,12 +93,17 @@ def _check_answer(url: str, response: httpx.Response) -> str:
     return declared
 
 
-async def download(rt: Runtime, url: str) -> Download:
+async def download(rt: Runtime, url: str, *, signed: bool = False) -> Download:
     """The media file at `url`, checked; PermanentError when retrying cannot make it acceptable
-    (refused address, too large, not media), RemoteUnavailable when a later try may succeed."""
+    (refused address, too large, not media), RemoteUnavailable when a later try may succeed.
+    `signed`: fetched with the instance actor's signature (a followers-only post's file, which
+    its node serves only to the nodes it went to)."""
+    auth = await resolver.signed_auth(rt, url) if signed else None
     try:
         async with asyncio.timeout(DEADLINE_S):
-            async with rt.http.stream("GET", url, headers={"Accept": ACCEPT}) as response:
+            async with rt.http.stream(
+                "GET", url, headers={"Accept": ACCEPT}, auth=auth or httpx.USE_CLIENT_DEFAULT
+            ) as response:
                 declared = _check_answer(url, response)
                 data = await http.read_limited(response, _limit(rt, declared))
     except TimeoutError:
@@ -138,7 +144,9 @@ async def keep(rt: Runtime, item: models.MediaAttachment, got: Download) -> bool
             measured, rendition = dict(found.meta), found.rendition
         except Invalid:
             pass  # FFmpeg cannot read it: kept as the peer sent it, described by the peer's meta
-    stored = await processing.store(rt, got.kind, data, rendition)
+    stored = await processing.store(
+        rt, got.kind, data, rendition, storage.new_folder(restricted=await _restricted(item))
+    )
     # a gifv arrives as video/mp4: keep the finer type the peer gave
     kind = item.kind if (item.kind, got.kind.kind) == ("gifv", "video") else got.kind.kind
     saved = await models.MediaAttachment.filter(id=item.id, storage_key__isnull=True).update(
@@ -147,7 +155,12 @@ async def keep(rt: Runtime, item: models.MediaAttachment, got: Download) -> bool
         size=len(data),
         content_type=got.kind.content_type,
         kind=kind,
-        meta={**peer_meta.shown(item.meta), **measured},
+        # the peer's FEP-1311 digest describes the file its `url` serves, which stays remote_url
+        meta={
+            "digest_multibase": probe.digest_multibase(data),
+            **peer_meta.shown(item.meta),
+            **measured,
+        },
         blurhash=item.blurhash or (rendition.blurhash if rendition else None),
     )
     if saved:
@@ -156,6 +169,18 @@ async def keep(rt: Runtime, item: models.MediaAttachment, got: Download) -> bool
     if current is None or current.storage_key != stored.original:  # no orphaned files
         await processing.discard(rt, stored.original, stored.preview)
     return False
+
+
+async def _restricted(item: models.MediaAttachment) -> bool:
+    """A copy of a followers-only or direct post's file is served only to its readers here
+    (media/placement.py)."""
+    if item.status_id is None:
+        return False
+    status = await models.Status.get_or_none(id=item.status_id).only("id", "visibility")
+    return status is not None and status.visibility not in (
+        models.Visibility.PUBLIC,
+        models.Visibility.UNLISTED,
+    )
 
 
 async def fetch(rt: Runtime, payload: dict[str, Any]) -> None:
@@ -169,7 +194,8 @@ async def fetch(rt: Runtime, payload: dict[str, Any]) -> None:
     for domain in {parse.host_of(item.remote_url), owner.domain if owner else None}:
         if domain and await policy.rejects_media(rt, domain):
             raise jobs.PermanentError(f"media from {domain} is rejected by this node's policy")
-    await keep(rt, item, await download(rt, item.remote_url))
+    signed = await _restricted(item)
+    await keep(rt, item, await download(rt, item.remote_url, signed=signed))
 
 
 async def _uncache(

@@ -4,7 +4,9 @@ signed HTTP, for nodes that run on more than one machine.
 The object store is the admin's own service, so it is reached with a client of its own rather than
 the SSRF-guarded one that talks to peers (object stores often live on private addresses). URLs
 handed to clients are the CDN's when FEDIHUB_S3_PUBLIC_URL is set, presigned when the bucket is
-private (FEDIHUB_S3_SIGNED_URLS=true), else the bucket's own address.
+private (FEDIHUB_S3_SIGNED_URLS=true), else the bucket's own address. Objects under `restricted/`
+are written without the public-read ACL and their URLs are never handed out: the node serves them
+through its checking route (a bucket policy or CDN in front must not expose that prefix either).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import httpx
 
 from fedihub.errors import NotFound, RemoteUnavailable
 from fedihub.media import sigv4
-from fedihub.media.storage import check_key
+from fedihub.media.storage import check_key, is_restricted
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ class S3Storage:
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
         extra = {"content-type": content_type}
-        if not self.config.signed_urls:
+        if not self.config.signed_urls and not is_restricted(key):
             # URLs handed to clients are plain: the object must be readable without credentials
             extra["x-amz-acl"] = "public-read"
         response = await self._send("PUT", self.object_url(key), data, extra)

@@ -36,7 +36,17 @@ def check_key(key: str) -> str:
     return key
 
 
-def new_folder() -> str:
+RESTRICTED = "restricted/"
+
+
+def is_restricted(key: str) -> bool:
+    """Files of posts not everyone may see (followers-only, direct, institution-only, drafts)
+    live under `restricted/`: never served by the public /media/ route or a public bucket URL,
+    only through the route that checks who asks (media/placement.py, social/media_access.py)."""
+    return key.startswith(RESTRICTED)
+
+
+def new_folder(*, restricted: bool = False) -> str:
     """A folder for one attachment's files (its original and its preview), uploaded or copied
     from a peer alike, named by 128 random bits in 22 URL-safe characters and nothing else.
 
@@ -45,7 +55,8 @@ def new_folder() -> str:
     attachment's id: a millisecond time and 15 random bits) could be enumerated; files stored
     under them keep working, their keys are on their rows.
     """
-    return f"attachments/{secrets.token_urlsafe(16)}"
+    place = RESTRICTED.rstrip("/") if restricted else "attachments"
+    return f"{place}/{secrets.token_urlsafe(16)}"
 
 
 def original_key(folder: str, extension: str) -> str:

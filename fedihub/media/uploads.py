@@ -20,6 +20,9 @@ from fedihub.runtime import Runtime
 MAX_DESCRIPTION = 1500  # Mastodon's limit for alt text
 TOO_LARGE = "File is too large"
 BAD_TYPE = "File content type is invalid"
+BAD_TYPE_DETAIL = (
+    f"{BAD_TYPE}: accepted are images, video, audio, PDF, zip, and UTF-8 CSV, JSON or plain text"
+)
 
 
 def parse_focus(raw: str | None) -> dict[str, float] | None:
@@ -52,8 +55,14 @@ async def upload(
     description: str | None = None,
     focus: str | None = None,
     defer_large: bool = False,
+    declared_type: str | None = None,
+    filename: str | None = None,
 ) -> models.MediaAttachment:
     """Check and store an upload of `owner`'s; returns its unattached MediaAttachment.
+
+    Documents and data files (PDF, zip, CSV, JSON, plain text: probe.sniff_upload) are kept as
+    they are, of Mastodon's type `unknown`; the declared type and file name only choose among
+    text kinds. Every stored file records its FEP-1311 digest (`meta["digest_multibase"]`).
 
     An image is stored without its metadata, and refused when it has more pixels than Mastodon
     allows or does not decode. With `defer_large` (API v2), an image of more than
@@ -61,9 +70,12 @@ async def upload(
     and blurhash yet."""
     if len(data) > rt.settings.max_media_bytes:
         raise Invalid(TOO_LARGE, field="file")
-    kind = probe.sniff(data)
+    try:
+        kind = await asyncio.to_thread(probe.sniff_upload, data, declared_type, filename)
+    except probe.TooLarge as exc:
+        raise Invalid(f"{TOO_LARGE}: {exc}", field="file") from None
     if kind is None:
-        raise Invalid(BAD_TYPE, field="file")
+        raise Invalid(BAD_TYPE_DETAIL, field="file")
     alt = _description(description)
     point = parse_focus(focus)
     rendition, deferred = None, False
@@ -74,11 +86,14 @@ async def upload(
         if not deferred:
             rendition = await processing.render(checked)
         meta = images.meta(checked, rendition)
+    elif kind.kind == "unknown":  # a document or data file: kept as it is, no preview
+        meta = {}
     else:  # video or audio: meta from the container, a video's first frame as its preview
         found = await asyncio.to_thread(timed.inspect, kind, data)
         meta, rendition = dict(found.meta), found.rendition
     if point is not None:
         meta["focus"] = point
+    meta["digest_multibase"] = probe.digest_multibase(data)
     stored = await processing.store(rt, kind, data, rendition)
     try:
         async with in_transaction():

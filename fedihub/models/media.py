@@ -26,9 +26,10 @@ class MediaAttachment(Model):
     scheduled_status_id = fields.BigIntField(null=True, db_index=True)
     kind = fields.CharField(max_length=16, default="image")  # image, video, gifv, audio, unknown
     content_type = fields.CharField(max_length=128, default="application/octet-stream")
-    storage_key = fields.CharField(max_length=512, null=True)  # where the bytes are kept
+    # where the bytes are kept; indexed: the restricted-file route finds a row by its key
+    storage_key = fields.CharField(max_length=512, null=True, db_index=True)
     # the small preview's file; None: the original is its own preview (small images, old rows)
-    preview_key = fields.CharField(max_length=512, null=True)
+    preview_key = fields.CharField(max_length=512, null=True, db_index=True)
     processing = fields.CharEnumField(
         MediaProcessing, max_length=16, default=MediaProcessing.COMPLETE
     )

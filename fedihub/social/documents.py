@@ -16,6 +16,7 @@ from typing import Any
 from fedihub import models
 from fedihub.activitypub.documents import format_datetime
 from fedihub.activitypub.vocabulary import AS_CONTEXT, NOTE_CONTEXT
+from fedihub.media import placement
 from fedihub.runtime import Runtime
 from fedihub.social import visibility
 
@@ -36,7 +37,7 @@ def _dimension(meta: dict[str, Any], key: str) -> int | None:
 
 
 def _attachment(rt: Runtime, media: models.MediaAttachment) -> dict[str, Any] | None:
-    url = media.remote_url or (rt.storage.url(media.storage_key) if media.storage_key else None)
+    url = media.remote_url or (placement.url(rt, media.storage_key) if media.storage_key else None)
     if url is None:
         return None
     document: dict[str, Any] = {
@@ -48,6 +49,11 @@ def _attachment(rt: Runtime, media: models.MediaAttachment) -> dict[str, Any] | 
     if media.blurhash:
         document["blurhash"] = media.blurhash
     meta = media.meta or {}
+    if media.size and not media.remote_url:  # FEP-1311, for files served from here
+        document["size"] = media.size
+        digest = meta.get("digest_multibase")
+        if isinstance(digest, str):
+            document["digestMultibase"] = digest
     focus = meta.get("focus")
     if isinstance(focus, dict) and {"x", "y"} <= focus.keys():
         document["focalPoint"] = [focus["x"], focus["y"]]

@@ -20,7 +20,7 @@ from fedihub.accounts import resolver
 from fedihub.activitypub import parse
 from fedihub.errors import Forbidden, Invalid, NotFound, RemoteError
 from fedihub.ids import new_id
-from fedihub.media import peer_meta, remote_cache
+from fedihub.media import peer_meta, placement, remote_cache
 from fedihub.models import Visibility
 from fedihub.outbox import publish
 from fedihub.runtime import Runtime
@@ -182,6 +182,10 @@ async def create(
     status_id = new_id()
     uri = rt.urls.status(actor.username, status_id)
     now = datetime.now(UTC)
+    if media:  # files of a post not everyone may see are served only to its readers
+        level = draft.visibility_level
+        restricted = level not in (Visibility.PUBLIC, Visibility.UNLISTED)
+        await placement.place(rt, [item.id for item in media], restricted=restricted)
     async with in_transaction():
         status = await models.Status.create(
             id=status_id,
@@ -533,8 +537,16 @@ async def _store_media(status: models.Status, obj: parse.ObjectDoc) -> None:
             description=item.name,
             blurhash=peer_meta.blurhash(item.blurhash),
             position=position,
-            meta=peer_meta.meta(item.width, item.height, item.focal_point),
+            meta=_peer_file_meta(item),
+            size=item.size or 0,
         )
+
+
+def _peer_file_meta(item: parse.Attachment) -> dict[str, object]:
+    meta = peer_meta.meta(item.width, item.height, item.focal_point)
+    if item.digest_multibase:  # FEP-1311: what the peer says its file's digest is
+        meta["digest_multibase"] = item.digest_multibase
+    return meta
 
 
 async def delete_remote(rt: Runtime, author: models.Actor, uri: str) -> bool:

@@ -18,7 +18,9 @@ from fedihub import models
 from fedihub.activitypub.documents import format_datetime
 from fedihub.errors import FedihubError, NotFound, Unauthorized
 from fedihub.knowledge import articles, documents, markdown, search, trending, versions
+from fedihub.media import placement
 from fedihub.models import Visibility
+from fedihub.runtime import Runtime
 from fedihub.social import visibility
 from fedihub.web import i18n, session
 from fedihub.web.common import runtime, wants_activity_json
@@ -128,6 +130,7 @@ async def show(raw_id: str) -> Response | WerkzeugResponse | str:
         a.id: a for a in await models.Actor.filter(id__in={r.actor_id for r in replies})
     }
     cover = await models.MediaAttachment.get_or_none(id=found.cover_id) if found.cover_id else None
+    files = await _files(rt, found)
     federated = status is not None and visibility.federates(status.visibility)
     return await render_template(
         "knowledge/post.html",
@@ -137,12 +140,36 @@ async def show(raw_id: str) -> Response | WerkzeugResponse | str:
         handle=f"@{author.username}@{author.domain or rt.urls.domain}",
         status=status,
         page_url=documents.page_url(rt, found),
-        cover_url=rt.storage.url(cover.storage_key) if cover and cover.storage_key else None,
+        cover_url=placement.url(rt, cover.storage_key) if cover and cover.storage_key else None,
         license_url=documents.license_url(found.license),
         federated=federated,
         replies=[(r, reply_authors[r.actor_id]) for r in replies],
         mine=viewer is not None and viewer.id == found.actor_id and found.local,
+        files=files,
     )
+
+
+async def _files(rt: Runtime, article: models.Article) -> list[dict[str, object]]:
+    """The post's attachments as links (a restricted file's link is the checking route, which
+    serves it to whoever may read this page)."""
+    if article.status_id is not None:
+        rows = await models.MediaAttachment.filter(status_id=article.status_id).order_by(
+            "position", "id"
+        )
+    elif article.media_ids:  # a draft: its author's uploads, in the order given
+        found = await models.MediaAttachment.filter(
+            id__in=article.media_ids, actor_id=article.actor_id
+        )
+        rows = sorted(found, key=lambda m: article.media_ids.index(m.id))
+    else:
+        rows = []
+    out: list[dict[str, object]] = []
+    for item in rows:
+        url = item.remote_url or (placement.url(rt, item.storage_key) if item.storage_key else None)
+        if url:
+            name = item.description or url.rsplit("/", 1)[-1]
+            out.append({"url": url, "name": name, "type": item.content_type, "size": item.size})
+    return out
 
 
 @blueprint.get("/articles/<raw_id>/versions")

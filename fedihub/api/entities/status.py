@@ -18,7 +18,7 @@ from fedihub.api.entities.account import account, acct
 from fedihub.api.entities.common import iso
 from fedihub.api.entities.poll import polls_by_status
 from fedihub.errors import NotFound
-from fedihub.media import peer_meta
+from fedihub.media import peer_meta, placement
 from fedihub.notifications import threads
 from fedihub.runtime import Runtime
 from fedihub.social import pins, visibility
@@ -36,10 +36,9 @@ def media_attachment(rt: Runtime, item: models.MediaAttachment) -> dict[str, Any
     # none (Mastodon's null)
     preview_url = url if item.kind == "image" else None
     if item.storage_key and item.processing == models.MediaProcessing.COMPLETE:
-        store = rt.storage
-        url = store.url(item.storage_key)
+        url = placement.url(rt, item.storage_key)
         own_preview = url if item.kind == "image" else None
-        preview_url = store.url(item.preview_key) if item.preview_key else own_preview
+        preview_url = placement.url(rt, item.preview_key) if item.preview_key else own_preview
     return {
         "id": str(item.id),
         "type": item.kind,
@@ -48,7 +47,8 @@ def media_attachment(rt: Runtime, item: models.MediaAttachment) -> dict[str, Any
         "remote_url": item.remote_url,
         "preview_remote_url": None,
         "text_url": None,
-        "meta": peer_meta.shown(item.meta),
+        # the file's digest is for ActivityPub (FEP-1311), not part of Mastodon's `meta`
+        "meta": {k: v for k, v in peer_meta.shown(item.meta).items() if k != "digest_multibase"},
         "description": item.description,
         "blurhash": item.blurhash,
     }

@@ -246,3 +246,50 @@ async def test_uploads_go_to_object_storage_stripped_with_previews_at_once_or_by
         async with httpx.AsyncClient() as client:  # served by the bucket, to anyone with the URL
             assert (await client.get(bucket.url(item.preview_key))).status_code == 200
     await bucket.aclose()
+
+
+async def test_a_restricted_posts_files_are_private_objects_served_only_through_the_node(
+    rt: Runtime, s3_endpoint: str
+) -> None:
+    from fedihub import models
+    from fedihub.media import placement
+
+    settings = replace(
+        rt.settings,
+        s3_endpoint=s3_endpoint,
+        s3_bucket="guarded",
+        s3_access_key="k",
+        s3_secret_key="s",
+    )
+    node = fedihub_node.build(settings, rt.secrets)
+    bucket = node.storage
+    assert isinstance(bucket, S3Storage)
+    await bucket.ensure_bucket()
+    owner = await models.Actor.create(uri="https://fedihub.test/users/ada", username="ada")
+    await bucket.put("attachments/tok/original.pdf", b"%PDF-1.7 data", "application/pdf")
+    item = await models.MediaAttachment.create(
+        actor_id=owner.id,
+        kind="unknown",
+        content_type="application/pdf",
+        storage_key="attachments/tok/original.pdf",
+        size=13,
+    )
+    async with httpx.AsyncClient() as client:
+        # Given a public post's file: a plain bucket URL anyone can read
+        assert (await client.get(placement.url(node, item.storage_key))).status_code == 200
+        # When its post becomes followers-only, the file moves to a private object, and its URL
+        # is the node's checking route, never the bucket's
+        assert await placement.place(node, [item.id], restricted=True) == 1
+        moved = await models.MediaAttachment.get(id=item.id)
+        assert moved.storage_key == "restricted/tok/original.pdf"
+        assert placement.url(node, moved.storage_key) == (
+            "https://fedihub.test/media/restricted/tok/original.pdf"
+        )
+        assert (await client.get(bucket.object_url(moved.storage_key))).status_code == 403
+        assert (await client.get(bucket.object_url(item.storage_key))).status_code in (403, 404)
+        assert await bucket.get(moved.storage_key) == b"%PDF-1.7 data"
+        # And back when it is public again
+        assert await placement.place(node, [item.id], restricted=False) == 1
+        back = await models.MediaAttachment.get(id=item.id)
+        assert (await client.get(bucket.object_url(back.storage_key))).status_code == 200
+    await bucket.aclose()

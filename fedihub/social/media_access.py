@@ -1,0 +1,69 @@
+"""Who may download a restricted file (media/placement.py keeps files of posts not everyone may
+see under `restricted/`): whoever may see the post it belongs to, by the rules of
+social/visibility.py, and nobody when it belongs to no post they may see.
+
+- The owner always (an unattached upload, a draft's files).
+- A local account (signed in on the web, or through an API token) when it may see the status.
+- A peer by a signed fetch: the signer when it may see the status, or the signer's node when the
+  post went to that node (one of its accounts follows the author of a followers-only post, or is
+  addressed by a direct one), because peers fetch media as their instance actor, not as the
+  follower (fedihub and Mastodon alike). Institution-only files never leave the node.
+- Anyone else: not found, as if there were no such file.
+
+An article's cover is not attached to its status (status_id stays empty): it is reached through
+the article that names it.
+"""
+
+from __future__ import annotations
+
+from tortoise.expressions import Q
+
+from fedihub import models
+from fedihub.errors import NotFound
+from fedihub.models import FollowState, Visibility
+from fedihub.social import visibility
+
+NOT_FOUND = "no such file"
+
+
+async def downloadable(key: str, viewer: models.Actor | None) -> models.MediaAttachment:
+    """The attachment whose original or preview is stored under `key`, when `viewer` (a local
+    account, a verified remote signer, or None) may download it; NotFound otherwise."""
+    item = await models.MediaAttachment.filter(Q(storage_key=key) | Q(preview_key=key)).first()
+    if item is None or viewer is None:
+        raise NotFound(NOT_FOUND)
+    if viewer.id == item.actor_id and viewer.domain is None:
+        return item
+    status = await _status_of(item)
+    if status is None or status.deleted_at is not None:
+        raise NotFound(NOT_FOUND)
+    if await visibility.can_see(viewer, status):
+        return item
+    if viewer.domain is not None and await _went_to_node(viewer.domain, status):
+        return item
+    raise NotFound(NOT_FOUND)
+
+
+async def _status_of(item: models.MediaAttachment) -> models.Status | None:
+    if item.status_id is not None:
+        return await models.Status.get_or_none(id=item.status_id)
+    article = await models.Article.filter(
+        cover_id=item.id, actor_id=item.actor_id, deleted_at__isnull=True, draft=False
+    ).first()
+    if article is None or article.status_id is None:
+        return None  # an unattached upload or a draft's file: its owner's only
+    return await models.Status.get_or_none(id=article.status_id)
+
+
+async def _went_to_node(domain: str, status: models.Status) -> bool:
+    """Whether a followers-only or direct status was delivered to a node (`domain`)."""
+    if not visibility.federates(status.visibility):
+        return False
+    mentioned = await models.Mention.filter(status_id=status.id, actor__domain=domain).exists()
+    if mentioned:
+        return True
+    if status.visibility is not Visibility.PRIVATE:
+        return False
+    return await models.Follow.filter(
+        target_id=status.actor_id, follower__domain=domain, state=FollowState.ACCEPTED
+    ).exists()
