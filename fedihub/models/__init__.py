@@ -52,6 +52,14 @@ from fedihub.models.projects import (
     ProjectRole,
     ProjectVisibility,
 )
+from fedihub.models.rights import (
+    AccountArchive,
+    DataImport,
+    RecoveryCode,
+    TransferState,
+    TwoFactor,
+    WebSession,
+)
 from fedihub.models.scheduled import ScheduledStatus
 from fedihub.models.statuses import (
     Favourite,
@@ -66,6 +74,12 @@ from fedihub.models.tasks import ProjectTask, TaskStatus
 from fedihub.models.trends import TrendingStatus, TrendingTag
 
 __all__ = [
+    "AccountArchive",
+    "DataImport",
+    "RecoveryCode",
+    "TransferState",
+    "TwoFactor",
+    "WebSession",
     "PushSubscription",
     "NotificationRequest",
     "NotificationPolicy",

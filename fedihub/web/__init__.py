@@ -24,6 +24,7 @@ from fedihub.web import (
     projects,
     search_pages,
     settings_pages,
+    sign_in_settings,
     static,
     status_pages,
     timeline_pages,
@@ -51,6 +52,7 @@ def register_blueprints(app: Quart) -> None:
     member_pages.register(app)
     search_pages.register(app)
     account_settings.register(app)
+    sign_in_settings.register(app)
     admin_pages.register(app)
     app.errorhandler(page_kit.SignInNeeded)(_to_sign_in)
     media.register(app)
