@@ -44,7 +44,7 @@ async def enabled(user_id: int) -> bool:
 
 
 async def begin(rt: Runtime, user: models.User) -> str:
-    """A new secret for a setup not yet confirmed (replacing an unconfirmed one); its plain value."""
+    """A new secret for a setup not yet confirmed (replacing an unconfirmed one), in plain."""
     if await enabled(user.id):
         raise Conflict("two-factor sign-in is already on")
     secret = totp.new_secret()

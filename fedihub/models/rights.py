@@ -67,7 +67,9 @@ class DataImport(Model):
 
     id = fields.BigIntField(primary_key=True, generated=False, default=new_id)
     user_id = fields.BigIntField()
-    kind = fields.CharField(max_length=32)  # following, blocks, mutes, domain_blocks, bookmarks, lists
+    kind = fields.CharField(
+        max_length=32
+    )  # following, blocks, mutes, domain_blocks, bookmarks, lists
     mode = fields.CharField(max_length=16)  # merge or overwrite
     body = fields.TextField()  # the file as uploaded, emptied when done
     state = fields.CharEnumField(TransferState, max_length=16, default=TransferState.PENDING)

@@ -124,9 +124,9 @@ async def session_revoke(session_id: int) -> Redirect:
     """That browser is signed out on its next request."""
     user = await page_kit.signed_in()
     await session.require_csrf()
-    ended = await models.WebSession.filter(
-        id=session_id, user_id=user.id, revoked_at=None
-    ).update(revoked_at=datetime.now(UTC))
+    ended = await models.WebSession.filter(id=session_id, user_id=user.id, revoked_at=None).update(
+        revoked_at=datetime.now(UTC)
+    )
     if not ended:
         raise NotFound("no such session")
     return await page_kit.back("/settings/sessions")
