@@ -43,6 +43,7 @@ from fedihub.notifications import push
 from fedihub.outbox import delivery, publish
 from fedihub.projects import feed, remote_tasks
 from fedihub.projects import inbox as project_inbox
+from fedihub.rights import archive, imports
 from fedihub.runtime import (
     InboxHandler,
     JobHandler,
@@ -75,6 +76,8 @@ JOB_HANDLERS: Mapping[str, JobHandler] = {
     polls.REFRESH_JOB: polls.refresh,  # a peer's poll read again from its origin
     pins.SYNC_JOB: pins.sync_featured,  # a peer actor's pinned statuses, from its `featured`
     purge.KIND: purge.purge,  # drop what is stored of a suspended server
+    imports.KIND: imports.run,  # apply a slice of an uploaded Mastodon CSV file to its account
+    archive.KIND: archive.build,  # zip an account's actor, posts, bookmarks and media
 }
 
 PERIODIC_TASKS: Sequence[PeriodicTask] = (

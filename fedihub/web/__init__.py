@@ -10,6 +10,7 @@ from fedihub.web import (
     account_settings,
     admin_pages,
     auth,
+    data_pages,
     federation,
     health,
     inbox,
@@ -53,6 +54,7 @@ def register_blueprints(app: Quart) -> None:
     search_pages.register(app)
     account_settings.register(app)
     sign_in_settings.register(app)
+    data_pages.register(app)
     admin_pages.register(app)
     app.errorhandler(page_kit.SignInNeeded)(_to_sign_in)
     media.register(app)
