@@ -190,7 +190,7 @@ async def test_overwrite_removes_what_the_file_does_not_list(app: Any) -> None:
     ada = await _actor("ada")
     await follows.follow(rt, ada, await _actor("bob"))
     browser = await _browser(app, "ada")
-    body = b"Account address,Show boosts,Notify on new posts,Languages\ncarol@fedihub.test,true,false,\n"
+    body = b"Account address,Show boosts,Notify on new posts,Languages\ncarol@fedihub.test,true,,\n"
     assert (await _upload(browser, "following", body, mode="overwrite")).status_code == 303
     await jobs.drain(rt)
     followed = await models.Follow.filter(follower_id=ada.id).values_list(
