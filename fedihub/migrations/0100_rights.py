@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='AccountArchive',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
                 ('user_id', fields.BigIntField()),
                 ('state', fields.CharEnumField(default=TransferState.PENDING, description='PENDING: pending\nRUNNING: running\nDONE: done\nFAILED: failed', enum_type=TransferState, max_length=16)),
                 ('total', fields.IntField(default=0)),
@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='DataImport',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
                 ('user_id', fields.BigIntField()),
                 ('kind', fields.CharField(max_length=32)),
                 ('mode', fields.CharField(max_length=16)),
@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='RecoveryCode',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
                 ('user_id', fields.BigIntField()),
                 ('code_hash', fields.CharField(max_length=128)),
                 ('used_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='TwoFactor',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
                 ('user_id', fields.BigIntField(unique=True)),
                 ('secret_sealed', fields.TextField(unique=False)),
                 ('enabled', fields.BooleanField(default=False)),
@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='WebSession',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, generated=False, default=new_id, unique=True, db_index=True)),
                 ('user_id', fields.BigIntField()),
                 ('key_hash', fields.CharField(unique=True, max_length=128)),
                 ('user_agent', fields.CharField(default='', max_length=512)),
