@@ -256,3 +256,24 @@ async def test_revoking_a_session_signs_that_browser_out_at_once(app: Any) -> No
     assert ended.status_code == 303
     assert (await phone.get("/settings/profile")).status_code == 302
     assert (await laptop.get("/settings/profile")).status_code == 200
+
+
+async def test_a_password_change_ends_the_other_sessions_in_the_list(app: Any) -> None:
+    await make_user(app, "ada")
+    laptop, phone = app.test_client(), app.test_client()
+    assert (await sign_in(laptop, "ada")).status_code == 302
+    assert (await sign_in(phone, "ada")).status_code == 302
+    token = await page_token(laptop, "/settings/password")
+    changed = await laptop.post(
+        "/settings/password",
+        form={
+            "csrf_token": token,
+            "current_password": PASSWORD,
+            "new_password": "a new long passphrase 2026",
+            "new_password_confirmation": "a new long passphrase 2026",
+        },
+    )
+    assert changed.status_code == 302
+    assert (await phone.get("/settings/profile")).status_code == 302
+    live = await models.WebSession.filter(revoked_at=None).count()
+    assert live == 1  # the laptop's new session only
