@@ -184,6 +184,13 @@ async def _second_step_page(next_path: str, error: str | None, status: int) -> P
     return page, status
 
 
+@blueprint.get("/two_factor")
+async def second_step_form() -> Page | Redirect:
+    if await session.pending_user() is None:
+        return redirect("/auth/sign_in")
+    return await _second_step_page(safe_next(request.args.get("next")), None, 200)
+
+
 @blueprint.post("/two_factor")
 async def second_step() -> Page | Redirect:
     """The code from the authenticator app (or a recovery code) after a right password."""
