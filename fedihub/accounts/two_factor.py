@@ -143,6 +143,17 @@ async def verify(rt: Runtime, user: models.User, code: str, *, when: float | Non
     raise Unauthorized("the two-factor code is wrong or was used already")
 
 
+async def replace_recovery_codes(rt: Runtime, user: models.User, code: str) -> list[str]:
+    """New recovery codes for a current code (or one of the old recovery codes)."""
+    if not await enabled(user.id):
+        raise Invalid("two-factor sign-in is off", field="code")
+    try:
+        await verify(rt, user, code)
+    except Unauthorized:
+        raise Invalid("the code is wrong or has expired", field="code") from None
+    return await new_recovery_codes(user)
+
+
 async def disable(rt: Runtime, user: models.User, password: str, code: str) -> None:
     """Turn two-factor sign-in off: the password and a current code (or a recovery code)."""
     ok = await asyncio.to_thread(passwords.verify_password, user.password_hash, password)

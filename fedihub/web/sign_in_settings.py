@@ -93,6 +93,19 @@ async def two_factor_confirm() -> Page:
     return await _page(user, recovery_codes=codes)
 
 
+@blueprint.post("/two_factor/recovery_codes")
+async def two_factor_new_codes() -> Page:
+    """Ten new recovery codes in place of the old ones, for a current code."""
+    user = await page_kit.signed_in()
+    await session.require_csrf()
+    form = await request.form
+    try:
+        codes = await two_factor.replace_recovery_codes(runtime(), user, form.get("code", ""))
+    except (Invalid, RateLimited) as exc:
+        return await _page(user, error=i18n.error_text(exc, await page_locale()), status=exc.status)
+    return await _page(user, recovery_codes=codes)
+
+
 @blueprint.post("/two_factor/disable")
 async def two_factor_disable() -> Redirect | Page:
     user = await page_kit.signed_in()

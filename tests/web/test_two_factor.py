@@ -130,6 +130,19 @@ async def test_recovery_code_signs_in_once(app: Any, clock: Clock) -> None:
     assert reused.status_code == 401
     page = await (await first.get("/settings/two_factor")).get_data(as_text=True)
     assert "Recovery codes left: 9" in page
+    # new codes replace the old ones
+    renewed = await first.post(
+        "/settings/two_factor/recovery_codes",
+        form={"csrf_token": csrf_from(page), "code": codes[4]},
+    )
+    fresh = _RECOVERY.findall(await renewed.get_data(as_text=True))
+    assert renewed.status_code == 200 and len(fresh) == 10 and codes[5] not in fresh
+    third = app.test_client()
+    token = await _password_step(third)
+    old = await third.post("/auth/two_factor", form={"csrf_token": token, "code": codes[5]})
+    assert old.status_code == 401
+    new = await third.post("/auth/two_factor", form={"csrf_token": token, "code": fresh[0]})
+    assert new.status_code == 302
 
 
 async def test_wrong_codes_are_throttled(app: Any, clock: Clock) -> None:
