@@ -44,6 +44,7 @@ from fedihub.notifications import push
 from fedihub.outbox import delivery, publish
 from fedihub.projects import feed, remote_tasks
 from fedihub.projects import inbox as project_inbox
+from fedihub.rights import archive, imports
 from fedihub.runtime import (
     InboxHandler,
     JobHandler,
@@ -78,6 +79,8 @@ JOB_HANDLERS: Mapping[str, JobHandler] = {
     purge.KIND: purge.purge,  # drop what is stored of a suspended server
     moves.MOVE_JOB: moves.move_followers,  # a batch of local followers of a moved account
     deletion.KIND: deletion.purge,  # really delete an account its owner deleted
+    imports.KIND: imports.run,  # apply a slice of an uploaded Mastodon CSV file to its account
+    archive.KIND: archive.build,  # zip an account's actor, posts, bookmarks and media
 }
 
 PERIODIC_TASKS: Sequence[PeriodicTask] = (

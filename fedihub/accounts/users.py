@@ -154,6 +154,15 @@ async def change_password(user: models.User, current: str, new: str) -> None:
     user.password_hash = await asyncio.to_thread(passwords.hash_password, new)
     user.session_epoch += 1  # signs out every other session
     await user.save(update_fields=["password_hash", "session_epoch"])
+    await end_web_sessions(user.id)
+
+
+async def end_web_sessions(user_id: int) -> None:
+    """Mark every browser session of the user ended (the epoch bump ends them; this keeps the
+    settings' list of sessions true)."""
+    await models.WebSession.filter(user_id=user_id, revoked_at=None).update(
+        revoked_at=datetime.now(UTC)
+    )
 
 
 async def change_email(user: models.User, current_password: str, email: str) -> None:

@@ -15,12 +15,12 @@ from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 from quart import Blueprint, Response, jsonify, render_template, request
 
 from fedihub import models
-from fedihub.accounts import oauth, revocations, signin_throttle, users
+from fedihub.accounts import oauth, revocations, signin_throttle, two_factor, users
 from fedihub.api.auth import current_actor, current_token, ignores_token, require_scope
 from fedihub.api.common import Params, invalid, params
 from fedihub.api.entities.account import account
 from fedihub.api.entities.application import application, credential_application
-from fedihub.errors import Forbidden, Unauthorized
+from fedihub.errors import Forbidden, RateLimited, Unauthorized
 from fedihub.security import ratelimit
 from fedihub.web import i18n
 from fedihub.web import session as web_session
@@ -124,11 +124,15 @@ async def _consent(req: oauth.AuthRequest, user: models.User) -> Response:
     )
 
 
-async def _sign_in(req: oauth.AuthRequest, status: int = 200, **context: Any) -> Response:
+async def _sign_in(
+    req: oauth.AuthRequest,
+    status: int = 200,
+    *,
+    template: str = "oauth/sign_in.html",
+    **context: Any,
+) -> Response:
     action = request.path + ("?" + request.query_string.decode() if request.query_string else "")
-    return await _page(
-        "oauth/sign_in.html", status, app_name=req.app.name, action=action, **context
-    )
+    return await _page(template, status, app_name=req.app.name, action=action, **context)
 
 
 @blueprint.get("/oauth/authorize")
@@ -169,8 +173,27 @@ async def authorize_submit() -> Response:
                 await signin_throttle.failed(_limiter(), tried)
             error = i18n.error_text(exc, i18n.negotiate(None))
             return await _sign_in(req, exc.status, error=error, login=login)
-        web_session.login_user(user)
+        if await two_factor.enabled(user.id):
+            web_session.begin_second_step(user)
+            return await _sign_in(req, template="oauth/two_factor.html")
+        await web_session.login_user(user)
         return await _consent(req, user)
+    if form.get("action") == "two_factor":
+        try:
+            req = await _check(request.args)
+        except oauth.OAuthError as exc:
+            return await _error_page(exc)
+        pending = await web_session.pending_user()
+        if pending is None:
+            error = i18n.translate("Your session has ended; sign in again.", i18n.negotiate(None))
+            return await _sign_in(req, 401, error=error)
+        try:
+            await two_factor.verify(runtime(), pending, form.get("code", ""))
+        except (Unauthorized, RateLimited) as exc:
+            error = i18n.error_text(exc, i18n.negotiate(None))
+            return await _sign_in(req, exc.status, template="oauth/two_factor.html", error=error)
+        await web_session.login_user(pending)
+        return await _consent(req, pending)
     try:
         req = await _check(form)
     except oauth.OAuthError as exc:
@@ -248,6 +271,12 @@ async def _grant(p: Params) -> tuple[str, models.OAuthToken]:
             if isinstance(exc, Unauthorized):
                 await signin_throttle.failed(_limiter(), tried)
             raise oauth.OAuthError("invalid_grant", exc.public) from None
+        if await two_factor.enabled(user.id):
+            # Mastodon's password grant refuses accounts with two factors: no code travels here
+            raise oauth.OAuthError(
+                "invalid_grant",
+                "this account uses two-factor sign-in: sign in through the authorization page",
+            )
         return await oauth.issue_token(app, user.id, scopes)
     if not grant:
         raise oauth.OAuthError("invalid_request", "grant_type is missing")

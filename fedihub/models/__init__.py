@@ -53,6 +53,14 @@ from fedihub.models.projects import (
     ProjectRole,
     ProjectVisibility,
 )
+from fedihub.models.rights import (
+    AccountArchive,
+    DataImport,
+    RecoveryCode,
+    TransferState,
+    TwoFactor,
+    WebSession,
+)
 from fedihub.models.scheduled import ScheduledStatus
 from fedihub.models.statuses import (
     Favourite,
@@ -67,6 +75,12 @@ from fedihub.models.tasks import ProjectTask, ProjectTaskComment, TaskStatus
 from fedihub.models.trends import TrendingStatus, TrendingTag
 
 __all__ = [
+    "AccountArchive",
+    "DataImport",
+    "RecoveryCode",
+    "TransferState",
+    "TwoFactor",
+    "WebSession",
     "PushSubscription",
     "NotificationRequest",
     "NotificationPolicy",

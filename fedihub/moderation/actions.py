@@ -22,7 +22,7 @@ from tortoise.expressions import Subquery
 
 from fedihub import models
 from fedihub.accounts import activities as actor_activities
-from fedihub.accounts import revocations
+from fedihub.accounts import revocations, users
 from fedihub.activitypub.vocabulary import AS_CONTEXT, PUBLIC
 from fedihub.errors import Invalid
 from fedihub.outbox import publish
@@ -107,6 +107,7 @@ async def _set_disabled(rt: Runtime, user: models.User, disabled: bool) -> None:
     user.session_epoch += 1
     await user.save(update_fields=["disabled", "session_epoch"])
     if disabled:
+        await users.end_web_sessions(user.id)  # its browsers are signed out
         await revocations.account_disabled(rt, user.id)  # its open streams close
 
 

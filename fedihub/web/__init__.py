@@ -10,6 +10,7 @@ from fedihub.web import (
     account_settings,
     admin_pages,
     auth,
+    data_pages,
     federation,
     health,
     inbox,
@@ -29,6 +30,7 @@ from fedihub.web import (
     projects,
     search_pages,
     settings_pages,
+    sign_in_settings,
     static,
     status_pages,
     timeline_pages,
@@ -61,6 +63,8 @@ def register_blueprints(app: Quart) -> None:
     search_pages.register(app)
     account_settings.register(app)
     migration_pages.register(app)
+    sign_in_settings.register(app)
+    data_pages.register(app)
     admin_pages.register(app)
     app.errorhandler(page_kit.SignInNeeded)(_to_sign_in)
     media.register(app)

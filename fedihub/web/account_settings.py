@@ -4,8 +4,6 @@ as Mastodon writes them, so another server can import them)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,7 +14,8 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 from fedihub import models
 from fedihub.accounts import profiles, revocations, users
 from fedihub.errors import Conflict, Invalid, NotFound
-from fedihub.models import FollowState
+from fedihub.moderation import audit
+from fedihub.rights import exports
 from fedihub.social import blocks
 from fedihub.web import i18n, page_kit, session
 from fedihub.web.auth import page_locale
@@ -24,8 +23,6 @@ from fedihub.web.common import runtime
 
 blueprint = Blueprint("account_settings", __name__, url_prefix="/settings")
 Redirect = WerkzeugResponse
-EXPORTS = ("following_accounts", "blocked_accounts", "muted_accounts", "bookmarks", "lists")
-MAX_ROWS = 50_000
 
 
 def register(app: Quart) -> None:
@@ -153,47 +150,25 @@ async def app_revoke(app_id: int) -> Redirect:
 
 @blueprint.get("/export")
 async def export() -> str:
-    await page_kit.signed_in()
-    return await render_template("settings/export.html", exports=EXPORTS)
-
-
-def _handle(actor: models.Actor, domain: str) -> str:
-    return f"{actor.username}@{actor.domain or domain}"
+    user = await page_kit.signed_in()
+    archives = await models.AccountArchive.filter(user_id=user.id).order_by("-id").limit(5)
+    return await render_template("settings/export.html", exports=exports.NAMES, archives=archives)
 
 
 @blueprint.get("/export/<name>.csv")
 async def export_file(name: str) -> Response:
     user = await page_kit.signed_in()
-    if name not in EXPORTS:
+    if name not in exports.NAMES:
         raise NotFound("no such export")
-    me, domain = user.actor.id, runtime().urls.domain
-    out = io.StringIO()
-    writer = csv.writer(out)
-    if name == "following_accounts":
-        writer.writerow(["Account address", "Show boosts", "Notify on new posts", "Languages"])
-        follows = models.Follow.filter(follower_id=me, state=FollowState.ACCEPTED)
-        ids = await models.column(follows.limit(MAX_ROWS).values_list("target_id", flat=True))
-        for actor in await _actors(int(i) for i in ids):
-            writer.writerow([_handle(actor, domain), "true", "false", ""])
-    elif name in ("blocked_accounts", "muted_accounts"):
-        model = models.Block if name == "blocked_accounts" else models.Mute
-        rows = model.filter(actor_id=me).limit(MAX_ROWS)
-        ids = await models.column(rows.values_list("target_id", flat=True))
-        for actor in await _actors(int(i) for i in ids):
-            writer.writerow([_handle(actor, domain)])
-    elif name == "bookmarks":
-        marked = models.Bookmark.filter(actor_id=me).limit(MAX_ROWS)
-        ids = await models.column(marked.values_list("status_id", flat=True))
-        uris = models.Status.filter(id__in=ids).values_list("uri", flat=True)
-        for uri in await models.column(uris):
-            writer.writerow([uri])
-    else:
-        for lst in await models.List.filter(owner_id=me):
-            members = await models.Actor.filter(list_memberships__list_id=lst.id)
-            for actor in members:
-                writer.writerow([lst.title, _handle(actor, domain)])
+    body = await exports.write(runtime(), user, name)
+    await audit.record(
+        user, "export", "account", user.username_key, ip=request.remote_addr, detail=f"{name}.csv"
+    )
     return Response(
-        out.getvalue(),
+        body,
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}.csv"',
+            "Cache-Control": "no-store",
+        },
     )

@@ -14,9 +14,9 @@ from quart import Blueprint, Quart, g, redirect, render_template, request
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 from fedihub import models
-from fedihub.accounts import registration, signin_throttle, users
+from fedihub.accounts import registration, signin_throttle, two_factor, users
 from fedihub.accounts.node_settings import RegistrationMode
-from fedihub.errors import Conflict, Forbidden, Invalid, Unauthorized
+from fedihub.errors import Conflict, Forbidden, Invalid, RateLimited, Unauthorized
 from fedihub.security import ratelimit
 from fedihub.web import i18n, navigation, session
 from fedihub.web.common import runtime
@@ -135,7 +135,7 @@ async def sign_up() -> Page | Redirect:
     except (Invalid, Conflict) as exc:
         # a taken name is a validation failure of the form, as Mastodon answers it
         return await _sign_up_page(mode, kept, i18n.error_text(exc, locale), 422)
-    session.login_user(user)
+    await session.login_user(user)
     return redirect("/")
 
 
@@ -172,12 +172,46 @@ async def sign_in() -> Page | Redirect:
         return await _sign_in_page(login, next_path, i18n.translate(_INVALID, locale), 401)
     except Forbidden:
         return await _sign_in_page(login, next_path, i18n.translate(_DISABLED, locale), 403)
-    session.login_user(user)
+    if await two_factor.enabled(user.id):
+        session.begin_second_step(user)
+        return await _second_step_page(next_path, None, 200)
+    await session.login_user(user)
+    return redirect(next_path)
+
+
+async def _second_step_page(next_path: str, error: str | None, status: int) -> Page:
+    page = await render_template("auth/two_factor.html", next=next_path, error=error)
+    return page, status
+
+
+@blueprint.get("/two_factor")
+async def second_step_form() -> Page | Redirect:
+    if await session.pending_user() is None:
+        return redirect("/auth/sign_in")
+    return await _second_step_page(safe_next(request.args.get("next")), None, 200)
+
+
+@blueprint.post("/two_factor")
+async def second_step() -> Page | Redirect:
+    """The code from the authenticator app (or a recovery code) after a right password."""
+    await session.require_csrf()
+    form = await request.form
+    next_path = safe_next(form.get("next"))
+    locale = await page_locale()
+    user = await session.pending_user()
+    if user is None:
+        message = i18n.translate("Your sign-in has expired; enter your password again.", locale)
+        return await _sign_in_page("", next_path, message, 401)
+    try:
+        await two_factor.verify(runtime(), user, form.get("code", ""))
+    except (Unauthorized, RateLimited) as exc:
+        return await _second_step_page(next_path, i18n.error_text(exc, locale), exc.status)
+    await session.login_user(user)
     return redirect(next_path)
 
 
 @blueprint.post("/sign_out")
 async def sign_out() -> Redirect:
     await session.require_csrf()
-    session.logout_user()
+    await session.logout_user()
     return redirect("/")

@@ -4,7 +4,8 @@ The Mastodon streaming API wants a bearer token, which the pages never hold: thi
 the page's session cookie instead and sends only that something arrived, never what. The page
 then offers a reload, so nothing received is ever written into it as HTML, and a stream carries
 no content that a leaked or cross-site request could read. The stream ends within a heartbeat
-once the session is over (sign-out everywhere, a password change, a disabled account).
+once the session is over (signed out, revoked in the settings' list of sessions, a password
+change, a disabled account).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from collections.abc import AsyncIterator
 
 from quart import Blueprint, Quart, Response
 
-from fedihub import events, models
+from fedihub import events
 from fedihub.errors import NotFound
+from fedihub.web import session
 from fedihub.web.common import runtime
 from fedihub.web.page_kit import signed_in
 
@@ -29,10 +31,6 @@ _STREAMS = {
 }
 
 
-async def _still_signed_in(user_id: int, epoch: int) -> bool:
-    return await models.User.filter(id=user_id, session_epoch=epoch, disabled=False).exists()
-
-
 @blueprint.get("/live/<name>")
 async def live(name: str) -> Response:
     """Server-sent events: `event: <name>` with no data for each arrival on the reader's stream."""
@@ -44,7 +42,7 @@ async def live(name: str) -> Response:
         raise RuntimeError("no event bus runs in this process")
     prefix, counted = _STREAMS[name]
     subscription = rt.bus.subscribe([f"{prefix}:{user.actor_id}"])
-    user_id, epoch = user.id, user.session_epoch
+    user_id, epoch, key_hash = user.id, user.session_epoch, session.current_key_hash()
 
     async def body() -> AsyncIterator[bytes]:
         try:
@@ -52,7 +50,7 @@ async def live(name: str) -> Response:
             while True:
                 event: events.Event | None = await subscription.next_event(HEARTBEAT_S)
                 if event is None:
-                    if not await _still_signed_in(user_id, epoch):
+                    if not await session.still_signed_in(user_id, epoch, key_hash):
                         return
                     yield b":thump\n\n"
                 elif event.get("event") == counted:

@@ -143,5 +143,5 @@ async def password_change() -> Page | Redirect:
     except Invalid as exc:
         return await _password_page(i18n.error_text(exc, await page_locale()), 422)
     # the epoch bump ended every session, this one too: sign this one in again with the new epoch
-    session.login_user(user)
+    await session.login_user(user)
     return redirect("/settings/password?changed=1")

@@ -212,6 +212,8 @@ NEVER = {
     "member_pages.tag_follow": "a form: a redirect",
     "settings_pages.": "the signed-in user's own settings forms",
     "account_settings.": "account settings, blocks and mutes, apps, exports (no status text)",
+    "sign_in_settings.": "two-factor sign-in and the browsers signed in (no status text)",
+    "data_pages.": "imports, and the archive of the account's own posts, for its owner only",
     "admin_pages.": "users, node settings, invitation codes, hosts and jobs (no status text)",
     "health.": "liveness",
     "inbox.": "inbox POSTs answer 202 and an outcome",

@@ -57,6 +57,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("meetings", ("fedihub.meetings",)),
     ("discovery", ("fedihub.discovery",)),
     ("moderation", ("fedihub.moderation",)),
+    # accounts' rights over their data: exports, imports, archives, over social and moderation
+    ("rights", ("fedihub.rights",)),
     ("inbox", ("fedihub.inbox",)),
     # the Mastodon entities: how statuses, accounts and notifications are presented, to the apps
     # and to the node's own pages alike (they import services only, never the API's routes)

@@ -5,6 +5,7 @@ ends once her session is over."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -105,6 +106,16 @@ async def test_a_live_stream_ends_once_the_session_is_over(app: Any, monkeypatch
         await stream.opened()
         # "sign out everywhere": the session epoch moves on, the stream ends at its next heartbeat
         await models.User.filter(username_key="ada").update(session_epoch=F("session_epoch") + 1)
+        with pytest.raises(EOFError):
+            await stream.next()
+    # a sign-in revoked from the settings' list of sessions ends its stream too
+    bob = await _signed_in(app, "bob")
+    async with bob.request("/live/notifications") as connection:
+        await connection.send_complete()
+        stream = _Stream(connection)
+        await stream.opened()
+        user = await models.User.get(username_key="bob")
+        await models.WebSession.filter(user_id=user.id).update(revoked_at=datetime.now(UTC))
         with pytest.raises(EOFError):
             await stream.next()
 
