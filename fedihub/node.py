@@ -75,6 +75,7 @@ JOB_HANDLERS: Mapping[str, JobHandler] = {
     polls.REFRESH_JOB: polls.refresh,  # a peer's poll read again from its origin
     pins.SYNC_JOB: pins.sync_featured,  # a peer actor's pinned statuses, from its `featured`
     purge.KIND: purge.purge,  # drop what is stored of a suspended server
+    feed.REDISTRIBUTE: feed.redistribute_job,  # a project's Group shares a member's post
 }
 
 PERIODIC_TASKS: Sequence[PeriodicTask] = (

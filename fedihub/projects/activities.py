@@ -217,13 +217,17 @@ def grant(
     return doc
 
 
-def announce(rt: Runtime, project: models.Project, obj: Any, *, public: bool) -> dict[str, Any]:
-    """FEP-1b12: the group shares a member's activity (or, for Mastodon, a post's id) unchanged."""
+def announce(
+    rt: Runtime, project: models.Project, obj: Any, *, public: bool, key: int | None = None
+) -> dict[str, Any]:
+    """FEP-1b12: the group shares a member's activity (or, for Mastodon, a post's id) unchanged.
+    `key`: what makes the Announce's id (the post's id: a retried redistribution makes the same
+    Announce, which the outbox does not deliver twice)."""
     handle = project.actor.username
     followers = project.actor.followers_url
     return _wrap(
         "Announce",
-        rt.urls.project_activity(handle, "announce", new_id()),
+        rt.urls.project_activity(handle, "announce", key if key is not None else new_id()),
         project.actor.uri,
         obj,
         to=[PUBLIC] if public else [followers],

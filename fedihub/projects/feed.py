@@ -9,6 +9,10 @@ the project.
   who follow a project see its posts, not every comment (lemmy#2224, PR #1914).
 - Non-members cannot post: their posts to the project are not redistributed.
 
+The redistribution is a job (REDISTRIBUTE): a post to a project of 1,000 members costs its
+author's request only the post and one job row, stored in the post's transaction; the job loads
+the audience and enqueues the deliveries (benchmarks/bench_project_fanout.py).
+
 Members-only projects: posting to their feed is refused for now (their posts would need a
 visibility of their own, "members of the project", which social/visibility.py does not have).
 """
@@ -17,8 +21,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import Any
 
-from fedihub import models
+from fedihub import jobs, models
 from fedihub.activitypub import parse
 from fedihub.errors import Forbidden, Invalid
 from fedihub.models import ProjectVisibility, Visibility
@@ -29,6 +34,7 @@ from fedihub.social import activities as social_activities
 from fedihub.social import interactions, statuses
 
 log = logging.getLogger(__name__)
+REDISTRIBUTE = "project_redistribute"
 
 
 async def post(
@@ -47,6 +53,10 @@ async def post(
         parent = await models.Status.get_or_none(id=draft.in_reply_to_id)
         if parent is None or parent.audience_uri != project.actor.uri:
             raise Invalid("a reply in the project answers one of its posts", field="in_reply_to_id")
+
+    async def enqueue_redistribution(status: models.Status) -> None:
+        await _enqueue(rt, project, status, None)
+
     made = await statuses.create(
         rt,
         author,
@@ -61,11 +71,44 @@ async def post(
             idempotency_key=draft.idempotency_key,
             audience=project.actor,
         ),
+        then=enqueue_redistribution if project.local else None,
     )
-    if project.local:
-        made.actor = actor
-        await redistribute(rt, project, made, await social_activities.create(rt, made))
+    jobs.queue.wake(rt)  # the job was stored in the post's transaction: now it can be claimed
     return made
+
+
+async def _enqueue(
+    rt: Runtime,
+    project: models.Project,
+    status: models.Status,
+    create: Mapping[str, object] | None,
+) -> None:
+    """One redistribution job per post (keyed by it: a retried inbox job enqueues none again).
+    `create`: a remote member's activity, forwarded unchanged; None: built from our own post."""
+    payload: dict[str, Any] = {"project": project.id, "status": status.id}
+    if create is not None:
+        payload["create"] = dict(create)
+    await jobs.queue.enqueue(
+        rt, REDISTRIBUTE, payload, dedupe_key=f"{REDISTRIBUTE}:{project.id}:{status.id}"
+    )
+
+
+async def redistribute_job(rt: Runtime, payload: dict[str, Any]) -> None:
+    """The job handler of REDISTRIBUTE: a post deleted or a project gone meanwhile is dropped."""
+    project = (
+        await models.Project.filter(id=int(payload["project"]), local=True, deleted_at__isnull=True)
+        .prefetch_related("actor")
+        .first()
+    )
+    status = await models.Status.get_or_none(
+        id=int(payload["status"]), deleted_at__isnull=True
+    ).prefetch_related("actor")
+    if project is None or status is None:
+        return
+    create = payload.get("create")
+    if not isinstance(create, dict):
+        create = await social_activities.create(rt, status)
+    await redistribute(rt, project, status, create)
 
 
 async def redistribute(
@@ -75,7 +118,7 @@ async def redistribute(
     it; a top-level post is also boosted (Announce of its id, to the Group's followers)."""
     recipients = [a for a in await members.audience(project) if a.id != status.actor_id]
     if recipients:
-        doc = activities.announce(rt, project, dict(create), public=True)
+        doc = activities.announce(rt, project, dict(create), public=True, key=status.id)
         await publish.publish(rt, project.actor, doc, recipients)
     if status.in_reply_to_uri is None:
         await interactions.reblog(rt, project.actor, status.id)
@@ -115,5 +158,5 @@ async def on_create(rt: Runtime, signer: models.Actor, activity: parse.Activity)
         if status.audience_uri != group_uri:
             status.audience_uri = group_uri
             await status.save(update_fields=["audience_uri"])
-        await redistribute(rt, project, status, activity.document)
+        await _enqueue(rt, project, status, activity.document)
         return

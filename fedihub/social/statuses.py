@@ -8,6 +8,7 @@ sanitised on the way in.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -160,11 +161,18 @@ async def _sensitized(actor_id: int, media: list[models.MediaAttachment]) -> boo
 
 
 async def create(
-    rt: Runtime, author: models.User, draft: Draft, *, scheduled_status_id: int | None = None
+    rt: Runtime,
+    author: models.User,
+    draft: Draft,
+    *,
+    scheduled_status_id: int | None = None,
+    then: Callable[[models.Status], Awaitable[None]] | None = None,
 ) -> models.Status:
     """Post a status as `author`; returns it once it is stored and its deliveries are queued.
 
-    `scheduled_status_id`: the scheduled status being published, whose media it takes."""
+    `scheduled_status_id`: the scheduled status being published, whose media it takes.
+    `then`: run in the status's own transaction once it is stored (a job it enqueues, such as a
+    project's redistribution, is stored with the status or not at all)."""
     actor = await models.Actor.get(id=author.actor_id)
     idempotency_key = draft.idempotency_key
     if idempotency_key:
@@ -220,6 +228,8 @@ async def create(
             recipients.append(draft.audience)  # a remote project redistributes it
         if recipients:
             await publish.publish(rt, actor, await activities.create(rt, status), recipients)
+        if then is not None:
+            await then(status)
     await counters.refresh_status_counts(actor.id)
     if parent is not None:
         await counters.refresh_interaction_counts(parent.id)

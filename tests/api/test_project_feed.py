@@ -9,7 +9,9 @@ from typing import Any
 
 from apikit import bearer, json_of, make_token, make_user, remote_actor
 
-from fedihub import models
+from fedihub import jobs, models
+from fedihub.projects import feed as project_feed
+from fedihub.web.common import RUNTIME_KEY
 
 P = "/api/fedihub/v1/projects"
 
@@ -46,8 +48,16 @@ async def test_members_post_the_group_redistributes_and_outsiders_cannot(app: An
         await client.post(feed, json={"status": "First results"}, headers=bearer(bob_token))
     )
 
-    # Then the post carries the project as its audience, and the Group shares it
+    # Then the request only stored the post and one redistribution job: the fan-out is the job's
     stored = await models.Status.get(id=int(post["id"]))
+    group_sent = models.OutboxActivity.filter(actor_id=group.id)
+    assert not await group_sent.exists()
+    waiting = await models.Job.filter(kind=project_feed.REDISTRIBUTE)
+    assert [j.payload["status"] for j in waiting] == [stored.id]
+    rt = app.extensions[RUNTIME_KEY]
+    assert await jobs.drain(rt, kinds=[project_feed.REDISTRIBUTE]) == 1
+
+    # and, once it ran, the post carries the project as its audience, and the Group shares it
     assert stored.audience_uri == project["uri"]
     listed = await json_of(await client.get(feed))
     assert [s["id"] for s in listed] == [post["id"]]
@@ -62,6 +72,12 @@ async def test_members_post_the_group_redistributes_and_outsiders_cannot(app: An
     by_id = [a for a in sent if a["type"] == "Announce" and a["object"] == stored.uri]
     assert by_id, "Mastodon followers get an Announce of the post's id"
 
+    # a redistribution run again (a worker died after its deliveries) sends nothing twice
+    deliveries = await models.Job.filter(kind="deliver").count()
+    await project_feed.redistribute_job(rt, waiting[0].payload)
+    assert await models.OutboxActivity.filter(actor_id=group.id).count() == len(sent)
+    assert await models.Job.filter(kind="deliver").count() == deliveries
+
     # a reply threads, is in the feed, and is not boosted (Mastodon followers see top-level posts)
     reply = await json_of(
         await client.post(
@@ -69,6 +85,7 @@ async def test_members_post_the_group_redistributes_and_outsiders_cannot(app: An
         )
     )
     assert reply["in_reply_to_id"] == post["id"]
+    await jobs.drain(rt, kinds=[project_feed.REDISTRIBUTE])
     assert not await models.Status.filter(actor_id=group.id, reblog_of_id=int(reply["id"])).exists()
     assert len(await json_of(await client.get(feed))) == 2
 
