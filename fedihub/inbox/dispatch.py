@@ -18,6 +18,7 @@ from fedihub.accounts import resolver
 from fedihub.activitypub import parse
 from fedihub.activitypub.vocabulary import ACTOR_TYPES
 from fedihub.errors import BadRequest, FedihubError, Forbidden, RemoteError
+from fedihub.models import Visibility
 from fedihub.moderation import policy
 from fedihub.runtime import Runtime
 from fedihub.social import blocks, follows, interactions, polls, remote, statuses, visibility
@@ -230,6 +231,8 @@ async def on_announce(rt: Runtime, signer: models.Actor, activity: parse.Activit
     except FedihubError as exc:
         log.info("announce of %s dropped: %s", shared, exc.public)
         return
+    if original.visibility is Visibility.MEMBERS:
+        return  # a members-only project's post, kept above; it is never boosted (visibility.py)
     if await models.Status.filter(
         actor_id=signer.id, reblog_of_id=original.id, deleted_at__isnull=True
     ).exists():

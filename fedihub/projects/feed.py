@@ -13,8 +13,9 @@ The redistribution is a job (REDISTRIBUTE): a post to a project of 1,000 members
 author's request only the post and one job row, stored in the post's transaction; the job loads
 the audience and enqueues the deliveries (benchmarks/bench_project_fanout.py).
 
-Members-only projects: posting to their feed is refused for now (their posts would need a
-visibility of their own, "members of the project", which social/visibility.py does not have).
+Members-only projects: their posts are of the `members` level (social/visibility.py): addressed
+to the project's members collection only, redistributed to its members only (an `Announce` to
+the members collection, never a boost), served to members and their nodes only.
 """
 
 from __future__ import annotations
@@ -45,10 +46,7 @@ async def post(
     actor = await models.Actor.get(id=author.actor_id)
     if await groups.role_of(project, actor) is None:
         raise Forbidden("only the project's members may post to it")
-    if project.visibility is not ProjectVisibility.PUBLIC:
-        raise Invalid(
-            "posting to a members-only project's feed is not available yet", field="visibility"
-        )
+    members_only = project.visibility is ProjectVisibility.MEMBERS
     if draft.in_reply_to_id is not None:
         parent = await models.Status.get_or_none(id=draft.in_reply_to_id)
         if parent is None or parent.audience_uri != project.actor.uri:
@@ -62,7 +60,7 @@ async def post(
         author,
         statuses.Draft(
             text_source=draft.text_source,
-            visibility_level=Visibility.PUBLIC,
+            visibility_level=Visibility.MEMBERS if members_only else Visibility.PUBLIC,
             spoiler_text=draft.spoiler_text,
             sensitive=draft.sensitive,
             language=draft.language,
@@ -115,12 +113,17 @@ async def redistribute(
     rt: Runtime, project: models.Project, status: models.Status, create: Mapping[str, object]
 ) -> None:
     """The local project's Group shares a member's post: Announce(Create) to everyone who hears
-    it; a top-level post is also boosted (Announce of its id, to the Group's followers)."""
-    recipients = [a for a in await members.audience(project) if a.id != status.actor_id]
+    it; a top-level post is also boosted (Announce of its id, to the Group's followers). A
+    members-only post goes to the members' nodes alone, addressed to the members collection."""
+    members_only = status.visibility is Visibility.MEMBERS
+    heard = await (members.remote_members(project) if members_only else members.audience(project))
+    recipients = [a for a in heard if a.id != status.actor_id]
     if recipients:
-        doc = activities.announce(rt, project, dict(create), public=True, key=status.id)
+        doc = activities.announce(rt, project, dict(create), public=not members_only, key=status.id)
+        if members_only:
+            doc["to"], doc["cc"] = [project.members_url], []
         await publish.publish(rt, project.actor, doc, recipients)
-    if status.in_reply_to_uri is None:
+    if status.in_reply_to_uri is None and not members_only:
         await interactions.reblog(rt, project.actor, status.id)
 
 
@@ -153,7 +156,12 @@ async def on_create(rt: Runtime, signer: models.Actor, activity: parse.Activity)
         if await groups.role_of(project, signer) is None:
             log.info("%s is not a member of %s: not redistributed", signer.uri, group_uri)
             return
-        if project.visibility is not ProjectVisibility.PUBLIC:
+        if project.visibility is ProjectVisibility.MEMBERS and (
+            status.visibility is not Visibility.MEMBERS
+        ):
+            # a member's post that names a members-only project but is addressed wider: the
+            # project does not spread it (its author chose that audience, not the project)
+            log.info("%s not addressed to %s's members: not redistributed", uri, group_uri)
             return
         if status.audience_uri != group_uri:
             status.audience_uri = group_uri

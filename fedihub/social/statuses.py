@@ -82,6 +82,10 @@ async def recipients_of(status: models.Status, mentioned: list[models.Actor]) ->
     """Remote actors whose inboxes get a status: followers (unless direct) and mentioned actors."""
     if not visibility.federates(status.visibility):
         return []
+    if status.visibility is Visibility.MEMBERS:
+        # its project's Group sends it to the members (feed.py); its author's followers and
+        # mentioned non-members never get it
+        return []
     out: dict[int, models.Actor] = {a.id: a for a in mentioned if a.domain is not None}
     if status.visibility is not Visibility.DIRECT:
         for actor in await publish.follower_actors(status.actor_id):
@@ -149,6 +153,14 @@ async def check_new(
         parent = await models.Status.get_or_none(id=draft.in_reply_to_id, deleted_at__isnull=True)
         if parent is None or not await visibility.can_see(actor, parent):
             raise NotFound("the status to reply to does not exist")
+        if parent.visibility is Visibility.MEMBERS and draft.visibility_level is not (
+            Visibility.MEMBERS
+        ):
+            # a reply would carry a members-only thread to the replier's followers
+            raise Invalid(
+                "in_reply_to_id: a reply to a members-only post is made in its project feed",
+                field="in_reply_to_id",
+            )
     return list(media), parent
 
 
@@ -328,7 +340,12 @@ async def delete(rt: Runtime, author: models.User, status_id: int) -> models.Sta
     mentioned = await models.Actor.filter(mentioned_in__status_id=status.id)
     recipients = await recipients_of(status, mentioned)
     followers = status.actor.followers_url or rt.urls.followers(status.actor.username)
-    addressing = visibility.addressing(status.visibility, followers, [a.uri for a in mentioned])
+    addressing = visibility.addressing(
+        status.visibility,
+        followers,
+        [a.uri for a in mentioned],
+        await visibility.members_url_of(status),
+    )
     async with in_transaction():
         status.deleted_at = datetime.now(UTC)
         await status.save(update_fields=["deleted_at"])
@@ -353,7 +370,13 @@ async def _remote_values(
     """The columns a remote object sets, and the status it replies to when we hold it."""
     if parse.host_of(obj.id) != author.domain:
         raise RemoteError("object id is not on its author's server")
-    level = visibility.visibility_from_addressing(obj.to, obj.cc, author.followers_url)
+    members_url = None
+    if obj.audience:  # a post in a project: members only when addressed to its members
+        found = await models.Project.filter(actor__uri=obj.audience).values_list(
+            "members_url", flat=True
+        )
+        members_url = str(found[0]) if found and found[0] else None
+    level = visibility.visibility_from_addressing(obj.to, obj.cc, author.followers_url, members_url)
     parent = await models.Status.get_or_none(uri=obj.in_reply_to) if obj.in_reply_to else None
     values: dict[str, Any] = {
         "url": (obj.url or obj.id)[:768],

@@ -92,3 +92,56 @@ async def test_members_post_the_group_redistributes_and_outsiders_cannot(app: An
     # a non-member cannot post
     refused = await client.post(feed, json={"status": "spam"}, headers=bearer(eve_token))
     assert refused.status_code == 403
+
+
+async def test_a_members_only_projects_posts_go_to_its_members_alone(app: Any) -> None:
+    client = app.test_client()
+    ada, eve = [await make_user(app, n) for n in ("ada", "eve")]
+    ada_token, eve_token = [await make_token(u) for u in (ada, eve)]
+    project = await json_of(
+        await client.post(
+            P,
+            json={"handle": "cohort", "name": "C", "visibility": "members"},
+            headers=bearer(ada_token),
+        )
+    )
+    group = await models.Actor.get(uri=project["uri"])
+    stored_project = await models.Project.get(actor_id=group.id)
+    # a remote member, and a remote follower of ada who is no member
+    member = await remote_actor("rem", "lab.example", shared_inbox="https://lab.example/inbox")
+    await models.ProjectMember.create(project=stored_project, actor=member)
+    fan = await remote_actor("fan", "fans.example", shared_inbox="https://fans.example/inbox")
+    ada_actor = await models.Actor.get(id=ada.actor_id)
+    await models.Follow.create(follower=fan, target=ada_actor, state=models.FollowState.ACCEPTED)
+
+    # When ada posts to the project
+    post = await json_of(
+        await client.post(
+            f"{P}/{project['id']}/statuses",
+            json={"status": "Cohort data"},
+            headers=bearer(ada_token),
+        )
+    )
+    await jobs.drain(app.extensions[RUNTIME_KEY], kinds=[project_feed.REDISTRIBUTE])
+
+    # Then it is members-only: addressed to the members collection, sent to the member's node,
+    # never boosted, and nothing of it went to ada's follower's node
+    stored = await models.Status.get(id=int(post["id"]))
+    assert stored.visibility is models.Visibility.MEMBERS and post["visibility"] == "private"
+    sent = [json.loads(row.body) for row in await models.OutboxActivity.all()]
+    assert sent and all(a["to"] == [stored_project.members_url] and a["cc"] == [] for a in sent)
+    assert [a["type"] for a in sent] == ["Announce"]
+    assert sent[0]["object"]["object"]["to"] == [stored_project.members_url]
+    inboxes = {j.payload["inbox"] for j in await models.Job.filter(kind="deliver")}
+    assert inboxes == {"https://lab.example/inbox"}
+    assert not await models.Status.filter(reblog_of_id=stored.id).exists()
+
+    # and a non-member neither reads it nor finds it in the public timeline
+    hidden = await client.get(f"/api/v1/statuses/{post['id']}", headers=bearer(eve_token))
+    assert hidden.status_code == 404
+    public = await json_of(await client.get("/api/v1/timelines/public"))
+    assert all(s["id"] != post["id"] for s in public)
+    shown = await json_of(
+        await client.get(f"/api/v1/statuses/{post['id']}", headers=bearer(ada_token))
+    )
+    assert shown["content"]
