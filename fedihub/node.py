@@ -113,6 +113,9 @@ INBOX_HANDLERS: Mapping[str, InboxHandler] = {
     "Accept": _both(dispatch.on_accept_or_reject, project_inbox.on_accept_or_reject),
     "Reject": _both(dispatch.on_accept_or_reject, project_inbox.on_accept_or_reject),
     "Undo": _both(dispatch.on_undo, _both(project_inbox.on_undo, remote_tasks.on_undo)),
+    # ForgeFed's task flows from members on other nodes (projects/remote_tasks.py)
+    "Offer": remote_tasks.on_offer,
+    "Assign": remote_tasks.on_assign,
     "Resolve": remote_tasks.on_resolve,
     "Invite": project_inbox.on_invite,
     "Join": project_inbox.on_join,

@@ -648,10 +648,19 @@ class TicketDoc:
     depends_on: list[str]
 
 
-def ticket_doc(doc: Mapping[str, object]) -> TicketDoc:
-    """Read a Ticket; raises BadRequest without an id."""
+def offered_ticket(activity_doc: Mapping[str, object]) -> TicketDoc | None:
+    """The Ticket an Offer embeds (ForgeFed § Opening an issue), or None when it offers none."""
+    obj = activity_doc.get("object")
+    if not isinstance(obj, dict) or type_of(obj) != "Ticket":
+        return None
+    return ticket_doc(obj, offered=True)
+
+
+def ticket_doc(doc: Mapping[str, object], *, offered: bool = False) -> TicketDoc:
+    """Read a Ticket; raises BadRequest without an id, unless `offered` (ForgeFed's Offer of a
+    Ticket carries none: the tracker gives it one; `id` is then "")."""
     ident = http_url(doc.get("id"))
-    if ident is None:
+    if ident is None and not offered:
         raise BadRequest("ticket has no id URL")
     title = doc.get("name") if isinstance(doc.get("name"), str) else doc.get("summary")
     source = doc.get("source")
@@ -659,7 +668,7 @@ def ticket_doc(doc: Mapping[str, object]) -> TicketDoc:
     status = doc.get("fedihub:status")
     progress = doc.get("fedihub:progress")
     return TicketDoc(
-        id=ident,
+        id=ident or "",
         title=_text(title)[:255],
         description=_text(description)[:20_000],
         resolved=doc.get("isResolved") is True,

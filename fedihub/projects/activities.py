@@ -200,11 +200,11 @@ def remove_member(rt: Runtime, project: models.Project, member: models.Actor) ->
 def grant(
     rt: Runtime, project: models.Project, invitation: models.ProjectInvitation
 ) -> dict[str, Any]:
-    """ForgeFed's Grant of the role the invitation offered (spec.bs § Offering access)."""
-    handle = project.actor.username
+    """ForgeFed's Grant of the role the invitation offered (spec.bs § Offering access); its id
+    is the invitation's, so that a removal can Revoke it without storing it."""
     doc = _wrap(
         "Grant",
-        rt.urls.project_activity(handle, "grant", new_id()),
+        grant_id(rt, project, invitation),
         project.actor.uri,
         FORGEFED_ROLE[invitation.role],
         context=project.actor.uri,
@@ -212,6 +212,26 @@ def grant(
         fulfills=invitation.uri,
         allows="invoke",
         to=[invitation.invitee.uri],
+    )
+    doc["@context"] = [AS_CONTEXT, FORGEFED_CONTEXT]
+    return doc
+
+
+def grant_id(rt: Runtime, project: models.Project, invitation: models.ProjectInvitation) -> str:
+    return rt.urls.project_activity(project.actor.username, "grant", invitation.id)
+
+
+def revoke(
+    rt: Runtime, project: models.Project, member: models.Actor, grant_uri: str
+) -> dict[str, Any]:
+    """ForgeFed's Revoke of a member's Grant (spec.bs § Revoking access), sent on removal."""
+    doc = _wrap(
+        "Revoke",
+        rt.urls.project_activity(project.actor.username, "revoke", new_id()),
+        project.actor.uri,
+        grant_uri,
+        context=project.actor.uri,
+        to=[member.uri],
     )
     doc["@context"] = [AS_CONTEXT, FORGEFED_CONTEXT]
     return doc
@@ -305,3 +325,64 @@ def resolve(
     if not undo:
         return _wrap("Resolve", ident, actor.uri, task_uri)
     return _wrap("Undo", f"{ident}/undo", actor.uri, inner)
+
+
+def offer_ticket(
+    rt: Runtime, project: models.Project, actor: models.Actor, ident: str, title: str, text: str
+) -> dict[str, Any]:
+    """A member's Offer of a new Ticket to a remote project (ForgeFed § Opening an issue): the
+    Ticket has no id; the project's Accept names the one it made in `result`."""
+    doc = _wrap(
+        "Offer",
+        ident,
+        actor.uri,
+        {
+            "type": "Ticket",
+            "attributedTo": actor.uri,
+            "summary": html.escape(title),
+            "name": title,
+            "content": html.escape(text),
+            "mediaType": "text/html",
+            "source": {"content": text, "mediaType": "text/markdown; variant=Commonmark"},
+            "context": project.actor.uri,
+        },
+        target=project.actor.uri,
+        to=[project.actor.uri],
+    )
+    doc["@context"] = [AS_CONTEXT, FORGEFED_CONTEXT]
+    return doc
+
+
+def assign(
+    rt: Runtime,
+    actor: models.Actor,
+    project: models.Project,
+    assignee_uri: str,
+    task_uri: str,
+    ident: str,
+) -> dict[str, Any]:
+    """A member's Assign of a task to a member (ForgeFed § Assigning): object = the person,
+    target = the Ticket."""
+    doc = _wrap("Assign", ident, actor.uri, assignee_uri, target=task_uri, to=[project.actor.uri])
+    doc["@context"] = [AS_CONTEXT, FORGEFED_CONTEXT]
+    return doc
+
+
+def answer_flow(
+    rt: Runtime,
+    project: models.Project,
+    kind: str,
+    activity_id: str,
+    to: models.Actor,
+    result: str | None = None,
+) -> dict[str, Any]:
+    """The project's Accept (with the Ticket in `result`) or Reject of a member's Offer or
+    Assign."""
+    return _wrap(
+        kind,
+        rt.urls.project_activity(project.actor.username, kind, new_id()),
+        project.actor.uri,
+        activity_id,
+        result=result,
+        to=[to.uri],
+    )

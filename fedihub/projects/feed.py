@@ -24,6 +24,9 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
 from fedihub import jobs, models
 from fedihub.activitypub import parse
 from fedihub.errors import Forbidden, Invalid
@@ -68,11 +71,34 @@ async def post(
             media_ids=draft.media_ids,
             idempotency_key=draft.idempotency_key,
             audience=project.actor,
+            in_reply_to_uri=draft.in_reply_to_uri,
         ),
         then=enqueue_redistribution if project.local else None,
     )
     jobs.queue.wake(rt)  # the job was stored in the post's transaction: now it can be claimed
     return made
+
+
+async def comment(
+    rt: Runtime, author: models.User, task: models.ProjectTask, text_source: str
+) -> models.Status:
+    """A member comments on a task (ForgeFed: a Note whose inReplyTo is the Ticket), as a post
+    in the project's feed: the project's Group shares it with every member's node."""
+    project = await groups.by_id(task.project_id)
+    return await post(
+        rt, author, project, statuses.Draft(text_source=text_source, in_reply_to_uri=task.uri)
+    )
+
+
+def comments(project: models.Project, task: models.ProjectTask) -> QuerySet[models.Status]:
+    """A task's comments, from any node: posts in the project answering the Ticket (inReplyTo,
+    or a `context` naming it)."""
+    return models.Status.filter(
+        Q(in_reply_to_uri=task.uri) | Q(conversation_uri=task.uri),
+        audience_uri=project.actor.uri,
+        deleted_at__isnull=True,
+        reblog_of_id__isnull=True,
+    )
 
 
 async def _enqueue(
@@ -127,6 +153,13 @@ async def redistribute(
         await interactions.reblog(rt, project.actor, status.id)
 
 
+async def _comments_a_task(project: models.Project, status: models.Status) -> bool:
+    answered = [u for u in (status.in_reply_to_uri, status.conversation_uri) if u]
+    if not answered:
+        return False
+    return await models.ProjectTask.filter(project_id=project.id, uri__in=answered).exists()
+
+
 def _addressed_groups(activity: parse.Activity) -> list[str]:
     obj = activity.embedded
     found = [*activity.to, *activity.cc]
@@ -156,6 +189,20 @@ async def on_create(rt: Runtime, signer: models.Actor, activity: parse.Activity)
         if await groups.role_of(project, signer) is None:
             log.info("%s is not a member of %s: not redistributed", signer.uri, group_uri)
             return
+        if status.visibility in (
+            Visibility.PRIVATE,
+            Visibility.DIRECT,
+        ) and await _comments_a_task(project, status):
+            # a comment on a task addressed to the project alone (a ForgeFed peer addresses the
+            # tracker, not our members collection) is for the project's audience (FEP-1b12: the
+            # group shares it): its members in a members-only project, else anyone with the
+            # link (unlisted: never in public timelines)
+            status.visibility = (
+                Visibility.MEMBERS
+                if project.visibility is ProjectVisibility.MEMBERS
+                else Visibility.UNLISTED
+            )
+            await status.save(update_fields=["visibility"])
         if project.visibility is ProjectVisibility.MEMBERS and (
             status.visibility is not Visibility.MEMBERS
         ):

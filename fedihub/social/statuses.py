@@ -112,6 +112,9 @@ class Draft:
     poll: poll_rows.PollDraft | None = None
     # FEP-1b12: the project (its Group actor) the post is made in; the group gets the post
     audience: models.Actor | None = None
+    # what it answers when that is no status: a project's task (ForgeFed: a Note whose
+    # inReplyTo is the Ticket is a comment on it); ignored when in_reply_to_id is set
+    in_reply_to_uri: str | None = None
 
 
 async def check_new(
@@ -215,10 +218,12 @@ async def create(
             sensitive=draft.sensitive or bool(spoiler_text) or await _sensitized(actor.id, media),
             language=(language or None) and language[:16],
             in_reply_to=parent,
-            in_reply_to_uri=parent.uri if parent else None,
+            in_reply_to_uri=parent.uri if parent else draft.in_reply_to_uri,
             in_reply_to_actor_id=parent.actor_id if parent else None,
             conversation_uri=(
-                parent.conversation_uri if parent and parent.conversation_uri else uri
+                parent.conversation_uri
+                if parent and parent.conversation_uri
+                else draft.in_reply_to_uri or uri
             ),
             published=now,
             idempotency_key=idempotency_key,
