@@ -401,18 +401,56 @@ PATHS[f"{V1}/projects/{{id}}/tasks"] = {
         parameters=[_ID],
         optional_token=True,
     ),
-    "post": _op("Add a task (members)", "write", _TASK, parameters=[_ID], body=_TASK_FIELDS),
+    "post": _op(
+        "Add a task (members). On a member's node, for a remote project: 202 with the id of the "
+        "ForgeFed Offer sent to it; the task arrives with the project's Create of the Ticket",
+        "write",
+        _TASK,
+        parameters=[_ID],
+        body=_TASK_FIELDS,
+    ),
 }
+PATHS[f"{V1}/projects/{{id}}/tasks"]["post"]["responses"]["202"] = _answer(
+    {
+        "type": "object",
+        "required": ["offer"],
+        "properties": {"offer": {"type": "string", "format": "uri"}},
+    },
+    "Offered to the remote project, which decides",
+)
 PATHS[f"{V1}/tasks/{{id}}"] = {
     "get": _op("A task", "read", _TASK, parameters=[_ID], optional_token=True),
     "patch": _op(
-        "Change a task (members; on a remote project's node: status done or open only)",
+        "Change a task (members). For a remote project's task, from a member's node: assignee "
+        "(ForgeFed Assign) and status done or open (Resolve, Undo) only; the project decides",
         "write",
         _TASK,
         parameters=[_ID],
         body=_TASK_FIELDS,
     ),
     "delete": _op("Delete a task (owners, maintainers)", "write", _EMPTY, parameters=[_ID]),
+}
+PATHS[f"{V1}/tasks/{{id}}/comments"] = {
+    "get": _op(
+        "A task's comments, from any node (posts in the project answering the Ticket)",
+        "read",
+        {"type": "array", "items": _ref("Status")},
+        parameters=[
+            _ID,
+            _query("max_id", {"type": "string"}),
+            _query("since_id", {"type": "string"}),
+            _query("min_id", {"type": "string"}),
+            _query("limit", {"type": "integer", "minimum": 1, "maximum": 40}),
+        ],
+        optional_token=True,
+    ),
+    "post": _op(
+        "Comment on a task (members): a post in the project feed answering the Ticket",
+        "write",
+        _ref("Status"),
+        parameters=[_ID],
+        body={"status": {"type": "string"}},
+    ),
 }
 PATHS[f"{V1}/projects/{{id}}/progress"] = {
     "get": _op(
