@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from fedihub import models
@@ -78,14 +79,23 @@ def _profile_links(
     return links
 
 
-async def recipients_of(status: models.Status, mentioned: list[models.Actor]) -> list[models.Actor]:
-    """Remote actors whose inboxes get a status: followers (unless direct) and mentioned actors."""
+async def recipients_of(
+    status: models.Status, mentioned: list[models.Actor], *, creating: bool = False
+) -> list[models.Actor]:
+    """Remote actors whose inboxes get a status: followers (unless direct) and mentioned actors.
+    A members-only status goes to its project's members alone: when it is created its project's
+    Group shares it (projects/feed.py), so nobody here; its edits and deletion go to the
+    members' nodes (and the Group, if remote) directly, the Group redistributing only Creates."""
     if not visibility.federates(status.visibility):
         return []
     if status.visibility is Visibility.MEMBERS:
-        # its project's Group sends it to the members (feed.py); its author's followers and
-        # mentioned non-members never get it
-        return []
+        if creating or not status.audience_uri:
+            return []
+        return await models.Actor.filter(
+            Q(project_memberships__project__actor__uri=status.audience_uri)
+            | Q(uri=status.audience_uri),
+            domain__not_isnull=True,
+        ).distinct()
     out: dict[int, models.Actor] = {a.id: a for a in mentioned if a.domain is not None}
     if status.visibility is not Visibility.DIRECT:
         for actor in await publish.follower_actors(status.actor_id):
@@ -240,7 +250,7 @@ async def create(
                 status_id=status.id, scheduled_status_id=None, position=position
             )
         status.actor = actor
-        recipients = await recipients_of(status, list(mentioned.values()))
+        recipients = await recipients_of(status, list(mentioned.values()), creating=True)
         if draft.audience is not None and draft.audience.domain is not None:
             recipients.append(draft.audience)  # a remote project redistributes it
         if recipients:

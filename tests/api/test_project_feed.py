@@ -145,3 +145,14 @@ async def test_a_members_only_projects_posts_go_to_its_members_alone(app: Any) -
         await client.get(f"/api/v1/statuses/{post['id']}", headers=bearer(ada_token))
     )
     assert shown["content"]
+
+    # its deletion goes where it went: the members' nodes, addressed to the members collection
+    await json_of(await client.delete(f"/api/v1/statuses/{post['id']}", headers=bearer(ada_token)))
+    deleted = [
+        a
+        for a in (json.loads(r.body) for r in await models.OutboxActivity.all())
+        if a["type"] == "Delete"
+    ]
+    assert [a["to"] for a in deleted] == [[stored_project.members_url]]
+    inboxes = {j.payload["inbox"] for j in await models.Job.filter(kind="deliver")}
+    assert inboxes == {"https://lab.example/inbox"}
