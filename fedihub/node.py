@@ -41,7 +41,7 @@ from fedihub.models import JobState
 from fedihub.moderation import actions, purge, reports
 from fedihub.notifications import push
 from fedihub.outbox import delivery, publish
-from fedihub.projects import feed, remote_tasks
+from fedihub.projects import datasets, feed, remote_tasks
 from fedihub.projects import inbox as project_inbox
 from fedihub.runtime import (
     InboxHandler,
@@ -121,8 +121,12 @@ INBOX_HANDLERS: Mapping[str, InboxHandler] = {
     "Join": project_inbox.on_join,
     "Leave": project_inbox.on_leave,
     # as dispatch's, and a peer's Article or Page is kept as a knowledge post too; a post made
-    # in a project is redistributed by its group; a project's Ticket is mirrored as a task
-    "Create": _both(inbox_articles.on_create, _both(feed.on_create, remote_tasks.on_ticket)),
+    # in a project is redistributed by its group; a project's Ticket is mirrored as a task, its
+    # Document as a data set
+    "Create": _both(
+        inbox_articles.on_create,
+        _both(feed.on_create, _both(remote_tasks.on_ticket, datasets.on_document)),
+    ),
     "Update": _both(inbox_articles.on_update, remote_tasks.on_ticket),
     "Delete": _both(inbox_articles.on_delete, remote_tasks.on_ticket),
     "Like": dispatch.on_like,

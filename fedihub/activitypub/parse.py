@@ -680,3 +680,40 @@ def ticket_doc(doc: Mapping[str, object], *, offered: bool = False) -> TicketDoc
         due=parse_time(doc.get("endTime")),
         depends_on=id_list(doc.get("dependsOn"))[:50],
     )
+
+
+@dataclass(frozen=True)
+class DatasetDoc:
+    """A project's data set: an AS2 Document with FEP-1311's file metadata."""
+
+    id: str
+    name: str
+    description: str
+    url: str
+    media_type: str | None
+    size: int | None
+    digest_multibase: str | None
+    attributed_to: str | None
+
+
+def dataset_doc(doc: Mapping[str, object]) -> DatasetDoc | None:
+    """Read a Document naming a data set; None without an id or a URL."""
+    ident = http_url(doc.get("id"))
+    url = first_url(doc.get("url"))
+    if ident is None or url is None or len(url) > 768:
+        return None
+    size = doc.get("size")
+    media_type = doc.get("mediaType")
+    digest = doc.get("digestMultibase")
+    source = doc.get("source")  # the description as typed; `content` is its HTML
+    text = source.get("content") if isinstance(source, dict) else doc.get("summary")
+    return DatasetDoc(
+        id=ident,
+        name=_text(doc.get("name"))[:255] or "(untitled)",
+        description=_text(text)[:20_000],
+        url=url,
+        media_type=media_type[:128] if isinstance(media_type, str) else None,
+        size=size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None,
+        digest_multibase=digest[:128] if isinstance(digest, str) else None,
+        attributed_to=first_url(doc.get("attributedTo")),
+    )

@@ -38,6 +38,7 @@ from fedihub.api import (
     openapi,
     polls,
     preferences,
+    project_datasets,
     project_feed,
     project_invitations,
     project_tasks,
@@ -121,6 +122,7 @@ def register(app: FedihubApp) -> None:
         project_invitations,
         project_feed,
         project_tasks,
+        project_datasets,
         not_yet,
     )
     for module in modules:

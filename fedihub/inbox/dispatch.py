@@ -24,8 +24,9 @@ from fedihub.runtime import Runtime
 from fedihub.social import blocks, follows, interactions, polls, remote, statuses, visibility
 
 log = logging.getLogger(__name__)
-# objects that are not posts: a project's tasks are kept by projects/remote_tasks.py
-NOT_POSTS = frozenset({"Ticket"})
+# objects that are not posts (Mastodon drops them too): a project's tasks and data sets, kept
+# by projects/remote_tasks.py and projects/datasets.py
+NOT_POSTS = frozenset({"Ticket", "Document"})
 
 
 async def process(rt: Runtime, payload: dict[str, Any]) -> None:

@@ -62,7 +62,7 @@ from fedihub.models.statuses import (
     StatusTag,
     Visibility,
 )
-from fedihub.models.tasks import ProjectTask, TaskStatus
+from fedihub.models.tasks import ProjectDataset, ProjectTask, TaskStatus
 from fedihub.models.trends import TrendingStatus, TrendingTag
 
 __all__ = [
@@ -121,6 +121,7 @@ __all__ = [
     "ProjectJoinRequest",
     "ProjectMember",
     "ProjectRole",
+    "ProjectDataset",
     "ProjectTask",
     "ProjectVisibility",
     "RepliesPolicy",

@@ -386,3 +386,62 @@ def answer_flow(
         result=result,
         to=[to.uri],
     )
+
+
+def dataset(rt: Runtime, project: models.Project, row: models.ProjectDataset) -> dict[str, Any]:
+    """A data set as an AS2 Document with FEP-1311's file metadata (`digestMultibase`, `size`),
+    in the project's context (`audience`: FEP-1b12)."""
+    doc: dict[str, Any] = {
+        "id": row.uri,
+        "type": "Document",
+        "name": row.name,
+        "content": html.escape(row.description),
+        "source": {"content": row.description, "mediaType": "text/plain"},
+        "url": row.url,
+        # hosted by the project's Group, as its Tickets are (what a receiver checks the origin
+        # against); who added it is not on the wire
+        "attributedTo": project.actor.uri,
+        "context": project.actor.uri,
+        "audience": project.actor.uri,
+        "published": format_datetime(row.created_at or datetime.now(UTC)),
+    }
+    if row.media_type:
+        doc["mediaType"] = row.media_type
+    if row.size is not None:
+        doc["size"] = row.size
+    if row.digest_multibase:
+        doc["digestMultibase"] = row.digest_multibase
+    return doc
+
+
+def dataset_create(
+    rt: Runtime,
+    project: models.Project,
+    row: models.ProjectDataset,
+    *,
+    members_only: bool,
+) -> dict[str, Any]:
+    """The Group's Create of a data set: to its members collection alone when members-only, else
+    public as its feed is."""
+    obj = dataset(rt, project, row)
+    if members_only:
+        to, cc = [project.members_url], []
+    else:
+        to, cc = [PUBLIC], [project.actor.followers_url, project.members_url]
+    obj["to"], obj["cc"] = to, cc
+    doc = _wrap(
+        "Create",
+        rt.urls.project_activity(project.actor.username, "create", new_id()),
+        project.actor.uri,
+        obj,
+        to=to,
+        cc=cc,
+    )
+    doc["@context"] = [
+        AS_CONTEXT,
+        {
+            "digestMultibase": "https://w3id.org/security#digestMultibase",
+            "size": "https://joinpeertube.org/ns#size",
+        },
+    ]
+    return doc

@@ -139,6 +139,40 @@ SCHEMAS["ProjectTask"] = {
         "updated_at": {"type": "string", "format": "date-time"},
     },
 }
+SCHEMAS["ProjectDataset"] = {
+    "type": "object",
+    "description": "A project's shared data set: an AS2 Document hosted on the project's node, "
+    "with FEP-1311's file metadata.",
+    "required": [
+        "id",
+        "uri",
+        "project_id",
+        "name",
+        "description",
+        "url",
+        "media_type",
+        "size",
+        "digest_multibase",
+        "account",
+        "created_at",
+    ],
+    "properties": {
+        "id": {"type": "string"},
+        "uri": {"type": "string", "format": "uri"},
+        "project_id": {"type": "string"},
+        "name": {"type": "string"},
+        "description": {"type": "string"},
+        "url": {"type": "string", "format": "uri"},
+        "media_type": NULLABLE_STRING,
+        "size": {"type": ["integer", "null"], "minimum": 0},
+        "digest_multibase": NULLABLE_STRING,
+        "account": {
+            "oneOf": [_ref("Account"), {"type": "null"}],
+            "description": "who added it (null for a remote project's data set)",
+        },
+        "created_at": {"type": "string", "format": "date-time"},
+    },
+}
 SCHEMAS["ProjectProgress"] = {
     "type": "object",
     "required": ["total", "done", "per_member", "over_time"],
@@ -450,6 +484,31 @@ PATHS[f"{V1}/tasks/{{id}}/comments"] = {
         _ref("Status"),
         parameters=[_ID],
         body={"status": {"type": "string"}},
+    ),
+}
+PATHS[f"{V1}/projects/{{id}}/datasets"] = {
+    "get": _op(
+        "The project's shared data sets (members only, for a members-only project)",
+        "read",
+        {"type": "array", "items": _ref("ProjectDataset")},
+        parameters=[_ID],
+        optional_token=True,
+    ),
+    "post": _op(
+        "Add a data set (members, on the project's node): a url, or media_id (an upload of "
+        "yours, whose URL, type and size it takes); published to the project's members",
+        "write",
+        _ref("ProjectDataset"),
+        parameters=[_ID],
+        body={
+            "name": {"type": "string"},
+            "description": {"type": "string"},
+            "url": {"type": "string", "format": "uri"},
+            "media_id": {"type": "string"},
+            "media_type": {"type": "string"},
+            "size": {"type": "integer", "minimum": 0},
+            "digest_multibase": {"type": "string"},
+        },
     ),
 }
 PATHS[f"{V1}/projects/{{id}}/progress"] = {

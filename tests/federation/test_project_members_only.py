@@ -1,7 +1,7 @@
 """A members-only project's feed across real nodes: posts are addressed to the members collection
 only, reach the members on other nodes, and are never shown to anyone else: not to a non-member
 of the project's own node (API, web page), not to an unsigned fetch, not to a third node's signed
-fetch, not in public timelines or search."""
+fetch, not in public timelines or search. Its data sets likewise reach members only."""
 
 from __future__ import annotations
 
@@ -94,6 +94,21 @@ async def test_members_only_posts_reach_members_on_other_nodes_and_no_one_else(
     assert await _resolved_by(cat, theirs["uri"]) == []
     async with httpx.AsyncClient(base_url=b.base) as client:
         assert (await client.get(theirs["uri"], headers=AS)).status_code == 404
+
+    # a data set added on A reaches bob on B, and stays hidden from eve on A
+    await ada.api(
+        "POST",
+        f"{P}/{project['id']}/datasets",
+        json={"name": "Cohort zeta", "url": "https://data.example.org/zeta.csv", "size": 10},
+    )
+
+    async def dataset_on_b() -> dict[str, Any] | None:
+        found = await bob.api("GET", f"{P}/{at_b}/datasets")
+        return next((d for d in found if d["name"] == "Cohort zeta"), None)
+
+    mirrored = await eventually(dataset_on_b, what="the data set on B")
+    assert mirrored["url"] == "https://data.example.org/zeta.csv" and mirrored["size"] == 10
+    await eve.api("GET", f"{P}/{project['id']}/datasets", expect=404)
 
     # and a reply to a members-only post cannot be made outside the project's feed
     refused = await bob.api(
