@@ -18,6 +18,7 @@ first post's to FILE, the second's (the steady state, Host rows known) to FILE-2
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import cProfile
 import io
 import json
@@ -26,6 +27,7 @@ import multiprocessing
 import pstats
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +78,46 @@ def _receivers(hosts: int, port: int, control: int, ready: Any) -> None:
     asyncio.run(main())
 
 
+def remote_actors(count: int, hosts: int, port: int, prefix: str) -> list[Any]:
+    """`count` actors (not yet saved) spread over the simulated hosts, each with a shared inbox."""
+    from fedihub import models
+
+    actors = []
+    for k in range(count):
+        host = f"{host_address(k % hosts)}:{port}"
+        uri = f"http://{host}/users/{prefix}{k}"
+        actors.append(
+            models.Actor(
+                uri=uri,
+                username=f"{prefix}{k}",
+                domain=host,
+                inbox=f"{uri}/inbox",
+                shared_inbox=f"http://{host}/inbox",
+                public_key_id=f"{uri}#main-key",
+            )
+        )
+    return actors
+
+
+async def insert_followers(
+    target_id: int, count: int, hosts: int, port: int, prefix: str = "f"
+) -> list[Any]:
+    """Insert `count` remote actors following `target_id` (accepted); inside node.orm()."""
+    from fedihub import models
+
+    actors = remote_actors(count, hosts, port, prefix)
+    await models.Actor.bulk_create(actors, batch_size=1000)
+    await models.Follow.bulk_create(
+        [
+            models.Follow(follower_id=a.id, target_id=target_id, state=models.FollowState.ACCEPTED)
+            for a in actors
+        ],
+        batch_size=1000,
+    )
+    await models.Actor.filter(id=target_id).update(followers_count=count)
+    return actors
+
+
 async def setup_followers(
     node: BenchNode, username: str, followers: int, hosts: int, port: int
 ) -> None:
@@ -83,29 +125,51 @@ async def setup_followers(
 
     async with node.orm():
         me = await models.Actor.get(username=username, domain=None)
-        actors = []
-        for k in range(followers):
-            host = f"{host_address(k % hosts)}:{port}"
-            uri = f"http://{host}/users/f{k}"
-            actors.append(
-                models.Actor(
-                    uri=uri,
-                    username=f"f{k}",
-                    domain=host,
-                    inbox=f"{uri}/inbox",
-                    shared_inbox=f"http://{host}/inbox",
-                    public_key_id=f"{uri}#main-key",
-                )
-            )
-        await models.Actor.bulk_create(actors, batch_size=1000)
-        await models.Follow.bulk_create(
-            [
-                models.Follow(follower_id=a.id, target_id=me.id, state=models.FollowState.ACCEPTED)
-                for a in actors
-            ],
-            batch_size=1000,
-        )
-        await models.Actor.filter(id=me.id).update(followers_count=followers)
+        await insert_followers(me.id, followers, hosts, port)
+
+
+@contextlib.contextmanager
+def receivers(hosts: int) -> Iterator[tuple[int, int]]:
+    """The simulated hosts in a child process: yields (their port, the control port)."""
+    port, control = free_port(), free_port()
+    ctx = multiprocessing.get_context("fork")
+    ready = ctx.Event()
+    child = ctx.Process(target=_receivers, args=(hosts, port, control, ready), daemon=True)
+    child.start()
+    try:
+        if not ready.wait(60):
+            raise RuntimeError("receivers did not start")
+        yield port, control
+    finally:
+        child.kill()
+        child.join()
+
+
+async def reset(control: int) -> None:
+    async with httpx.AsyncClient(timeout=30) as client:
+        await client.get(f"http://127.0.0.1:{control}/reset")
+
+
+async def wait_for_hosts(control: int, hosts: int, deadline: float) -> list[float]:
+    """When each host first got something (sorted), once all have or at the deadline."""
+    while True:
+        s = await stats(control)
+        if s["hosts"] >= hosts or time.time() > deadline:
+            return sorted(s["first"].values())
+        await asyncio.sleep(0.05)
+
+
+async def settled_copies(node: BenchNode, control: int, deadline: float) -> dict[str, Any]:
+    """The receivers' counts once no delivery is left (stragglers: retries, a second claim of
+    the same job, arrive before copies are counted)."""
+    while await node.jobs_left("deliver") and time.time() < deadline:
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(1.0)
+    return await stats(control)
+
+
+def duplicates_in(s: dict[str, Any]) -> int:
+    return sum(n - 1 for per_host in s["copies"].values() for n in per_host.values() if n > 1)
 
 
 async def stats(control: int) -> dict[str, Any]:
@@ -168,50 +232,41 @@ async def profile_deliveries(node: BenchNode, concurrency: int, out: str, hosts:
 
 async def amain(args: Any) -> None:
     print_machine()
-    port, control = free_port(), free_port()
-    ctx = multiprocessing.get_context("fork")
-    ready = ctx.Event()
-    child = ctx.Process(target=_receivers, args=(args.hosts, port, control, ready), daemon=True)
-    child.start()
-    if not ready.wait(60):
-        raise RuntimeError("receivers did not start")
     env = {"FEDIHUB_RUN_JOBS_IN_PROCESS": "false"} if args.profile else {}
     concurrency = args.worker_concurrency
-    try:
-        with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp:
-            node = BenchNode(
-                Path(tmp) / "node",
-                database=args.database,
-                workers=args.workers,
-                concurrency=concurrency,
-                env=env,
+    with (
+        receivers(args.hosts) as (port, control),
+        tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp,
+    ):
+        node = BenchNode(
+            Path(tmp) / "node",
+            database=args.database,
+            workers=args.workers,
+            concurrency=concurrency,
+            env=env,
+        )
+        await node.prepare()
+        try:
+            node.create_user("prof")
+            t = time.perf_counter()
+            await setup_followers(node, "prof", args.followers, args.hosts, port)
+            print(
+                f"{args.followers} followers on {args.hosts} hosts inserted in "
+                f"{time.perf_counter() - t:.1f} s; {args.database}, worker concurrency "
+                f"{concurrency or 'default'}, {node.workers} worker process(es)"
             )
-            await node.prepare()
-            try:
-                node.create_user("prof")
-                t = time.perf_counter()
-                await setup_followers(node, "prof", args.followers, args.hosts, port)
-                print(
-                    f"{args.followers} followers on {args.hosts} hosts inserted in "
-                    f"{time.perf_counter() - t:.1f} s; {args.database}, worker concurrency "
-                    f"{concurrency or 'default'}, {node.workers} worker process(es)"
-                )
-                if args.profile:
-                    node.workers = 0
-                await node.start()
-                token = await node.token("prof")
-                # the first post finds no Host rows (made by the first delivery to each host); the
-                # second is the steady state
-                await run_once(args, node, token, control, "1st post")
-                async with httpx.AsyncClient(timeout=30) as client:
-                    await client.get(f"http://127.0.0.1:{control}/reset")
-                await run_once(args, node, token, control, "2nd post")
-            finally:
-                node.stop()
-                await node.drop()
-    finally:
-        child.kill()
-        child.join()
+            if args.profile:
+                node.workers = 0
+            await node.start()
+            token = await node.token("prof")
+            # the first post finds no Host rows (made by the first delivery to each host); the
+            # second is the steady state
+            await run_once(args, node, token, control, "1st post")
+            await reset(control)
+            await run_once(args, node, token, control, "2nd post")
+        finally:
+            node.stop()
+            await node.drop()
 
 
 async def run_once(args: Any, node: BenchNode, token: str, control: int, label: str) -> None:
@@ -239,12 +294,7 @@ async def run_once(args: Any, node: BenchNode, token: str, control: int, label: 
         elapsed = await profile_deliveries(node, args.worker_concurrency or 8, str(out), args.hosts)
         put("deliveries under cProfile", elapsed, "s")
     deadline = time.time() + args.timeout
-    while True:
-        s = await stats(control)
-        if s["hosts"] >= args.hosts or time.time() > deadline:
-            break
-        await asyncio.sleep(0.05)
-    first = sorted(s["first"].values())
+    first = await wait_for_hosts(control, args.hosts, deadline)
     reached = len(first)
     if reached:
         all_in = first[-1] - t0
@@ -258,13 +308,8 @@ async def run_once(args: Any, node: BenchNode, token: str, control: int, label: 
         put("deliveries", reached / all_in, "deliveries/s")
         put("seconds until half the hosts had it", first[len(first) // 2] - t0, "s")
         put("time over the 3 s target", all_in / TARGET_S, "x")
-    # let stragglers (retries, a second claim of the same job) arrive before counting copies
-    while await node.jobs_left("deliver") and time.time() < deadline:
-        await asyncio.sleep(0.1)
-    await asyncio.sleep(1.0)
-    s = await stats(control)
-    copies = [n for per_host in s["copies"].values() for n in per_host.values()]
-    duplicates = sum(n - 1 for n in copies if n > 1)
+    s = await settled_copies(node, control, deadline)
+    duplicates = duplicates_in(s)
     if not args.profile:
         put("node CPU per delivery", 1000 * (node.cpu_seconds() - cpu) / max(s["hosts"], 1), "ms")
         if node.database_url:

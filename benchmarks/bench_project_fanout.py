@@ -5,16 +5,17 @@ until every node has the project's Announce of the post (FEP-1b12 redistribution
     python -m benchmarks.bench_project_fanout [--results FILE] [--members 1000] [--hosts 100]
         [--database sqlite|postgres] [--workers W] [--worker-concurrency C]
 
-The nodes are bench_fanout's simulated hosts (one child process on 127.0.1.x, answering 202 on
-/inbox); the members (actors with a shared inbox, and their membership rows) are inserted before
-the node starts, and follow the project as members do. Target (issue 14): 1,000 members on 100
-nodes within the fan-out target of statuses, 3 s.
+The nodes are bench_fanout's simulated hosts and its set-up (receivers, remote actors following
+a local actor, waiting for the hosts, counting copies); here the followers are the project's
+Group's, and each also gets a membership row, inserted while the node is stopped. The POST
+answers once the post and its redistribution job are stored; the job (run by the node's worker)
+loads the project's audience and enqueues one delivery per node. Target (issue 14): 1,000
+members on 100 nodes within the fan-out target of statuses, 3 s.
 """
 
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import tempfile
 import time
 from pathlib import Path
@@ -22,95 +23,70 @@ from typing import Any
 
 import httpx
 
-from benchmarks.bench_fanout import TARGET_S, _receivers, host_address, stats
+from benchmarks.bench_fanout import (
+    TARGET_S,
+    duplicates_in,
+    insert_followers,
+    receivers,
+    reset,
+    settled_copies,
+    wait_for_hosts,
+)
 from benchmarks.common import parser, print_machine, record
-from benchmarks.node import BenchNode, free_port
+from benchmarks.node import BenchNode
 
 
 async def setup_members(node: BenchNode, handle: str, members: int, hosts: int, port: int) -> None:
+    """bench_fanout's followers, of the project's Group, made members of the project."""
     from fedihub import models
 
     async with node.orm():
         project = await models.Project.get(actor__username=handle, actor__domain=None)
-        actors = []
-        for k in range(members):
-            host = f"{host_address(k % hosts)}:{port}"
-            uri = f"http://{host}/users/m{k}"
-            actors.append(
-                models.Actor(
-                    uri=uri,
-                    username=f"m{k}",
-                    domain=host,
-                    inbox=f"{uri}/inbox",
-                    shared_inbox=f"http://{host}/inbox",
-                    public_key_id=f"{uri}#main-key",
-                )
-            )
-        await models.Actor.bulk_create(actors, batch_size=1000)
+        actors = await insert_followers(project.actor_id, members, hosts, port, prefix="m")
         await models.ProjectMember.bulk_create(
             [models.ProjectMember(project_id=project.id, actor_id=a.id) for a in actors],
-            batch_size=1000,
-        )
-        await models.Follow.bulk_create(
-            [
-                models.Follow(
-                    follower_id=a.id,
-                    target_id=project.actor_id,
-                    state=models.FollowState.ACCEPTED,
-                )
-                for a in actors
-            ],
             batch_size=1000,
         )
 
 
 async def amain(args: Any) -> None:
     print_machine()
-    port, control = free_port(), free_port()
-    ctx = multiprocessing.get_context("fork")
-    ready = ctx.Event()
-    child = ctx.Process(target=_receivers, args=(args.hosts, port, control, ready), daemon=True)
-    child.start()
-    if not ready.wait(60):
-        raise RuntimeError("receivers did not start")
-    try:
-        with tempfile.TemporaryDirectory(prefix="bench-project-fanout-") as tmp:
-            node = BenchNode(
-                Path(tmp) / "node",
-                database=args.database,
-                workers=args.workers,
-                concurrency=args.worker_concurrency,
-            )
-            await node.prepare()
-            try:
-                node.create_user("prof")
-                await node.start()
-                token = await node.token("prof")
-                headers = {"Authorization": f"Bearer {token}"}
-                async with httpx.AsyncClient(base_url=node.base, timeout=120) as client:
-                    made = await client.post(
-                        "/api/fedihub/v1/projects",
-                        headers=headers,
-                        json={"handle": "bench", "name": "Bench"},
-                    )
-                project = made.json()
-                node.stop()
-                await setup_members(node, "bench", args.members, args.hosts, port)
-                await node.start()
-                print(
-                    f"{args.members} members on {args.hosts} nodes; {args.database}, "
-                    f"{node.workers} worker process(es)"
+    with (
+        receivers(args.hosts) as (port, control),
+        tempfile.TemporaryDirectory(prefix="bench-project-fanout-") as tmp,
+    ):
+        node = BenchNode(
+            Path(tmp) / "node",
+            database=args.database,
+            workers=args.workers,
+            concurrency=args.worker_concurrency,
+        )
+        await node.prepare()
+        try:
+            node.create_user("prof")
+            await node.start()
+            token = await node.token("prof")
+            headers = {"Authorization": f"Bearer {token}"}
+            async with httpx.AsyncClient(base_url=node.base, timeout=120) as client:
+                made = await client.post(
+                    "/api/fedihub/v1/projects",
+                    headers=headers,
+                    json={"handle": "bench", "name": "Bench"},
                 )
-                for label in ("1st post", "2nd post"):
-                    await run_once(args, node, headers, project["id"], control, label)
-                    async with httpx.AsyncClient(timeout=30) as client:
-                        await client.get(f"http://127.0.0.1:{control}/reset")
-            finally:
-                node.stop()
-                await node.drop()
-    finally:
-        child.kill()
-        child.join()
+            project = made.json()
+            node.stop()
+            await setup_members(node, "bench", args.members, args.hosts, port)
+            await node.start()
+            print(
+                f"{args.members} members on {args.hosts} nodes; {args.database}, "
+                f"{node.workers} worker process(es)"
+            )
+            for label in ("1st post", "2nd post"):
+                await run_once(args, node, headers, project["id"], control, label)
+                await reset(control)
+        finally:
+            node.stop()
+            await node.drop()
 
 
 async def run_once(
@@ -129,6 +105,7 @@ async def run_once(
             processes,
         )
 
+    cpu = node.cpu_seconds()
     t0 = time.time()
     async with httpx.AsyncClient(base_url=node.base, timeout=120) as client:
         response = await client.post(
@@ -140,23 +117,17 @@ async def run_once(
         raise RuntimeError(f"posting failed: {response.status_code} {response.text}")
     put("POST .../projects/:id/statuses answered", (time.time() - t0) * 1000, "ms")
     deadline = time.time() + args.timeout
-    while True:
-        s = await stats(control)
-        if s["hosts"] >= args.hosts or time.time() > deadline:
-            break
-        await asyncio.sleep(0.05)
-    first = sorted(s["first"].values())
+    first = await wait_for_hosts(control, args.hosts, deadline)
     if first:
         all_in = first[-1] - t0
         put(f"seconds until {len(first)}/{args.hosts} nodes had it", all_in, "s")
         put("time over the 3 s target", all_in / TARGET_S, "x")
-    while await node.jobs_left("deliver") and time.time() < deadline:
-        await asyncio.sleep(0.1)
-    await asyncio.sleep(1.0)
-    s = await stats(control)
-    copies = [n for per_host in s["copies"].values() for n in per_host.values()]
+    s = await settled_copies(node, control, deadline)
     per_host = [len(per) for per in s["copies"].values()]
-    put("duplicate copies", sum(n - 1 for n in copies if n > 1), "copies")
+    put(
+        "node CPU per node reached", 1000 * (node.cpu_seconds() - cpu) / max(len(per_host), 1), "ms"
+    )
+    put("duplicate copies", duplicates_in(s), "copies")
     put("activities per node", sum(per_host) / max(len(per_host), 1), "activities")
     print(f"  {label}: {s['hosts']}/{args.hosts} nodes reached")
 

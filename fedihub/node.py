@@ -42,7 +42,7 @@ from fedihub.models import JobState
 from fedihub.moderation import actions, deletion, purge, reports
 from fedihub.notifications import push
 from fedihub.outbox import delivery, publish
-from fedihub.projects import feed, remote_tasks
+from fedihub.projects import datasets, feed, remote_tasks
 from fedihub.projects import inbox as project_inbox
 from fedihub.rights import archive, imports
 from fedihub.runtime import (
@@ -81,6 +81,7 @@ JOB_HANDLERS: Mapping[str, JobHandler] = {
     deletion.KIND: deletion.purge,  # really delete an account its owner deleted
     imports.KIND: imports.run,  # apply a slice of an uploaded Mastodon CSV file to its account
     archive.KIND: archive.build,  # zip an account's actor, posts, bookmarks and media
+    feed.REDISTRIBUTE: feed.redistribute_job,  # a project's Group shares a member's post
 }
 
 PERIODIC_TASKS: Sequence[PeriodicTask] = (
@@ -118,16 +119,22 @@ INBOX_HANDLERS: Mapping[str, InboxHandler] = {
     "Accept": _both(dispatch.on_accept_or_reject, project_inbox.on_accept_or_reject),
     "Reject": _both(dispatch.on_accept_or_reject, project_inbox.on_accept_or_reject),
     "Undo": _both(dispatch.on_undo, _both(project_inbox.on_undo, remote_tasks.on_undo)),
+    # ForgeFed's task flows from members on other nodes (projects/remote_tasks.py)
+    "Offer": remote_tasks.on_offer,
+    "Assign": remote_tasks.on_assign,
     "Resolve": remote_tasks.on_resolve,
     "Invite": project_inbox.on_invite,
     "Join": _both(project_inbox.on_join, meetings_inbox.on_join),  # a project, or a meeting
     "Leave": project_inbox.on_leave,
     # as dispatch's, and a peer's Article or Page is kept as a knowledge post too; a post made
     # in a project is redistributed by its group; a project's Ticket is mirrored as a task, its
-    # Event kept as a meeting of its members here
+    # Event kept as a meeting of its members here; Document as a data set
     "Create": _both(
         inbox_articles.on_create,
-        _both(feed.on_create, _both(remote_tasks.on_ticket, meetings_inbox.on_event)),
+        _both(
+            feed.on_create,
+            _both(remote_tasks.on_ticket, _both(meetings_inbox.on_event, datasets.on_document)),
+        ),
     ),
     "Update": _both(
         inbox_articles.on_update, _both(remote_tasks.on_ticket, meetings_inbox.on_event)

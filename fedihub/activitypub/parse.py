@@ -685,10 +685,19 @@ class TicketDoc:
     depends_on: list[str]
 
 
-def ticket_doc(doc: Mapping[str, object]) -> TicketDoc:
-    """Read a Ticket; raises BadRequest without an id."""
+def offered_ticket(activity_doc: Mapping[str, object]) -> TicketDoc | None:
+    """The Ticket an Offer embeds (ForgeFed § Opening an issue), or None when it offers none."""
+    obj = activity_doc.get("object")
+    if not isinstance(obj, dict) or type_of(obj) != "Ticket":
+        return None
+    return ticket_doc(obj, offered=True)
+
+
+def ticket_doc(doc: Mapping[str, object], *, offered: bool = False) -> TicketDoc:
+    """Read a Ticket; raises BadRequest without an id, unless `offered` (ForgeFed's Offer of a
+    Ticket carries none: the tracker gives it one; `id` is then "")."""
     ident = http_url(doc.get("id"))
-    if ident is None:
+    if ident is None and not offered:
         raise BadRequest("ticket has no id URL")
     title = doc.get("name") if isinstance(doc.get("name"), str) else doc.get("summary")
     source = doc.get("source")
@@ -696,7 +705,7 @@ def ticket_doc(doc: Mapping[str, object]) -> TicketDoc:
     status = doc.get("fedihub:status")
     progress = doc.get("fedihub:progress")
     return TicketDoc(
-        id=ident,
+        id=ident or "",
         title=_text(title)[:255],
         description=_text(description)[:20_000],
         resolved=doc.get("isResolved") is True,
@@ -707,4 +716,41 @@ def ticket_doc(doc: Mapping[str, object]) -> TicketDoc:
         assigned_to=first_url(doc.get("assignedTo")),
         due=parse_time(doc.get("endTime")),
         depends_on=id_list(doc.get("dependsOn"))[:50],
+    )
+
+
+@dataclass(frozen=True)
+class DatasetDoc:
+    """A project's data set: an AS2 Document with FEP-1311's file metadata."""
+
+    id: str
+    name: str
+    description: str
+    url: str
+    media_type: str | None
+    size: int | None
+    digest_multibase: str | None
+    attributed_to: str | None
+
+
+def dataset_doc(doc: Mapping[str, object]) -> DatasetDoc | None:
+    """Read a Document naming a data set; None without an id or a URL."""
+    ident = http_url(doc.get("id"))
+    url = first_url(doc.get("url"))
+    if ident is None or url is None or len(url) > 768:
+        return None
+    size = doc.get("size")
+    media_type = doc.get("mediaType")
+    digest = doc.get("digestMultibase")
+    source = doc.get("source")  # the description as typed; `content` is its HTML
+    text = source.get("content") if isinstance(source, dict) else doc.get("summary")
+    return DatasetDoc(
+        id=ident,
+        name=_text(doc.get("name"))[:255] or "(untitled)",
+        description=_text(text)[:20_000],
+        url=url,
+        media_type=media_type[:128] if isinstance(media_type, str) else None,
+        size=size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None,
+        digest_multibase=digest[:128] if isinstance(digest, str) else None,
+        attributed_to=first_url(doc.get("attributedTo")),
     )

@@ -40,6 +40,7 @@ from fedihub.api import (
     openapi,
     polls,
     preferences,
+    project_datasets,
     project_feed,
     project_invitations,
     project_tasks,
@@ -125,6 +126,7 @@ def register(app: FedihubApp) -> None:
         project_feed,
         project_tasks,
         meetings,
+        project_datasets,
         not_yet,
     )
     for module in modules:

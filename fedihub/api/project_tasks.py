@@ -1,8 +1,9 @@
 """/api/fedihub/v1: a project's tasks and progress. `GET|POST projects/:id/tasks`,
-`GET|PATCH|DELETE tasks/:id`, `GET projects/:id/progress`. On the project's node members change
-tasks here; on a member's node a remote project's task is marked done or reopened
-(`status` done/open: a `Resolve` or `Undo{Resolve}` to the project, which decides).
-Scopes `read` and `write`.
+`GET|PATCH|DELETE tasks/:id`, `GET|POST tasks/:id/comments`, `GET projects/:id/progress`. On the
+project's node members change tasks here; on a member's node a remote project's task is opened
+(202: an `Offer` of a Ticket), assigned (`Assign`), marked done or reopened (`status` done/open:
+`Resolve` or `Undo{Resolve}`), each sent to the project, which decides. Scopes `read` and
+`write`.
 """
 
 from __future__ import annotations
@@ -10,12 +11,20 @@ from __future__ import annotations
 from quart import Blueprint, Response, jsonify
 
 from fedihub import models
-from fedihub.api.auth import current_actor, optional_user, require_scope, scope_if_token
+from fedihub.api.auth import (
+    current_actor,
+    current_user,
+    optional_user,
+    require_scope,
+    scope_if_token,
+)
 from fedihub.api.common import Params, params, parse_id
 from fedihub.api.entities.account import account
 from fedihub.api.entities.project import task_entity
+from fedihub.api.entities.status import status as status_entity
 from fedihub.api.projects import visible
-from fedihub.projects import remote_tasks, tasks
+from fedihub.api.timelines import statuses_page
+from fedihub.projects import feed, remote_tasks, tasks
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_project_tasks", __name__)
@@ -54,9 +63,13 @@ async def index(raw_id: str) -> Response:
 
 @blueprint.post(f"{V1}/projects/<raw_id>/tasks")
 @require_scope("write")
-async def create(raw_id: str) -> Response:
+async def create(raw_id: str) -> Response | tuple[Response, int]:
     project = await visible(raw_id, current_actor())
-    made = await tasks.create(runtime(), project, current_actor(), _changes(await params()))
+    changes = _changes(await params())
+    if not project.local:
+        offer = await remote_tasks.offer(runtime(), project, current_actor(), changes)
+        return jsonify({"offer": offer}), 202
+    made = await tasks.create(runtime(), project, current_actor(), changes)
     return jsonify((await _entities([made]))[0])
 
 
@@ -87,6 +100,25 @@ async def destroy(raw_id: str) -> Response:
     actor = current_actor()
     await tasks.delete(runtime(), await tasks.get(parse_id(raw_id), actor), actor)
     return jsonify({})
+
+
+@blueprint.get(f"{V1}/tasks/<raw_id>/comments")
+@scope_if_token("read", "read:statuses")
+async def comments(raw_id: str) -> Response:
+    viewer = await _viewer()
+    task = await tasks.get(parse_id(raw_id), viewer)
+    project = await visible(str(task.project_id), viewer)
+    return await statuses_page(feed.comments(project, task), viewer)
+
+
+@blueprint.post(f"{V1}/tasks/<raw_id>/comments")
+@require_scope("write", "write:statuses")
+async def comment(raw_id: str) -> Response:
+    actor = current_actor()
+    task = await tasks.get(parse_id(raw_id), actor)
+    p = await params()
+    made = await feed.comment(runtime(), current_user(), task, p.str("status", "") or "")
+    return jsonify(await status_entity(runtime(), made, actor))
 
 
 @blueprint.get(f"{V1}/projects/<raw_id>/progress")

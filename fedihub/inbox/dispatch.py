@@ -19,13 +19,15 @@ from fedihub.activitypub import parse
 from fedihub.activitypub.vocabulary import ACTOR_TYPES
 from fedihub.errors import BadRequest, FedihubError, Forbidden, RemoteError
 from fedihub.meetings import inbox as meetings_inbox
+from fedihub.models import Visibility
 from fedihub.moderation import policy
 from fedihub.runtime import Runtime
 from fedihub.social import blocks, follows, interactions, polls, remote, statuses, visibility
 
 log = logging.getLogger(__name__)
-# objects that are not posts: a project's tasks are kept by projects/remote_tasks.py
-NOT_POSTS = frozenset({"Ticket"})
+# objects that are not posts (Mastodon drops them too): a project's tasks and data sets, kept
+# by projects/remote_tasks.py and projects/datasets.py
+NOT_POSTS = frozenset({"Ticket", "Document"})
 
 
 async def process(rt: Runtime, payload: dict[str, Any]) -> None:
@@ -235,6 +237,8 @@ async def on_announce(rt: Runtime, signer: models.Actor, activity: parse.Activit
     except FedihubError as exc:
         log.info("announce of %s dropped: %s", shared, exc.public)
         return
+    if original.visibility is Visibility.MEMBERS:
+        return  # a members-only project's post, kept above; it is never boosted (visibility.py)
     if await models.Status.filter(
         actor_id=signer.id, reblog_of_id=original.id, deleted_at__isnull=True
     ).exists():

@@ -71,7 +71,7 @@ from fedihub.models.statuses import (
     StatusTag,
     Visibility,
 )
-from fedihub.models.tasks import ProjectTask, ProjectTaskComment, TaskStatus
+from fedihub.models.tasks import ProjectDataset, ProjectTask, TaskStatus
 from fedihub.models.trends import TrendingStatus, TrendingTag
 
 __all__ = [
@@ -139,8 +139,8 @@ __all__ = [
     "ProjectJoinRequest",
     "ProjectMember",
     "ProjectRole",
+    "ProjectDataset",
     "ProjectTask",
-    "ProjectTaskComment",
     "ProjectVisibility",
     "RepliesPolicy",
     "Report",

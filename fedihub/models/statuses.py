@@ -21,6 +21,7 @@ class Visibility(StrEnum):
     PRIVATE = "private"  # followers only
     DIRECT = "direct"
     INSTITUTION = "institution"  # local users only; never leaves the node
+    MEMBERS = "members"  # a members-only project's members only (its members collection)
 
 
 class Status(Model):

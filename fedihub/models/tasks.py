@@ -51,22 +51,29 @@ class ProjectTask(Model):
         indexes = (("project_id", "status"),)
 
 
-class ProjectTaskComment(Model):
-    """A member's comment on a task of a local project, shown on the task's page."""
+class ProjectDataset(Model):
+    # A project's shared data set: an AS2 Document (name, description, url, mediaType, size,
+    # FEP-1311 digestMultibase) hosted on the project's node, mirrored on members' nodes.
 
     id = fields.BigIntField(primary_key=True, generated=False, default=new_id)
-    task: fields.ForeignKeyRelation[ProjectTask] = fields.ForeignKeyField(
-        "models.ProjectTask", related_name="comments", on_delete=fields.CASCADE
+    uri = fields.CharField(max_length=768, unique=True)
+    project: fields.ForeignKeyRelation[Project] = fields.ForeignKeyField(
+        "models.Project", related_name="datasets", on_delete=fields.CASCADE
     )
-    author: fields.ForeignKeyRelation[Actor] = fields.ForeignKeyField(
-        "models.Actor", related_name="task_comments", on_delete=fields.CASCADE
+    name = fields.CharField(max_length=255)
+    description = fields.TextField(default="")
+    url = fields.CharField(max_length=768)
+    media_type = fields.CharField(max_length=128, null=True)
+    size = fields.BigIntField(null=True)
+    digest_multibase = fields.CharField(max_length=128, null=True)
+    media_id = fields.BigIntField(null=True)  # an upload of this node, when it is the file
+    created_by: fields.ForeignKeyNullableRelation[Actor] = fields.ForeignKeyField(
+        "models.Actor", related_name="created_datasets", null=True, on_delete=fields.SET_NULL
     )
-    text = fields.TextField()
     created_at = fields.DatetimeField(auto_now_add=True)
 
-    task_id: int
-    author_id: int
+    project_id: int
+    created_by_id: int | None
 
     class Meta:
-        table = "project_task_comments"
-        indexes = (("task_id", "id"),)
+        table = "project_datasets"

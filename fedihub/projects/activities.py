@@ -200,11 +200,11 @@ def remove_member(rt: Runtime, project: models.Project, member: models.Actor) ->
 def grant(
     rt: Runtime, project: models.Project, invitation: models.ProjectInvitation
 ) -> dict[str, Any]:
-    """ForgeFed's Grant of the role the invitation offered (spec.bs § Offering access)."""
-    handle = project.actor.username
+    """ForgeFed's Grant of the role the invitation offered (spec.bs § Offering access); its id
+    is the invitation's, so that a removal can Revoke it without storing it."""
     doc = _wrap(
         "Grant",
-        rt.urls.project_activity(handle, "grant", new_id()),
+        grant_id(rt, project, invitation),
         project.actor.uri,
         FORGEFED_ROLE[invitation.role],
         context=project.actor.uri,
@@ -217,13 +217,37 @@ def grant(
     return doc
 
 
-def announce(rt: Runtime, project: models.Project, obj: Any, *, public: bool) -> dict[str, Any]:
-    """FEP-1b12: the group shares a member's activity (or, for Mastodon, a post's id) unchanged."""
+def grant_id(rt: Runtime, project: models.Project, invitation: models.ProjectInvitation) -> str:
+    return rt.urls.project_activity(project.actor.username, "grant", invitation.id)
+
+
+def revoke(
+    rt: Runtime, project: models.Project, member: models.Actor, grant_uri: str
+) -> dict[str, Any]:
+    """ForgeFed's Revoke of a member's Grant (spec.bs § Revoking access), sent on removal."""
+    doc = _wrap(
+        "Revoke",
+        rt.urls.project_activity(project.actor.username, "revoke", new_id()),
+        project.actor.uri,
+        grant_uri,
+        context=project.actor.uri,
+        to=[member.uri],
+    )
+    doc["@context"] = [AS_CONTEXT, FORGEFED_CONTEXT]
+    return doc
+
+
+def announce(
+    rt: Runtime, project: models.Project, obj: Any, *, public: bool, key: int | None = None
+) -> dict[str, Any]:
+    """FEP-1b12: the group shares a member's activity (or, for Mastodon, a post's id) unchanged.
+    `key`: what makes the Announce's id (the post's id: a retried redistribution makes the same
+    Announce, which the outbox does not deliver twice)."""
     handle = project.actor.username
     followers = project.actor.followers_url
     return _wrap(
         "Announce",
-        rt.urls.project_activity(handle, "announce", new_id()),
+        rt.urls.project_activity(handle, "announce", key if key is not None else new_id()),
         project.actor.uri,
         obj,
         to=[PUBLIC] if public else [followers],
@@ -301,3 +325,123 @@ def resolve(
     if not undo:
         return _wrap("Resolve", ident, actor.uri, task_uri)
     return _wrap("Undo", f"{ident}/undo", actor.uri, inner)
+
+
+def offer_ticket(
+    rt: Runtime, project: models.Project, actor: models.Actor, ident: str, title: str, text: str
+) -> dict[str, Any]:
+    """A member's Offer of a new Ticket to a remote project (ForgeFed § Opening an issue): the
+    Ticket has no id; the project's Accept names the one it made in `result`."""
+    doc = _wrap(
+        "Offer",
+        ident,
+        actor.uri,
+        {
+            "type": "Ticket",
+            "attributedTo": actor.uri,
+            "summary": html.escape(title),
+            "name": title,
+            "content": html.escape(text),
+            "mediaType": "text/html",
+            "source": {"content": text, "mediaType": "text/markdown; variant=Commonmark"},
+            "context": project.actor.uri,
+        },
+        target=project.actor.uri,
+        to=[project.actor.uri],
+    )
+    doc["@context"] = [AS_CONTEXT, FORGEFED_CONTEXT]
+    return doc
+
+
+def assign(
+    rt: Runtime,
+    actor: models.Actor,
+    project: models.Project,
+    assignee_uri: str,
+    task_uri: str,
+    ident: str,
+) -> dict[str, Any]:
+    """A member's Assign of a task to a member (ForgeFed § Assigning): object = the person,
+    target = the Ticket."""
+    doc = _wrap("Assign", ident, actor.uri, assignee_uri, target=task_uri, to=[project.actor.uri])
+    doc["@context"] = [AS_CONTEXT, FORGEFED_CONTEXT]
+    return doc
+
+
+def answer_flow(
+    rt: Runtime,
+    project: models.Project,
+    kind: str,
+    activity_id: str,
+    to: models.Actor,
+    result: str | None = None,
+) -> dict[str, Any]:
+    """The project's Accept (with the Ticket in `result`) or Reject of a member's Offer or
+    Assign."""
+    return _wrap(
+        kind,
+        rt.urls.project_activity(project.actor.username, kind, new_id()),
+        project.actor.uri,
+        activity_id,
+        result=result,
+        to=[to.uri],
+    )
+
+
+def dataset(rt: Runtime, project: models.Project, row: models.ProjectDataset) -> dict[str, Any]:
+    """A data set as an AS2 Document with FEP-1311's file metadata (`digestMultibase`, `size`),
+    in the project's context (`audience`: FEP-1b12)."""
+    doc: dict[str, Any] = {
+        "id": row.uri,
+        "type": "Document",
+        "name": row.name,
+        "content": html.escape(row.description),
+        "source": {"content": row.description, "mediaType": "text/plain"},
+        "url": row.url,
+        # hosted by the project's Group, as its Tickets are (what a receiver checks the origin
+        # against); who added it is not on the wire
+        "attributedTo": project.actor.uri,
+        "context": project.actor.uri,
+        "audience": project.actor.uri,
+        "published": format_datetime(row.created_at or datetime.now(UTC)),
+    }
+    if row.media_type:
+        doc["mediaType"] = row.media_type
+    if row.size is not None:
+        doc["size"] = row.size
+    if row.digest_multibase:
+        doc["digestMultibase"] = row.digest_multibase
+    return doc
+
+
+def dataset_create(
+    rt: Runtime,
+    project: models.Project,
+    row: models.ProjectDataset,
+    *,
+    members_only: bool,
+) -> dict[str, Any]:
+    """The Group's Create of a data set: to its members collection alone when members-only, else
+    public as its feed is."""
+    obj = dataset(rt, project, row)
+    if members_only:
+        to, cc = [project.members_url], []
+    else:
+        to, cc = [PUBLIC], [project.actor.followers_url, project.members_url]
+    obj["to"], obj["cc"] = to, cc
+    doc = _wrap(
+        "Create",
+        rt.urls.project_activity(project.actor.username, "create", new_id()),
+        project.actor.uri,
+        obj,
+        to=to,
+        cc=cc,
+    )
+    doc["@context"] = [
+        AS_CONTEXT,
+        {
+            "digestMultibase": "https://w3id.org/security#digestMultibase",
+            "size": "https://joinpeertube.org/ns#size",
+        },
+    ]
+    return doc

@@ -237,6 +237,14 @@ async def local_by_handle(handle: str) -> models.Project:
     return found
 
 
+def speaks_forgefed(actor: models.Actor) -> bool:
+    """ForgeFed peers (Vervis, Forgejo) put ForgeFed's context in their actors' documents: they
+    get ForgeFed's Grant and Revoke as well."""
+    context = (actor.document or {}).get("@context")
+    contexts = context if isinstance(context, list) else [context]
+    return any(isinstance(c, str) and "forgefed.org" in c for c in contexts)
+
+
 async def for_actor(actor: models.Actor) -> models.Project | None:
     """The project whose Group actor `actor` is, if any."""
     return (

@@ -296,7 +296,7 @@ async def receive_answer(
     await invitation.fetch_related("invitee", "inviter")
     invitation.project = project
     await members.add(rt, project, signer, invitation.role)
-    if await _speaks_forgefed(signer):
+    if groups.speaks_forgefed(signer):
         await publish.publish(
             rt, project.actor, activities.grant(rt, project, invitation), [signer]
         )
@@ -308,13 +308,6 @@ async def receive_answer(
             f"invitation to {html.escape(project.name)}."
         )
         await notices.direct_note(rt, project, inviter, text)
-
-
-async def _speaks_forgefed(actor: models.Actor) -> bool:
-    """ForgeFed peers (Vervis, Forgejo) put ForgeFed's context in their actors' documents."""
-    context = (actor.document or {}).get("@context")
-    contexts = context if isinstance(context, list) else [context]
-    return any(isinstance(c, str) and "forgefed.org" in c for c in contexts)
 
 
 async def receive_withdrawal(inviter: models.Actor, uri: str) -> None:

@@ -93,11 +93,24 @@ async def remove(rt: Runtime, project: models.Project, member: models.Actor) -> 
         if owners <= 1:
             raise Invalid("the project's last owner cannot leave or be removed", field="account")
     recipients = await remote_members(project)
+    granted = (
+        await models.ProjectInvitation.filter(
+            project_id=project.id, invitee_id=member.id, state=models.InvitationState.ACCEPTED
+        )
+        .order_by("-id")
+        .first()
+    )
     await row.delete()
     await models.Follow.filter(follower_id=member.id, target_id=project.actor_id).delete()
     if recipients:
         await publish.publish(
             rt, project.actor, activities.remove_member(rt, project, member), recipients
+        )
+    if member.domain is not None and granted is not None and groups.speaks_forgefed(member):
+        # a ForgeFed peer got a Grant when she accepted (invitations.py): it is taken back
+        grant = activities.grant_id(rt, project, granted)
+        await publish.publish(
+            rt, project.actor, activities.revoke(rt, project, member, grant), [member]
         )
 
 

@@ -139,6 +139,40 @@ SCHEMAS["ProjectTask"] = {
         "updated_at": {"type": "string", "format": "date-time"},
     },
 }
+SCHEMAS["ProjectDataset"] = {
+    "type": "object",
+    "description": "A project's shared data set: an AS2 Document hosted on the project's node, "
+    "with FEP-1311's file metadata.",
+    "required": [
+        "id",
+        "uri",
+        "project_id",
+        "name",
+        "description",
+        "url",
+        "media_type",
+        "size",
+        "digest_multibase",
+        "account",
+        "created_at",
+    ],
+    "properties": {
+        "id": {"type": "string"},
+        "uri": {"type": "string", "format": "uri"},
+        "project_id": {"type": "string"},
+        "name": {"type": "string"},
+        "description": {"type": "string"},
+        "url": {"type": "string", "format": "uri"},
+        "media_type": NULLABLE_STRING,
+        "size": {"type": ["integer", "null"], "minimum": 0},
+        "digest_multibase": NULLABLE_STRING,
+        "account": {
+            "oneOf": [_ref("Account"), {"type": "null"}],
+            "description": "who added it (null for a remote project's data set)",
+        },
+        "created_at": {"type": "string", "format": "date-time"},
+    },
+}
 SCHEMAS["ProjectProgress"] = {
     "type": "object",
     "required": ["total", "done", "per_member", "over_time"],
@@ -401,18 +435,81 @@ PATHS[f"{V1}/projects/{{id}}/tasks"] = {
         parameters=[_ID],
         optional_token=True,
     ),
-    "post": _op("Add a task (members)", "write", _TASK, parameters=[_ID], body=_TASK_FIELDS),
+    "post": _op(
+        "Add a task (members). On a member's node, for a remote project: 202 with the id of the "
+        "ForgeFed Offer sent to it; the task arrives with the project's Create of the Ticket",
+        "write",
+        _TASK,
+        parameters=[_ID],
+        body=_TASK_FIELDS,
+    ),
 }
+PATHS[f"{V1}/projects/{{id}}/tasks"]["post"]["responses"]["202"] = _answer(
+    {
+        "type": "object",
+        "required": ["offer"],
+        "properties": {"offer": {"type": "string", "format": "uri"}},
+    },
+    "Offered to the remote project, which decides",
+)
 PATHS[f"{V1}/tasks/{{id}}"] = {
     "get": _op("A task", "read", _TASK, parameters=[_ID], optional_token=True),
     "patch": _op(
-        "Change a task (members; on a remote project's node: status done or open only)",
+        "Change a task (members). For a remote project's task, from a member's node: assignee "
+        "(ForgeFed Assign) and status done or open (Resolve, Undo) only; the project decides",
         "write",
         _TASK,
         parameters=[_ID],
         body=_TASK_FIELDS,
     ),
     "delete": _op("Delete a task (owners, maintainers)", "write", _EMPTY, parameters=[_ID]),
+}
+PATHS[f"{V1}/tasks/{{id}}/comments"] = {
+    "get": _op(
+        "A task's comments, from any node (posts in the project answering the Ticket)",
+        "read",
+        {"type": "array", "items": _ref("Status")},
+        parameters=[
+            _ID,
+            _query("max_id", {"type": "string"}),
+            _query("since_id", {"type": "string"}),
+            _query("min_id", {"type": "string"}),
+            _query("limit", {"type": "integer", "minimum": 1, "maximum": 40}),
+        ],
+        optional_token=True,
+    ),
+    "post": _op(
+        "Comment on a task (members): a post in the project feed answering the Ticket",
+        "write",
+        _ref("Status"),
+        parameters=[_ID],
+        body={"status": {"type": "string"}},
+    ),
+}
+PATHS[f"{V1}/projects/{{id}}/datasets"] = {
+    "get": _op(
+        "The project's shared data sets (members only, for a members-only project)",
+        "read",
+        {"type": "array", "items": _ref("ProjectDataset")},
+        parameters=[_ID],
+        optional_token=True,
+    ),
+    "post": _op(
+        "Add a data set (members, on the project's node): a url, or media_id (an upload of "
+        "yours, whose URL, type and size it takes); published to the project's members",
+        "write",
+        _ref("ProjectDataset"),
+        parameters=[_ID],
+        body={
+            "name": {"type": "string"},
+            "description": {"type": "string"},
+            "url": {"type": "string", "format": "uri"},
+            "media_id": {"type": "string"},
+            "media_type": {"type": "string"},
+            "size": {"type": "integer", "minimum": 0},
+            "digest_multibase": {"type": "string"},
+        },
+    ),
 }
 PATHS[f"{V1}/projects/{{id}}/progress"] = {
     "get": _op(

@@ -1,37 +1,30 @@
-"""Comments on the tasks of a local project: members write them, whoever may see the project
-reads them on the task's page. They stay on the project's node for now (no Note to members'
-nodes yet), so a remote project's task is commented on its own node.
-"""
+"""Comments on a project's tasks as the pages show them: the federated comments of feed.py (a
+Note answering the task's Ticket, posted in the project and shared by its Group with every
+member's node), read oldest first with their authors."""
 
 from __future__ import annotations
 
 from fedihub import models
-from fedihub.errors import Forbidden, Invalid
-from fedihub.projects import groups
+from fedihub.errors import Invalid
+from fedihub.projects import feed
+from fedihub.runtime import Runtime
 
 MAX_TEXT = 5000
 MAX_READ = 500
 
 
 async def add(
-    project: models.Project, task: models.ProjectTask, author: models.Actor, text: str
-) -> models.ProjectTaskComment:
-    """A member's comment on `task` (a task of the local `project`)."""
-    if not project.local or task.project_id != project.id:
-        raise Forbidden("a remote project's tasks are commented on its own node")
-    if await groups.role_of(project, author) is None:
-        raise Forbidden("only the project's members may comment on its tasks")
+    rt: Runtime, author: models.User, task: models.ProjectTask, text: str
+) -> models.Status:
+    """A member's comment on `task`; feed.post refuses non-members."""
     body = text.strip()
     if not body or len(body) > MAX_TEXT:
         raise Invalid(f"a comment is 1 to {MAX_TEXT} characters", field="text")
-    return await models.ProjectTaskComment.create(task=task, author=author, text=body)
+    return await feed.comment(rt, author, task, body)
 
 
-async def of_task(task: models.ProjectTask) -> list[models.ProjectTaskComment]:
-    """The task's comments, oldest first, each with its author."""
+async def of_task(project: models.Project, task: models.ProjectTask) -> list[models.Status]:
+    """The task's comments from every node, oldest first, each with its author."""
     return (
-        await models.ProjectTaskComment.filter(task_id=task.id)
-        .prefetch_related("author")
-        .order_by("id")
-        .limit(MAX_READ)
+        await feed.comments(project, task).prefetch_related("actor").order_by("id").limit(MAX_READ)
     )

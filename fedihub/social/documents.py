@@ -94,11 +94,15 @@ def build_note(
     *,
     with_context: bool = True,
     poll: models.Poll | None = None,
+    members_url: str | None = None,
 ) -> dict[str, Any]:
-    """The object of a local status from its loaded parts (no database access)."""
+    """The object of a local status from its loaded parts (no database access); `members_url`:
+    the members collection a members-only status is addressed to."""
     urls = rt.urls
     followers = author.followers_url or urls.followers(author.username)
-    audience = visibility.addressing(status.visibility, followers, [a.uri for a in mentioned])
+    audience = visibility.addressing(
+        status.visibility, followers, [a.uri for a in mentioned], members_url
+    )
     document: dict[str, Any] = {"@context": NOTE_CONTEXT} if with_context else {}
     document.update(
         {
@@ -181,6 +185,7 @@ async def note_documents(
         questions = [s.id for s in statuses if s.local and s.object_type == "Question"]
         if questions:
             polls = {p.status_id: p for p in await models.Poll.filter(status_id__in=questions)}
+    members_urls = {s.id: await visibility.members_url_of(s) for s in statuses if s.local}
     documents = []
     for status in statuses:
         remote = _remote_document(status, with_context)
@@ -197,6 +202,7 @@ async def note_documents(
                 media[status.id],
                 with_context=with_context,
                 poll=polls.get(status.id),
+                members_url=members_urls.get(status.id),
             )
         )
     return documents

@@ -8,11 +8,13 @@ sanitised on the way in.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from fedihub import models
@@ -77,10 +79,23 @@ def _profile_links(
     return links
 
 
-async def recipients_of(status: models.Status, mentioned: list[models.Actor]) -> list[models.Actor]:
-    """Remote actors whose inboxes get a status: followers (unless direct) and mentioned actors."""
+async def recipients_of(
+    status: models.Status, mentioned: list[models.Actor], *, creating: bool = False
+) -> list[models.Actor]:
+    """Remote actors whose inboxes get a status: followers (unless direct) and mentioned actors.
+    A members-only status goes to its project's members alone: when it is created its project's
+    Group shares it (projects/feed.py), so nobody here; its edits and deletion go to the
+    members' nodes (and the Group, if remote) directly, the Group redistributing only Creates."""
     if not visibility.federates(status.visibility):
         return []
+    if status.visibility is Visibility.MEMBERS:
+        if creating or not status.audience_uri:
+            return []
+        return await models.Actor.filter(
+            Q(project_memberships__project__actor__uri=status.audience_uri)
+            | Q(uri=status.audience_uri),
+            domain__not_isnull=True,
+        ).distinct()
     out: dict[int, models.Actor] = {a.id: a for a in mentioned if a.domain is not None}
     if status.visibility is not Visibility.DIRECT:
         for actor in await publish.follower_actors(status.actor_id):
@@ -107,6 +122,9 @@ class Draft:
     poll: poll_rows.PollDraft | None = None
     # FEP-1b12: the project (its Group actor) the post is made in; the group gets the post
     audience: models.Actor | None = None
+    # what it answers when that is no status: a project's task (ForgeFed: a Note whose
+    # inReplyTo is the Ticket is a comment on it); ignored when in_reply_to_id is set
+    in_reply_to_uri: str | None = None
 
 
 async def check_new(
@@ -148,6 +166,14 @@ async def check_new(
         parent = await models.Status.get_or_none(id=draft.in_reply_to_id, deleted_at__isnull=True)
         if parent is None or not await visibility.can_see(actor, parent):
             raise NotFound("the status to reply to does not exist")
+        if parent.visibility is Visibility.MEMBERS and draft.visibility_level is not (
+            Visibility.MEMBERS
+        ):
+            # a reply would carry a members-only thread to the replier's followers
+            raise Invalid(
+                "in_reply_to_id: a reply to a members-only post is made in its project feed",
+                field="in_reply_to_id",
+            )
     return list(media), parent
 
 
@@ -160,11 +186,18 @@ async def _sensitized(actor_id: int, media: list[models.MediaAttachment]) -> boo
 
 
 async def create(
-    rt: Runtime, author: models.User, draft: Draft, *, scheduled_status_id: int | None = None
+    rt: Runtime,
+    author: models.User,
+    draft: Draft,
+    *,
+    scheduled_status_id: int | None = None,
+    then: Callable[[models.Status], Awaitable[None]] | None = None,
 ) -> models.Status:
     """Post a status as `author`; returns it once it is stored and its deliveries are queued.
 
-    `scheduled_status_id`: the scheduled status being published, whose media it takes."""
+    `scheduled_status_id`: the scheduled status being published, whose media it takes.
+    `then`: run in the status's own transaction once it is stored (a job it enqueues, such as a
+    project's redistribution, is stored with the status or not at all)."""
     actor = await models.Actor.get(id=author.actor_id)
     if actor.moved_to_id is not None:
         raise Forbidden("this account has moved: post from the new one")
@@ -201,10 +234,12 @@ async def create(
             sensitive=draft.sensitive or bool(spoiler_text) or await _sensitized(actor.id, media),
             language=(language or None) and language[:16],
             in_reply_to=parent,
-            in_reply_to_uri=parent.uri if parent else None,
+            in_reply_to_uri=parent.uri if parent else draft.in_reply_to_uri,
             in_reply_to_actor_id=parent.actor_id if parent else None,
             conversation_uri=(
-                parent.conversation_uri if parent and parent.conversation_uri else uri
+                parent.conversation_uri
+                if parent and parent.conversation_uri
+                else draft.in_reply_to_uri or uri
             ),
             published=now,
             idempotency_key=idempotency_key,
@@ -221,11 +256,13 @@ async def create(
                 status_id=status.id, scheduled_status_id=None, position=position
             )
         status.actor = actor
-        recipients = await recipients_of(status, list(mentioned.values()))
+        recipients = await recipients_of(status, list(mentioned.values()), creating=True)
         if draft.audience is not None and draft.audience.domain is not None:
             recipients.append(draft.audience)  # a remote project redistributes it
         if recipients:
             await publish.publish(rt, actor, await activities.create(rt, status), recipients)
+        if then is not None:
+            await then(status)
     await counters.refresh_status_counts(actor.id)
     if parent is not None:
         await counters.refresh_interaction_counts(parent.id)
@@ -324,7 +361,12 @@ async def delete(rt: Runtime, author: models.User, status_id: int) -> models.Sta
     mentioned = await models.Actor.filter(mentioned_in__status_id=status.id)
     recipients = await recipients_of(status, mentioned)
     followers = status.actor.followers_url or rt.urls.followers(status.actor.username)
-    addressing = visibility.addressing(status.visibility, followers, [a.uri for a in mentioned])
+    addressing = visibility.addressing(
+        status.visibility,
+        followers,
+        [a.uri for a in mentioned],
+        await visibility.members_url_of(status),
+    )
     async with in_transaction():
         status.deleted_at = datetime.now(UTC)
         await status.save(update_fields=["deleted_at"])
@@ -349,7 +391,13 @@ async def _remote_values(
     """The columns a remote object sets, and the status it replies to when we hold it."""
     if parse.host_of(obj.id) != author.domain:
         raise RemoteError("object id is not on its author's server")
-    level = visibility.visibility_from_addressing(obj.to, obj.cc, author.followers_url)
+    members_url = None
+    if obj.audience:  # a post in a project: members only when addressed to its members
+        found = await models.Project.filter(actor__uri=obj.audience).values_list(
+            "members_url", flat=True
+        )
+        members_url = str(found[0]) if found and found[0] else None
+    level = visibility.visibility_from_addressing(obj.to, obj.cc, author.followers_url, members_url)
     parent = await models.Status.get_or_none(uri=obj.in_reply_to) if obj.in_reply_to else None
     values: dict[str, Any] = {
         "url": (obj.url or obj.id)[:768],

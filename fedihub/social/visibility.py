@@ -7,6 +7,10 @@ Levels, from widest to narrowest:
 - direct: only the mentioned actors.
 - institution: signed-in users of this node only; never leaves the node (no delivery, no remote
   fetch, not even to followers elsewhere).
+- members: a post in a members-only project (its `audience`): the project's members only,
+  addressed to its members collection and nothing else; a remote viewer is a member, or an actor
+  of a member's node (its signed fetch, Lemmy's private communities); never boosted, never in
+  public timelines, search or trends.
 
 An author who blocked the viewer hides all their statuses from the viewer. A boost is seen only
 by those who may see both the boost (at its own level) and what it boosts, and it never reaches
@@ -46,8 +50,16 @@ def listed(visibility: Visibility) -> bool:
     return visibility is Visibility.PUBLIC
 
 
-def addressing(visibility: Visibility, followers_url: str, mentioned: list[str]) -> Addressing:
-    """AS2 `to`/`cc` for a status of the given visibility (Mastodon's layout)."""
+def addressing(
+    visibility: Visibility,
+    followers_url: str,
+    mentioned: list[str],
+    members_url: str | None = None,
+) -> Addressing:
+    """AS2 `to`/`cc` for a status of the given visibility (Mastodon's layout); a members-only
+    post goes to its project's members collection (`members_url`) and to no one else."""
+    if visibility is Visibility.MEMBERS:
+        return Addressing(to=[members_url] if members_url else [], cc=[])
     if visibility is Visibility.PUBLIC:
         return Addressing(to=[PUBLIC], cc=[followers_url, *mentioned])
     if visibility is Visibility.UNLISTED:
@@ -60,13 +72,16 @@ def addressing(visibility: Visibility, followers_url: str, mentioned: list[str])
 
 
 def visibility_from_addressing(
-    to: list[str], cc: list[str], followers_url: str | None
+    to: list[str], cc: list[str], followers_url: str | None, members_url: str | None = None
 ) -> Visibility:
-    """The visibility of a remote object from its audience (Mastodon's reading of it)."""
+    """The visibility of a remote object from its audience (Mastodon's reading of it); addressed
+    to its project's members collection (`members_url`) and not public: members only."""
     if any(a in PUBLIC_ALIASES for a in to):
         return Visibility.PUBLIC
     if any(a in PUBLIC_ALIASES for a in cc):
         return Visibility.UNLISTED
+    if members_url and (members_url in to or members_url in cc):
+        return Visibility.MEMBERS
     if followers_url and (followers_url in to or followers_url in cc):
         return Visibility.PRIVATE
     return Visibility.DIRECT
@@ -90,6 +105,8 @@ def boostable(status: models.Status, booster_id: int) -> bool:
     nobody (Mastodon's StatusPolicy#reblog? and ActivityPub::Activity::Announce#announceable?)."""
     if status.reblog_of_id is not None or status.deleted_at is not None:
         return False
+    if status.visibility is Visibility.MEMBERS:  # a boost would address the booster's followers
+        return False
     if status.visibility in (Visibility.PUBLIC, Visibility.UNLISTED):
         return True
     return status.visibility is not Visibility.DIRECT and status.actor_id == booster_id
@@ -107,10 +124,13 @@ def _allowed(
     blocked: bool,
     follows: bool,
     mentioned: bool,
+    member: bool = False,
 ) -> bool:
     """The rule itself, on facts the callers load in bulk. `blocked`: the author blocks the viewer;
     `follows`: the viewer's follow of the author is accepted; `mentioned`: the status mentions the
-    viewer; `local`: the viewer is an account of this node. Deletion is the callers' to check."""
+    viewer; `local`: the viewer is an account of this node; `member`: the viewer is a member of
+    the status's project (a remote viewer: on a member's node). Deletion is the callers' to
+    check."""
     level = status.visibility
     if viewer_id is None:
         return level in (Visibility.PUBLIC, Visibility.UNLISTED)
@@ -122,6 +142,8 @@ def _allowed(
         return True
     if level is Visibility.INSTITUTION:
         return local
+    if level is Visibility.MEMBERS:  # a mention of a non-member does not open it
+        return member
     if mentioned:
         return True
     return level is Visibility.PRIVATE and follows
@@ -149,6 +171,7 @@ async def visible(
     blockers: set[int] = set()
     followed: set[int] = set()
     mentioning: set[int] = set()
+    member_of: set[str] = set()
     if viewer is not None:
         others = [s for s in every if s.actor_id != viewer.id]
         authors = {s.actor_id for s in others}
@@ -167,6 +190,11 @@ async def visible(
         if addressed:
             mentions = models.Mention.filter(actor_id=viewer.id, status_id__in=addressed)
             mentioning = await _ints(mentions, "status_id")
+        projects = {
+            s.audience_uri for s in others if s.visibility is Visibility.MEMBERS and s.audience_uri
+        }
+        if projects:
+            member_of = await _projects_of(viewer, projects)
     viewer_id = viewer.id if viewer is not None else None
     local = viewer is not None and viewer.domain is None
 
@@ -178,6 +206,7 @@ async def visible(
             blocked=status.actor_id in blockers,
             follows=status.actor_id in followed,
             mentioned=status.id in mentioning,
+            member=status.audience_uri in member_of,
         )
 
     out = []
@@ -191,6 +220,28 @@ async def visible(
                 continue
         out.append(status)
     return out
+
+
+async def _projects_of(viewer: models.Actor, project_uris: set[str]) -> set[str]:
+    """Those of `project_uris` (Group actors' ids) whose members include `viewer`, or, for a
+    remote viewer, an actor of its node (a member's node fetching with its instance actor)."""
+    rows = models.ProjectMember.filter(project__actor__uri__in=project_uris)
+    if viewer.domain is None:
+        rows = rows.filter(actor_id=viewer.id)
+    else:
+        rows = rows.filter(actor__domain=viewer.domain)
+    found = await rows.values_list("project__actor__uri", flat=True)
+    return {str(uri) for uri in found}
+
+
+async def members_url_of(status: models.Status) -> str | None:
+    """The members collection of the project a members-only status was posted in."""
+    if status.visibility is not Visibility.MEMBERS or not status.audience_uri:
+        return None
+    found = await models.Project.filter(actor__uri=status.audience_uri).values_list(
+        "members_url", flat=True
+    )
+    return str(found[0]) if found and found[0] else None
 
 
 async def can_see(viewer: models.Actor | None, status: models.Status) -> bool:
@@ -214,6 +265,12 @@ async def local_audience(chain: Sequence[models.Status], candidates: set[int]) -
         if status.visibility in (Visibility.PRIVATE, Visibility.DIRECT):
             mentions = models.Mention.filter(status_id=status.id)
             mentioned = await _ints(mentions, "actor_id")
+        members: set[int] = set()
+        if status.visibility is Visibility.MEMBERS and status.audience_uri:
+            rows = models.ProjectMember.filter(
+                project__actor__uri=status.audience_uri, actor__domain__isnull=True
+            )
+            members = await _ints(rows, "actor_id")
         if status.visibility is Visibility.PRIVATE:
             follows = models.Follow.filter(
                 target_id=status.actor_id,
@@ -231,6 +288,7 @@ async def local_audience(chain: Sequence[models.Status], candidates: set[int]) -
                 blocked=viewer_id in blocked,
                 follows=viewer_id in followers,
                 mentioned=viewer_id in mentioned,
+                member=viewer_id in members,
             )
         }
     return allowed

@@ -150,7 +150,7 @@ async def _task_page(
         manager=role in groups.MANAGERS,
         statuses=project_kit.STATUSES,
         status_labels=project_kit.STATUS_LABELS,
-        comments=await task_comments.of_task(task),
+        comments=await task_comments.of_task(project, task),
         error=error,
         text=text,
     )
@@ -171,7 +171,7 @@ async def comment(handle: str, raw_id: str) -> Redirect | tuple[str, int]:
     task = await _task(project, raw_id, user.actor)
     text = (await request.form).get("text", "")
     try:
-        made = await task_comments.add(project, task, user.actor, text)
+        made = await task_comments.add(runtime(), user, task, text)
     except REFUSED as exc:
         message = project_kit.error_text(exc, i18n.negotiate(user))
         return await _task_page(

@@ -128,6 +128,22 @@ async def test_real_answers_validate_against_the_fragment(app: Any) -> None:
     await call("get", f"{v1}/projects/{pid}/tasks", f"{v1}/projects/{{id}}/tasks", {})
     await call("patch", f"{v1}/tasks/{task['id']}", f"{v1}/tasks/{{id}}", bob_h, status="done")
     await call("get", f"{v1}/tasks/{task['id']}", f"{v1}/tasks/{{id}}", {})
+    comments = f"{v1}/tasks/{{id}}/comments"
+    await call("post", f"{v1}/tasks/{task['id']}/comments", comments, bob_h, status="Done it")
+    await call("get", f"{v1}/tasks/{task['id']}/comments", comments, {})
+    sets = f"{v1}/projects/{{id}}/datasets"
+    await call(
+        "post",
+        f"{v1}/projects/{pid}/datasets",
+        sets,
+        bob_h,
+        name="Spectra",
+        url="https://data.example.org/spectra.csv",
+        media_type="text/csv",
+        size=1024,
+        digest_multibase="zQmYtUc4iTCbbfVSDNKvtQqrfyezPPnFvE33wFmutw9PBBk",
+    )
+    await call("get", f"{v1}/projects/{pid}/datasets", sets, {})
     await call("get", f"{v1}/projects/{pid}/progress", f"{v1}/projects/{{id}}/progress", {})
     await call("delete", f"{v1}/tasks/{task['id']}", f"{v1}/tasks/{{id}}", ada_h)
     await call("post", f"{v1}/projects/{pid}/leave", f"{v1}/projects/{{id}}/leave", bob_h)

@@ -227,6 +227,11 @@ NEVER = {
     "api_projects.": "projects, their members and join requests (accounts, never statuses)",
     "api_project_feed.create": "posts as a member; answers the poster's own new status",
     "api_project_tasks.": "a project's tasks and progress figures (titles, states, accounts)",
+    # a task's comments are statuses, but only posts whose audience is the project and that answer
+    # its Ticket (none of the world's), each rendered through visibility.visible
+    "api_project_tasks.comments": "a task's comments: project posts only, none of the world's",
+    "api_project_tasks.comment": "comments as a member; answers the poster's own new status",
+    "api_project_datasets.": "a project's data sets (names, URLs, file metadata, accounts)",
     "api_project_invitations.": "invitations: a project, two accounts, a role and a state",
     "projects.index": "the list of projects (names, tags, counts)",
     "projects.project": "a project's Group actor document or page (fields and members)",

@@ -80,3 +80,22 @@ def task_entity(task: models.ProjectTask, assignee: models.Actor | None) -> dict
         "created_at": iso(task.created_at),
         "updated_at": iso(task.updated_at),
     }
+
+
+def dataset_entity(
+    rt: Runtime, row: models.ProjectDataset, author: models.Actor | None
+) -> dict[str, Any]:
+    """A project's data set (a Document on the wire)."""
+    return {
+        "id": str(row.id),
+        "uri": row.uri,
+        "project_id": str(row.project_id),
+        "name": row.name,
+        "description": row.description,
+        "url": row.url,
+        "media_type": row.media_type,
+        "size": row.size,
+        "digest_multibase": row.digest_multibase,
+        "account": account(rt, author) if author is not None else None,
+        "created_at": iso(row.created_at),
+    }

@@ -25,7 +25,8 @@ from fedihub.social import pins, visibility
 
 # remote types whose title (`name`) Mastodon shows above the text (its "converted" types)
 TITLED_TYPES = frozenset({"Article", "Page", "Event"})
-_MASTODON_VISIBILITY = {"institution": "private"}  # clients know four levels; closest safe one
+# clients know four levels; the closest safe one (a limited audience, never shown as public)
+_MASTODON_VISIBILITY = {"institution": "private", "members": "private"}
 
 
 def media_attachment(rt: Runtime, item: models.MediaAttachment) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0017_knowfin')]
+    dependencies = [('models', '0016_knowfin')]
 
     initial = False
 

@@ -7,7 +7,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0015_projpages')]
+    dependencies = [('models', '0014_move')]
 
     initial = False
 
