@@ -53,9 +53,11 @@ async def granted(key: str) -> models.MediaAttachment:
     if item is None:
         raise NotFound(NOT_FOUND)
     if item.status_id is not None:
-        deleted = models.Status.filter(id=item.status_id, deleted_at__not_isnull=True)
-        if await deleted.exists():
-            raise NotFound(NOT_FOUND)
+        gone = models.Status.filter(id=item.status_id, deleted_at__not_isnull=True).exists()
+    else:  # an upload not yet posted (its owner's), or a cover: gone with its article
+        gone = models.Article.filter(cover_id=item.id, deleted_at__not_isnull=True).exists()
+    if await gone:
+        raise NotFound(NOT_FOUND)
     return item
 
 

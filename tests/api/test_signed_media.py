@@ -7,6 +7,7 @@ documents keep the plain route."""
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -15,7 +16,7 @@ import pytest
 from apikit import bearer, json_of
 from mediakit import png
 from test_media_api import _file
-from test_restricted_media import HOST, World
+from test_restricted_media import HOST, PDF, P, World, _article, _signed_in
 
 from fedihub import models
 from fedihub.media import capability
@@ -162,3 +163,23 @@ def test_expiries_are_bucketed_and_bounded() -> None:
         assert (
             capability.VALIDITY_S - capability.BUCKET_S <= first - moment <= capability.VALIDITY_S
         )
+
+
+async def test_an_articles_files_open_from_its_entity_and_its_page_without_credentials(
+    client: Any,
+) -> None:
+    world = await World(client).build()
+    article = await _article(client, world.tokens["ada"], "private")
+    shown = await client.get(f"{P}/{article['id']}", headers=bearer(world.tokens["fol"]))
+    url = _local((await json_of(shown))["media_attachments"][0]["url"])
+    answer = await client.get(url)
+    assert answer.status_code == 200 and await answer.get_data() == PDF
+    follower = await _signed_in(client.app, "fol")
+    page = await (await follower.get(f"/articles/{article['id']}")).get_data(as_text=True)
+    link = re.search(r'href="(https://fedihub.test/media/restricted/[^"]+)"', page)
+    assert link is not None
+    fresh = client.app.test_client()  # another browser, signed in nowhere
+    opened = await fresh.get(html.unescape(link.group(1)).removeprefix(HOST))
+    assert opened.status_code == 200 and await opened.get_data() == PDF
+    await json_of(await client.delete(f"{P}/{article['id']}", headers=bearer(world.tokens["ada"])))
+    assert (await fresh.get(url)).status_code == 404
