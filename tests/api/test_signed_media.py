@@ -8,6 +8,7 @@ documents keep the plain route."""
 from __future__ import annotations
 
 import html
+import os
 import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -20,6 +21,7 @@ from test_restricted_media import HOST, PDF, P, World, _article, _signed_in
 
 from fedihub import models
 from fedihub.media import capability
+from fedihub.security import keys
 from fedihub.social import documents
 from fedihub.web.common import RUNTIME_KEY
 
@@ -183,3 +185,14 @@ async def test_an_articles_files_open_from_its_entity_and_its_page_without_crede
     assert opened.status_code == 200 and await opened.get_data() == PDF
     await json_of(await client.delete(f"{P}/{article['id']}", headers=bearer(world.tokens["ada"])))
     assert (await fresh.get(url)).status_code == 404
+
+
+def test_the_signing_key_is_the_nodes_own() -> None:
+    first, second = (keys.NodeSecrets(os.urandom(32), os.urandom(32), _KEY) for _ in range(2))
+    purpose = "media capability v1"
+    assert first.derived(purpose) == first.derived(purpose)
+    assert first.derived(purpose) != second.derived(purpose)  # another node, another key
+    assert first.derived(purpose) not in (first.session_key, first.derived("another purpose"))
+
+
+_KEY = keys.generate_private_key()
