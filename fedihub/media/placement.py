@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from fedihub import models
-from fedihub.media import storage
+from fedihub.media import capability, storage
 from fedihub.runtime import Runtime
 
 _PUBLIC = "attachments/"
@@ -28,6 +28,14 @@ def url(rt: Runtime, key: str) -> str:
     """Where clients fetch a stored file: a restricted one always from this node's checking
     route (never a bucket or CDN URL), any other where the storage serves it."""
     return rt.urls.media(key) if storage.is_restricted(key) else rt.storage.url(key)
+
+
+def viewer_url(rt: Runtime, key: str) -> str:
+    """Where a viewer's app or browser fetches a stored file shown to them (a Mastodon entity, a
+    page): a restricted one through a capability URL (media/capability.py), which works with no
+    token or cookie, so call it only when rendering for someone who may see the post. ActivityPub
+    documents take `url` instead."""
+    return capability.signed_url(rt, key) if storage.is_restricted(key) else rt.storage.url(key)
 
 
 def moved_key(key: str, restricted: bool) -> str:

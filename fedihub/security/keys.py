@@ -10,6 +10,8 @@ each request, which shows in its profiles).
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import os
 import stat
 from collections import OrderedDict
@@ -39,6 +41,17 @@ class NodeSecrets:
     @property
     def instance_public_pem(self) -> str:
         return public_pem(self.instance_key)
+
+    def derived(self, purpose: str) -> bytes:
+        """A 32-byte key for one purpose, derived from the session key (HMAC-SHA256 as a PRF,
+        HKDF-Expand's one-block case): no new file to keep, distinct keys per purpose, and a
+        signature made for one purpose never verifies for another. Replacing session.key
+        replaces every derived key (and so invalidates what they signed)."""
+        return hmac.new(
+            self.session_key,
+            b"fedihub derived key\x00" + purpose.encode() + b"\x01",
+            hashlib.sha256,
+        ).digest()
 
 
 def generate_private_key() -> rsa.RSAPrivateKey:

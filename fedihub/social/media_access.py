@@ -44,6 +44,23 @@ async def downloadable(key: str, viewer: models.Actor | None) -> models.MediaAtt
     raise NotFound(NOT_FOUND)
 
 
+async def granted(key: str) -> models.MediaAttachment:
+    """The attachment stored under `key` for the holder of a valid capability URL
+    (media/capability.py, checked by the caller): it was given only to who could see the post, so
+    it stands for them while the file stays there and its post is not deleted; NotFound
+    otherwise."""
+    item = await models.MediaAttachment.filter(Q(storage_key=key) | Q(preview_key=key)).first()
+    if item is None:
+        raise NotFound(NOT_FOUND)
+    if item.status_id is not None:
+        gone = models.Status.filter(id=item.status_id, deleted_at__not_isnull=True).exists()
+    else:  # an upload not yet posted (its owner's), or a cover: gone with its article
+        gone = models.Article.filter(cover_id=item.id, deleted_at__not_isnull=True).exists()
+    if await gone:
+        raise NotFound(NOT_FOUND)
+    return item
+
+
 async def _status_of(item: models.MediaAttachment) -> models.Status | None:
     if item.status_id is not None:
         return await models.Status.get_or_none(id=item.status_id)

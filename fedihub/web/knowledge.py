@@ -140,7 +140,9 @@ async def show(raw_id: str) -> Response | WerkzeugResponse | str:
         handle=f"@{author.username}@{author.domain or rt.urls.domain}",
         status=status,
         page_url=documents.page_url(rt, found),
-        cover_url=placement.url(rt, cover.storage_key) if cover and cover.storage_key else None,
+        cover_url=placement.viewer_url(rt, cover.storage_key)
+        if cover and cover.storage_key
+        else None,
         license_url=documents.license_url(found.license),
         federated=federated,
         replies=[(r, reply_authors[r.actor_id]) for r in replies],
@@ -165,7 +167,9 @@ async def _files(rt: Runtime, article: models.Article) -> list[dict[str, object]
         rows = []
     out: list[dict[str, object]] = []
     for item in rows:
-        url = item.remote_url or (placement.url(rt, item.storage_key) if item.storage_key else None)
+        url = item.remote_url or (
+            placement.viewer_url(rt, item.storage_key) if item.storage_key else None
+        )
         if url:
             name = item.description or url.rsplit("/", 1)[-1]
             out.append({"url": url, "name": name, "type": item.content_type, "size": item.size})

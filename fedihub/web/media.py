@@ -5,8 +5,10 @@ never sniffed as another type and never run as a page (sandboxing CSP).
 
 Files under `restricted/` (those of posts not everyone may see: media/placement.py) are served
 only to who may see their post (social/media_access.py): the account signed in on the web, the
-one behind an API token (`Authorization: Bearer`), or a peer by a signed fetch. Everyone else
-gets a 404, and no cache keeps them for another reader.
+one behind an API token (`Authorization: Bearer`), a peer by a signed fetch, or whoever holds a
+capability URL (media/capability.py: expiry and signature for that very file, given only to those
+who may see the post, for apps that load images without credentials). Everyone else gets a 404,
+the same as for a file that does not exist, and no shared cache keeps them.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from quart import Blueprint, Quart, Response, request, send_from_directory
 
 from fedihub import models
 from fedihub.accounts import oauth
-from fedihub.media import storage
+from fedihub.media import capability, storage
 from fedihub.social import media_access
 from fedihub.web import session
 from fedihub.web.common import runtime
@@ -82,13 +84,24 @@ async def _viewer() -> models.Actor | None:
 
 async def _restricted(path: str) -> Response:
     key = storage.check_key(path) if _safe(path) else ""
-    item = await media_access.downloadable(key, await _viewer())
+    grant = capability.verify(
+        runtime(), key, request.args.get(capability.EXPIRES), request.args.get(capability.SIGNATURE)
+    )
+    if grant is not None:
+        item = await media_access.granted(key)
+    else:  # no signature, or one that does not hold: who asks decides, as without one
+        item = await media_access.downloadable(key, await _viewer())
     data = await runtime().storage.get(key)
     content_type = item.content_type if key == item.storage_key else _type_of(path)
     response = Response(data, content_type=content_type)
-    # never kept by a shared cache, and never answered from one for another reader
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Vary"] = "Authorization, Cookie, Signature"
+    if grant is not None:
+        # the same answer for every holder of this URL until it expires: the app's own cache may
+        # keep it that long, a shared one never
+        response.headers["Cache-Control"] = f"private, max-age={grant.remaining()}"
+    else:
+        # never kept by a shared cache, and never answered from one for another reader
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers["Vary"] = "Authorization, Cookie, Signature"
     return _untrusted(response)
 
 

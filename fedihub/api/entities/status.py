@@ -18,7 +18,7 @@ from fedihub.api.entities.account import account, acct
 from fedihub.api.entities.common import iso
 from fedihub.api.entities.poll import polls_by_status
 from fedihub.errors import NotFound
-from fedihub.media import peer_meta, placement
+from fedihub.media import peer_meta, placement, storage
 from fedihub.notifications import threads
 from fedihub.runtime import Runtime
 from fedihub.social import pins, visibility
@@ -37,15 +37,19 @@ def media_attachment(rt: Runtime, item: models.MediaAttachment) -> dict[str, Any
     # none (Mastodon's null)
     preview_url = url if item.kind == "image" else None
     if item.storage_key and item.processing == models.MediaProcessing.COMPLETE:
-        url = placement.url(rt, item.storage_key)
+        # signed when restricted: apps load images without a token (media/capability.py); this
+        # entity is rendered only for viewers who may see its post
+        url = placement.viewer_url(rt, item.storage_key)
         own_preview = url if item.kind == "image" else None
-        preview_url = placement.url(rt, item.preview_key) if item.preview_key else own_preview
+        preview_url = (
+            placement.viewer_url(rt, item.preview_key) if item.preview_key else own_preview
+        )
     return {
         "id": str(item.id),
         "type": item.kind,
         "url": url,
         "preview_url": preview_url,
-        "remote_url": item.remote_url,
+        "remote_url": _remote_url(rt, item.remote_url),
         "preview_remote_url": None,
         "text_url": None,
         # the file's digest is for ActivityPub (FEP-1311), not part of Mastodon's `meta`
@@ -53,6 +57,18 @@ def media_attachment(rt: Runtime, item: models.MediaAttachment) -> dict[str, Any
         "description": item.description,
         "blurhash": item.blurhash,
     }
+
+
+def _remote_url(rt: Runtime, remote: str | None) -> str | None:
+    """The origin's URL; when that is this node's restricted route, its capability URL."""
+    prefix = rt.urls.media(storage.RESTRICTED)
+    if remote and remote.startswith(prefix) and "?" not in remote:
+        try:
+            key = storage.check_key(remote.removeprefix(rt.urls.media("")))
+        except ValueError:
+            return remote
+        return placement.viewer_url(rt, key)
+    return remote
 
 
 def _tag(rt: Runtime, name: str) -> dict[str, Any]:
