@@ -8,7 +8,7 @@ from typing import Any
 from quart import Blueprint, Response, jsonify
 
 from fedihub import models
-from fedihub.api import pagination
+from fedihub.api import filters, pagination
 from fedihub.api.auth import current_actor, require_scope
 from fedihub.api.common import Params, invalid, not_found, params
 from fedihub.api.entities.account import account
@@ -45,9 +45,12 @@ async def results(
     expand: str = "full",
 ) -> dict[str, Any]:
     """GroupedNotificationsResults: the groups, and the accounts and statuses they name, each
-    once. A group whose status the viewer may no longer see is left out, as on v1."""
+    once. A group whose status the viewer may no longer see, or one of her `hide` filters of the
+    notifications context matches, is left out, as on v1; `warn` matches fill `filtered`."""
     status_ids = {g.notification.status_id for g in groups if g.notification.status_id}
-    rendered = await shown_by_id(rt, status_ids, viewer)
+    seen_by_viewer = await shown_by_id(rt, status_ids, viewer)
+    kept = await filters.apply(viewer, "notifications", list(seen_by_viewer.values()))
+    rendered = {int(entity["id"]): entity for entity in kept}
     shown = [
         g for g in groups if not g.notification.status_id or g.notification.status_id in rendered
     ]

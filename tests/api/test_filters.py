@@ -163,3 +163,46 @@ async def test_filters_apply_in_threads_and_notifications(app: Any, client: Any)
         await client.get(f"/api/v1/statuses/{root}/context", headers=bearer(kim_token))
     )
     assert len(theirs["descendants"]) == 1
+
+
+async def test_grouped_notifications_obey_the_notifications_filters(app: Any, client: Any) -> None:
+    ada, kim = await make_user(app, "ada"), await make_user(app, "kim")
+    ada_token, kim_token = await make_token(ada), await make_token(kim)
+    await post_status(client, kim_token, status="@ada the spoilers are here")
+    await post_status(client, kim_token, status="@ada lunch at noon?")
+    made = await json_of(
+        await client.post(
+            "/api/v2/filters",
+            json={
+                "title": "Spoilers",
+                "context": ["notifications"],
+                "filter_action": "hide",
+                "keywords_attributes": [{"keyword": "spoilers"}],
+            },
+            headers=bearer(ada_token),
+        )
+    )
+
+    async def grouped() -> dict[str, Any]:
+        got: dict[str, Any] = await json_of(
+            await client.get("/api/v2/notifications", headers=bearer(ada_token))
+        )
+        return got
+
+    hidden = await grouped()
+    assert len(hidden["statuses"]) == 1 and "lunch" in hidden["statuses"][0]["content"]
+    assert len(hidden["notification_groups"]) == 1  # the spoiler's mention is left out
+    assert hidden["statuses"][0]["filtered"] == []
+
+    await json_of(
+        await client.put(
+            f"/api/v2/filters/{made['id']}",
+            json={"filter_action": "warn"},
+            headers=bearer(ada_token),
+        )
+    )
+    warned = await grouped()
+    assert len(warned["notification_groups"]) == 2
+    marked = [s for s in warned["statuses"] if "spoilers" in s["content"]]
+    assert len(marked) == 1 and marked[0]["filtered"][0]["filter"]["title"] == "Spoilers"
+    assert marked[0]["filtered"][0]["keyword_matches"] == ["spoilers"]
