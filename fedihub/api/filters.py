@@ -57,7 +57,13 @@ async def apply(
     in `context`; statuses a `hide` filter matches are left out."""
     if viewer is None or not rendered:
         return rendered
-    compiled = await filters.for_viewer(viewer.id, context)
+    return apply_compiled(await filters.for_viewer(viewer.id, context), rendered)
+
+
+def apply_compiled(
+    compiled: list[filters.Compiled], rendered: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """`apply` with the viewer's filters of the context already read (streams keep them)."""
     if not compiled:
         return rendered
     kept = []

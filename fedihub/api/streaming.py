@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import functools
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,16 +22,18 @@ from tortoise.expressions import Q
 
 from fedihub import events, models
 from fedihub.accounts import oauth
-from fedihub.api import stream_events, stream_guard
+from fedihub.api import filters, stream_events, stream_guard
 from fedihub.api.auth import INVALID_TOKEN, OUT_OF_SCOPE, ignores_token, scope_per_stream
 from fedihub.api.common import id_or_none
 from fedihub.errors import BadRequest, Forbidden, Unauthorized
+from fedihub.moderation import filters as moderation_filters
 from fedihub.runtime import Runtime
 from fedihub.web.common import runtime
 
 blueprint = Blueprint("api_streaming", __name__)
 P = "/api/v1/streaming"
 HEARTBEAT_S = 15.0
+FILTERS_FRESH_S = 30.0
 _USER_STREAMS = ("user", "user:notification", "direct")
 _PUBLIC_STREAMS = ("public", "public:local", "public:remote")
 # what each stream asks of a token, as Mastodon's streaming server does (any one scope grants; none:
@@ -59,6 +62,20 @@ class Viewer:
     def __init__(self, user: models.User | None, token: models.OAuthToken | None) -> None:
         self.user = user
         self.token = token
+        self._filters: dict[str, tuple[float, list[moderation_filters.Compiled]]] = {}
+
+    async def filters_of(self, context: str) -> list[moderation_filters.Compiled]:
+        """The viewer's filters of `context`, read again every FILTERS_FRESH_S: not once per
+        event, and a filter made or changed meanwhile applies within that time."""
+        actor = self.actor
+        if actor is None:
+            return []
+        kept = self._filters.get(context)
+        now = time.monotonic()
+        if kept is None or now - kept[0] > FILTERS_FRESH_S:
+            kept = (now, await moderation_filters.for_viewer(actor.id, context))
+            self._filters[context] = kept
+        return kept[1]
 
     @property
     def actor(self) -> models.Actor | None:
@@ -163,7 +180,43 @@ async def prepare(
     payload = await stream_events.payload_of(rt, event)
     if payload is None:
         return None
+    context = _filter_context(channel, name)
+    if context is not None and actor is not None:
+        compiled = await viewer.filters_of(context)
+        if compiled:
+            filtered = _filtered(compiled, name, payload)
+            if filtered is None:
+                return None
+            payload = filtered
     return wire, name, payload
+
+
+def _filter_context(channel: str, name: str) -> str | None:
+    """The filter context of an event on a channel, as Mastodon's streaming server maps them."""
+    if name == "notification":
+        return "notifications"
+    if name not in ("update", "status.update"):
+        return None
+    if channel.startswith(("user:", "list:")):
+        return "home"
+    if channel.startswith(("public", "hashtag")):
+        return "public"
+    return None
+
+
+def _filtered(compiled: list[moderation_filters.Compiled], name: str, payload: str) -> str | None:
+    """The payload with `filtered` filled for this viewer, None when a `hide` filter matches."""
+    body = json.loads(payload)
+    if name == "notification":
+        if not body.get("status"):
+            return payload
+        kept = filters.apply_compiled(compiled, [body["status"]])
+        if not kept:
+            return None
+        body["status"] = kept[0]
+    elif not filters.apply_compiled(compiled, [body]):
+        return None
+    return json.dumps(body)
 
 
 @functools.lru_cache(maxsize=256)

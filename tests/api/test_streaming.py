@@ -428,3 +428,48 @@ async def test_streams_close_on_the_recheck_when_no_event_came(
         await models.User.filter(id=bob.id).update(disabled=True)
         assert await _ws_until_closed(ws) == 1008
         await _sse_until_closed(sse)
+
+
+async def test_streams_obey_the_viewers_filters_of_their_context(client: Any) -> None:
+    ada, bob = await make_user(client.app, "ada"), await make_user(client.app, "bob")
+    await models.Follow.create(follower=ada.actor, target=bob.actor, state=FollowState.ACCEPTED)
+    ada_t, bob_t = await make_token(ada), await make_token(bob)
+    for title, action, context, word in (
+        ("Spoilers", "hide", "home", "spoilers"),
+        ("Lunch", "warn", "public", "lunch"),
+    ):
+        made = await client.post(
+            "/api/v2/filters",
+            headers=bearer(ada_t),
+            json={
+                "title": title,
+                "context": [context],
+                "filter_action": action,
+                "keywords_attributes": [{"keyword": word}],
+            },
+        )
+        assert made.status_code == 200, await made.get_data()
+    async with (
+        client.request("/api/v1/streaming/user", headers=bearer(ada_t)) as home_conn,
+        client.request("/api/v1/streaming/public", headers=bearer(ada_t)) as public_conn,
+    ):
+        await home_conn.send_complete()
+        await public_conn.send_complete()
+        home, public = Sse(home_conn), Sse(public_conn)
+        await home.opened()
+        await public.opened()
+        spoiler = await _post(client, bob_t, status="spoilers ahead")
+        lunch = await _post(client, bob_t, status="lunch at noon")
+        # home: the hide filter of the home context leaves the spoiler out
+        event, data = await home.next()
+        body = json.loads(data)
+        assert event == "update" and body["id"] == lunch["id"] and body["filtered"] == []
+        # public: the spoiler passes (its filter is of home), the lunch comes with its warning
+        first = json.loads((await public.next())[1])
+        assert first["id"] == spoiler["id"] and first["filtered"] == []
+        second = json.loads((await public.next())[1])
+        assert second["id"] == lunch["id"]
+        assert second["filtered"][0]["filter"]["title"] == "Lunch"
+        assert second["filtered"][0]["keyword_matches"] == ["lunch"]
+        await home_conn.disconnect()
+        await public_conn.disconnect()
