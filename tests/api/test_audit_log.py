@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from apikit import bearer, json_of, make_token, make_user
+from tortoise import Tortoise
 
+from fedihub import models
 from fedihub.models import StaffRole
 from fedihub.moderation import audit, staff
 
@@ -67,3 +70,27 @@ async def test_admins_read_the_audit_log_with_filters(app: Any, client: Any) -> 
         "/api/fedihub/v1/admin/audit_log?since=yesterday", headers=bearer(admin_token)
     )
     assert bad_time.status_code == 422
+
+
+async def test_the_database_itself_refuses_to_change_or_delete_audit_entries(app: Any) -> None:
+    grace = await make_user(app, "grace", admin=True)
+    entry = await audit.record(grace, "suspend", "account", "kim@uni.example", ip="192.0.2.1")
+    conn = Tortoise.get_connection("default")
+    postgres = conn.capabilities.dialect == "postgres"
+    mark = "$1" if postgres else "?"
+    attempts = [
+        (f"UPDATE audit_log SET action = 'nothing' WHERE id = {mark}", [entry.id]),
+        (f"DELETE FROM audit_log WHERE id = {mark}", [entry.id]),
+    ]
+    if postgres:
+        attempts.append(("TRUNCATE audit_log", []))
+    for statement, values in attempts:
+        # tortoise wraps SQLite's abort; asyncpg's RaiseError comes through as it is
+        with pytest.raises(Exception) as refused:  # noqa: B017 - the message is checked below
+            await conn.execute_query(statement, values)
+        assert "append-only" in str(refused.value), statement
+    kept = await models.AuditEntry.get(id=entry.id)
+    assert kept.action == "suspend" and kept.ip == "192.0.2.1"
+    # appending still works
+    await audit.record(grace, "unsuspend", "account", "kim@uni.example")
+    assert await models.AuditEntry.all().count() == 2
