@@ -5,7 +5,9 @@ On the project's node a member adds one (a link, or a file she uploaded here thr
 API) and the Group publishes `Create{Document}` to everyone who hears the project, addressed as
 its feed is: a members-only project's data sets go to its members' nodes alone, addressed to its
 members collection. On a member's node the rows of a remote project mirror what its Group said.
-Who may list them is who may see the project (groups.visible: members only when members-only).
+Who may list them is who may see the project (groups.visible: members only when members-only),
+and a members-only project's uploaded files are kept under `restricted/`, served to its members
+and to the nodes where its members live (social/media_access.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from fedihub import models
 from fedihub.activitypub import parse
 from fedihub.errors import Forbidden, Invalid
 from fedihub.ids import new_id
+from fedihub.media import placement
 from fedihub.models import ProjectVisibility
 from fedihub.outbox import publish
 from fedihub.projects import activities, groups, members
@@ -72,11 +75,17 @@ async def add(
     if await groups.role_of(project, actor) is None:
         raise Forbidden("only the project's members may add data sets")
     fields = _checked(raw)
+    members_only = project.visibility is ProjectVisibility.MEMBERS
     if media_id is not None:
         media = await models.MediaAttachment.get_or_none(id=media_id, actor_id=actor.id)
         if media is None or not media.storage_key:
             raise Invalid("media_id is not an upload of yours", field="media_id")
-        fields["url"] = rt.storage.url(media.storage_key)
+        if members_only:
+            # a members-only project's file is served to its members alone (media_access.py)
+            await placement.place(rt, [media.id], restricted=True)
+            await media.refresh_from_db(fields=["storage_key", "preview_key"])
+        assert media.storage_key is not None
+        fields["url"] = placement.url(rt, media.storage_key)
         fields["media_type"] = fields["media_type"] or media.content_type
         fields["size"] = fields["size"] if fields["size"] is not None else media.size
     if fields["url"] is None:
@@ -90,7 +99,6 @@ async def add(
         media_id=media_id,
         **fields,
     )
-    members_only = project.visibility is ProjectVisibility.MEMBERS
     heard = await (members.remote_members(project) if members_only else members.audience(project))
     if heard:
         doc = activities.dataset_create(rt, project, dataset, members_only=members_only)

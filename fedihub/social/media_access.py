@@ -10,6 +10,9 @@ social/visibility.py, and nobody when it belongs to no post they may see.
   follower (fedihub and Mastodon alike). Institution-only files never leave the node.
 - Anyone else: not found, as if there were no such file.
 
+A members-only project's data set file: its members, and by signed fetch the nodes where they
+live (the Document went to them).
+
 An article's cover is not attached to its status (status_id stays empty): it is reached through
 the article that names it.
 """
@@ -34,6 +37,11 @@ async def downloadable(key: str, viewer: models.Actor | None) -> models.MediaAtt
         raise NotFound(NOT_FOUND)
     if viewer.id == item.actor_id and viewer.domain is None:
         return item
+    project_id = await _dataset_project(item)
+    if project_id is not None:
+        if await _member_or_members_node(project_id, viewer):
+            return item
+        raise NotFound(NOT_FOUND)
     status = await _status_of(item)
     if status is None or status.deleted_at is not None:
         raise NotFound(NOT_FOUND)
@@ -59,6 +67,22 @@ async def granted(key: str) -> models.MediaAttachment:
     if await gone:
         raise NotFound(NOT_FOUND)
     return item
+
+
+async def _dataset_project(item: models.MediaAttachment) -> int | None:
+    """The project whose data set this file is, if it is one."""
+    found = await models.ProjectDataset.filter(media_id=item.id).values_list(
+        "project_id", flat=True
+    )
+    return int(found[0]) if found else None
+
+
+async def _member_or_members_node(project_id: int, viewer: models.Actor) -> bool:
+    """A member of the project, or (a signed fetch) a node where one of its members lives."""
+    members = models.ProjectMember.filter(project_id=project_id)
+    if viewer.domain is None:
+        return await members.filter(actor_id=viewer.id).exists()
+    return await members.filter(actor__domain=viewer.domain).exists()
 
 
 async def _status_of(item: models.MediaAttachment) -> models.Status | None:

@@ -4,12 +4,17 @@ content is, and a members-only project's data sets stay hidden from non-members.
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
+import pytest
 from apikit import bearer, json_of, make_token, make_user, remote_actor
+from werkzeug.datastructures import FileStorage
 
 from fedihub import models
+from fedihub.errors import NotFound
+from fedihub.social import media_access
 
 P = "/api/fedihub/v1/projects"
 DIGEST = "zQmYtUc4iTCbbfVSDNKvtQqrfyezPPnFvE33wFmutw9PBBk"
@@ -71,3 +76,43 @@ async def test_members_add_data_sets_published_to_members_only(app: Any) -> None
         refused = await client.post(sets, json=body, headers=ada_h)
         assert refused.status_code == 422, body
         assert field in (await refused.get_json())["error"]
+
+
+async def test_a_members_only_projects_data_file_is_served_to_its_members_alone(app: Any) -> None:
+    client = app.test_client()
+    ada, bob, eve = [await make_user(app, n) for n in ("ada", "bob", "eve")]
+    ada_h, bob_h, eve_h = [bearer(await make_token(u)) for u in (ada, bob, eve)]
+    project = await json_of(
+        await client.post(
+            P, json={"handle": "cohort", "name": "C", "visibility": "members"}, headers=ada_h
+        )
+    )
+    stored = await models.Project.get(id=int(project["id"]))
+    await models.ProjectMember.create(project=stored, actor_id=bob.actor_id)
+    rita = await remote_actor("rita", "lab.example", shared_inbox="https://lab.example/inbox")
+    await models.ProjectMember.create(project=stored, actor=rita)
+    stranger = await remote_actor("sam", "elsewhere.example")
+    data = b"run,value\n1,0.5\n2,0.7\n"
+    file = FileStorage(io.BytesIO(data), filename="runs.csv", content_type="text/csv")
+    upload = await json_of(await client.post("/api/v2/media", headers=ada_h, files={"file": file}))
+    made = await json_of(
+        await client.post(
+            f"{P}/{project['id']}/datasets",
+            json={"name": "Runs", "media_id": upload["id"]},
+            headers=ada_h,
+        )
+    )
+    # the file moved out of the public folder before the Document named it
+    path = made["url"].removeprefix("https://fedihub.test")
+    assert path.startswith("/media/restricted/"), made["url"]
+    assert (await client.get(upload["url"].removeprefix("https://fedihub.test"))).status_code == 404
+    for headers, status in ((ada_h, 200), (bob_h, 200), (eve_h, 404), ({}, 404)):
+        response = await client.get(path, headers=headers)
+        assert response.status_code == status, headers
+        if status == 200:
+            assert await response.get_data() == data
+    # a signed fetch from a node where a member lives may have it; another node may not
+    key = path.removeprefix("/media/")
+    assert (await media_access.downloadable(key, rita)).id == int(upload["id"])
+    with pytest.raises(NotFound):
+        await media_access.downloadable(key, stranger)
