@@ -71,10 +71,8 @@ async def granted(key: str) -> models.MediaAttachment:
 
 async def _dataset_project(item: models.MediaAttachment) -> int | None:
     """The project whose data set this file is, if it is one."""
-    found = await models.ProjectDataset.filter(media_id=item.id).values_list(
-        "project_id", flat=True
-    )
-    return int(found[0]) if found else None
+    found = await models.ProjectDataset.filter(media_id=item.id).first()
+    return found.project_id if found is not None else None
 
 
 async def _member_or_members_node(project_id: int, viewer: models.Actor) -> bool:
