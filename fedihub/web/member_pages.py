@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from quart import Blueprint, Quart, render_template, request
+from quart import Blueprint, Quart, redirect, render_template, request
+from tortoise.expressions import Q
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 from fedihub import models
 from fedihub.api.entities.notification import notifications as notification_entities
 from fedihub.errors import NotFound
-from fedihub.social import followed_tags, lists, timelines
+from fedihub.social import conversations, followed_tags, lists, timelines
 from fedihub.web import page_kit, session
 from fedihub.web.common import runtime
 from fedihub.web.i18n import N_
-from fedihub.web.timeline_pages import timeline_page
 
 blueprint = Blueprint("member_pages", __name__)
 Redirect = WerkzeugResponse
@@ -53,15 +53,61 @@ async def notifications() -> str:
 
 
 @blueprint.get("/conversations")
-async def conversations() -> str:
+async def conversations_page() -> str:
+    """Direct messages grouped by conversation, newest first, as Mastodon's apps show them: the
+    others in it, the newest message, and whether it is unread."""
     user = await page_kit.signed_in()
-    return await timeline_page(
-        timelines.direct(user.actor),
-        N_("Direct messages"),
-        stream="direct",
+    who = user.actor
+    lasts = await conversations.latest_by_conversation(
+        who, page_kit.PAGE_SIZE + 1, max_id=page_kit.cursor()
+    )
+    more = len(lasts) > page_kit.PAGE_SIZE
+    lasts = lasts[: page_kit.PAGE_SIZE]
+    found = await conversations.summaries(who, lasts)
+    shown = {e["id"]: e for e in await page_kit.statuses([c.last for c in found], who)}
+    people = {
+        a.id: a
+        for a in await models.Actor.filter(id__in={i for c in found for i in c.participant_ids})
+    }
+    items = [
+        {
+            "id": c.id,
+            "unread": c.unread,
+            "accounts": page_kit.accounts([people[i] for i in c.participant_ids if i in people]),
+            "status": shown[str(c.last.id)],
+        }
+        for c in found
+        if str(c.last.id) in shown
+    ]
+    paged = page_kit.paged_by_hand(items, more, lasts[-1].id if lasts else None)
+    return await render_template(
+        "members/conversations.html",
+        items=items,
+        paged=paged,
+        stream="direct" if paged.newer_url is None else None,
         composer=True,
         default_visibility="direct",
+        posted=request.args.get("posted") == "1",
     )
+
+
+@blueprint.get("/conversations/<int:conversation_id>")
+async def conversation_page(conversation_id: int) -> WerkzeugResponse:
+    """Open a conversation: it is read up to its newest message, and its thread is shown."""
+    user = await page_kit.signed_in()
+    root = await timelines.direct(user.actor).filter(id=conversation_id).first()
+    if root is None:
+        raise NotFound("no such conversation")
+    key = conversations.key_of(root)
+    newest = (
+        await timelines.direct(user.actor)
+        .filter(Q(conversation_uri=key) | Q(uri=key))
+        .order_by("-id")
+        .first()
+    )
+    last = newest or root
+    await conversations.mark(user.actor, f"conv:{conversation_id}", last.id)
+    return redirect(f"/web/statuses/{last.id}")
 
 
 @blueprint.get("/lists")

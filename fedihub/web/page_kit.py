@@ -74,6 +74,18 @@ def _with(**values: str | None) -> str:
     return f"{request.path}?{query}" if query else request.path
 
 
+def cursor() -> int | None:
+    """The `?max_id=` of a page that pages by something other than a query (conversations)."""
+    return _cursor()
+
+
+def paged_by_hand(rows: list[Any], more: bool, last_id: int | None) -> Paged[Any]:
+    """A Paged of rows read by the caller: `more` when older ones exist, from `last_id` down."""
+    next_url = _with(max_id=str(last_id)) if more and last_id is not None else None
+    newer_url = _with(max_id=None) if _cursor() is not None else None
+    return Paged(rows, next_url, newer_url)
+
+
 async def page(query: QuerySet[M], *, size: int = PAGE_SIZE, field: str = "id") -> Paged[M]:
     """One page of `query`, newest first, older ones behind `?max_id=` (one row read ahead
     tells whether there are more)."""

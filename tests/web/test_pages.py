@@ -199,3 +199,41 @@ async def test_pages_speak_chinese(app: Any) -> None:
     await post(ada, "/language", {"lang": "zh", "next": "/home"})
     html = await _html(ada, "/home")
     assert '<html lang="zh-CN">' in html and "首页" in html and "发布" in html
+
+
+async def test_direct_messages_are_grouped_by_conversation_with_unread_marks(app: Any) -> None:
+    ada = await _signed_in(app, "ada")
+    bob = await _signed_in(app, "bob")
+    await _signed_in(app, "cy")
+    await _post_status(bob, "@ada first word", visibility="direct")
+    first = await models.Status.get(source__contains="first word")
+    await post(
+        bob,
+        "/web/statuses",
+        {
+            "status": "@ada second word",
+            "visibility": "direct",
+            "in_reply_to_id": str(first.id),
+            "next": "/home",
+        },
+    )
+    await _post_status(ada, "@cy another thread", visibility="direct")
+    html = await _html(ada, "/conversations")
+    # two conversations: bob's (its newest message shown, unread) and the one ada began with cy
+    assert html.count('<article class="conversation') == 2
+    assert "second word" in html and "first word" not in html
+    assert f'id="conversation-{first.id}"' in html
+    assert f'class="conversation unread" id="conversation-{first.id}"' in html
+    bob_block = html.split(f'id="conversation-{first.id}"', 1)[1].split("</article>", 1)[0]
+    assert "Unread" in bob_block and ">bob</a>" in bob_block
+    # opening it shows the thread and marks it read, as the API's read does
+    opened = await ada.get(f"/conversations/{first.id}")
+    assert opened.status_code == 302
+    assert opened.headers["Location"].startswith("/web/statuses/")
+    html = await _html(ada, "/conversations")
+    assert 'class="conversation unread"' not in html
+    api_view = await models.Marker.get(timeline=f"conv:{first.id}")
+    assert api_view.last_read_id > first.id
+    # someone else's conversation is not hers to open
+    cy = await _signed_in(app, "dee")
+    assert (await cy.get(f"/conversations/{first.id}")).status_code == 404
