@@ -138,7 +138,7 @@ WALKED = {
     "timeline_pages.list_timeline": "pages",
     "status_pages.show": "pages",
     "member_pages.notifications": "pages",
-    "member_pages.conversations": "pages",
+    "member_pages.conversations_page": "pages",
     "search_pages.index": "pages",
     "federation.profile": "pages and ActivityPub (content negotiation)",
     "federation.status_page": "pages and ActivityPub (content negotiation)",
@@ -245,6 +245,17 @@ NEVER = {
     "knowledge.create": "a form POST answering a redirect (or the editor with the author's input)",
     "knowledge.save": "a form POST on one's own post (own_article refuses others: 404/403)",
     "knowledge.preview": "renders the Markdown its caller sent",
+    "member_pages.conversation_page": "marks one's own conversation read: a redirect to its thread",
+    "live.": "the reader's own streams: that something arrived, never what",
+    "api_moves.": "aliases and moving the account: accounts, never statuses",
+    "migration_pages.": "moving and deleting one's own account: forms, never statuses",
+    "api_meetings.": "meetings of the reader's projects: titles, times, rooms (never statuses)",
+    "meetings.": "a meeting's Event (members and their nodes), a calendar at its secret URL, the "
+    "BigBlueButton door: never statuses",
+    "project_forms.": "project forms and the invitee's invitations: forms and redirects",
+    # a task's page shows its comments: project posts answering its Ticket only, each rendered
+    # through visibility.visible, as api_project_tasks.comments
+    "project_task_pages.": "a task's page and forms (titles, states, the project's own comments)",
 }
 
 
