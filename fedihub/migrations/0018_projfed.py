@@ -5,6 +5,36 @@ from fedihub.models.statuses import Visibility
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 
+# SQLite alters a column by rebuilding its table, which drops the table's triggers: the search
+# index's triggers on `articles` (0008) are made again after the AlterField below. PostgreSQL
+# alters in place and keeps its generated search column.
+SQLITE_SEARCH_TRIGGERS = [
+    "CREATE TRIGGER IF NOT EXISTS article_fts_insert AFTER INSERT ON articles BEGIN "
+    "INSERT INTO article_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS article_fts_update AFTER UPDATE OF search_text ON articles BEGIN "
+    "DELETE FROM article_fts WHERE rowid = old.id; "
+    "INSERT INTO article_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS article_fts_delete AFTER DELETE ON articles BEGIN "
+    "DELETE FROM article_fts WHERE rowid = old.id; END",
+]
+
+
+class RestoreSearchTriggers(ops.RunSQL):
+    """On SQLite, the search index's triggers again; nothing on PostgreSQL."""
+
+    def __init__(self) -> None:
+        super().__init__(SQLITE_SEARCH_TRIGGERS, reverse_sql=[])
+
+    async def database_forward(self, app_label, old_state, new_state, state_editor=None) -> None:
+        if state_editor and state_editor.client.capabilities.dialect != "postgres":
+            # one statement per call: the schema editor would cut a trigger's body at its ';'
+            for statement in SQLITE_SEARCH_TRIGGERS:
+                await state_editor.client.execute_query(statement)
+
+    async def database_backward(self, app_label, old_state, new_state, state_editor=None) -> None:
+        return None
+
+
 class Migration(migrations.Migration):
     dependencies = [('models', '0017_rights')]
 
@@ -40,4 +70,5 @@ class Migration(migrations.Migration):
             name='visibility',
             field=fields.CharEnumField(default=Visibility.PUBLIC, description='PUBLIC: public\nUNLISTED: unlisted\nPRIVATE: private\nDIRECT: direct\nINSTITUTION: institution\nMEMBERS: members', enum_type=Visibility, max_length=16),
         ),
+        RestoreSearchTriggers(),
     ]
